@@ -1,0 +1,1 @@
+"""Sources of applications and policies: a TOML file, Ant Media Server, THEOlive."""

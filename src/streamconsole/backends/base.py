@@ -1,0 +1,72 @@
+"""The one small interface every source implements, and its typed errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from streamconsole.core.edits import Change
+from streamconsole.core.errors import StreamconsoleError
+from streamconsole.core.model import Config
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong (or worth a warning) in a config, with its place."""
+
+    message: str
+    path: str = ""  # dotted key path, e.g. applications.LiveApp.key.key_file
+    file: Path | None = None
+    line: int | None = None
+    warning: bool = False
+
+    def __str__(self) -> str:
+        place = str(self.file) if self.file else ""
+        if self.line is not None:
+            place += f":{self.line}"
+        if self.path:
+            place += f": {self.path}" if place else self.path
+        level = "warning" if self.warning else "error"
+        return f"{place}: {level}: {self.message}" if place else f"{level}: {self.message}"
+
+
+class SourceError(StreamconsoleError):
+    """A source could not be read or written; nothing was half-written."""
+
+
+class ConfigError(SourceError):
+    """The config has one or more errors; ``problems`` lists each with its place."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConflictError(SourceError):
+    """The data changed under us (file on disk, settings on the server): nothing written."""
+
+
+class ReadOnlyError(SourceError):
+    """A write was attempted on a read-only source."""
+
+
+class Source(Protocol):
+    """Where applications come from and where edits go."""
+
+    @property
+    def name(self) -> str:
+        """What the status line shows: a file path or a server profile name."""
+        ...
+
+    @property
+    def read_only(self) -> bool: ...
+
+    async def load(self) -> Config:
+        """Read everything; raises ConfigError or SourceError."""
+        ...
+
+    async def apply(self, changes: Sequence[Change]) -> None:
+        """Persist edits made with :mod:`streamconsole.core.edits`, all or nothing."""
+        ...

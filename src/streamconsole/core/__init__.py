@@ -1,0 +1,1 @@
+"""The pure core: model, keys, tokens. No Textual, no I/O."""

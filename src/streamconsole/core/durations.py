@@ -1,0 +1,45 @@
+"""Durations as operators write them: ``90s``, ``10m``, ``1h30m``, ``2d``."""
+
+from __future__ import annotations
+
+import re
+
+from streamconsole.core.errors import DurationError
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_PART = re.compile(r"(\d+)([smhd])")
+_WHOLE = re.compile(r"(?:\d+[smhd])+")
+MAX_TTL = 366 * 86400
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in ``text``; a bare number is seconds."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned.isdigit():
+        seconds = int(cleaned)
+    elif _WHOLE.fullmatch(cleaned):
+        seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(cleaned))
+    else:
+        raise DurationError(f"{text!r} is not a duration; write e.g. 90s, 10m, 1h30m or 2d")
+    if not 0 < seconds <= MAX_TTL:
+        raise DurationError(f"{text!r} is out of range: between 1s and 366d")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """A compact human duration: ``1h 5m``, ``9m 58s``, ``42s``."""
+    total = int(abs(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
+    shown = [f"{n}{u}" for n, u in parts if n][:2]
+    return " ".join(shown) or "0s"
+
+
+def countdown(seconds: float) -> str:
+    """``mm:ss`` (``h:mm:ss`` past an hour) for a live expiry countdown; negative → 00:00."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes:02}:{secs:02}"

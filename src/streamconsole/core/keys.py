@@ -1,0 +1,366 @@
+"""Keys: algorithms, shared secrets and public keys; generate, import, validate, fingerprint.
+
+Shared secrets are held as text and used as their UTF-8 bytes (what Ant Media Server and
+THEOlive both do), unless the config says the text is hex or base64 (generic servers).
+Parsed ``cryptography`` key objects are cached on the key, so signing and verifying a
+thousand tokens parses a PEM once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any, Literal, TypeAlias
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.secret import Secret
+
+
+class KeyFamily(StrEnum):
+    HMAC = "hmac"
+    RSA = "rsa"
+    EC = "ec"
+
+
+class Algorithm(StrEnum):
+    HS256 = "HS256"
+    HS384 = "HS384"
+    HS512 = "HS512"
+    RS256 = "RS256"
+    RS384 = "RS384"
+    RS512 = "RS512"
+    ES256 = "ES256"
+    ES384 = "ES384"
+
+    @property
+    def family(self) -> KeyFamily:
+        return {"HS": KeyFamily.HMAC, "RS": KeyFamily.RSA, "ES": KeyFamily.EC}[self.value[:2]]
+
+    @property
+    def bits(self) -> int:
+        return int(self.value[2:])
+
+    @property
+    def min_secret_bytes(self) -> int:
+        """RFC 7518 §3.2: an HMAC key at least as long as the hash output."""
+        return self.bits // 8
+
+
+class SecretEncoding(StrEnum):
+    """How a shared secret's text becomes the HMAC key bytes."""
+
+    UTF8 = "utf-8"
+    HEX = "hex"
+    BASE64URL = "base64url"
+
+
+MIN_RSA_BITS = 2048
+ANTMEDIA_MIN_SECRET_CHARS = 32
+_EC_CURVES: dict[Algorithm, type[ec.EllipticCurve]] = {
+    Algorithm.ES256: ec.SECP256R1,
+    Algorithm.ES384: ec.SECP384R1,
+}
+_JWK_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384"}
+
+
+def parse_algorithm(text: str) -> Algorithm:
+    try:
+        return Algorithm(text)
+    except ValueError:
+        names = ", ".join(a.value for a in Algorithm)
+        raise KeyValidationError(f"unknown algorithm {text!r}; expected one of {names}") from None
+
+
+@dataclass(frozen=True, eq=False)
+class SharedKey:
+    """An HMAC secret. ``secret`` is the text as configured; see :class:`SecretEncoding`."""
+
+    algorithm: Algorithm
+    secret: Secret
+    encoding: SecretEncoding = SecretEncoding.UTF8
+
+    @cached_property
+    def hmac_key(self) -> bytes:
+        text = self.secret.reveal()
+        if self.encoding is SecretEncoding.UTF8:
+            return text.encode("utf-8")
+        if self.encoding is SecretEncoding.HEX:
+            return bytes.fromhex(text)
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        # A domain-separated SHA-256 of the key bytes: identifies the key, and at >= 32 random
+        # bytes it cannot be inverted. Only the first 16 bytes are shown.
+        digest = hashlib.sha256(b"streamconsole-hmac-fingerprint\x00" + self.hmac_key).digest()
+        return "hs:" + _b64url(digest[:16])
+
+    @property
+    def signing_key(self) -> bytes:
+        return self.hmac_key
+
+    @property
+    def verifying_key(self) -> bytes:
+        return self.hmac_key
+
+    @property
+    def can_sign(self) -> bool:
+        return True
+
+    @property
+    def family(self) -> KeyFamily:
+        return KeyFamily.HMAC
+
+
+PublicKeyObject: TypeAlias = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+PrivateKeyObject: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+@dataclass(frozen=True, eq=False)
+class AsymmetricKey:
+    """A public key (what the server holds) and, optionally, its private key (to sign)."""
+
+    algorithm: Algorithm
+    public_pem: str
+    private_pem: Secret | None = field(default=None)
+
+    @cached_property
+    def verifying_key(self) -> PublicKeyObject:
+        key = serialization.load_pem_public_key(self.public_pem.encode("ascii"))
+        if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+            raise KeyValidationError("only RSA and EC public keys are supported")
+        return key
+
+    @cached_property
+    def signing_key(self) -> PrivateKeyObject:
+        if self.private_pem is None:
+            raise KeyValidationError("no private key: this key can verify tokens but not sign them")
+        key = serialization.load_pem_private_key(self.private_pem.reveal_bytes(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise KeyValidationError("only RSA and EC private keys are supported")
+        return key
+
+    @property
+    def can_sign(self) -> bool:
+        return self.private_pem is not None
+
+    @property
+    def family(self) -> KeyFamily:
+        return self.algorithm.family
+
+    @cached_property
+    def jwk(self) -> dict[str, Any]:
+        key = self.verifying_key
+        if isinstance(key, rsa.RSAPublicKey):
+            return RSAAlgorithm.to_jwk(key, as_dict=True)
+        return ECAlgorithm.to_jwk(key, as_dict=True)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """RFC 7638 JWK thumbprint (SHA-256), base64url."""
+        jwk = self.jwk
+        members = ("e", "kty", "n") if jwk["kty"] == "RSA" else ("crv", "kty", "x", "y")
+        canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"), sort_keys=True)
+        return _b64url(hashlib.sha256(canonical.encode("ascii")).digest())
+
+    def public_only(self) -> AsymmetricKey:
+        return AsymmetricKey(self.algorithm, self.public_pem)
+
+
+Key: TypeAlias = SharedKey | AsymmetricKey
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def shared_key(
+    algorithm: Algorithm,
+    secret: str,
+    encoding: SecretEncoding = SecretEncoding.UTF8,
+    *,
+    min_chars: int = 0,
+) -> SharedKey:
+    """Validate and wrap a shared secret. ``min_chars`` is a server's own floor (Ant Media: 32)."""
+    if algorithm.family is not KeyFamily.HMAC:
+        raise KeyValidationError(f"{algorithm} needs a public key, not a shared secret")
+    if secret != secret.strip():
+        raise KeyValidationError(
+            "the secret starts or ends with white space (a stray newline in the key file?)"
+        )
+    if len(secret) < min_chars:
+        raise KeyValidationError(
+            f"the secret has {len(secret)} characters; this server needs at least {min_chars}"
+        )
+    key = SharedKey(algorithm, Secret(secret), encoding)
+    try:
+        key_bytes = key.hmac_key
+    except (ValueError, binascii.Error):
+        raise KeyValidationError(f"the secret is not valid {encoding.value} text") from None
+    if len(key_bytes) < algorithm.min_secret_bytes:
+        raise KeyValidationError(
+            f"the secret is {len(key_bytes)} bytes; {algorithm} needs at least "
+            f"{algorithm.min_secret_bytes} bytes"
+        )
+    if len(set(key_bytes)) < 8:
+        raise KeyValidationError("the secret has fewer than 8 distinct bytes: it is too weak")
+    return key
+
+
+def _check_asymmetric(algorithm: Algorithm, key: PublicKeyObject) -> None:
+    if algorithm.family is KeyFamily.HMAC:
+        raise KeyValidationError(f"{algorithm} needs a shared secret, not a public key")
+    if algorithm.family is KeyFamily.RSA:
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise KeyValidationError(f"{algorithm} needs an RSA key; this is an EC key")
+        if key.key_size < MIN_RSA_BITS:
+            raise KeyValidationError(
+                f"the RSA key has {key.key_size} bits; at least {MIN_RSA_BITS} are needed"
+            )
+        return
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise KeyValidationError(f"{algorithm} needs an EC key; this is an RSA key")
+    expected = _EC_CURVES[algorithm]()
+    if key.curve.name != expected.name:
+        raise KeyValidationError(
+            f"{algorithm} needs curve {_JWK_CURVES[expected.name]}, the key is on {key.curve.name}"
+        )
+
+
+PemKind = Literal["public", "private", "certificate", "unknown"]
+
+
+def pem_kind(text: str) -> PemKind:
+    head = text.lstrip()[:64]
+    if not head.startswith("-----BEGIN "):
+        return "unknown"
+    if "PRIVATE KEY" in head:
+        return "private"
+    if "CERTIFICATE" in head:
+        return "certificate"
+    if "PUBLIC KEY" in head:
+        return "public"
+    return "unknown"
+
+
+def public_key_from_text(algorithm: Algorithm, text: str) -> AsymmetricKey:
+    """Import a public key given as PEM or as a JWK (JSON). Refuses private keys."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        return _public_key_from_jwk(algorithm, stripped)
+    kind = pem_kind(stripped)
+    if kind == "private":
+        raise KeyValidationError(
+            "this is a PRIVATE key; the server must only get the public key. "
+            "Import it as a private key to derive the public key from it"
+        )
+    if kind != "public":
+        raise KeyValidationError("expected a PEM public key ('-----BEGIN PUBLIC KEY-----') or JWK")
+    try:
+        key = serialization.load_pem_public_key(stripped.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise KeyValidationError("the PEM public key could not be parsed") from None
+    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise KeyValidationError("only RSA and EC public keys are supported")
+    _check_asymmetric(algorithm, key)
+    return AsymmetricKey(algorithm, _public_pem(key))
+
+
+def _public_key_from_jwk(algorithm: Algorithm, text: str) -> AsymmetricKey:
+    try:
+        jwk = json.loads(text)
+    except ValueError:
+        raise KeyValidationError("the JWK is not valid JSON") from None
+    if not isinstance(jwk, dict):
+        raise KeyValidationError("a JWK must be a JSON object")
+    if "d" in jwk or "p" in jwk:
+        raise KeyValidationError(
+            "this JWK contains a PRIVATE key; the server must only get the public key"
+        )
+    kty = jwk.get("kty")
+    if kty not in ("RSA", "EC"):
+        raise KeyValidationError(f"unsupported JWK key type {kty!r}; expected 'RSA' or 'EC'")
+    try:
+        key = RSAAlgorithm.from_jwk(jwk) if kty == "RSA" else ECAlgorithm.from_jwk(jwk)
+    except Exception:  # PyJWT raises several unrelated types for bad JWKs
+        raise KeyValidationError(f"the {kty} JWK could not be parsed") from None
+    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise KeyValidationError("the JWK does not hold a public key")
+    _check_asymmetric(algorithm, key)
+    return AsymmetricKey(algorithm, _public_pem(key))
+
+
+def private_key_from_pem(algorithm: Algorithm, text: str) -> AsymmetricKey:
+    """Import an unencrypted PEM private key; the public key is derived from it."""
+    if pem_kind(text) != "private":
+        raise KeyValidationError("expected a PEM private key ('-----BEGIN PRIVATE KEY-----')")
+    try:
+        key = serialization.load_pem_private_key(text.strip().encode("ascii"), password=None)
+    except TypeError:
+        raise KeyValidationError("the private key is encrypted; decrypt it first") from None
+    except (ValueError, UnicodeEncodeError):
+        raise KeyValidationError("the PEM private key could not be parsed") from None
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise KeyValidationError("only RSA and EC private keys are supported")
+    _check_asymmetric(algorithm, key.public_key())
+    return _asymmetric_from_private(algorithm, key)
+
+
+def _public_pem(key: PublicKeyObject) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+def _asymmetric_from_private(algorithm: Algorithm, key: PrivateKeyObject) -> AsymmetricKey:
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+    return AsymmetricKey(algorithm, _public_pem(key.public_key()), Secret(private_pem))
+
+
+# --- generation ---------------------------------------------------------------------------
+
+
+def generate_shared_key(algorithm: Algorithm, *, min_chars: int = 0) -> SharedKey:
+    """A random secret as URL-safe text: usable as UTF-8 by every server, 6 bits per char."""
+    if algorithm.family is not KeyFamily.HMAC:
+        raise KeyValidationError(f"{algorithm} uses a key pair; generate a key pair instead")
+    chars = max(min_chars, -(-algorithm.min_secret_bytes * 8 // 6))
+    text = secrets.token_urlsafe(chars)[:chars]
+    return SharedKey(algorithm, Secret(text))
+
+
+def generate_key_pair(algorithm: Algorithm, *, rsa_bits: int = 3072) -> AsymmetricKey:
+    """An RSA or EC key pair. RSA generation takes ~0.1–2 s: run it off the UI thread."""
+    private: PrivateKeyObject
+    if algorithm.family is KeyFamily.RSA:
+        if rsa_bits < MIN_RSA_BITS:
+            raise KeyValidationError(f"RSA keys need at least {MIN_RSA_BITS} bits")
+        private = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
+    elif algorithm.family is KeyFamily.EC:
+        private = ec.generate_private_key(_EC_CURVES[algorithm]())
+    else:
+        raise KeyValidationError(f"{algorithm} uses a shared secret; generate a secret instead")
+    return _asymmetric_from_private(algorithm, private)
+
+
+def generate_key(algorithm: Algorithm, *, min_chars: int = 0, rsa_bits: int = 3072) -> Key:
+    if algorithm.family is KeyFamily.HMAC:
+        return generate_shared_key(algorithm, min_chars=min_chars)
+    return generate_key_pair(algorithm, rsa_bits=rsa_bits)

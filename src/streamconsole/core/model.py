@@ -1,0 +1,306 @@
+"""The model: applications, aliases, per-direction policies, and how they resolve.
+
+Scope rules per server kind (why a policy is what it is):
+
+* Ant Media Server enforces JWT per *application*, one HS256 secret for both directions;
+  its aliases (broadcasts / stream ids) cannot override it.
+* THEOlive enforces per *alias* (channel alias / distribution), play only; the config may
+  set channel-level defaults that aliases inherit.
+* ``generic`` servers: application-level policy, overridable per alias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import NamedTuple
+
+from streamconsole.core.errors import PolicyError
+from streamconsole.core.keys import (
+    ANTMEDIA_MIN_SECRET_CHARS,
+    Algorithm,
+    Key,
+    KeyFamily,
+    SecretEncoding,
+)
+
+
+class ServerKind(StrEnum):
+    ANTMEDIA = "antmedia"
+    THEOLIVE = "theolive"
+    GENERIC = "generic"
+
+    @property
+    def display_name(self) -> str:
+        return {"antmedia": "Ant Media", "theolive": "THEOlive", "generic": "generic"}[self.value]
+
+    @property
+    def directions(self) -> tuple[Direction, ...]:
+        if self is ServerKind.THEOLIVE:
+            return (Direction.PLAY,)
+        return (Direction.PUBLISH, Direction.PLAY)
+
+    def supports(self, direction: Direction) -> bool:
+        return direction in self.directions
+
+    @property
+    def algorithms(self) -> tuple[Algorithm, ...]:
+        if self is ServerKind.ANTMEDIA:
+            return (Algorithm.HS256,)
+        if self is ServerKind.THEOLIVE:
+            return (Algorithm.HS256, Algorithm.HS512, Algorithm.RS256, Algorithm.RS512)
+        return tuple(Algorithm)
+
+    @property
+    def alias_overrides(self) -> bool:
+        """Whether an alias may carry its own policy."""
+        return self is not ServerKind.ANTMEDIA
+
+    @property
+    def min_secret_chars(self) -> int:
+        return ANTMEDIA_MIN_SECRET_CHARS if self is ServerKind.ANTMEDIA else 0
+
+    @property
+    def encodings(self) -> tuple[SecretEncoding, ...]:
+        # Both real servers use the secret's UTF-8 text as the HMAC key.
+        if self is ServerKind.GENERIC:
+            return tuple(SecretEncoding)
+        return (SecretEncoding.UTF8,)
+
+    @property
+    def alias_noun(self) -> str:
+        return {"antmedia": "stream", "theolive": "alias", "generic": "alias"}[self.value]
+
+
+class Direction(StrEnum):
+    PUBLISH = "publish"
+    PLAY = "play"
+
+
+class KeyOrigin(StrEnum):
+    """Where a key's material lives; decides how a rotation is saved."""
+
+    FILE = "file"
+    ENV = "env"
+    INLINE = "inline"
+    REMOTE = "remote"  # held by the server only (write-only THEOlive keys)
+    NEW = "new"  # made in this session, not saved yet
+
+
+@dataclass(slots=True)
+class KeyEntry:
+    """A configured key: the material plus where it came from. Never holds a path to print
+    secret text; ``location`` is a file path or an environment variable name."""
+
+    key: Key
+    origin: KeyOrigin
+    location: str = ""
+    private_location: str = ""
+    created: datetime | None = None
+
+    @property
+    def algorithm(self) -> Algorithm:
+        return self.key.algorithm
+
+    @property
+    def fingerprint(self) -> str:
+        return self.key.fingerprint
+
+
+@dataclass(slots=True)
+class ScopeSettings:
+    """What one scope (application or alias) sets; ``None`` means "not set here"."""
+
+    publish: bool | None = None
+    play: bool | None = None
+    key: KeyEntry | None = None
+
+    def enforcement(self, direction: Direction) -> bool | None:
+        return self.publish if direction is Direction.PUBLISH else self.play
+
+    def set_enforcement(self, direction: Direction, enabled: bool) -> None:
+        if direction is Direction.PUBLISH:
+            self.publish = enabled
+        else:
+            self.play = enabled
+
+    def is_empty(self) -> bool:
+        return self.publish is None and self.play is None and self.key is None
+
+
+@dataclass(slots=True)
+class Alias:
+    """A stream id (Ant Media) or channel alias / distribution (THEOlive)."""
+
+    name: str
+    label: str = ""
+    settings: ScopeSettings | None = None
+
+
+@dataclass(slots=True)
+class Application:
+    name: str
+    kind: ServerKind
+    settings: ScopeSettings = field(default_factory=ScopeSettings)
+    aliases: dict[str, Alias] = field(default_factory=dict)
+    label: str = ""
+    # Directions with Ant Media's one-time tokens on (shown to warn about double control).
+    one_time_token: frozenset[Direction] = frozenset()
+
+
+class ScopeRef(NamedTuple):
+    """Names an application, or one alias of it."""
+
+    application: str
+    alias: str | None = None
+
+    def __str__(self) -> str:
+        return self.application if self.alias is None else f"{self.application}/{self.alias}"
+
+    @classmethod
+    def parse(cls, text: str) -> ScopeRef:
+        app, sep, alias = text.partition("/")
+        return cls(app, alias if sep else None)
+
+
+class PolicySource(StrEnum):
+    APPLICATION = "application"
+    ALIAS = "alias"
+    DEFAULT = "default"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class EffectivePolicy:
+    """The policy a server applies to one direction of one scope, and why."""
+
+    direction: Direction
+    kind: ServerKind
+    enforced: bool
+    enforced_from: PolicySource
+    key: KeyEntry | None
+    key_from: PolicySource
+    reason: str
+
+    @property
+    def supported(self) -> bool:
+        return self.enforced_from is not PolicySource.UNSUPPORTED
+
+    @property
+    def allowed_algorithms(self) -> tuple[Algorithm, ...]:
+        """Token algorithms a server would accept with this key."""
+        if self.key is None:
+            return ()
+        family = self.key.key.family
+        if self.kind is ServerKind.GENERIC:
+            return (self.key.algorithm,)
+        return tuple(a for a in self.kind.algorithms if a.family is family)
+
+
+def effective_policy(
+    app: Application, alias: Alias | None, direction: Direction
+) -> EffectivePolicy:
+    if not app.kind.supports(direction):
+        return EffectivePolicy(
+            direction,
+            app.kind,
+            enforced=False,
+            enforced_from=PolicySource.UNSUPPORTED,
+            key=None,
+            key_from=PolicySource.UNSUPPORTED,
+            reason=f"{app.kind.display_name} has no JWT control for {direction}: not supported by "
+            "this server",
+        )
+    own = alias.settings if alias is not None else None
+    enforced = own.enforcement(direction) if own is not None else None
+    if enforced is not None and alias is not None:
+        source, reason = PolicySource.ALIAS, f"set on {app.kind.alias_noun} {alias.name}"
+    else:
+        enforced = app.settings.enforcement(direction)
+        if enforced is not None:
+            source = PolicySource.APPLICATION
+            reason = (
+                f"set on application {app.name}"
+                if alias is None
+                else f"inherited from application {app.name}"
+            )
+        else:
+            enforced, source, reason = False, PolicySource.DEFAULT, "not set anywhere: off"
+    if own is not None and own.key is not None:
+        key, key_from = own.key, PolicySource.ALIAS
+    elif app.settings.key is not None:
+        key, key_from = app.settings.key, PolicySource.APPLICATION
+    else:
+        key, key_from = None, PolicySource.DEFAULT
+    return EffectivePolicy(direction, app.kind, enforced, source, key, key_from, reason)
+
+
+def policy_warnings(app: Application, alias: Alias | None, now: datetime) -> list[str]:
+    """Plain-language warnings an operator should see for one scope."""
+    warnings: list[str] = []
+    for direction in app.kind.directions:
+        policy = effective_policy(app, alias, direction)
+        if policy.enforced and policy.key is None:
+            warnings.append(
+                f"{direction} JWT is enforced but no key is set: every {direction} is refused"
+            )
+        if policy.enforced and direction in app.one_time_token:
+            warnings.append(
+                f"{direction}: one-time tokens and JWT are both on; use one token type per "
+                "direction"
+            )
+    key = effective_policy(app, alias, app.kind.directions[0]).key
+    if key is not None:
+        if key.origin is KeyOrigin.INLINE:
+            warnings.append("the key is written inline in the config file; move it to a key file")
+        if key.key.family is not KeyFamily.HMAC and not key.key.can_sign:
+            warnings.append("no private key configured: tokens can be verified but not issued")
+        if key.created is not None and (now - key.created).days > 365:
+            warnings.append(f"the key is {(now - key.created).days} days old; consider rotating")
+    return warnings
+
+
+@dataclass(slots=True)
+class ConsoleSettings:
+    token_ttl: int = 600
+    save: str = "manual"  # or "immediate"
+    theme: str = "streamconsole-dark"
+    read_only: bool = False
+
+
+@dataclass(slots=True)
+class ServerProfile:
+    """A named remote admin API (``[servers.NAME]``); credentials are referenced, not held."""
+
+    name: str
+    kind: ServerKind
+    url: str
+    credentials_env: str = ""
+    credentials_file: str = ""
+    ca_file: str = ""
+    read_only: bool = False
+    api_version: str = ""
+
+
+@dataclass(slots=True)
+class Config:
+    applications: dict[str, Application] = field(default_factory=dict)
+    settings: ConsoleSettings = field(default_factory=ConsoleSettings)
+    servers: dict[str, ServerProfile] = field(default_factory=dict)
+
+    def resolve(self, ref: ScopeRef) -> tuple[Application, Alias | None]:
+        app = self.applications.get(ref.application)
+        if app is None:
+            raise PolicyError(f"no application named {ref.application!r}")
+        if ref.alias is None:
+            return app, None
+        alias = app.aliases.get(ref.alias)
+        if alias is None:
+            noun = app.kind.alias_noun
+            raise PolicyError(f"application {app.name!r} has no {noun} {ref.alias!r}")
+        return app, alias
+
+    @property
+    def alias_count(self) -> int:
+        return sum(len(app.aliases) for app in self.applications.values())

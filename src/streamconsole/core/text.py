@@ -1,0 +1,32 @@
+"""Making untrusted text (claims, server replies) safe to show on a terminal."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+# Bidirectional overrides can make "evil" read as "live" on screen (Trojan Source).
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def inert(text: str, *, limit: int = 4096) -> str:
+    """Control characters, escape sequences and bidi overrides shown as ``\\xNN`` escapes.
+
+    The result is still to be rendered without markup parsing (Rich ``Text``, not a str
+    that goes through console markup).
+    """
+    out: list[str] = []
+    for char in text[:limit]:
+        if char in _BIDI or (unicodedata.category(char) in ("Cc", "Cf") and char != " "):
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    if len(text) > limit:
+        out.append(f"… ({len(text) - limit:,} more characters)")
+    return "".join(out)
+
+
+def pretty_json(value: Any) -> str:
+    """Indented JSON with every non-ASCII and control character escaped."""
+    return json.dumps(value, indent=2, ensure_ascii=True, sort_keys=False, default=str)

@@ -1,0 +1,392 @@
+"""Tokens: build claims per server kind, sign, decode without trusting, and explain.
+
+:func:`explain` answers "would the server accept this token, and if not, why?" as an
+ordered checklist. It never raises on bad input: empty, oversized, malformed, ``alg: none``,
+algorithm confusion and absurd claims all come back as failed checks.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from jwt.algorithms import get_default_algorithms
+
+from streamconsole.core.durations import format_duration
+from streamconsole.core.errors import TokenBuildError
+from streamconsole.core.keys import Algorithm, Key
+from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+
+Clock = Callable[[], float]
+
+MAX_TOKEN_CHARS = 16 * 1024
+# Further ahead than this, an ``exp`` is a bug or an attack (Java servers overflow on 1e30).
+MAX_EXP_AHEAD_SECONDS = 100 * 366 * 86400
+_JWA = get_default_algorithms()
+
+
+def _reserved_claims(kind: ServerKind) -> frozenset[str]:
+    if kind is ServerKind.ANTMEDIA:
+        return frozenset({"streamId", "type", "exp"})
+    if kind is ServerKind.THEOLIVE:
+        return frozenset({"exp", "nbf"})
+    return frozenset({"sub", "type", "exp", "iat"})
+
+
+def build_claims(
+    kind: ServerKind,
+    direction: Direction,
+    stream: str,
+    *,
+    now: float,
+    ttl: int,
+    not_before: float | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The claims a server of ``kind`` expects for ``stream`` and ``direction``."""
+    if not kind.supports(direction):
+        raise TokenBuildError(f"{kind.display_name} has no {direction} tokens")
+    if ttl <= 0:
+        raise TokenBuildError("the token lifetime must be positive")
+    exp = int(now) + ttl
+    claims: dict[str, Any]
+    if kind is ServerKind.ANTMEDIA:
+        claims = {"streamId": stream, "type": str(direction), "exp": exp}
+    elif kind is ServerKind.THEOLIVE:
+        claims = {"exp": exp}
+    else:
+        claims = {"sub": stream, "type": str(direction), "iat": int(now), "exp": exp}
+    if not_before is not None:
+        claims["nbf"] = int(not_before)
+    for name, value in (extra or {}).items():
+        if name in _reserved_claims(kind):
+            raise TokenBuildError(f"claim {name!r} is set by the console for {kind.display_name}")
+        claims[name] = value
+    return claims
+
+
+def sign(claims: Mapping[str, Any], key: Key, algorithm: Algorithm | None = None) -> str:
+    alg = algorithm or key.algorithm
+    if alg.family is not key.family:
+        raise TokenBuildError(f"cannot sign {alg} with a {key.family} key")
+    if not key.can_sign:
+        raise TokenBuildError("no private key configured: this key can verify but not sign")
+    return jwt.encode(dict(claims), key.signing_key, algorithm=alg.value)
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+
+class TokenFormatError(ValueError):
+    """Why a string is not a decodable JWS compact token (used inside explain)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedToken:
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+    @property
+    def algorithm(self) -> str:
+        alg = self.header.get("alg")
+        return alg if isinstance(alg, str) else ""
+
+
+def _reject_constant(name: str) -> float:
+    raise TokenFormatError(f"{name} is not valid JSON")
+
+
+def _b64decode(segment: str, what: str) -> bytes:
+    if not segment:
+        raise TokenFormatError(f"the {what} segment is empty")
+    if "=" in segment or not _is_b64url(segment):
+        raise TokenFormatError(f"the {what} is not base64url")
+    try:
+        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        raise TokenFormatError(f"the {what} is not base64url") from None
+
+
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _is_b64url(segment: str) -> bool:
+    return set(segment) <= _B64URL and len(segment) % 4 != 1
+
+
+def _json_object(data: bytes, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise TokenFormatError(f"the {what} is not UTF-8") from None
+    except RecursionError:
+        raise TokenFormatError(f"the {what} is nested too deeply") from None
+    except ValueError as error:
+        raise TokenFormatError(f"the {what} is not JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise TokenFormatError(f"the {what} is JSON but not an object")
+    return value
+
+
+def normalise(token: str) -> str:
+    """What an operator pastes: surrounding white space and a ``Bearer`` prefix removed."""
+    text = token.strip()
+    if text[:7].lower() == "bearer ":
+        text = text[7:].strip()
+    return text
+
+
+def decode_unverified(token: str) -> DecodedToken:
+    """Split and parse a compact JWS without checking anything. Raises TokenFormatError."""
+    if len(token) > MAX_TOKEN_CHARS:
+        raise TokenFormatError(f"the token is {len(token):,} characters; the limit is 16 KiB")
+    if not token:
+        raise TokenFormatError("the token is empty")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise TokenFormatError(
+            f"a JWT has 3 dot-separated segments; this has {len(parts)}"
+            + (" (an encrypted JWE?)" if len(parts) == 5 else "")
+        )
+    header = _json_object(_b64decode(parts[0], "header"), "header")
+    claims = _json_object(_b64decode(parts[1], "payload"), "payload")
+    signature = _b64decode(parts[2], "signature") if parts[2] else b""
+    if not isinstance(header.get("alg"), str):
+        raise TokenFormatError("the header has no 'alg' string")
+    return DecodedToken(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+
+
+# --- explaining ---------------------------------------------------------------------------
+
+
+class CheckStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    status: CheckStatus
+    reason: str
+
+    @property
+    def failed(self) -> bool:
+        return self.status is CheckStatus.FAILED
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    NOT_CHECKED = "not checked"  # enforcement is off: the server lets the request through
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    checks: tuple[Check, ...]
+    decoded: DecodedToken | None
+    verdict: Verdict
+    summary: str
+
+    @property
+    def accepted(self) -> bool:
+        return self.verdict is not Verdict.REJECTED
+
+    @property
+    def expires_at(self) -> float | None:
+        exp = self.decoded.claims.get("exp") if self.decoded else None
+        if isinstance(exp, int | float) and not isinstance(exp, bool) and math.isfinite(exp):
+            return float(exp)
+        return None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _when(timestamp: float) -> str:
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return "out of range"
+
+
+def _describe(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class _Checklist:
+    def __init__(self) -> None:
+        self.checks: list[Check] = []
+
+    def passed(self, name: str, reason: str) -> None:
+        self.checks.append(Check(name, CheckStatus.PASSED, reason))
+
+    def failed(self, name: str, reason: str) -> None:
+        self.checks.append(Check(name, CheckStatus.FAILED, reason))
+
+    def skipped(self, name: str, reason: str) -> None:
+        self.checks.append(Check(name, CheckStatus.SKIPPED, reason))
+
+
+_ALL_CHECKS = ("well-formed", "size", "algorithm", "signature", "exp", "nbf", "streamId", "type")
+
+
+def explain(
+    token: str,
+    policy: EffectivePolicy,
+    *,
+    stream: str | None,
+    now: float,
+) -> Explanation:
+    """Check ``token`` as the server behind ``policy`` would, for ``stream`` (alias name)."""
+    out = _Checklist()
+    token = normalise(token)
+    decoded: DecodedToken | None = None
+    if len(token) > MAX_TOKEN_CHARS:
+        out.failed("size", f"{len(token):,} characters; servers refuse tokens over 16 KiB")
+    else:
+        try:
+            decoded = decode_unverified(token)
+        except TokenFormatError as error:
+            out.failed("well-formed", str(error))
+        else:
+            out.passed("well-formed", "three base64url segments with JSON header and payload")
+            out.passed("size", f"{len(token):,} characters")
+    if decoded is None:
+        ran = {c.name for c in out.checks}
+        for name in _ALL_CHECKS:
+            if name not in ran:
+                out.skipped(name, "not checked: the token could not be read")
+        return _conclude(out, None, policy)
+    _check_algorithm_and_signature(out, decoded, policy)
+    _check_times(out, decoded.claims, now)
+    _check_stream_claims(out, decoded.claims, policy, stream)
+    return _conclude(out, decoded, policy)
+
+
+def _check_algorithm_and_signature(
+    out: _Checklist, decoded: DecodedToken, policy: EffectivePolicy
+) -> None:
+    alg = decoded.algorithm
+    entry = policy.key
+    if alg.lower() == "none":
+        out.failed("algorithm", f"alg {alg!r}: the token is unsigned and no server accepts it")
+        out.skipped("signature", "nothing to verify")
+        return
+    if entry is None:
+        out.skipped("algorithm", f"alg {_describe(alg)}; no key is configured to check against")
+        out.failed("signature", "no key is configured: the server cannot verify any token")
+        return
+    allowed = policy.allowed_algorithms
+    if alg not in allowed:
+        reason = f"alg {_describe(alg)} is not accepted; this key allows {', '.join(allowed)}"
+        if alg.startswith("HS") and entry.key.family.value != "hmac":
+            reason += " (algorithm confusion: an HMAC token against a public key)"
+        out.failed("algorithm", reason)
+        out.skipped("signature", "not verified: the algorithm is refused")
+        return
+    out.passed("algorithm", f"{alg} is accepted by this key")
+    try:
+        valid = _JWA[alg].verify(decoded.signing_input, entry.key.verifying_key, decoded.signature)
+    except Exception:  # a malformed signature for the key type (e.g. wrong EC length)
+        valid = False
+    if valid:
+        out.passed("signature", f"valid for key {entry.fingerprint}")
+    else:
+        out.failed(
+            "signature",
+            f"does not match key {entry.fingerprint}: signed with another key, or altered",
+        )
+
+
+def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
+    exp = claims.get("exp")
+    if exp is None:
+        out.failed("exp", "missing: the server requires an expiry")
+    elif not _is_number(exp):
+        out.failed("exp", f"{_describe(exp)} is not a number of seconds (NumericDate)")
+    elif not math.isfinite(exp) or exp - now > MAX_EXP_AHEAD_SECONDS:
+        out.failed("exp", f"{exp!r} is absurdly far in the future")
+    elif exp <= now:
+        out.failed("exp", f"expired {format_duration(now - exp)} ago, at {_when(exp)}")
+    else:
+        out.passed("exp", f"expires in {format_duration(exp - now)}, at {_when(exp)}")
+    nbf = claims.get("nbf")
+    if nbf is None:
+        out.skipped("nbf", "absent: valid as soon as issued")
+    elif not _is_number(nbf):
+        out.failed("nbf", f"{_describe(nbf)} is not a number of seconds (NumericDate)")
+    elif not math.isfinite(nbf) or nbf > now:
+        wait = format_duration(nbf - now) if math.isfinite(nbf) and nbf - now < 1e12 else "ever"
+        out.failed("nbf", f"not valid yet: becomes valid in {wait}")
+    else:
+        out.passed("nbf", f"valid since {_when(nbf)}")
+
+
+def _check_stream_claims(
+    out: _Checklist, claims: dict[str, Any], policy: EffectivePolicy, stream: str | None
+) -> None:
+    if policy.kind is not ServerKind.ANTMEDIA:
+        note = f"{policy.kind.display_name} does not check it"
+        out.skipped("streamId", note)
+        out.skipped("type", note)
+        return
+    stream_id = claims.get("streamId")
+    if stream_id is None:
+        out.failed("streamId", "missing: Ant Media needs the stream id in the token")
+    elif stream is None:
+        out.skipped("streamId", f"{_describe(stream_id)}; no stream selected to compare with")
+    elif stream_id != stream:
+        out.failed("streamId", f"the token is for {_describe(stream_id)}, not {_describe(stream)}")
+    else:
+        out.passed("streamId", f"matches {_describe(stream)}")
+    kind = claims.get("type")
+    want = str(policy.direction)
+    if kind is None:
+        out.failed("type", f"missing: Ant Media needs type {want!r}")
+    elif kind != want:
+        out.failed("type", f"the token is for {_describe(kind)}, this check is for {want!r}")
+    else:
+        out.passed("type", f"{want} token")
+
+
+def _conclude(
+    out: _Checklist, decoded: DecodedToken | None, policy: EffectivePolicy
+) -> Explanation:
+    checks = tuple(out.checks)
+    failures = [c for c in checks if c.failed]
+    if not policy.supported:
+        return Explanation(checks, decoded, Verdict.NOT_CHECKED, policy.reason)
+    if not policy.enforced:
+        # THEOlive's CDN checks any token it is given, even with security off.
+        if policy.kind is ServerKind.THEOLIVE and any(c.name in ("exp", "nbf") for c in failures):
+            return Explanation(
+                checks,
+                decoded,
+                Verdict.REJECTED,
+                "rejected: THEOlive refuses an expired or not-yet-valid token even with "
+                "security off",
+            )
+        return Explanation(
+            checks,
+            decoded,
+            Verdict.NOT_CHECKED,
+            f"{policy.direction} JWT is not enforced: the server does not check the token",
+        )
+    if failures:
+        names = ", ".join(c.name for c in failures)
+        return Explanation(checks, decoded, Verdict.REJECTED, f"rejected: {names} failed")
+    return Explanation(checks, decoded, Verdict.ACCEPTED, "accepted: every check passed")
