@@ -70,3 +70,7 @@ class Source(Protocol):
     async def apply(self, changes: Sequence[Change]) -> None:
         """Persist edits made with :mod:`streamconsole.core.edits`, all or nothing."""
         ...
+
+    async def remember_theme(self, theme: str) -> None:
+        """Keep the operator's theme for next time (no-op where nothing can hold it)."""
+        ...

@@ -1,0 +1,369 @@
+"""TomlSource: loading, one-field saves, conflicts, atomicity, key files."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from streamconsole.backends.base import ConfigError, ConflictError, ReadOnlyError, SourceError
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.edits import set_enforcement, set_key
+from streamconsole.core.keys import Algorithm, generate_key
+from streamconsole.core.model import Direction, KeyOrigin, ScopeRef
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_config.toml"
+NOW = 1_800_000_000.0
+NOW_DT = datetime.fromtimestamp(NOW, UTC)
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A private copy of the sample config and its demo keys."""
+    shutil.copytree(ROOT / "sample_keys", tmp_path / "sample_keys")
+    for key_file in (tmp_path / "sample_keys").iterdir():
+        key_file.chmod(0o600)
+    target = tmp_path / "config.toml"
+    shutil.copy(SAMPLE, target)
+    return target
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def test_sample_config_loads_with_every_kind(sample: Path) -> None:
+    source = TomlSource(sample)
+    config = source.load_sync()
+    kinds = {app.kind.value for app in config.applications.values()}
+    assert kinds == {"antmedia", "theolive"}
+    assert source.warnings == ()
+    evening = config.applications["news-channel"].aliases["evening"]
+    assert evening.settings is not None and evening.settings.key is not None
+    assert evening.settings.key.algorithm is Algorithm.RS256
+    assert evening.settings.key.key.can_sign
+
+
+def test_one_toggle_changes_exactly_one_line(sample: Path) -> None:
+    before = sample.read_text()
+    source = TomlSource(sample)
+    config = source.load_sync()
+    change = set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)
+    source.apply_sync([change])
+    after = sample.read_text()
+    assert changed_lines(before, after) == [
+        "-play = false                   # viewers do not need a token",
+        "+play = true                   # viewers do not need a token",
+    ]
+    reloaded = TomlSource(sample).load_sync()
+    assert reloaded.applications["LiveApp"].settings.play is True
+
+
+def test_alias_override_edits_its_inline_table_only(sample: Path) -> None:
+    before = sample.read_text()
+    source = TomlSource(sample)
+    config = source.load_sync()
+    source.apply_sync(
+        [set_enforcement(config, ScopeRef("sports", "match-day"), Direction.PLAY, False)]
+    )
+    diff = changed_lines(before, sample.read_text())
+    assert len(diff) == 2
+    assert diff[0].startswith("-match-day = ")
+    assert diff[1].startswith("+match-day = ") and "play = false" in diff[1]
+    alias = TomlSource(sample).load_sync().applications["sports"].aliases["match-day"]
+    assert alias.settings is not None and alias.settings.play is False
+    assert alias.label == "Match day"
+
+
+def test_save_keeps_file_mode(sample: Path) -> None:
+    sample.chmod(0o640)
+    source = TomlSource(sample)
+    config = source.load_sync()
+    source.apply_sync([set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)])
+    assert stat.S_IMODE(sample.stat().st_mode) == 0o640
+
+
+def test_file_changed_on_disk_is_refused_and_left_alone(sample: Path) -> None:
+    source = TomlSource(sample)
+    config = source.load_sync()
+    edited_elsewhere = sample.read_text().replace("Main live app", "Edited by a colleague")
+    sample.write_text(edited_elsewhere)
+    change = set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)
+    with pytest.raises(ConflictError, match="changed on disk"):
+        source.apply_sync([change])
+    assert sample.read_text() == edited_elsewhere
+
+
+def test_failed_rename_leaves_original_intact_and_no_temp_files(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = sample.read_bytes()
+    source = TomlSource(sample)
+    config = source.load_sync()
+
+    def failing_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(SourceError, match="unchanged"):
+        source.apply_sync([set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)])
+    monkeypatch.undo()
+    assert sample.read_bytes() == before
+    assert [p.name for p in sample.parent.iterdir() if p.name.endswith(".tmp")] == []
+    # The source is still usable: the next save works and writes one change.
+    source.apply_sync([set_enforcement(config, ScopeRef("LiveApp"), Direction.PUBLISH, False)])
+    assert TomlSource(sample).load_sync().applications["LiveApp"].settings.publish is False
+
+
+def test_read_only_source_refuses_to_write(sample: Path) -> None:
+    source = TomlSource(sample, read_only=True)
+    config = source.load_sync()
+    before = sample.read_bytes()
+    with pytest.raises(ReadOnlyError):
+        source.apply_sync([set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)])
+    assert sample.read_bytes() == before
+
+
+def test_config_read_only_flag_makes_source_read_only(sample: Path) -> None:
+    sample.write_text(sample.read_text().replace("read_only = false ", "read_only = true  "))
+    source = TomlSource(sample)
+    source.load_sync()
+    assert source.read_only
+
+
+def test_rotating_a_shared_secret_writes_a_0600_file_and_updates_the_reference(
+    sample: Path,
+) -> None:
+    source = TomlSource(sample, clock=lambda: NOW)
+    config = source.load_sync()
+    old = config.applications["LiveApp"].settings.key
+    assert old is not None
+    new_key = generate_key(Algorithm.HS256, min_chars=32)
+    change = set_key(config, ScopeRef("LiveApp"), new_key, now=NOW_DT)
+    source.apply_sync([change])
+    reloaded = TomlSource(sample).load_sync().applications["LiveApp"].settings.key
+    assert reloaded is not None
+    assert reloaded.fingerprint == new_key.fingerprint != old.fingerprint
+    written = sample.parent / reloaded.location
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert written.parent == (sample.parent / "sample_keys")
+    assert change.entry.origin is KeyOrigin.FILE
+    assert new_key.secret.reveal() not in sample.read_text()
+
+
+def test_rotating_to_a_key_pair_writes_public_and_private_files(sample: Path) -> None:
+    source = TomlSource(sample, clock=lambda: NOW)
+    config = source.load_sync()
+    pair = generate_key(Algorithm.RS256, rsa_bits=2048)
+    source.apply_sync([set_key(config, ScopeRef("news-channel", "morning"), pair, NOW_DT)])
+    alias = TomlSource(sample).load_sync().applications["news-channel"].aliases["morning"]
+    assert alias.settings is not None and alias.settings.key is not None
+    entry = alias.settings.key
+    assert entry.fingerprint == pair.fingerprint
+    assert entry.key.can_sign
+    assert stat.S_IMODE((sample.parent / entry.private_location).stat().st_mode) == 0o600
+    assert "PRIVATE" not in (sample.parent / entry.location).read_text()
+
+
+def test_inline_secret_is_moved_to_a_file_on_rotation(tmp_path: Path) -> None:
+    config_file = tmp_path / "c.toml"
+    secret = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
+    config_file.write_text(
+        '[applications.A]\nkind = "antmedia"\n'
+        f'key = {{ algorithm = "HS256", secret = "{secret}" }}\n'
+    )
+    source = TomlSource(config_file, clock=lambda: NOW)
+    config = source.load_sync()
+    assert [w.path for w in source.warnings] == ["applications.A.key.secret"]
+    source.apply_sync([set_key(config, ScopeRef("A"), generate_key(Algorithm.HS256), NOW_DT)])
+    text = config_file.read_text()
+    assert secret not in text and "secret =" not in text and "key_file" in text
+    assert (tmp_path / "keys").is_dir()
+
+
+def test_failed_save_removes_the_new_key_files(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = TomlSource(sample, clock=lambda: NOW)
+    config = source.load_sync()
+    before = set(os.listdir(sample.parent / "sample_keys"))
+    real_replace = os.replace
+
+    def fail_on_config(src: str, dst: str) -> None:
+        if Path(dst) == sample:
+            raise OSError(30, "Read-only file system")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_on_config)
+    with pytest.raises(SourceError):
+        source.apply_sync(
+            [set_key(config, ScopeRef("LiveApp"), generate_key(Algorithm.HS256), NOW_DT)]
+        )
+    assert set(os.listdir(sample.parent / "sample_keys")) == before
+
+
+def test_remember_theme_creates_or_updates_console_table(tmp_path: Path) -> None:
+    config_file = tmp_path / "c.toml"
+    config_file.write_text('# mine\n[applications.A]\nkind = "generic"\n')
+    source = TomlSource(config_file)
+    source.load_sync()
+    source.remember_theme_sync("streamconsole-light")
+    assert TomlSource(config_file).load_sync().settings.theme == "streamconsole-light"
+    assert config_file.read_text().startswith("# mine\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("[console]\ntheme = 3\n", 2, "console.theme: error: expected a string, got an integer"),
+        ("[console]\nthem = 'x'\n", 2, "did you mean 'theme'?"),
+        ("[console]\ntoken_ttl = 'soon'\n", 2, "is not a duration"),
+        ("[applications.A]\nkind = 'antmedai'\n", 2, "did you mean 'antmedia'?"),
+        ("[applications.A]\nlabel = 'x'\n", 1, "needs a 'kind'"),
+        ("[a]\nb = \n", 2, "invalid TOML"),
+        ("[applications.A]\nkind='generic'\n[applications.A]\n", 3, "defined twice"),
+        (
+            "[applications.A]\nkind='antmedia'\n[applications.A.aliases]\ns = { play = true }\n",
+            4,
+            "enforces JWT per application",
+        ),
+        (
+            "[applications.A]\nkind='antmedia'\nkey={algorithm='RS256', public_key='x'}\n",
+            3,
+            "Ant Media accepts HS256",
+        ),
+        (
+            "[applications.A]\nkind='antmedia'\nkey={algorithm='HS256', key_file='nope.secret'}\n",
+            3,
+            "key file 'nope.secret'",
+        ),
+        (
+            "[applications.A]\nkind='antmedia'\nkey={algorithm='HS256', key_env='SC_MISSING'}\n",
+            3,
+            "environment variable SC_MISSING is not set",
+        ),
+        (
+            "[applications.A]\nkind='generic'\nkey={algorithm='HS256', secret='x', key_env='Y'}\n",
+            3,
+            "exactly one of",
+        ),
+    ],
+)
+def test_config_errors_name_file_line_and_path(
+    tmp_path: Path, text: str, line: int, fragment: str
+) -> None:
+    config_file = tmp_path / "c.toml"
+    config_file.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        TomlSource(config_file, environ={}).load_sync()
+    errors = [p for p in caught.value.problems if not p.warning]
+    assert any(fragment in str(p) for p in errors), [str(p) for p in errors]
+    assert errors[0].line == line
+    assert str(errors[0]).startswith(f"{config_file}:{line}")
+
+
+def test_antmedia_secret_floor_is_32_characters(tmp_path: Path) -> None:
+    vendor = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
+    config_file = tmp_path / "c.toml"
+    template = (
+        '[applications.A]\nkind = "antmedia"\nkey = {{ algorithm = "HS256", key_env = "S" }}\n'
+    )
+    config_file.write_text(template.format())
+    config = TomlSource(config_file, environ={"S": vendor}).load_sync()
+    assert config.applications["A"].settings.key is not None
+    with pytest.raises(ConfigError, match="31"):
+        TomlSource(config_file, environ={"S": vendor[:-1]}).load_sync()
+
+
+def test_key_file_problems(tmp_path: Path) -> None:
+    config_file = tmp_path / "c.toml"
+    (tmp_path / "dir.secret").mkdir()
+    (tmp_path / "latin1.secret").write_bytes(b"\xe9" * 40)
+    (tmp_path / "huge.secret").write_bytes(b"a" * 100_000)
+    (tmp_path / "open.secret").write_text("zautXStXM9iW3aD3FuyPH0TdK4GHPmHq\n")
+    (tmp_path / "open.secret").chmod(0o644)
+    body = "".join(
+        f'[applications.{name}]\nkind = "generic"\n'
+        f'key = {{ algorithm = "HS256", key_file = "{name}.secret" }}\n'
+        for name in ("dir", "latin1", "huge")
+    )
+    config_file.write_text(body)
+    with pytest.raises(ConfigError) as caught:
+        TomlSource(config_file).load_sync()
+    messages = [p.message for p in caught.value.problems]
+    assert any("is a directory" in m for m in messages)
+    assert any("is not UTF-8" in m for m in messages)
+    assert any("too large" in m for m in messages)
+    config_file.write_text(
+        '[applications.open]\nkind = "generic"\n'
+        'key = { algorithm = "HS256", key_file = "open.secret" }\n'
+    )
+    source = TomlSource(config_file)
+    source.load_sync()
+    assert ["chmod 600" in w.message for w in source.warnings] == [True]
+
+
+def test_private_key_given_as_public_key_is_refused(tmp_path: Path) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "keys"
+    config_file = tmp_path / "c.toml"
+    config_file.write_text(
+        '[applications.T]\nkind = "theolive"\n[applications.T.aliases.a]\n'
+        f'key = {{ algorithm = "RS256", key_file = "{fixtures / "rs256.pem"}" }}\n'
+    )
+    with pytest.raises(ConfigError, match="PRIVATE key"):
+        TomlSource(config_file).load_sync()
+
+
+def test_mismatched_private_key_is_refused(tmp_path: Path) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "keys"
+    other = generate_key(Algorithm.RS256)
+    assert other.private_pem is not None  # a pair always carries its private key
+    (tmp_path / "other.pem").write_text(other.private_pem.reveal())
+    (tmp_path / "other.pem").chmod(0o600)
+    config_file = tmp_path / "c.toml"
+    config_file.write_text(
+        '[applications.T]\nkind = "theolive"\n[applications.T.aliases.a]\n'
+        f'key = {{ algorithm = "RS256", key_file = "{fixtures / "rs256.pub.pem"}", '
+        'private_key_file = "other.pem" }\n'
+    )
+    with pytest.raises(ConfigError, match="does not belong"):
+        TomlSource(config_file).load_sync()
+
+
+def test_bom_and_crlf_are_read(tmp_path: Path) -> None:
+    config_file = tmp_path / "c.toml"
+    config_file.write_bytes('\ufeff[applications.A]\r\nkind = "generic"\r\n'.encode())
+    assert list(TomlSource(config_file).load_sync().applications) == ["A"]
+
+
+def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
+    config_file = tmp_path / "c.toml"
+    config_file.write_bytes(b'[applications.A]\nkind = "generic"\nlabel = "\xff"\n')
+    with pytest.raises(ConfigError) as caught:
+        TomlSource(config_file).load_sync()
+    assert caught.value.problems[0].line == 3
+
+
+def test_missing_file_is_a_source_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no such file"):
+        TomlSource(tmp_path / "absent.toml").load_sync()
+
+
+def test_same_key_file_is_parsed_once_per_load(sample: Path) -> None:
+    text = sample.read_text() + (
+        '\n[applications.Copy]\nkind = "antmedia"\n'
+        'key = { algorithm = "HS256", key_file = "sample_keys/liveapp.secret" }\n'
+    )
+    sample.write_text(text)
+    config = TomlSource(sample).load_sync()
+    first = config.applications["LiveApp"].settings.key
+    second = config.applications["Copy"].settings.key
+    assert first is not None and second is not None
+    assert first.key is second.key
