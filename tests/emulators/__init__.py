@@ -1,0 +1,1 @@
+"""Loopback emulators of the remote admin APIs, for backend tests and benchmarks."""

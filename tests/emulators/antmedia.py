@@ -1,0 +1,259 @@
+"""Ant Media Server REST API emulator (management ``/rest/v2`` + per-application API).
+
+Run by hand: ``python -m tests.emulators.antmedia --port 5080``.
+
+Choices where the vendor's behaviour is not pinned down (see the spec):
+
+* Validation refusals of ``POST /applications/settings/{app}`` answer 200 with
+  ``{"success": false, "message": ...}``; bodies that are not a JSON object, or fields of the
+  wrong type, answer 400 with the same shape.
+* Missing credentials answer ``state.unauthenticated_status`` (401); a bad session or
+  ``ProxyAuthorization`` token and a read-only user writing answer 403.
+* The per-application API requires the same login as the management API, and an unknown
+  application there gets the servlet container's HTML 404 page.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import jwt
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from .antmedia_state import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    BROADCAST_PAGE_MAX,
+    DIRECTIONS,
+    MIN_STREAM_SECRET_CHARS,
+    READ_ONLY_EMAIL,
+    READ_ONLY_PASSWORD,
+    AntMediaState,
+    demo_state,
+    md5_hex,
+    settings_problem,
+)
+from .server import Emulator, cli_port, serve_forever
+
+SESSION_COOKIE = "JSESSIONID"
+PROXY_HEADER = "ProxyAuthorization"
+_TOMCAT_404 = (
+    "<!doctype html><html lang=\"en\"><head><title>HTTP Status 404 – Not Found</title></head>"
+    "<body><h1>HTTP Status 404 – Not Found</h1></body></html>"
+)
+
+
+def _fail(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"success": False, "message": message}, status_code=status)
+
+
+class AntMediaEmulator(Emulator[AntMediaState]):
+    """The emulated server. ``admin_email``/``admin_password`` log in (the password as typed;
+    the emulator expects its MD5 hex on the wire)."""
+
+    admin_email = ADMIN_EMAIL
+    admin_password = ADMIN_PASSWORD
+    read_only_email = READ_ONLY_EMAIL
+    read_only_password = READ_ONLY_PASSWORD
+
+    def demo_state(self) -> AntMediaState:
+        return demo_state()
+
+    def app_of(self, path: str) -> str | None:
+        parts = path.strip("/").split("/")
+        if parts[:4] == ["rest", "v2", "applications", "settings"] and len(parts) == 5:
+            return parts[4]
+        if parts[0] and parts[0] != "rest":
+            return parts[0]
+        return None
+
+    # --- test conveniences -----------------------------------------------------------------
+
+    def edit_after_next_get(self, app: str, **changes: Any) -> None:
+        """Another admin changes ``app``'s settings right after our next GET of them."""
+        self.faults.after(
+            f"/rest/v2/applications/settings/{app}",
+            lambda: self.state.update_settings(app, **changes),
+        )
+
+    def proxy_token(self, *, exp: int | None = None, secret: str | None = None) -> str:
+        """A ``ProxyAuthorization`` JWT signed with the server secret (or ``secret``)."""
+        claims: dict[str, Any] = {"sub": "streamconsole-tests"}
+        if exp is not None:
+            claims["exp"] = exp
+        key = self.state.jwt_server_secret_key if secret is None else secret
+        return jwt.encode(claims, key, algorithm="HS256")
+
+    # --- HTTP ------------------------------------------------------------------------------
+
+    def routes(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/rest/v2/users/authenticate", self._login, methods=["POST"]),
+                Route("/rest/v2/applications", self._applications, methods=["GET"]),
+                Route(
+                    "/rest/v2/applications/settings/{app}",
+                    self._settings,
+                    methods=["GET", "POST"],
+                ),
+                Route(
+                    "/{app}/rest/v2/broadcasts/list/{offset:int}/{size:int}",
+                    self._broadcasts,
+                    methods=["GET"],
+                ),
+                Route(
+                    "/{app}/rest/v2/broadcasts/{stream_id}/jwt-token",
+                    self._jwt_token,
+                    methods=["GET"],
+                ),
+                Route("/{app}/streams/{stream_id}.m3u8", self._hls, methods=["GET"]),
+            ]
+        )
+
+    def _user_type(self, request: Request) -> str | Response:
+        """The caller's user type, or the refusal to send."""
+        session = request.cookies.get(SESSION_COOKIE)
+        proxy = request.headers.get(PROXY_HEADER)
+        if session is None and proxy is None:
+            return _fail(self.state.unauthenticated_status, "Not authenticated")
+        if session is not None:
+            email = self.state.sessions.get(session)
+            user = self.state.users.get(email) if email else None
+            if user is not None:
+                return user.user_type
+        if proxy is not None and self.state.proxy_token_ok(proxy):
+            return "ADMIN"
+        return _fail(403, "Forbidden: invalid session or token")
+
+    async def _login(self, request: Request) -> Response:
+        try:
+            body = json.loads(await request.body())
+            email, password = body["email"], body["password"]
+        except (ValueError, TypeError, KeyError):
+            return _fail(400, "expected {\"email\": ..., \"password\": ...}")
+        if not isinstance(email, str) or not isinstance(password, str):
+            return _fail(400, "email and password must be strings")
+        session, message = self.state.authenticate(email, password)
+        if session is None:
+            return JSONResponse({"success": False, "message": message})
+        response = JSONResponse({"success": True, "message": ""})
+        response.set_cookie(SESSION_COOKIE, session, path="/", httponly=True)
+        return response
+
+    async def _applications(self, request: Request) -> Response:
+        user_type = self._user_type(request)
+        if isinstance(user_type, Response):
+            return user_type
+        return JSONResponse({"applications": list(self.state.applications)})
+
+    async def _settings(self, request: Request) -> Response:
+        user_type = self._user_type(request)
+        if isinstance(user_type, Response):
+            return user_type
+        app: str = request.path_params["app"]
+        if app not in self.state.applications:
+            return _fail(404, f"Application {app} not found")
+        if request.method == "GET":
+            return JSONResponse(self.state.settings(app))
+        if user_type == "READ_ONLY":
+            return _fail(403, "Read-only users cannot change settings")
+        try:
+            settings = json.loads(await request.body())
+        except ValueError:
+            return _fail(400, "request body is not valid JSON")
+        problem = settings_problem(settings)
+        if problem is not None:
+            return _fail(*problem)
+        self.state.replace_settings(app, settings)
+        return JSONResponse({"success": True, "errorId": 0, "message": None})
+
+    def _app_or_404(self, request: Request) -> str | Response:
+        app: str = request.path_params["app"]
+        if app not in self.state.applications:
+            return HTMLResponse(_TOMCAT_404, status_code=404)
+        return app
+
+    async def _broadcasts(self, request: Request) -> Response:
+        app = self._app_or_404(request)
+        if isinstance(app, Response):
+            return app
+        user_type = self._user_type(request)
+        if isinstance(user_type, Response):
+            return user_type
+        offset: int = request.path_params["offset"]
+        size = min(request.path_params["size"], BROADCAST_PAGE_MAX)
+        page = self.state.applications[app].broadcasts[offset : offset + size]
+        return JSONResponse(page)
+
+    async def _jwt_token(self, request: Request) -> Response:
+        app = self._app_or_404(request)
+        if isinstance(app, Response):
+            return app
+        user_type = self._user_type(request)
+        if isinstance(user_type, Response):
+            return user_type
+        stream_id: str = request.path_params["stream_id"]
+        kind = request.query_params.get("type", "")
+        try:
+            expire = int(request.query_params.get("expireDate", ""))
+        except ValueError:
+            return _fail(400, "expireDate must be a unix time in seconds")
+        if kind not in DIRECTIONS:
+            return _fail(400, "type must be publish or play")
+        secret = self.state.applications[app].settings.get("jwtStreamSecretKey") or ""
+        if not isinstance(secret, str) or len(secret) < MIN_STREAM_SECRET_CHARS:
+            return _fail(
+                400, f"JWT stream secret key should be at least {MIN_STREAM_SECRET_CHARS} chars"
+            )
+        claims = {"streamId": stream_id, "type": kind, "exp": expire}
+        token = jwt.encode(claims, secret, algorithm="HS256")
+        return JSONResponse(
+            {
+                "tokenId": token,
+                "streamId": stream_id,
+                "expireDate": expire,
+                "type": kind,
+                "roomId": None,
+            }
+        )
+
+    async def _hls(self, request: Request) -> Response:
+        app = self._app_or_404(request)
+        if isinstance(app, Response):
+            return app
+        stream_id: str = request.path_params["stream_id"]
+        streams = self.state.applications[app].broadcasts
+        if not any(b["streamId"] == stream_id for b in streams):
+            return HTMLResponse(_TOMCAT_404, status_code=404)
+        if not self.state.admits(app, stream_id, "play", request.query_params.get("token")):
+            return Response("Invalid JWT Token", status_code=403, media_type="text/plain")
+        playlist = f"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n# {stream_id}\n"
+        return Response(playlist, media_type="application/vnd.apple.mpegurl")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    port = cli_port("Ant Media Server REST API emulator (demo data)", 5080, argv)
+    emulator = AntMediaEmulator()
+    url = f"http://127.0.0.1:{port}"
+    print(
+        f"Ant Media emulator on {url}\n"
+        f"  log in:  POST {url}/rest/v2/users/authenticate\n"
+        f"           email {emulator.admin_email}, password {emulator.admin_password!r}"
+        f" (sent as MD5 hex {md5_hex(emulator.admin_password)})\n"
+        f"  read-only user: {emulator.read_only_email} / {emulator.read_only_password!r}\n"
+        f"  applications: {', '.join(emulator.state.applications)}\n"
+        "  (demo credentials, loopback only)",
+        file=sys.stderr,
+    )
+    serve_forever(emulator, port)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,339 @@
+"""Fault injection and the request log, as one ASGI middleware shared by both emulators.
+
+A test arms faults on :class:`FaultPlan` (from the test thread) and the server thread consumes
+them. One request gets at most one fault: the first armed rule that matches it. Rules match
+on method and a glob over the path (``fnmatch``, so ``*`` also crosses ``/``).
+
+What each fault does to the request:
+
+* ``fail`` / ``html_error`` / ``hang``: the request never reaches the emulator (no state
+  changes), like a proxy or a crashed worker answering instead.
+* ``truncate`` / ``malform``: the emulator handles the request (a POST takes effect) and the
+  reply body is damaged on the way back, so a client cannot know whether it worked.
+* ``after``: a hook run right after the emulator handled a matching request and before the
+  reply leaves, e.g. another admin saving settings just after our GET.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fnmatch import fnmatchcase
+from typing import Protocol, TypeVar
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Far longer than any sane client timeout; the wait ends early when the client gives up.
+HANG_SECONDS = 3600.0
+CLIENT_CLOSED = 499  # nginx's code for "client closed the request", used in the log only
+
+
+class FaultKind(StrEnum):
+    STATUS = "status"
+    HTML = "html"
+    HANG = "hang"
+    TRUNCATE = "truncate"
+    MALFORM = "malform"
+
+
+@dataclass
+class FaultRule:
+    kind: FaultKind
+    times: int | None  # None: every matching request until cleared
+    path: str | None = None  # glob over the request path; None matches all
+    method: str | None = None  # None matches all
+    status: int = 200
+    retry_after: int | None = None
+    seconds: float = HANG_SECONDS
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return self.path is None or fnmatchcase(path, self.path)
+
+
+@dataclass
+class _Hook:
+    action: Callable[[], None]
+    times: int | None
+    path: str
+    method: str | None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request as logged: never query strings, headers or bodies (they carry secrets)."""
+
+    method: str
+    path: str
+    status: int
+    app: str | None  # the application (Ant Media app, THEOlive channel) it concerned
+    fault: FaultKind | None
+
+
+@dataclass
+class RequestLog:
+    records: list[RequestRecord] = field(default_factory=list)
+
+    def append(self, record: RequestRecord) -> None:
+        self.records.append(record)  # list.append is atomic under the GIL
+
+    def clear(self) -> None:
+        self.records.clear()
+
+    def count(
+        self,
+        *,
+        method: str | None = None,
+        app: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+    ) -> int:
+        """How many logged requests match every given filter (``path`` is a glob)."""
+        return sum(
+            1
+            for r in list(self.records)
+            if (method is None or r.method == method.upper())
+            and (app is None or r.app == app)
+            and (path is None or fnmatchcase(r.path, path))
+            and (status is None or r.status == status)
+        )
+
+    def per_app(self, *, method: str | None = None) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in list(self.records):
+            if r.app is not None and (method is None or r.method == method.upper()):
+                counts[r.app] = counts.get(r.app, 0) + 1
+        return counts
+
+
+class FaultPlan:
+    """Faults armed by tests; thread-safe because tests and the server run on two threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+        self._hooks: list[_Hook] = []
+        self.latency = 0.0  # seconds added to every request
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+            self._hooks.clear()
+            self.latency = 0.0
+
+    def _arm(self, rule: FaultRule) -> FaultRule:
+        if rule.times is not None and rule.times < 1:
+            raise ValueError("times must be at least 1, or None for every request")
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def fail(
+        self,
+        status: int,
+        *,
+        times: int | None = 1,
+        path: str | None = None,
+        method: str | None = None,
+        retry_after: int | None = None,
+    ) -> FaultRule:
+        """Answer ``status`` with a small JSON body (and ``Retry-After`` if given)."""
+        return self._arm(FaultRule(FaultKind.STATUS, times, path, method, status, retry_after))
+
+    def html_error(
+        self,
+        status: int = 502,
+        *,
+        times: int | None = 1,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> FaultRule:
+        """Answer ``status`` with an HTML page, as a reverse proxy in front would."""
+        return self._arm(FaultRule(FaultKind.HTML, times, path, method, status))
+
+    def hang(
+        self,
+        *,
+        times: int | None = 1,
+        path: str | None = None,
+        method: str | None = None,
+        seconds: float = HANG_SECONDS,
+    ) -> FaultRule:
+        """Say nothing for ``seconds`` (or until the client hangs up), then 504."""
+        return self._arm(FaultRule(FaultKind.HANG, times, path, method, 504, seconds=seconds))
+
+    def truncate(
+        self, *, times: int | None = 1, path: str | None = None, method: str | None = None
+    ) -> FaultRule:
+        """Handle the request, then send only the first half of the reply body."""
+        return self._arm(FaultRule(FaultKind.TRUNCATE, times, path, method))
+
+    def malform(
+        self, *, times: int | None = 1, path: str | None = None, method: str | None = None
+    ) -> FaultRule:
+        """Handle the request, then send a body that is not JSON (still labelled JSON)."""
+        return self._arm(FaultRule(FaultKind.MALFORM, times, path, method))
+
+    def after(
+        self,
+        path: str,
+        action: Callable[[], None],
+        *,
+        method: str | None = "GET",
+        times: int | None = 1,
+    ) -> None:
+        """Run ``action`` (on the server thread) after a matching request was handled."""
+        with self._lock:
+            self._hooks.append(_Hook(action, times, path, method))
+
+    @property
+    def armed(self) -> int:
+        """Rules and hooks not yet used up."""
+        with self._lock:
+            return len(self._rules) + len(self._hooks)
+
+    def take_rule(self, method: str, path: str) -> FaultRule | None:
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(method, path):
+                    _use(self._rules, rule)
+                    return rule
+        return None
+
+    def take_hooks(self, method: str, path: str) -> list[Callable[[], None]]:
+        with self._lock:
+            hooks = [
+                h
+                for h in self._hooks
+                if (h.method is None or h.method.upper() == method) and fnmatchcase(path, h.path)
+            ]
+            for hook in hooks:
+                _use(self._hooks, hook)
+        return [h.action for h in hooks]
+
+
+class _Counted(Protocol):
+    times: int | None
+
+
+_C = TypeVar("_C", bound=_Counted)
+
+
+def _use(items: list[_C], item: _C) -> None:
+    """Count one use of ``item``; drop it from ``items`` when it is used up."""
+    if item.times is not None:
+        item.times -= 1
+        if item.times == 0:
+            items.remove(item)
+
+
+HTML_PAGE = (
+    "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+MALFORMED_BODY = b"{\"data\": [{'id': 1,}, <!-- not json -->"
+_REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
+
+
+class FaultMiddleware:
+    """Applies latency and armed faults, runs hooks, and logs every HTTP request."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        plan: FaultPlan,
+        log: RequestLog,
+        app_of: Callable[[str], str | None],
+    ) -> None:
+        self.app = app
+        self.plan = plan
+        self.log = log
+        self.app_of = app_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        path: str = scope["path"]
+        if self.plan.latency > 0:
+            await asyncio.sleep(self.plan.latency)
+        rule = self.plan.take_rule(method, path)
+        kind = rule.kind if rule else None
+        if rule is not None and rule.kind is FaultKind.HANG:
+            status = await _hang(rule, receive, send)
+        elif rule is not None and rule.kind in (FaultKind.STATUS, FaultKind.HTML):
+            status = await _answer_instead(rule, send)
+        else:
+            status = await self._handle(scope, receive, send, method, path, kind)
+        self.log.append(RequestRecord(method, path, status, self.app_of(path), kind))
+
+    async def _handle(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        method: str,
+        path: str,
+        damage: FaultKind | None,
+    ) -> int:
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        for action in self.plan.take_hooks(method, path):
+            action()
+        body = b"".join(chunks)
+        if damage is FaultKind.TRUNCATE:
+            body = body[: len(body) // 2]
+        elif damage is FaultKind.MALFORM:
+            body = MALFORMED_BODY
+        status: int = start["status"]
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        await _send(send, status, headers, body)
+        return status
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _answer_instead(rule: FaultRule, send: Send) -> int:
+    if rule.kind is FaultKind.HTML:
+        reason = _REASONS.get(rule.status, "Error")
+        body = HTML_PAGE.format(status=rule.status, reason=reason).encode()
+        headers = [(b"content-type", b"text/html")]
+    else:
+        body = json.dumps({"message": f"injected fault: HTTP {rule.status}"}).encode()
+        headers = [(b"content-type", b"application/json")]
+    if rule.retry_after is not None:
+        headers.append((b"retry-after", str(rule.retry_after).encode()))
+    await _send(send, rule.status, headers, body)
+    return rule.status
+
+
+async def _hang(rule: FaultRule, receive: Receive, send: Send) -> int:
+    async def until_client_leaves() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    try:
+        await asyncio.wait_for(until_client_leaves(), rule.seconds)
+    except TimeoutError:
+        await _send(send, 504, [(b"content-type", b"text/plain")], b"upstream timed out")
+        return 504
+    return CLIENT_CLOSED
