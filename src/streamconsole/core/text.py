@@ -11,14 +11,16 @@ _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\
 
 
 def inert(text: str, *, limit: int = 4096) -> str:
-    """Control characters, escape sequences and bidi overrides shown as ``\\xNN`` escapes.
+    """Control characters, escape sequences, bidi overrides and lone surrogates shown as
+    ``\\xNN``/``\\uNNNN`` escapes.
 
     The result is still to be rendered without markup parsing (Rich ``Text``, not a str
     that goes through console markup).
     """
     out: list[str] = []
     for char in text[:limit]:
-        if char in _BIDI or (unicodedata.category(char) in ("Cc", "Cf") and char != " "):
+        # Cs: a lone surrogate (JSON "\ud800" makes one) cannot be encoded for the terminal.
+        if char in _BIDI or (unicodedata.category(char) in ("Cc", "Cf", "Cs") and char != " "):
             out.append(char.encode("unicode_escape").decode("ascii"))
         else:
             out.append(char)
