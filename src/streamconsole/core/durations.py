@@ -7,20 +7,23 @@ import re
 from streamconsole.core.errors import DurationError
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_PART = re.compile(r"(\d+)([smhd])")
-_WHOLE = re.compile(r"(?:\d+[smhd])+")
+# ASCII digits only: \d and str.isdigit() also match digits int() refuses (e.g. "²").
+_PART = re.compile(r"([0-9]+)([smhd])")
+_WHOLE = re.compile(r"(?:[0-9]+[smhd])+")
 MAX_TTL = 366 * 86400
 
 
 def parse_duration(text: str) -> int:
     """Seconds in ``text``; a bare number is seconds."""
     cleaned = text.strip().lower().replace(" ", "")
-    if cleaned.isdigit():
-        seconds = int(cleaned)
-    elif _WHOLE.fullmatch(cleaned):
-        seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(cleaned))
-    else:
+    if cleaned.isascii() and cleaned.isdigit():
+        cleaned += "s"
+    if not _WHOLE.fullmatch(cleaned):
         raise DurationError(f"{text!r} is not a duration; write e.g. 90s, 10m, 1h30m or 2d")
+    try:
+        seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(cleaned))
+    except ValueError:  # int() refuses over 4,300 digits; such a number is out of range anyway
+        seconds = MAX_TTL + 1
     if not 0 < seconds <= MAX_TTL:
         raise DurationError(f"{text!r} is out of range: between 1s and 366d")
     return seconds
