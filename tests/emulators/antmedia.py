@@ -44,7 +44,7 @@ from .server import Emulator, cli_port, serve_forever
 SESSION_COOKIE = "JSESSIONID"
 PROXY_HEADER = "ProxyAuthorization"
 _TOMCAT_404 = (
-    "<!doctype html><html lang=\"en\"><head><title>HTTP Status 404 – Not Found</title></head>"
+    '<!doctype html><html lang="en"><head><title>HTTP Status 404 – Not Found</title></head>'
     "<body><h1>HTTP Status 404 – Not Found</h1></body></html>"
 )
 
@@ -136,7 +136,7 @@ class AntMediaEmulator(Emulator[AntMediaState]):
             body = json.loads(await request.body())
             email, password = body["email"], body["password"]
         except (ValueError, TypeError, KeyError):
-            return _fail(400, "expected {\"email\": ..., \"password\": ...}")
+            return _fail(400, 'expected {"email": ..., "password": ...}')
         if not isinstance(email, str) or not isinstance(password, str):
             return _fail(400, "email and password must be strings")
         session, message = self.state.authenticate(email, password)

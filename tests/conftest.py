@@ -1,0 +1,42 @@
+"""Shared fixtures. Keep each group together, under its own heading."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator
+
+# --- API emulators (tests/emulators) -----------------------------------------------------
+# One server per emulator for the whole session (starting uvicorn per test would cost more
+# than most tests); each test gets it back in its demo state, with no faults and an empty log.
+# The servers run on their own threads and loops: use them from sync and async tests alike.
+
+
+@pytest.fixture(scope="session")
+def _antmedia_server() -> Iterator[AntMediaEmulator]:
+    with AntMediaEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def _theolive_server() -> Iterator[TheoLiveEmulator]:
+    with TheoLiveEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def antmedia(_antmedia_server: AntMediaEmulator) -> Iterator[AntMediaEmulator]:
+    """The Ant Media emulator: ``.base_url``, ``.state``, ``.faults``, ``.log``."""
+    _antmedia_server.reset()
+    yield _antmedia_server
+    _antmedia_server.reset()
+
+
+@pytest.fixture
+def theolive(_theolive_server: TheoLiveEmulator) -> Iterator[TheoLiveEmulator]:
+    """The THEOlive emulator (v1 and v2): ``.base_url``, ``.state``, ``.faults``, ``.log``."""
+    _theolive_server.reset()
+    yield _theolive_server
+    _theolive_server.reset()
