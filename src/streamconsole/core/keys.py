@@ -96,7 +96,8 @@ class SharedKey:
             return text.encode("utf-8")
         if self.encoding is SecretEncoding.HEX:
             return bytes.fromhex(text)
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        # validate=True: the lenient default silently drops characters outside the alphabet.
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -282,7 +283,7 @@ def public_key_from_text(algorithm: Algorithm, text: str) -> AsymmetricKey:
 def _public_key_from_jwk(algorithm: Algorithm, text: str) -> AsymmetricKey:
     try:
         jwk = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         raise KeyValidationError("the JWK is not valid JSON") from None
     if not isinstance(jwk, dict):
         raise KeyValidationError("a JWK must be a JSON object")
