@@ -89,9 +89,9 @@ def test_traceback_with_locals_does_not_show_the_value(secret: Secret) -> None:
         fails_holding(secret)
     except RuntimeError:
         info = sys.exc_info()
-    text = "".join(
-        traceback.TracebackException(*info, capture_locals=True).format()  # type: ignore[arg-type]
-    ) + "".join(traceback.format_exception(*info))
+    text = "".join(traceback.TracebackException(*info, capture_locals=True).format()) + "".join(
+        traceback.format_exception(*info)
+    )
     assert "held" in text  # the locals really were rendered
     assert VENDOR_SECRET not in text
 
