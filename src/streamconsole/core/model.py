@@ -212,7 +212,8 @@ def effective_policy(
             reason=f"{app.kind.display_name} has no JWT control for {direction}: not supported by "
             "this server",
         )
-    own = alias.settings if alias is not None else None
+    # Ant Media ignores anything set on a stream: the application's policy is the server's.
+    own = alias.settings if alias is not None and app.kind.alias_overrides else None
     enforced = own.enforcement(direction) if own is not None else None
     if enforced is not None and alias is not None:
         source, reason = PolicySource.ALIAS, f"set on {app.kind.alias_noun} {alias.name}"
