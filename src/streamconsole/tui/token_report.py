@@ -1,0 +1,150 @@
+"""What a server would make of one token: countdown, verdict, checklist, decoded parts.
+
+Used twice by the token preview: for the token it issues and for a token the operator
+pastes. Every piece of token text is shown through :func:`core.text.inert` as a Rich
+``Text`` (never markup), so hostile claims cannot style, move or hide anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Static
+
+from streamconsole.core.model import EffectivePolicy
+from streamconsole.core.text import inert, pretty_json
+from streamconsole.core.tokens import CheckStatus, Explanation, Verdict, explain
+from streamconsole.tui.token_countdown import ExpiryCountdown
+
+_MARKS = {CheckStatus.PASSED: "✔", CheckStatus.FAILED: "✖", CheckStatus.SKIPPED: "–"}
+
+
+class TokenChecklist(Widget):
+    """The verdict and every check with its mark and reason."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "token-checklist--passed",
+        "token-checklist--failed",
+        "token-checklist--skipped",
+        "token-checklist--accepted",
+        "token-checklist--rejected",
+        "token-checklist--not-checked",
+    }
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._explanation: Explanation | None = None
+
+    def show(self, explanation: Explanation | None) -> None:
+        self._explanation = explanation
+        self.refresh(layout=True)
+
+    def _style(self, name: str) -> Any:
+        return self.get_component_rich_style(f"token-checklist--{name}")
+
+    def render(self) -> Group | Text:
+        explanation = self._explanation
+        if explanation is None:
+            return Text("")
+        verdict_style = {
+            Verdict.ACCEPTED: "accepted",
+            Verdict.REJECTED: "rejected",
+            Verdict.NOT_CHECKED: "not-checked",
+        }[explanation.verdict]
+        verdict = Text.assemble(
+            (f" {explanation.verdict.value.upper()} ", self._style(verdict_style)),
+            " ",
+            inert(explanation.summary),
+        )
+        checks = Table.grid(padding=(0, 1), expand=True)
+        checks.add_column(no_wrap=True)
+        checks.add_column(no_wrap=True)
+        checks.add_column(ratio=1)
+        for check in explanation.checks:
+            checks.add_row(
+                Text(_MARKS[check.status], self._style(check.status.value)),
+                Text(check.name),
+                Text(inert(check.reason)),
+            )
+        return Group(verdict, checks)
+
+
+def _json_text(value: dict[str, Any]) -> Text:
+    return Text(inert(pretty_json(value)))
+
+
+class TokenReport(Vertical):
+    """Checks one token against one policy and shows the result.
+
+    The check re-runs only when the token changes (:meth:`check`) or when it expires (the
+    countdown reports that); the countdown alone redraws every second.
+    """
+
+    def __init__(
+        self, clock: Callable[[], float], *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._clock = clock
+        self._subject: tuple[str, EffectivePolicy, str | None] | None = None
+        self._explanation: Explanation | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ExpiryCountdown(self._clock, classes="token-countdown")
+        yield TokenChecklist(classes="token-checklist")
+        with Horizontal(classes="token-decoded"):
+            yield Static(classes="token-header")
+            yield Static(classes="token-claims")
+
+    def on_mount(self) -> None:
+        self.query_one(".token-header", Static).border_title = "header"
+        self.query_one(".token-claims", Static).border_title = "claims"
+        self.clear()
+
+    @property
+    def explanation(self) -> Explanation | None:
+        return self._explanation
+
+    @property
+    def countdown(self) -> ExpiryCountdown:
+        return self.query_one(ExpiryCountdown)
+
+    def check(self, token: str, policy: EffectivePolicy, stream: str | None) -> Explanation:
+        """Explain ``token`` as the server behind ``policy`` would see it for ``stream``."""
+        self._subject = (token, policy, stream)
+        return self._evaluate(token, policy, stream)
+
+    def clear(self) -> None:
+        self._subject = None
+        self._explanation = None
+        self.countdown.clear()
+        self.query_one(TokenChecklist).show(None)
+        self.set_class(True, "-empty")
+
+    def _evaluate(self, token: str, policy: EffectivePolicy, stream: str | None) -> Explanation:
+        explanation = explain(token, policy, stream=stream, now=self._clock())
+        self._explanation = explanation
+        self.set_class(False, "-empty")
+        self.query_one(TokenChecklist).show(explanation)
+        decoded = explanation.decoded
+        self.set_class(decoded is None, "-undecoded")
+        if decoded is None:
+            self.countdown.clear()
+            return explanation
+        self.query_one(".token-header", Static).update(_json_text(decoded.header))
+        self.query_one(".token-claims", Static).update(_json_text(decoded.claims))
+        self.countdown.show(explanation.expires_at)
+        return explanation
+
+    @on(ExpiryCountdown.Expired)
+    def _recheck_on_expiry(self, event: ExpiryCountdown.Expired) -> None:
+        event.stop()
+        if self._subject is not None:
+            self._evaluate(*self._subject)
