@@ -12,6 +12,7 @@ from datetime import datetime
 from streamconsole.core.errors import KeyValidationError, PolicyError
 from streamconsole.core.keys import Key, SharedKey
 from streamconsole.core.model import (
+    Alias,
     Application,
     Config,
     Direction,
@@ -56,26 +57,32 @@ def edit_scope(config: Config, ref: ScopeRef) -> ScopeRef:
     return ref
 
 
-def _settings_for_edit(config: Config, ref: ScopeRef) -> tuple[Application, ScopeSettings]:
+def _scope_for_edit(config: Config, ref: ScopeRef) -> tuple[Application, Alias | None]:
     app, alias = config.resolve(ref)
-    if alias is None:
-        return app, app.settings
-    if not app.kind.alias_overrides:
+    if alias is not None and not app.kind.alias_overrides:
         raise PolicyError(
             f"{app.kind.display_name} enforces JWT per application: edit {app.name}, which applies "
             f"to all of its {len(app.aliases)} streams"
         )
+    return app, alias
+
+
+def _settings_to_write(app: Application, alias: Alias | None) -> ScopeSettings:
+    """The settings an edit writes; called once the edit is valid, so a refusal changes nothing."""
+    if alias is None:
+        return app.settings
     if alias.settings is None:
         alias.settings = ScopeSettings()
-    return app, alias.settings
+    return alias.settings
 
 
 def set_enforcement(
     config: Config, ref: ScopeRef, direction: Direction, enabled: bool
 ) -> SetEnforcement:
-    app, settings = _settings_for_edit(config, ref)
+    app, alias = _scope_for_edit(config, ref)
     if not app.kind.supports(direction):
         raise PolicyError(f"{app.kind.display_name} has no JWT control for {direction}")
+    settings = _settings_to_write(app, alias)
     previous = settings.enforcement(direction)
     settings.set_enforcement(direction, enabled)
     return SetEnforcement(ref, direction, enabled, previous)
@@ -98,8 +105,9 @@ def check_key_for(app: Application, key: Key) -> None:
 
 
 def set_key(config: Config, ref: ScopeRef, key: Key, now: datetime) -> SetKey:
-    app, settings = _settings_for_edit(config, ref)
+    app, alias = _scope_for_edit(config, ref)
     check_key_for(app, key)
+    settings = _settings_to_write(app, alias)
     previous = settings.key.fingerprint if settings.key is not None else None
     entry = KeyEntry(key, KeyOrigin.NEW, created=now)
     settings.key = entry
