@@ -1,1 +1,1 @@
-"""The Textual console: screens and widgets."""
+"""The Textual console (see app.py); importing this package imports nothing heavy."""

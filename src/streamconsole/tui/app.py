@@ -1,0 +1,331 @@
+"""The Textual console: the shell around the main screen.
+
+It loads the source in a worker (the screen shows a loading state, then the applications,
+or the config's problems in place), saves pending edits, asks before unsaved edits are
+lost, and owns the theme. Importing this module stays cheap (the CLI imports it for every
+command): the screens, the core and the backends are imported when the app starts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from streamconsole.backends.base import Problem, Source
+    from streamconsole.core.model import ScopeRef
+    from streamconsole.tui.dialogs import UnsavedChoice
+    from streamconsole.tui.main_screen import MainScreen, PaletteCommand
+    from streamconsole.tui.session import EditSession
+
+Clock = Callable[[], float]
+
+
+def _console_commands() -> type[Provider]:
+    from streamconsole.tui.commands import ConsoleCommands
+
+    return ConsoleCommands
+
+
+class StreamConsoleApp(App[None]):
+    TITLE = "streamconsole"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {_console_commands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="save", tooltip="Save every unsaved edit"),
+        Binding(
+            "ctrl+r",
+            "reload",
+            "Reload",
+            show=False,
+            id="reload",
+            tooltip="Read the config again (asks about unsaved edits)",
+        ),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key, and what it does"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
+    ]
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        clock: Clock = time.time,
+        read_only: bool = False,
+        theme: str | None = None,
+    ) -> None:
+        from streamconsole.tui.themes import DEFAULT_THEME, load_themes
+
+        super().__init__()
+        self.source = source
+        self.clock = clock
+        self.read_only = read_only
+        self.session: EditSession | None = None
+        self.warnings: tuple[Problem, ...] = ()
+        self.load_failed = False
+        loaded = load_themes()
+        for custom in loaded.themes:
+            self.register_theme(custom)
+        self._theme_problems = loaded.problems
+        self._theme_override = theme
+        self._remembering_themes = False
+        self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+
+    @property
+    def main_screen(self) -> MainScreen:
+        from streamconsole.tui.main_screen import MainScreen
+
+        return self.get_screen("main", MainScreen)
+
+    async def on_mount(self) -> None:
+        from streamconsole.tui.main_screen import MainScreen
+
+        self.install_screen(MainScreen(), "main")
+        await self.push_screen("main")
+        for problem in self._theme_problems:
+            self.notify(problem, title="Theme skipped", severity="warning")
+        if self._theme_override is not None:
+            self._apply_theme(self._theme_override)
+        self._load_config(keep=None)
+
+    # --- loading --------------------------------------------------------------------------
+
+    @work(exclusive=True, group="load")
+    async def _load_config(self, keep: ScopeRef | None) -> None:
+        from streamconsole.backends.base import ConfigError, Problem, SourceError
+        from streamconsole.tui.session import EditSession, source_warnings
+
+        self.main_screen.show_loading()
+        try:
+            config = await self.source.load()
+        except ConfigError as error:
+            self._failed("The config has errors; nothing was loaded.", list(error.problems))
+            return
+        except SourceError as error:
+            self._failed("The config could not be read.", [Problem(str(error))])
+            return
+        except Exception as error:  # a bug in a source must not end in a traceback here
+            problem = Problem(f"unexpected {type(error).__name__}: {error}")
+            self._failed("The config could not be loaded.", [problem])
+            return
+        self.load_failed = False
+        self.session = EditSession(self.source, config, read_only=self.read_only)
+        self.warnings = source_warnings(self.source)
+        if self.warnings:
+            count = len(self.warnings)
+            self.notify(
+                f"{count} warning(s) in the config; the detail panel shows them.",
+                title="Config warnings",
+                severity="warning",
+            )
+        if self._theme_override is None and config.settings.theme != self.theme:
+            self._apply_theme(config.settings.theme)
+        self._remembering_themes = True
+        self.main_screen.show_session(self.session, keep)
+
+    def _failed(self, title: str, problems: list[Problem]) -> None:
+        self.session = None
+        self.load_failed = True
+        self.main_screen.show_problems(title, problems)
+
+    def _apply_theme(self, name: str) -> None:
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(
+                f"There is no theme named {name!r}; keeping {self.theme}.", severity="warning"
+            )
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def writable(self, what: str) -> bool:
+        """Whether a write may go ahead; if not, says why. Every write asks here first."""
+        from streamconsole.backends.base import ReadOnlyError
+
+        if self.session is None:
+            self.notify("The config is not loaded.", severity="warning")
+            return False
+        try:
+            self.session.check_writable(what)
+        except ReadOnlyError as error:
+            self.notify(
+                f"{error}. Writes are off (--read-only or read_only = true).",
+                title="Read-only",
+                severity="error",
+            )
+            return False
+        return True
+
+    def after_edit(self) -> None:
+        """An edit was made: show it, and save at once when the config asks for that."""
+        self.main_screen.refresh_view()
+        if self.session is not None and self.session.immediate:
+            self._save_changes(then_exit=False)
+
+    def action_save(self) -> None:
+        if not self.writable("save") or self.session is None:
+            return
+        if not self.session.pending:
+            self.notify("Nothing to save.")
+            return
+        self._save_changes(then_exit=False)
+
+    @work(exclusive=True, group="save")
+    async def _save_changes(self, then_exit: bool) -> None:
+        from streamconsole.backends.base import ConflictError, SourceError
+
+        session = self.session
+        if session is None:
+            return
+        try:
+            count = await session.save()
+        except ConflictError as error:
+            self.notify(
+                f"{error}\nNothing was written; your edits are still here. Reload (ctrl+r) to "
+                "see the other version, then make your edits again.",
+                title="Not saved: the config changed elsewhere",
+                severity="error",
+                timeout=20,
+            )
+            return
+        except SourceError as error:
+            self.notify(str(error), title="Not saved", severity="error", timeout=20)
+            return
+        finally:
+            self.main_screen.refresh_view()
+        if count:
+            self.notify(f"Saved {count} change(s) to {self.source.name}.")
+        if then_exit:
+            self.exit()
+
+    # --- theme ----------------------------------------------------------------------------
+
+    def watch_theme(self, name: str) -> None:
+        session = self.session
+        if not self._remembering_themes or session is None:
+            return
+        if name == session.config.settings.theme:
+            return
+        if not self.writable("remember the theme"):
+            return
+        self._remember_theme(name)
+
+    @work(exclusive=True, group="theme")
+    async def _remember_theme(self, name: str) -> None:
+        from streamconsole.backends.base import SourceError
+
+        if self.session is None:
+            return
+        try:
+            stored = await self.session.remember_theme(name)
+        except SourceError as error:
+            self.notify(str(error), title="Theme not remembered", severity="warning")
+            return
+        if not stored:
+            self.notify("This source cannot remember a theme.", severity="warning")
+
+    # --- leaving --------------------------------------------------------------------------
+
+    def _unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
+        """Run ``proceed`` now, or after asking what to do with unsaved edits."""
+        from streamconsole.tui.dialogs import UnsavedChangesScreen
+
+        session = self.session
+        if session is None or not session.pending:
+            proceed()
+            return
+
+        def answered(choice: UnsavedChoice | None) -> None:
+            if choice == "discard":
+                proceed()
+            elif choice == "save":
+                self._save_then(proceed)
+
+        changes = [change.describe() for change in session.pending]
+        self.push_screen(UnsavedChangesScreen(question, changes), answered)
+
+    @work(exclusive=True, group="save")
+    async def _save_then(self, proceed: Callable[[], object]) -> None:
+        from streamconsole.backends.base import SourceError
+
+        if self.session is None:
+            return
+        try:
+            await self.session.save()
+        except SourceError as error:
+            self.notify(str(error), title="Not saved; staying here", severity="error", timeout=20)
+            self.main_screen.refresh_view()
+            return
+        proceed()
+
+    async def action_quit(self) -> None:
+        code = 1 if self.load_failed else 0
+        count = len(self.session.pending) if self.session is not None else 0
+        self._unsaved_then(
+            f"Quit with {count} unsaved change(s)?", lambda: self.exit(return_code=code)
+        )
+
+    def action_reload(self) -> None:
+        count = len(self.session.pending) if self.session is not None else 0
+        keep = self.main_screen.scope_list.current_ref if self.session is not None else None
+        self._unsaved_then(
+            f"Reload and lose {count} unsaved change(s)?", lambda: self._load_config(keep=keep)
+        )
+
+    def action_help(self) -> None:
+        from streamconsole.tui.help import HelpScreen, binding_rows
+
+        screen = self.main_screen
+        if self.screen is not screen:
+            return
+        screen.scope_list.focus()
+        rows = binding_rows(screen.active_bindings.values(), self.get_key_display)
+        notes = (
+            "Row markers: P publish, ▶ play; ● enforced, ○ off, – not supported by the server; "
+            "* unsaved edit; ! enforced with no key (every request refused); ✓ marked.\n"
+            "Keys can be remapped by binding id (App.set_keymap). ctrl+p opens the command "
+            "palette, with every action and the theme switcher."
+        )
+        self.push_screen(HelpScreen(rows, notes))
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        from streamconsole.tui.main_screen import PaletteCommand
+
+        pending = len(self.session.pending) if self.session is not None else 0
+        refused = "refused in read-only mode — " if self.session and self.session.read_only else ""
+        commands = [
+            PaletteCommand("Switch theme…", "pick a theme; it is remembered", self.search_themes),
+            PaletteCommand(
+                "Reload the config", f"read {self.source.name} again", self.action_reload
+            ),
+            PaletteCommand("Help: keys", "every key and what it does", self.action_help),
+            PaletteCommand("Quit", "asks about unsaved edits", self.action_quit),
+        ]
+        if pending:
+            commands.insert(
+                0,
+                PaletteCommand(
+                    f"Save {pending} unsaved change(s)",
+                    refused + f"write them to {self.source.name}",
+                    self.action_save,
+                ),
+            )
+        return commands
+
+
+def run_console(config_path: Path, *, read_only: bool, theme: str | None) -> int:
+    """Run the console on a TOML config; the exit code is 1 if it could not be loaded."""
+    from streamconsole.backends.toml_file import TomlSource
+
+    app = StreamConsoleApp(
+        TomlSource(config_path, read_only=read_only), read_only=read_only, theme=theme
+    )
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,231 @@
+"""The detail of the selected scope: effective policy and where each part comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import var
+from textual.widgets import Static
+
+from streamconsole.backends.base import Problem
+from streamconsole.core.durations import format_duration
+from streamconsole.core.keys import SharedKey
+from streamconsole.core.model import (
+    Alias,
+    Application,
+    Direction,
+    EffectivePolicy,
+    KeyEntry,
+    KeyOrigin,
+    PolicySource,
+    effective_policy,
+    policy_warnings,
+)
+from streamconsole.core.text import inert
+
+MASK = "••••••••"
+_DIRECTIONS = (Direction.PUBLISH, Direction.PLAY)
+_LABEL_WIDTH = 13
+
+Part = str | tuple[str, str]
+
+
+def _line(label: str, *parts: Part) -> Content:
+    return Content.assemble((f"{label:<{_LABEL_WIDTH}}", "$text-muted"), *parts, end="\n")
+
+
+def _where_key(entry: KeyEntry | None, source: PolicySource, app: Application) -> str:
+    if entry is None:
+        return "no key configured"
+    if source is PolicySource.ALIAS:
+        return f"set on this {app.kind.alias_noun}"
+    return f"from application {app.name}"
+
+
+def _location(entry: KeyEntry) -> str:
+    origin = entry.origin
+    if origin is KeyOrigin.FILE:
+        return f"file {entry.location}"
+    if origin is KeyOrigin.ENV:
+        return f"environment variable {entry.location}"
+    if origin is KeyOrigin.INLINE:
+        return "inline in the config file"
+    if origin is KeyOrigin.REMOTE:
+        return "held by the server (write-only)"
+    return "new in this session, not saved yet"
+
+
+def _age_lines(entry: KeyEntry, now: datetime) -> list[Content]:
+    created = entry.created
+    if created is None:
+        return [_line("Age", ("unknown: no creation date recorded", "$text-muted"))]
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    seconds = (now - created).total_seconds()
+    age = format_duration(seconds) if seconds >= 0 else "created in the future (clock skew?)"
+    return [
+        _line("Age", age),
+        _line("Created", created.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+
+
+def relevant_problems(
+    problems: Sequence[Problem], app: Application, alias: Alias | None
+) -> list[Problem]:
+    """Source warnings about this scope, plus those about no application in particular."""
+    app_path = f"applications.{app.name}"
+    alias_path = f"{app_path}.aliases.{alias.name}" if alias is not None else None
+
+    def under(path: str, prefix: str) -> bool:
+        return path == prefix or path.startswith(prefix + ".")
+
+    def about_application_itself(path: str) -> bool:
+        return under(path, app_path) and ".aliases." not in path[len(app_path) :]
+
+    chosen: list[Problem] = []
+    for problem in problems:
+        path = problem.path
+        if not path.startswith("applications."):
+            relevant = True
+        elif alias_path is None:
+            relevant = under(path, app_path)
+        else:
+            relevant = under(path, alias_path) or about_application_itself(path)
+        if relevant:
+            chosen.append(problem)
+    return chosen
+
+
+class ScopeDetail(VerticalScroll, can_focus=False):
+    """Shows one application or alias; the secret stays masked until revealed."""
+
+    revealed: var[bool] = var(False)
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._scope: tuple[Application, Alias | None] | None = None
+        self._problems: Sequence[Problem] = ()
+        self._now = datetime.fromtimestamp(0, UTC)
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(id="detail-body")
+
+    def show(
+        self,
+        scope: tuple[Application, Alias | None] | None,
+        problems: Sequence[Problem],
+        now: datetime,
+    ) -> None:
+        if scope != self._scope:
+            self.revealed = False  # a revealed secret never follows the cursor
+        self._scope, self._problems, self._now = scope, problems, now
+        self._draw()
+
+    def show_message(self, message: Content) -> None:
+        self._scope = None
+        self.revealed = False
+        self.query_one("#detail-body", Static).update(message)
+
+    @property
+    def shared_key(self) -> SharedKey | None:
+        """The shared secret the selection uses, if any (the only kind that can be revealed)."""
+        if self._scope is None:
+            return None
+        app, alias = self._scope
+        policy = effective_policy(app, alias, app.kind.directions[0])
+        key = policy.key.key if policy.key is not None else None
+        return key if isinstance(key, SharedKey) else None
+
+    def watch_revealed(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self._scope is None:
+            return
+        app, alias = self._scope
+        self.query_one("#detail-body", Static).update(self.describe(app, alias))
+
+    def describe(self, app: Application, alias: Alias | None) -> Content:
+        parts: list[Content] = [self._heading(app, alias)]
+        policies = [effective_policy(app, alias, direction) for direction in _DIRECTIONS]
+        parts.extend(self._policy_line(policy) for policy in policies)
+        parts.append(Content("\n"))
+        supported = [p for p in policies if p.supported]
+        parts.extend(self._key_lines(app, supported[0] if supported else policies[0]))
+        warnings = [inert(w) for w in policy_warnings(app, alias, self._now)]
+        warnings += [
+            inert(f"{p.path}: {p.message}" if p.path else p.message)
+            for p in relevant_problems(self._problems, app, alias)
+        ]
+        if warnings:
+            parts.append(Content.assemble("\n", ("Warnings", "bold $warning"), "\n"))
+            parts.extend(Content.assemble((" ! ", "bold $warning"), w, "\n") for w in warnings)
+        return Content("").join(parts)
+
+    def _heading(self, app: Application, alias: Alias | None) -> Content:
+        kind = app.kind.display_name
+        if alias is None:
+            title = Content.assemble((inert(app.name), "bold"), "\n")
+            what = f"{kind} application · {len(app.aliases):,} {app.kind.alias_noun}(s)"
+            label = app.label
+        else:
+            title = Content.assemble(
+                (inert(app.name), "bold"), (" › ", "$text-muted"), (inert(alias.name), "bold"), "\n"
+            )
+            what = f"{kind} {app.kind.alias_noun}"
+            label = alias.label
+        lines = [title, Content.assemble((what, "$text-muted"), "\n")]
+        if label:
+            lines.append(Content.assemble((inert(label), "italic"), "\n"))
+        if alias is not None and not app.kind.alias_overrides:
+            lines.append(
+                Content.assemble(
+                    (
+                        f"{kind} enforces JWT per application: edits here change {app.name} "
+                        f"and all of its {len(app.aliases):,} {app.kind.alias_noun}s",
+                        "$text-muted",
+                    ),
+                    "\n",
+                )
+            )
+        lines.append(Content("\n"))
+        return Content("").join(lines)
+
+    def _policy_line(self, policy: EffectivePolicy) -> Content:
+        label = f"{policy.direction.value.capitalize()} JWT"
+        if not policy.supported:
+            state: Part = ("– not supported by this server", "$text-muted")
+        elif policy.enforced and policy.key is None:
+            state = ("● enforced, NO KEY", "bold $text-error")
+        elif policy.enforced:
+            state = ("● enforced", "bold $text-success")
+        else:
+            state = ("○ off", "bold")
+        why = "" if not policy.supported else inert(policy.reason)
+        return _line(label, state) + (_line("", (why, "$text-muted")) if why else Content(""))
+
+    def _key_lines(self, app: Application, policy: EffectivePolicy) -> list[Content]:
+        entry = policy.key
+        where = _where_key(entry, policy.key_from, app)
+        if entry is None:
+            return [_line("Key", ("none", "bold"), "  ", (where, "$text-muted"))]
+        lines = [
+            _line("Key", (entry.algorithm.value, "bold"), "  ", (inert(where), "$text-muted")),
+            _line("Fingerprint", entry.fingerprint),
+            *_age_lines(entry, self._now),
+            _line("Stored in", inert(_location(entry))),
+        ]
+        key = entry.key
+        if isinstance(key, SharedKey):
+            secret: Part = inert(key.secret.reveal()) if self.revealed else (MASK, "$text-muted")
+            hint = "shown: hide it before sharing the screen" if self.revealed else "masked"
+            lines.append(_line("Secret", secret, "  ", (hint, "dim")))
+        else:
+            if entry.private_location:
+                lines.append(_line("Private key", inert(f"file {entry.private_location}")))
+            signs = "yes" if key.can_sign else "no: no private key, tokens cannot be issued"
+            lines.append(_line("Signs tokens", signs))
+        return lines

@@ -1,0 +1,74 @@
+"""Small modal questions: what to do with unsaved changes."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+UnsavedChoice = Literal["save", "discard", "cancel"]
+
+
+class UnsavedChangesScreen(ModalScreen[UnsavedChoice]):
+    """Save, discard or cancel, before something that would lose unsaved edits."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "choose('save')", "Save", id="unsaved-save", tooltip="Save, then go on"),
+        Binding(
+            "d",
+            "choose('discard')",
+            "Discard",
+            id="unsaved-discard",
+            tooltip="Drop the unsaved edits, then go on",
+        ),
+        Binding(
+            "escape,c",
+            "choose('cancel')",
+            "Cancel",
+            id="unsaved-cancel",
+            tooltip="Go back; nothing is lost",
+        ),
+    ]
+
+    def __init__(self, question: str, changes: list[str]) -> None:
+        super().__init__()
+        self._question = question
+        self._changes = changes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="unsaved-dialog"):
+            yield Static(self._question, id="unsaved-question", markup=False)
+            shown = self._changes[:8]
+            more = len(self._changes) - len(shown)
+            listing = "\n".join(f"  • {line}" for line in shown)
+            if more:
+                listing += f"\n  … and {more} more"
+            yield Static(listing, id="unsaved-list", markup=False)
+            with Horizontal(id="unsaved-buttons"):
+                yield Button("Save", id="unsaved-save", variant="primary")
+                yield Button("Discard", id="unsaved-discard", variant="error")
+                yield Button("Cancel", id="unsaved-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#unsaved-save", Button).focus()
+
+    def action_choose(self, choice: UnsavedChoice) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed, "#unsaved-save")
+    def _save(self) -> None:
+        self.dismiss("save")
+
+    @on(Button.Pressed, "#unsaved-discard")
+    def _discard(self) -> None:
+        self.dismiss("discard")
+
+    @on(Button.Pressed, "#unsaved-cancel")
+    def _cancel(self) -> None:
+        self.dismiss("cancel")

@@ -1,0 +1,67 @@
+"""The help screen: every binding of the main screen, with its current (remappable) keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_rows(
+    bindings: Iterable[ActiveBinding], key_display: Callable[[Binding], str]
+) -> list[tuple[str, str, str]]:
+    """(keys, description, tooltip) per action, keys of one action together, in order."""
+    grouped: dict[tuple[int, str], tuple[list[str], Binding]] = {}
+    for active in bindings:
+        binding = active.binding
+        if binding.system:
+            continue
+        group = (id(active.node), binding.id or binding.action)
+        keys, _ = grouped.setdefault(group, ([], binding))
+        keys.append(key_display(binding))
+    return [
+        (" ".join(keys), binding.description or binding.action, binding.tooltip)
+        for keys, binding in grouped.values()
+    ]
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,q,question_mark",
+            "dismiss",
+            "Close",
+            id="help-close",
+            tooltip="Close the help screen",
+        ),
+    ]
+
+    def __init__(self, rows: list[tuple[str, str, str]], notes: str) -> None:
+        super().__init__()
+        self._rows = rows
+        self._notes = notes
+
+    def compose(self) -> ComposeResult:
+        width = max((len(keys) for keys, _, _ in self._rows), default=4) + 2
+        lines = [
+            Content.assemble(
+                (f"{keys:<{width}}", "bold $accent"),
+                (f"{description:<18}", "bold"),
+                (tooltip, "$text-muted"),
+                end="\n",
+            )
+            for keys, description, tooltip in self._rows
+        ]
+        with Vertical(id="help-dialog"):
+            yield Static("Keys", id="help-title")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(Content("").join(lines), id="help-bindings")
+                yield Static(self._notes, id="help-notes", markup=False)
+            yield Static("escape closes", id="help-hint")

@@ -1,0 +1,484 @@
+"""The main screen: status line, filter, the scope list, the detail, the footer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePath
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from streamconsole.backends.base import Problem
+from streamconsole.core.edits import edit_scope
+from streamconsole.core.errors import StreamconsoleError
+from streamconsole.core.keys import Key
+from streamconsole.core.model import Direction, ScopeRef
+from streamconsole.core.text import inert
+from streamconsole.tui.detail import ScopeDetail
+from streamconsole.tui.scope_index import ScopeIndex
+from streamconsole.tui.scope_list import ScopeList
+from streamconsole.tui.session import EditSession, TogglePlan
+
+if TYPE_CHECKING:
+    from streamconsole.tui.app import StreamConsoleApp
+
+
+class PaletteCommand(NamedTuple):
+    name: str
+    help: str
+    callback: Callable[[], object]
+
+
+class FilterInput(Input):
+    """The name filter; escape clears it and hands the keys back to the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "clear",
+            "Clear",
+            id="filter-clear",
+            tooltip="Clear the filter and go back to the list",
+        ),
+        Binding(
+            "down",
+            "leave",
+            "To list",
+            show=False,
+            id="filter-leave",
+            tooltip="Keep the filter and go to the list",
+        ),
+    ]
+
+    @dataclass
+    class Left(Message):
+        """The operator is done with the filter (cleared or kept)."""
+
+        filter_input: FilterInput
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.post_message(self.Left(self))
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left(self))
+
+
+class MainScreen(Screen[None]):
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        "main_screen.tcss",
+        "scope_list.tcss",
+        "detail.tcss",
+    ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    AUTO_FOCUS = "#scope-list"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            id="filter",
+            tooltip="Filter applications and aliases by name",
+        ),
+        Binding(
+            "p",
+            "toggle_publish",
+            "Publish",
+            id="toggle-publish",
+            tooltip="Turn publish JWT enforcement on or off for the selection",
+        ),
+        Binding(
+            "l",
+            "toggle_play",
+            "Play",
+            id="toggle-play",
+            tooltip="Turn play JWT enforcement on or off for the selection",
+        ),
+        Binding(
+            "r",
+            "rotate_key",
+            "Key",
+            id="rotate-key",
+            tooltip="Generate or import a new key for the selection",
+        ),
+        Binding(
+            "t",
+            "token_preview",
+            "Token",
+            id="token-preview",
+            tooltip="Issue and explain a preview token for the selection",
+        ),
+        Binding(
+            "v",
+            "reveal",
+            "Reveal",
+            show=False,
+            id="reveal",
+            tooltip="Show or hide the shared secret of the selection",
+        ),
+        Binding(
+            "d",
+            "toggle_detail",
+            "Detail",
+            show=False,
+            id="toggle-detail",
+            tooltip="Show or hide the detail panel",
+        ),
+        Binding(
+            "escape",
+            "clear",
+            "Clear",
+            show=False,
+            id="clear",
+            tooltip="Clear the marks, else the filter",
+        ),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="status-line"):
+            yield Static(id="status-text", markup=False)
+            yield Static("", id="unsaved-badge", markup=False)
+            yield Static(" READ-ONLY ", id="read-only-badge", markup=False)
+        yield FilterInput(placeholder="/ filter by name", id="filter", compact=True)
+        with Horizontal(id="body"):
+            yield ScopeList(id="scope-list")
+            yield ScopeDetail(id="detail")
+        with VerticalScroll(id="problems"):
+            yield Static(id="problems-text")
+        yield Footer(compact=True)
+
+    @property
+    def console(self) -> StreamConsoleApp:
+        return cast("StreamConsoleApp", self.app)
+
+    @property
+    def scope_list(self) -> ScopeList:
+        return self.query_one("#scope-list", ScopeList)
+
+    @property
+    def detail(self) -> ScopeDetail:
+        return self.query_one("#detail", ScopeDetail)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
+        self.show_loading()
+
+    # --- states: loading, loaded, broken --------------------------------------------------
+
+    def show_loading(self) -> None:
+        self.set_class(False, "-broken")
+        self.query_one("#body").loading = True
+        self._status(Content(f" {self.console.source.name} │ loading…"))
+
+    def show_session(self, session: EditSession, keep: ScopeRef | None) -> None:
+        self.set_class(False, "-broken")
+        self.query_one("#body").loading = False
+        self.query_one("#read-only-badge").display = session.read_only
+        index = ScopeIndex(session.config)
+        self.scope_list.show_index(index, session.unsaved_scopes)
+        self.scope_list.set_query(self.query_one("#filter", FilterInput).value)
+        if keep is not None:
+            self.scope_list.select(keep)
+        self.scope_list.focus()
+        self.refresh_view()
+
+    def show_problems(self, title: str, problems: list[Problem]) -> None:
+        self.set_class(True, "-broken")
+        self.query_one("#body").loading = False
+        lines = [Content.assemble((title, "bold $error"), "\n\n")]
+        lines += [Content.assemble((" ✗ ", "bold $error"), inert(str(p)), "\n") for p in problems]
+        lines.append(Content.assemble("\n", ("Fix the file, then reload (ctrl+r).", "$text-muted")))
+        self.query_one("#problems-text", Static).update(Content("").join(lines))
+        self._status(Content.assemble(f" {self.console.source.name} │ ", ("not loaded", "$error")))
+
+    def refresh_view(self) -> None:
+        """After an edit or a save: markers, detail and status line."""
+        session = self.console.session
+        if session is None:
+            return
+        self.scope_list.set_unsaved(session.unsaved_scopes)
+        self._show_detail()
+        self._refresh_status(session)
+
+    def _refresh_status(self, session: EditSession) -> None:
+        index = self.scope_list.index
+        config = session.config
+        parts: list[str | tuple[str, str]] = [
+            f" {self.console.source.name} │ {len(config.applications):,} applications · "
+            f"{config.alias_count:,} aliases"
+        ]
+        if index is not None and index.filtering:
+            parts.append((f" │ filter: {index.shown_aliases:,} aliases match", "$accent"))
+        self._status(Content.assemble(*parts))
+        pending = len(session.pending)
+        badge = self.query_one("#unsaved-badge", Static)
+        badge.update(f" {pending} unsaved " if pending else "")
+        badge.display = bool(pending)
+
+    def _status(self, text: Content) -> None:
+        self.query_one("#status-text", Static).update(text)
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.console.clock(), UTC)
+
+    def _show_detail(self) -> None:
+        session = self.console.session
+        ref = self.scope_list.current_ref
+        if session is None or ref is None:
+            self.detail.show_message(Content.styled("Nothing matches the filter.", "$text-muted"))
+            return
+        self.detail.show(session.config.resolve(ref), self.console.warnings, self._now())
+
+    # --- events ---------------------------------------------------------------------------
+
+    @on(ScopeList.Highlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.scope_list.set_query(event.value)
+        if self.console.session is not None:
+            self._refresh_status(self.console.session)
+
+    @on(Input.Submitted, "#filter")
+    @on(FilterInput.Left)
+    def _filter_left(self) -> None:
+        self.scope_list.focus()
+
+    # --- actions --------------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", FilterInput).focus()
+
+    def action_clear(self) -> None:
+        if not self.scope_list.clear_marks():
+            self.query_one("#filter", FilterInput).value = ""
+
+    def action_toggle_detail(self) -> None:
+        self.toggle_class("-hide-detail")
+
+    def action_expand_all(self) -> None:
+        self.scope_list.set_all_expanded(True)
+
+    def action_collapse_all(self) -> None:
+        self.scope_list.set_all_expanded(False)
+
+    def action_reveal(self) -> None:
+        if self.scope_list.current_ref is None:
+            return
+        if self.detail.shared_key is None:
+            self.notify(
+                "Only shared secrets can be revealed; this selection has a public key or no "
+                "key (its fingerprint identifies it).",
+                severity="warning",
+            )
+            return
+        self.detail.revealed = not self.detail.revealed
+
+    def action_toggle_publish(self) -> None:
+        self._toggle(Direction.PUBLISH)
+
+    def action_toggle_play(self) -> None:
+        self._toggle(Direction.PLAY)
+
+    def _editable_session(self, what: str) -> EditSession | None:
+        session = self.console.session
+        if session is None:
+            self.notify("The config is not loaded.", severity="warning")
+            return None
+        if not self.console.writable(what):
+            return None
+        if session.saving:
+            self.notify("Saving… try again in a moment.", severity="warning")
+            return None
+        if self.scope_list.current_ref is None:
+            self.notify("Nothing is selected.", severity="warning")
+            return None
+        return session
+
+    def _toggle(self, direction: Direction) -> None:
+        session = self._editable_session(f"change {direction} JWT enforcement")
+        if session is None:
+            return
+        current = self.scope_list.current_ref
+        refs = self.scope_list.marked_refs or ([current] if current is not None else [])
+        plan = session.plan_toggle(refs, direction)
+        for ref in plan.unsupported:
+            app, _ = session.config.resolve(ref)
+            self.notify(
+                f"{app.kind.display_name} has no {direction} JWT control ({ref}).",
+                severity="warning",
+            )
+        if not plan.targets:
+            return
+        self._explain_redirect(session, plan)
+        if plan.need_key and len(plan.targets) == 1:
+            target = plan.targets[0]
+            self.notify(f"{target} has no key yet: choose one, then {direction} JWT turns on.")
+            self._choose_key(session, target, then=lambda: self._apply(session, plan, plan.targets))
+            return
+        if plan.need_key:
+            skipped = ", ".join(str(ref) for ref in plan.need_key)
+            self.notify(
+                f"Skipped {skipped}: no key. Set a key first (rotate key).", severity="warning"
+            )
+        self._apply(session, plan, [t for t in plan.targets if t not in plan.need_key])
+
+    def _explain_redirect(self, session: EditSession, plan: TogglePlan) -> None:
+        for app_name in dict.fromkeys(ref.application for ref in plan.redirected):
+            app = session.config.applications[app_name]
+            self.notify(
+                f"{app.kind.display_name} enforces JWT per application: the change applies to "
+                f"{app.name} and all of its {len(app.aliases):,} {app.kind.alias_noun}s."
+            )
+
+    def _apply(self, session: EditSession, plan: TogglePlan, targets: Sequence[ScopeRef]) -> None:
+        if not targets:
+            return
+        try:
+            for target in targets:
+                session.set_enforcement(target, plan.direction, plan.enable)
+        except StreamconsoleError as error:
+            self.notify(str(error), severity="error")
+            self.console.after_edit()
+            return
+        state = "on" if plan.enable else "off"
+        where = str(targets[0]) if len(targets) == 1 else f"{len(targets)} scopes"
+        self.notify(
+            f"{plan.direction.value.capitalize()} JWT {state} for {where}"
+            + ("" if session.immediate else " (unsaved)")
+        )
+        self.console.after_edit()
+
+    def action_rotate_key(self) -> None:
+        session = self._editable_session("change a key")
+        current = self.scope_list.current_ref
+        if session is None or current is None:
+            return
+        target = edit_scope(session.config, current)
+        if target != current:
+            app = session.config.applications[target.application]
+            self.notify(
+                f"{app.kind.display_name} has one key per application: the new key is "
+                f"for {app.name} and all of its {app.kind.alias_noun}s."
+            )
+        self._choose_key(session, target, then=None)
+
+    def _choose_key(
+        self, session: EditSession, target: ScopeRef, then: Callable[[], None] | None
+    ) -> None:
+        from streamconsole.tui.rotate import RotateKeyScreen
+
+        app, alias = session.config.resolve(target)
+
+        def chosen(key: Key | None) -> None:
+            if key is None:
+                self.notify("No key chosen: nothing changed.")
+                return
+            try:
+                session.set_key(target, key, self._now())
+            except StreamconsoleError as error:
+                self.notify(str(error), severity="error")
+                return
+            self.notify(
+                f"New {key.algorithm} key {key.fingerprint} for {target}"
+                + ("" if session.immediate else " (unsaved)")
+            )
+            if then is not None:
+                then()
+            else:
+                self.console.after_edit()
+
+        self.app.push_screen(RotateKeyScreen(app, alias, clock=self.console.clock), chosen)
+
+    def action_token_preview(self) -> None:
+        session = self.console.session
+        ref = self.scope_list.current_ref
+        if session is None or ref is None:
+            self.notify("Nothing is selected.", severity="warning")
+            return
+        from streamconsole.tui.token_preview import TokenPreviewScreen
+
+        app, alias = session.config.resolve(ref)
+        ttl = session.config.settings.token_ttl
+        self.app.push_screen(TokenPreviewScreen(app, alias, clock=self.console.clock, ttl=ttl))
+
+    # --- command palette ------------------------------------------------------------------
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The commands that make sense now; writes say so when they would be refused."""
+        session = self.console.session
+        ref = self.scope_list.current_ref
+        commands: list[PaletteCommand] = []
+        refused = "refused in read-only mode — " if session and session.read_only else ""
+        if session is not None and ref is not None:
+            app, _ = session.config.resolve(ref)
+            marked = self.scope_list.marked_refs
+            what = f"{len(marked)} marked scopes" if marked else str(ref)
+            for direction, action in (
+                (Direction.PUBLISH, self.action_toggle_publish),
+                (Direction.PLAY, self.action_toggle_play),
+            ):
+                if app.kind.supports(direction):
+                    commands.append(
+                        PaletteCommand(
+                            f"Toggle {direction} JWT: {what}",
+                            refused + f"turn {direction} JWT enforcement on or off",
+                            action,
+                        )
+                    )
+            commands.append(
+                PaletteCommand(
+                    f"Rotate key: {ref}",
+                    refused + "generate or import a new key",
+                    self.action_rotate_key,
+                )
+            )
+            commands.append(
+                PaletteCommand(
+                    f"Token preview: {ref}",
+                    "issue and explain a preview token",
+                    self.action_token_preview,
+                )
+            )
+            if self.detail.shared_key is not None:
+                verb = "Hide" if self.detail.revealed else "Reveal"
+                commands.append(
+                    PaletteCommand(
+                        f"{verb} secret: {ref}",
+                        "the shared secret in the detail panel",
+                        self.action_reveal,
+                    )
+                )
+            if marked:
+                commands.append(
+                    PaletteCommand(
+                        f"Clear marks ({len(marked)})", "unmark every marked row", self.action_clear
+                    )
+                )
+        commands += [
+            PaletteCommand("Filter by name", "focus the filter box", self.action_focus_filter),
+            PaletteCommand("Expand all applications", "show every alias", self.action_expand_all),
+            PaletteCommand(
+                "Collapse all applications", "show applications only", self.action_collapse_all
+            ),
+            PaletteCommand(
+                "Show or hide the detail panel", "more room for the list", self.action_toggle_detail
+            ),
+        ]
+        if self.scope_list.index is not None and self.scope_list.index.filtering:
+            commands.append(
+                PaletteCommand("Clear the filter", "show everything again", self.action_clear)
+            )
+        return commands

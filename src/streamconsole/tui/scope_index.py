@@ -1,0 +1,194 @@
+"""Applications and their aliases flattened into the rows a list shows, filtered by name.
+
+Built for 100k aliases: lower-cased names are computed once, a filter that extends the
+previous one only re-checks the previous hits, and the visible rows are not materialised.
+Each visible application is a *segment* (its row, then the rows of its shown aliases); a
+row number is found with a binary search over the segments' first rows, so an unfiltered
+application of 100k aliases costs one ``range``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from streamconsole.core.model import Alias, Application, Config, ScopeRef
+
+# Applications with more aliases than this start collapsed: a huge one would bury the rest.
+EXPAND_LIMIT = 100
+
+
+class Row(NamedTuple):
+    """One visible row: an application (``alias == -1``) or one of its aliases."""
+
+    app: int
+    alias: int = -1
+
+    @property
+    def is_application(self) -> bool:
+        return self.alias < 0
+
+
+class ScopeIndex:
+    def __init__(self, config: Config) -> None:
+        self.applications: list[Application] = list(config.applications.values())
+        self.alias_names: list[list[str]] = [list(app.aliases) for app in self.applications]
+        self._app_lower = [app.name.lower() for app in self.applications]
+        self._alias_lower = [[name.lower() for name in names] for names in self.alias_names]
+        self._expanded = {
+            i for i, names in enumerate(self.alias_names) if len(names) <= EXPAND_LIMIT
+        }
+        self._filter_expanded: set[int] = set()
+        self.query = ""
+        self._app_hits: list[bool] = []
+        self._alias_hits: list[list[int]] = []
+        self._visible: list[int] = []
+        self._members: list[Sequence[int]] = []
+        self._starts: list[int] = []
+        self._position: dict[int, int] = {}
+        self._total = 0
+        self._layout()
+
+    # --- queries --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._total
+
+    @property
+    def alias_count(self) -> int:
+        return sum(len(names) for names in self.alias_names)
+
+    @property
+    def filtering(self) -> bool:
+        return bool(self.query)
+
+    @property
+    def shown_aliases(self) -> int:
+        """Aliases matching the filter (shown or inside a collapsed application)."""
+        if not self.query:
+            return self.alias_count
+        return sum(
+            len(self.alias_names[i]) if self._app_hits[i] else len(self._alias_hits[i])
+            for i in self._visible
+        )
+
+    def row(self, y: int) -> Row:
+        segment = bisect_right(self._starts, y) - 1
+        offset = y - self._starts[segment]
+        app = self._visible[segment]
+        return Row(app) if offset == 0 else Row(app, self._members[segment][offset - 1])
+
+    def scope(self, row: Row) -> tuple[Application, Alias | None]:
+        app = self.applications[row.app]
+        if row.is_application:
+            return app, None
+        return app, app.aliases[self.alias_names[row.app][row.alias]]
+
+    def ref(self, row: Row) -> ScopeRef:
+        app = self.applications[row.app]
+        if row.is_application:
+            return ScopeRef(app.name)
+        return ScopeRef(app.name, self.alias_names[row.app][row.alias])
+
+    def locate(self, ref: ScopeRef) -> Row | None:
+        """The row naming ``ref``, whether or not it is visible."""
+        for i, app in enumerate(self.applications):
+            if app.name == ref.application:
+                if ref.alias is None:
+                    return Row(i)
+                try:
+                    return Row(i, self.alias_names[i].index(ref.alias))
+                except ValueError:
+                    return None
+        return None
+
+    def find(self, row: Row) -> int | None:
+        """The row number of ``row``, or None when the filter or a collapse hides it."""
+        segment = self._position.get(row.app)
+        if segment is None:
+            return None
+        start = self._starts[segment]
+        if row.is_application:
+            return start
+        members = self._members[segment]
+        if isinstance(members, range):
+            return start + 1 + row.alias if row.alias < len(members) else None
+        at = bisect_left(members, row.alias)
+        return start + 1 + at if at < len(members) and members[at] == row.alias else None
+
+    def is_expanded(self, app: int) -> bool:
+        return app in (self._filter_expanded if self.query else self._expanded)
+
+    def segment_start(self, app: int) -> int | None:
+        segment = self._position.get(app)
+        return None if segment is None else self._starts[segment]
+
+    # --- changes --------------------------------------------------------------------------
+
+    def set_expanded(self, app: int, expanded: bool) -> None:
+        expansion = self._filter_expanded if self.query else self._expanded
+        if expanded:
+            expansion.add(app)
+        else:
+            expansion.discard(app)
+        self._layout()
+
+    def set_all_expanded(self, expanded: bool) -> None:
+        expansion = self._filter_expanded if self.query else self._expanded
+        expansion.clear()
+        if expanded:
+            expansion.update(range(len(self.applications)))
+        self._layout()
+
+    def set_query(self, query: str) -> None:
+        """Show the applications and aliases whose names contain ``query`` (any case)."""
+        needle = query.strip().lower()
+        if needle == self.query:
+            return
+        if not needle:
+            self.query = ""
+            self._layout()
+            return
+        narrowing = bool(self.query) and self.query in needle
+        apps = self._visible if narrowing else range(len(self.applications))
+        app_hits = [False] * len(self.applications)
+        alias_hits: list[list[int]] = [[] for _ in self.applications]
+        for i in apps:
+            lower = self._alias_lower[i]
+            candidates = self._alias_hits[i] if narrowing else range(len(lower))
+            alias_hits[i] = [j for j in candidates if needle in lower[j]]
+            app_hits[i] = needle in self._app_lower[i]
+        self.query = needle
+        self._app_hits = app_hits
+        self._alias_hits = alias_hits
+        # A match inside an application is only seen if the application opens; an application
+        # matched by its own name keeps the state the operator gave it.
+        self._filter_expanded = {
+            i
+            for i in range(len(self.applications))
+            if (alias_hits[i] and not app_hits[i]) or (app_hits[i] and i in self._expanded)
+        }
+        self._layout()
+
+    def _layout(self) -> None:
+        visible: list[int] = []
+        members: list[Sequence[int]] = []
+        starts: list[int] = []
+        total = 0
+        for i, names in enumerate(self.alias_names):
+            shown: Sequence[int]
+            if not self.query or self._app_hits[i]:
+                shown = range(len(names))
+            elif self._alias_hits[i]:
+                shown = self._alias_hits[i]
+            else:
+                continue
+            if not self.is_expanded(i):
+                shown = range(0)
+            visible.append(i)
+            members.append(shown)
+            starts.append(total)
+            total += 1 + len(shown)
+        self._visible, self._members, self._starts, self._total = visible, members, starts, total
+        self._position = {app: segment for segment, app in enumerate(visible)}

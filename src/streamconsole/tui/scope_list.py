@@ -1,0 +1,416 @@
+"""The list of applications and aliases: one line drawn at a time over a :class:`ScopeIndex`.
+
+A ``ScrollView`` with ``render_line`` and a small line cache, not a widget per row: it opens
+100k aliases at once (Textual's DataTable, Tree and OptionList take seconds at that size).
+Every row shows publish and play enforcement (``P● ▶○``; ``–`` where the server has no such
+control), the server kind, the key algorithm, and markers for unsaved edits (``*``) and for
+enforcement without a key (``!``), in glyphs as well as colours so NO_COLOR loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from streamconsole.core.model import (
+    Alias,
+    Application,
+    Direction,
+    EffectivePolicy,
+    PolicySource,
+    ScopeRef,
+    ServerKind,
+    effective_policy,
+)
+from streamconsole.core.text import inert
+from streamconsole.tui.scope_index import Row, ScopeIndex
+
+KIND_LABELS = {ServerKind.ANTMEDIA: "AntMedia", ServerKind.THEOLIVE: "THEOlive"}
+_WIDE_ENOUGH_FOR_KIND = 46
+
+
+def state_glyph(policy: EffectivePolicy) -> str:
+    if not policy.supported:
+        return "–"
+    return "●" if policy.enforced else "○"
+
+
+class ScopeList(ScrollView, can_focus=True):
+    """Applications (collapsible) and their aliases, with a cursor and optional marks."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up", tooltip="Previous row"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down", tooltip="Next row"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page-up", tooltip="One page up"),
+        Binding(
+            "pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            id="page-down",
+            tooltip="One page down",
+        ),
+        Binding("home,g", "first", "First", show=False, id="first-row", tooltip="First row"),
+        Binding("end,G", "last", "Last", show=False, id="last-row", tooltip="Last row"),
+        Binding(
+            "enter,space",
+            "toggle_expanded",
+            "Open/close",
+            show=False,
+            id="toggle-expanded",
+            tooltip="Expand or collapse the application under the cursor",
+        ),
+        Binding(
+            "right",
+            "expand",
+            "Expand",
+            show=False,
+            id="expand",
+            tooltip="Expand the application, or go to its first alias",
+        ),
+        Binding(
+            "left",
+            "collapse",
+            "Collapse",
+            show=False,
+            id="collapse",
+            tooltip="Collapse the application, or go up to it from an alias",
+        ),
+        Binding(
+            "x",
+            "toggle_mark",
+            "Mark",
+            show=False,
+            id="mark",
+            tooltip="Mark the row for a toggle on several scopes at once",
+        ),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "scope-list--cursor",
+        "scope-list--application",
+        "scope-list--muted",
+        "scope-list--on",
+        "scope-list--own",
+        "scope-list--unsaved",
+        "scope-list--problem",
+        "scope-list--marked",
+    }
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another scope (``None``: the list is empty)."""
+
+        scope_list: ScopeList
+        ref: ScopeRef | None
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ScopeList.Highlighted)
+
+        @property
+        def control(self) -> ScopeList:
+            return self.scope_list
+
+    cursor: var[int] = var(0, init=False)
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.index: ScopeIndex | None = None
+        self.unsaved: frozenset[ScopeRef] = frozenset()
+        self._unsaved_apps: frozenset[str] = frozenset()
+        self._marked: set[Row] = set()
+        self._line_cache: LRUCache[tuple[Row, int, bool], Strip] = LRUCache(1024)
+        self._styles: dict[str, Style] = {}
+        self._highlighted: ScopeRef | None = None
+
+    # --- content --------------------------------------------------------------------------
+
+    def show_index(self, index: ScopeIndex, unsaved: frozenset[ScopeRef]) -> None:
+        self.index = index
+        self._marked.clear()
+        self.set_unsaved(unsaved)
+        self._relayout(None)
+
+    def set_unsaved(self, unsaved: frozenset[ScopeRef]) -> None:
+        """New unsaved markers; also redraws every row, as after any edit."""
+        self.unsaved = unsaved
+        self._unsaved_apps = frozenset(ref.application for ref in unsaved)
+        self._line_cache.clear()
+        self.refresh()
+
+    def set_query(self, query: str) -> None:
+        if self.index is None:
+            return
+        keep = self.current_row
+        self.index.set_query(query)
+        self._relayout(keep)
+
+    def set_all_expanded(self, expanded: bool) -> None:
+        if self.index is None:
+            return
+        keep = self.current_row
+        if keep is not None and not expanded:
+            keep = Row(keep.app)
+        self.index.set_all_expanded(expanded)
+        self._relayout(keep)
+
+    def select(self, ref: ScopeRef) -> bool:
+        """Move the cursor to ``ref``, opening its application if needed."""
+        if self.index is None or (row := self.index.locate(ref)) is None:
+            return False
+        if not row.is_application and not self.index.is_expanded(row.app):
+            self.index.set_expanded(row.app, True)
+        self._relayout(row)
+        return self.index.find(row) is not None
+
+    @property
+    def current_row(self) -> Row | None:
+        if self.index is None or not len(self.index):
+            return None
+        return self.index.row(self.cursor)
+
+    @property
+    def current_ref(self) -> ScopeRef | None:
+        row = self.current_row
+        return None if row is None or self.index is None else self.index.ref(row)
+
+    @property
+    def marked_refs(self) -> list[ScopeRef]:
+        if self.index is None:
+            return []
+        return [self.index.ref(row) for row in sorted(self._marked)]
+
+    def clear_marks(self) -> bool:
+        had_marks = bool(self._marked)
+        self._marked.clear()
+        self._line_cache.clear()
+        self.refresh()
+        return had_marks
+
+    def _relayout(self, keep: Row | None) -> None:
+        """After the rows changed: same scope under the cursor if it is still shown."""
+        index = self.index
+        if index is None:
+            return
+        self.virtual_size = Size(self.scrollable_content_region.width, len(index))
+        self._line_cache.clear()
+        target = index.find(keep) if keep is not None else None
+        if target is None and keep is not None:
+            target = index.segment_start(keep.app)
+        self.set_reactive(ScopeList.cursor, self._clamp(target or 0))
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    # --- cursor ---------------------------------------------------------------------------
+
+    def _clamp(self, y: int) -> int:
+        rows = len(self.index) if self.index is not None else 0
+        return max(0, min(y, rows - 1))
+
+    def validate_cursor(self, cursor: int) -> int:
+        return self._clamp(cursor)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_to_cursor()
+        self._announce()
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif height and self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _announce(self) -> None:
+        ref = self.current_ref
+        if ref != self._highlighted:
+            self._highlighted = ref
+            self.post_message(self.Highlighted(self, ref))
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.index) - 1 if self.index is not None else 0
+
+    def _set_expanded(self, row: Row, expanded: bool) -> None:
+        if self.index is None:
+            return
+        self.index.set_expanded(row.app, expanded)
+        self._relayout(Row(row.app) if not expanded else row)
+
+    def action_toggle_expanded(self) -> None:
+        row = self.current_row
+        if row is not None and self.index is not None:
+            self._set_expanded(Row(row.app), not self.index.is_expanded(row.app))
+
+    def action_expand(self) -> None:
+        row = self.current_row
+        if row is None or self.index is None or not row.is_application:
+            return
+        if self.index.is_expanded(row.app):
+            self.cursor += 1 if self.index.alias_names[row.app] else 0
+        else:
+            self._set_expanded(row, True)
+
+    def action_collapse(self) -> None:
+        row = self.current_row
+        if row is None or self.index is None:
+            return
+        if row.is_application and self.index.is_expanded(row.app):
+            self._set_expanded(row, False)
+        elif not row.is_application:
+            self.cursor = self.index.segment_start(row.app) or 0
+
+    def action_toggle_mark(self) -> None:
+        row = self.current_row
+        if row is None:
+            return
+        self._marked.symmetric_difference_update({row})
+        self._line_cache.clear()
+        self.refresh_line(self.cursor)
+        self.cursor += 1
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._line_cache.clear()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        if self.index is not None:
+            self.virtual_size = Size(self.scrollable_content_region.width, len(self.index))
+        self._line_cache.clear()
+        self._scroll_to_cursor()
+
+    def render_line(self, y: int) -> Strip:
+        index = self.index
+        width = self.scrollable_content_region.width
+        number = int(self.scroll_y) + y
+        if index is None or number >= len(index):
+            return Strip.blank(width, self.rich_style)
+        row = index.row(number)
+        on_cursor = number == self.cursor
+        key = (row, width, row in self._marked)
+        strip = None if on_cursor else self._line_cache.get(key)
+        if strip is None:
+            strip = self._draw(index, row, width, on_cursor)
+            if not on_cursor:
+                self._line_cache.set(key, strip)
+        return strip
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self._resolve_style(name)
+        return style
+
+    def _resolve_style(self, name: str) -> Style:
+        # The full style resolves colours such as ``auto 60%`` against the background; its
+        # background is dropped so that the cursor row keeps its own.
+        full = self.get_component_rich_style(name)
+        partial = self.get_component_rich_style(name, partial=True)
+        return Style(color=full.color) + partial.without_color
+
+    def _draw(self, index: ScopeIndex, row: Row, width: int, on_cursor: bool) -> Strip:
+        app, alias = index.scope(row)
+        base = self.rich_style
+        if on_cursor:
+            base += self.get_component_rich_style("scope-list--cursor")
+        muted = self._style("scope-list--muted")
+        left: list[tuple[str, Style]] = [
+            ("›" if on_cursor else " ", base),
+            ("✓" if row in self._marked else " ", self._style("scope-list--marked")),
+        ]
+        if alias is None:
+            expander = ("▾ " if index.is_expanded(row.app) else "▸ ") if app.aliases else "· "
+            name_style = self._style("scope-list--application")
+            left += [(expander, muted), (inert(app.name, limit=200), name_style)]
+            left.append((f" ({len(app.aliases):,})", muted))
+        else:
+            left += [("    ", base), (inert(alias.name, limit=200), Style())]
+        right = self._right_columns(app, alias, width >= _WIDE_ENOUGH_FOR_KIND)
+        segments = self._fit(left, width - sum(cell_len(text) for text, _ in right))
+        segments += right
+        strip = Strip([Segment(text, base + style) for text, style in segments])
+        return strip.crop_extend(0, width, base)
+
+    def _right_columns(
+        self, app: Application, alias: Alias | None, with_kind: bool
+    ) -> list[tuple[str, Style]]:
+        muted = self._style("scope-list--muted")
+        policies = [effective_policy(app, alias, d) for d in (Direction.PUBLISH, Direction.PLAY)]
+        key = policies[0].key if policies[0].supported else policies[1].key
+        key_from = policies[0].key_from if policies[0].supported else policies[1].key_from
+        columns: list[tuple[str, Style]] = []
+        if with_kind:
+            columns.append((f" {KIND_LABELS.get(app.kind, app.kind.value):<8}", muted))
+        algorithm = key.algorithm.value if key is not None else "none"
+        own_key = alias is None or key_from is PolicySource.ALIAS
+        columns.append((f" {algorithm:<5} ", Style() if own_key and key else muted))
+        for letter, policy in zip("P▶", policies, strict=True):
+            if policy.enforced and policy.key is None:
+                style = self._style("scope-list--problem")
+            elif policy.enforced:
+                style = self._style("scope-list--on")
+            else:
+                style = muted
+            if alias is not None and policy.enforced_from is PolicySource.ALIAS:
+                style += self._style("scope-list--own")
+            columns.append((f" {letter}{state_glyph(policy)}", style))
+        unsaved = (
+            ScopeRef(app.name, alias.name) in self.unsaved
+            if alias is not None
+            else app.name in self._unsaved_apps
+        )
+        keyless = any(p.enforced and p.key is None for p in policies)
+        columns.append((" *" if unsaved else "  ", self._style("scope-list--unsaved")))
+        columns.append(("!" if keyless else " ", self._style("scope-list--problem")))
+        return columns
+
+    @staticmethod
+    def _fit(parts: list[tuple[str, Style]], room: int) -> list[tuple[str, Style]]:
+        """The left-hand parts cut with an ellipsis, or padded, to exactly ``room`` cells."""
+        out: list[tuple[str, Style]] = []
+        used = 0
+        for text, style in parts:
+            cells = cell_len(text)
+            if used + cells > room:
+                if room > used:
+                    out.append((set_cell_size(text, room - used - 1) + "…", style))
+                    used = room
+                break
+            out.append((text, style))
+            used += cells
+        if used < room:
+            out.append((" " * (room - used), Style()))
+        return out

@@ -1,0 +1,175 @@
+"""The edit session: the one gateway from the screens to the config and the source.
+
+Every write (an edit, a save, remembering a theme) goes through :meth:`EditSession.
+check_writable`, so read-only mode is enforced here and no screen can bypass it. Edits are
+applied to the in-memory config at once (the screen shows them) and kept as pending
+:class:`~streamconsole.core.edits.Change` records until they are saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from streamconsole.backends.base import Problem, ReadOnlyError, Source
+from streamconsole.core.edits import (
+    Change,
+    SetEnforcement,
+    SetKey,
+    edit_scope,
+    set_enforcement,
+    set_key,
+)
+from streamconsole.core.keys import Key
+from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
+
+
+@runtime_checkable
+class RemembersTheme(Protocol):
+    """A source that can store the operator's theme (the TOML file's ``console.theme``)."""
+
+    async def remember_theme(self, name: str) -> None: ...
+
+
+@runtime_checkable
+class HasWarnings(Protocol):
+    """A source that reports non-fatal problems found while loading."""
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]: ...
+
+
+def source_warnings(source: Source) -> tuple[Problem, ...]:
+    return tuple(source.warnings) if isinstance(source, HasWarnings) else ()
+
+
+@dataclass(frozen=True, slots=True)
+class TogglePlan:
+    """What toggling one direction on some selected scopes would do."""
+
+    direction: Direction
+    enable: bool
+    targets: tuple[ScopeRef, ...]  # where the edits land, each once
+    redirected: tuple[ScopeRef, ...]  # aliases whose edit lands on their application
+    unsupported: tuple[ScopeRef, ...]  # scopes whose server kind has no such control
+    need_key: tuple[ScopeRef, ...]  # targets that would enforce with no key at all
+
+
+_ChangeKey = tuple[ScopeRef, str]
+
+
+def _change_key(change: Change) -> _ChangeKey:
+    if isinstance(change, SetEnforcement):
+        return change.scope, str(change.direction)
+    return change.scope, "key"
+
+
+class EditSession:
+    def __init__(self, source: Source, config: Config, *, read_only: bool) -> None:
+        self.source = source
+        self.config = config
+        self.read_only = read_only or source.read_only or config.settings.read_only
+        self.saving = False
+        self._pending: dict[_ChangeKey, Change] = {}
+
+    # --- the gate -------------------------------------------------------------------------
+
+    def check_writable(self, what: str) -> None:
+        """Raise ReadOnlyError naming ``what`` when writes are off; the only such check."""
+        if self.read_only:
+            raise ReadOnlyError(f"read-only mode: cannot {what}")
+
+    # --- state ----------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> tuple[Change, ...]:
+        return tuple(self._pending.values())
+
+    @property
+    def unsaved_scopes(self) -> frozenset[ScopeRef]:
+        return frozenset(scope for scope, _ in self._pending)
+
+    @property
+    def immediate(self) -> bool:
+        return self.config.settings.save == "immediate"
+
+    # --- edits ----------------------------------------------------------------------------
+
+    def plan_toggle(self, refs: Sequence[ScopeRef], direction: Direction) -> TogglePlan:
+        targets: list[ScopeRef] = []
+        redirected: list[ScopeRef] = []
+        unsupported: list[ScopeRef] = []
+        for ref in refs:
+            app, _ = self.config.resolve(ref)
+            if not app.kind.supports(direction):
+                unsupported.append(ref)
+                continue
+            target = edit_scope(self.config, ref)
+            if target != ref:
+                redirected.append(ref)
+            if target not in targets:
+                targets.append(target)
+        policies = [effective_policy(*self.config.resolve(t), direction) for t in targets]
+        enable = not all(policy.enforced for policy in policies)
+        need_key = tuple(
+            t for t, policy in zip(targets, policies, strict=True) if enable and policy.key is None
+        )
+        return TogglePlan(
+            direction, enable, tuple(targets), tuple(redirected), tuple(unsupported), need_key
+        )
+
+    def set_enforcement(self, ref: ScopeRef, direction: Direction, enabled: bool) -> Change:
+        self.check_writable(f"turn {direction} JWT {'on' if enabled else 'off'}")
+        change = set_enforcement(self.config, ref, direction, enabled)
+        self._record(change)
+        return change
+
+    def set_key(self, ref: ScopeRef, key: Key, now: datetime) -> Change:
+        self.check_writable("change a key")
+        change = set_key(self.config, ref, key, now)
+        self._record(change)
+        return change
+
+    def _record(self, change: Change) -> None:
+        key = _change_key(change)
+        earlier = self._pending.get(key)
+        if isinstance(change, SetEnforcement) and isinstance(earlier, SetEnforcement):
+            if change.enabled == earlier.previous:  # back to what the source holds
+                del self._pending[key]
+                return
+            change = SetEnforcement(
+                change.scope, change.direction, change.enabled, earlier.previous
+            )
+        elif isinstance(change, SetKey) and isinstance(earlier, SetKey):
+            change = SetKey(change.scope, change.entry, earlier.previous_fingerprint)
+        self._pending[key] = change
+
+    # --- persistence ----------------------------------------------------------------------
+
+    async def save(self) -> int:
+        """Apply every pending change, all or nothing; returns how many were saved."""
+        self.check_writable("save")
+        changes = self.pending
+        if not changes:
+            return 0
+        self.saving = True
+        try:
+            await self.source.apply(changes)
+        finally:
+            self.saving = False
+        for change in changes:
+            key = _change_key(change)
+            if self._pending.get(key) is change:  # not edited again while saving
+                del self._pending[key]
+        return len(changes)
+
+    async def remember_theme(self, name: str) -> bool:
+        """Store the theme in the source; False when this source cannot store one."""
+        self.check_writable("remember the theme")
+        if not isinstance(self.source, RemembersTheme):
+            return False
+        await self.source.remember_theme(name)
+        self.config.settings.theme = name
+        return True

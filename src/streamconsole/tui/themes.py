@@ -1,0 +1,132 @@
+"""Themes as data: TOML files in the top-level ``themes/`` folder become Textual themes.
+
+A theme file names the fields of :class:`textual.theme.Theme`; unknown fields and colours
+that do not parse are refused with the file and field named, and a broken file never stops
+the console from starting (it is reported and skipped).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+# src/streamconsole/tui/themes.py -> the repository's top-level themes/ folder.
+THEMES_DIR = Path(__file__).resolve().parents[3] / "themes"
+DEFAULT_THEME = "streamconsole-dark"
+
+_COLOURS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
+_NUMBERS = ("luminosity_spread", "text_alpha")
+_FLAGS = ("dark", "ansi")
+_KNOWN = frozenset(("name", "variables", *_COLOURS, *_NUMBERS, *_FLAGS))
+
+
+class ThemeFileError(ValueError):
+    """A theme file that cannot become a theme; the message names the file and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedThemes:
+    themes: tuple[Theme, ...]
+    problems: tuple[str, ...]
+
+
+def _colour(path: Path, field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ThemeFileError(f"{path}: {field}: expected a colour string, got {value!r}")
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        raise ThemeFileError(f"{path}: {field}: {value!r} is not a colour") from None
+    return value
+
+
+def theme_from_mapping(path: Path, data: Mapping[str, object]) -> Theme:
+    unknown = sorted(set(data) - _KNOWN)
+    if unknown:
+        raise ThemeFileError(f"{path}: unknown field(s): {', '.join(unknown)}")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ThemeFileError(f"{path}: name: a theme needs a non-empty name")
+    if "primary" not in data:
+        raise ThemeFileError(f"{path}: primary: every theme needs a primary colour")
+    colours = {field: _colour(path, field, data[field]) for field in _COLOURS if field in data}
+    flags: dict[str, bool] = {}
+    for field in _FLAGS:
+        if field in data:
+            value = data[field]
+            if not isinstance(value, bool):
+                raise ThemeFileError(f"{path}: {field}: expected true or false")
+            flags[field] = value
+    numbers: dict[str, float] = {}
+    for field in _NUMBERS:
+        if field in data:
+            value = data[field]
+            if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise ThemeFileError(f"{path}: {field}: expected a number between 0 and 1")
+            numbers[field] = float(value)
+    raw_variables = data.get("variables", {})
+    if not isinstance(raw_variables, dict):
+        raise ThemeFileError(f"{path}: variables: expected a table")
+    variables = {
+        str(key): _colour(path, f"variables.{key}", value) for key, value in raw_variables.items()
+    }
+    return Theme(
+        name=name,
+        primary=colours["primary"],
+        secondary=colours.get("secondary"),
+        warning=colours.get("warning"),
+        error=colours.get("error"),
+        success=colours.get("success"),
+        accent=colours.get("accent"),
+        foreground=colours.get("foreground"),
+        background=colours.get("background"),
+        surface=colours.get("surface"),
+        panel=colours.get("panel"),
+        boost=colours.get("boost"),
+        dark=flags.get("dark", True),
+        ansi=flags.get("ansi", False),
+        luminosity_spread=numbers.get("luminosity_spread", 0.15),
+        text_alpha=numbers.get("text_alpha", 0.95),
+        variables=variables,
+    )
+
+
+def load_theme(path: Path) -> Theme:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ThemeFileError(f"{path}: cannot be read ({error.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ThemeFileError(f"{path}: not valid TOML ({error})") from None
+    return theme_from_mapping(path, data)
+
+
+def load_themes(directory: Path = THEMES_DIR) -> LoadedThemes:
+    """Every ``*.toml`` theme in ``directory`` (sorted); broken files become problems."""
+    themes: list[Theme] = []
+    problems: list[str] = []
+    if not directory.is_dir():
+        return LoadedThemes((), ())
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            themes.append(load_theme(path))
+        except ThemeFileError as error:
+            problems.append(str(error))
+    return LoadedThemes(tuple(themes), tuple(problems))
