@@ -153,7 +153,7 @@ def test_rotating_a_shared_secret_writes_a_0600_file_and_updates_the_reference(
     assert reloaded.fingerprint == new_key.fingerprint != old.fingerprint
     written = sample.parent / reloaded.location
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
-    assert written.parent == (sample.parent / "sample_keys")
+    assert written.parent == sample.parent / "keys"
     assert change.entry.origin is KeyOrigin.FILE
     assert new_key.secret.reveal() not in sample.read_text()
 

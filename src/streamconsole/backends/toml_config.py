@@ -7,6 +7,7 @@ are read here, relative to the config file, each at most once per load.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from streamconsole.backends.base import ConfigError, Problem
-from streamconsole.backends.toml_locate import locate
+from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import check_key_for
 from streamconsole.core.errors import DurationError, KeyValidationError
@@ -48,7 +49,6 @@ from streamconsole.core.model import (
 )
 
 MAX_KEY_FILE_BYTES = 64 * 1024
-KeyPath = tuple[str, ...]
 
 _TOP_KEYS = ("console", "servers", "applications")
 _CONSOLE_KEYS = ("token_ttl", "save", "theme", "read_only")
@@ -101,6 +101,7 @@ class _Reader:
     text: str
     environ: Mapping[str, str]
     problems: list[Problem] = field(default_factory=list)
+    _paths: list[KeyPath] = field(default_factory=list)
     _key_cache: dict[tuple[str, str, str], Key] = field(default_factory=dict)
     _file_cache: dict[Path, str] = field(default_factory=dict)
 
@@ -113,8 +114,16 @@ class _Reader:
         self._report(path, message, warning=True)
 
     def _report(self, path: KeyPath, message: str, *, warning: bool) -> None:
-        line = locate(self.text, path) if path else None
-        self.problems.append(Problem(message, ".".join(path), self.file, line, warning))
+        self.problems.append(Problem(message, ".".join(path), self.file, warning=warning))
+        self._paths.append(path)
+
+    def located_problems(self) -> list[Problem]:
+        """The problems with their lines, found in one pass over the text."""
+        lines = locate_all(self.text, self._paths)
+        return [
+            dataclasses.replace(problem, line=lines.get(path))
+            for problem, path in zip(self.problems, self._paths, strict=True)
+        ]
 
     @property
     def failed(self) -> bool:
@@ -486,8 +495,8 @@ def parse_config(
         if app is not None:
             config.applications[name] = app
     if reader.failed:
-        raise ConfigError(reader.problems)
-    return config, tuple(reader.problems)
+        raise ConfigError(reader.located_problems())
+    return config, tuple(reader.located_problems())
 
 
 def _syntax_problem(file: Path, message: str) -> Problem:

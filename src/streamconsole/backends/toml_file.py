@@ -1,9 +1,10 @@
 """The TOML file source: read fast with ``tomllib``, edit in place with ``tomlkit``.
 
-Reading uses ``tomllib`` (≈11× faster than tomlkit on big files); the ``tomlkit``
-document that keeps comments, order and formatting is parsed only when a first edit is
-saved. Saving refuses when the file changed on disk since it was read, writes new key
-files (0600) before the config, and replaces the config atomically with its mode kept.
+Reading uses ``tomllib`` (≈11× faster than tomlkit on big files); an edit runs
+``tomlkit`` on the few lines that define the edited scope (see :mod:`.toml_edit`), so
+comments, order and formatting elsewhere survive byte for byte. Saving refuses when the
+file changed on disk since it was read, writes new key files (0600) before the config,
+and replaces the config atomically with its mode kept.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-import tomlkit.items
 
 from streamconsole.backends.atomic import atomic_write, write_private_file
 from streamconsole.backends.base import ConflictError, Problem, ReadOnlyError, SourceError
 from streamconsole.backends.toml_config import decode_config_bytes, parse_config
+from streamconsole.backends.toml_edit import edit_table
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
 from streamconsole.core.model import Config, KeyOrigin, ScopeRef
@@ -58,7 +59,6 @@ class TomlSource:
         self._now = clock or (lambda: datetime.now(UTC).timestamp())
         self._text = ""
         self._digest = b""
-        self._document: tomlkit.TOMLDocument | None = None
         self.warnings: tuple[Problem, ...] = ()
 
     @property
@@ -84,7 +84,7 @@ class TomlSource:
         config, warnings = parse_config(text, self.path, self._environ)
         if config.settings.read_only:
             self._read_only = True
-        self._text, self._digest, self._document = text, _digest(data), None
+        self._text, self._digest = text, _digest(data)
         self.warnings = warnings
         return config
 
@@ -98,20 +98,18 @@ class TomlSource:
             raise ReadOnlyError(f"{self.path} is open read-only; nothing was written")
         if not changes:
             return
-        document = self._editable_document()
+        self._check_unchanged()
+        text = self._text
         written: list[Path] = []
         try:
             for change in changes:
                 if isinstance(change, SetEnforcement):
-                    _scope_table(document, change.scope)[str(change.direction)] = change.enabled
+                    text = _edit_scope(text, change.scope, _setter(change))
                 else:
-                    written += self._apply_key(document, change)
-            self._write(document)
+                    text = self._apply_key(text, change, written)
+            self._write(text)
         except BaseException:
-            # The document holds edits that are not on disk: drop it, and the key files
-            # that nothing references now.
-            self._document = None
-            for path in written:
+            for path in written:  # nothing references them now
                 with contextlib.suppress(OSError):
                     path.unlink()
             raise
@@ -125,22 +123,17 @@ class TomlSource:
     def remember_theme_sync(self, theme: str) -> None:
         if self._read_only:
             return
-        document = self._editable_document()
-        console = document.get("console")
-        if console is None:
-            console = tomlkit.table()
-            document.add("console", console)
-        console["theme"] = theme
-        self._write(document)
+        self._check_unchanged()
+        try:
+            text = edit_table(self._text, ("console",), lambda t: t.__setitem__("theme", theme))
+        except KeyError:
+            document = tomlkit.parse(self._text)
+            document.add("console", tomlkit.table().add("theme", theme))
+            text = tomlkit.dumps(document)
+        self._write(text)
 
     async def remember_theme(self, theme: str) -> None:
         await asyncio.to_thread(self.remember_theme_sync, theme)
-
-    def _editable_document(self) -> tomlkit.TOMLDocument:
-        self._check_unchanged()
-        if self._document is None:
-            self._document = tomlkit.parse(self._text)
-        return self._document
 
     def _check_unchanged(self) -> None:
         try:
@@ -156,25 +149,25 @@ class TomlSource:
                 "Reload to see the other change, then edit again"
             )
 
-    def _write(self, document: tomlkit.TOMLDocument) -> None:
-        text = tomlkit.dumps(document)
+    def _write(self, text: str) -> None:
         data = text.encode("utf-8")
         try:
             atomic_write(self.path, data)
         except OSError as error:
             raise SourceError(
-                f"{self.path} could not be saved ({error.strerror}); the file on disk is unchanged"
+                f"{self.path} could not be saved ({error.strerror}); the file on disk is "
+                "unchanged"
             ) from None
         self._text, self._digest = text, _digest(data)
 
-    def _apply_key(self, document: tomlkit.TOMLDocument, change: SetKey) -> list[Path]:
+    def _apply_key(self, text: str, change: SetKey, written: list[Path]) -> str:
+        """Write the new key's files (appending them to ``written``); return the new text."""
         entry = change.entry
         stamp = datetime.fromtimestamp(self._now(), UTC).replace(microsecond=0)
         stem = _UNSAFE_FILENAME.sub("_", str(change.scope).replace("/", "."))
         stem = f"{stem}.{entry.algorithm.value.lower()}.{stamp:%Y%m%dT%H%M%SZ}"
-        directory = self._key_directory(document, change.scope)
+        directory = self.path.parent / KEY_DIRECTORY
         fields: dict[str, Any] = {"algorithm": entry.algorithm.value}
-        written: list[Path] = []
         key = entry.key
         if isinstance(key, SharedKey):
             secret_path = directory / f"{stem}.secret"
@@ -184,29 +177,39 @@ class TomlSource:
             if key.encoding is not SecretEncoding.UTF8:
                 fields["encoding"] = key.encoding.value
         else:
-            written += self._write_key_pair(key, directory, stem, fields)
+            self._write_key_pair(key, directory, stem, fields, written)
         fields["created"] = stamp
-        table = _scope_table(document, change.scope)
-        existing = table.get("key")
-        if isinstance(existing, tomlkit.items.Table | tomlkit.items.InlineTable):
+
+        def replace_fields(table: Any) -> None:
             for name in _KEY_MATERIAL_FIELDS:
-                if name in existing:
-                    del existing[name]
+                if name in table:
+                    del table[name]
             for name, value in fields.items():
-                existing[name] = value
-        else:
+                table[name] = value
+
+        def add_key(table: Any) -> None:
             inline = tomlkit.inline_table()
             inline.update(fields)
             table["key"] = inline
+
+        key_path = (*_scope_path(change.scope), "key")
+        try:
+            text = edit_table(text, key_path, replace_fields)
+        except KeyError:
+            text = _edit_scope(text, change.scope, add_key)
         entry.location = fields["key_file"]
         entry.private_location = fields.get("private_key_file", "")
         entry.created = stamp
-        return written
+        return text
 
     def _write_key_pair(
-        self, key: AsymmetricKey, directory: Path, stem: str, fields: dict[str, Any]
-    ) -> list[Path]:
-        written: list[Path] = []
+        self,
+        key: AsymmetricKey,
+        directory: Path,
+        stem: str,
+        fields: dict[str, Any],
+        written: list[Path],
+    ) -> None:
         public_path = directory / f"{stem}.pub.pem"
         if public_path.exists():
             raise FileExistsError(f"{public_path} already exists; refusing to overwrite it")
@@ -216,36 +219,32 @@ class TomlSource:
         fields["key_file"] = self._relative(public_path)
         if key.private_pem is not None:
             private_path = directory / f"{stem}.pem"
-            try:
-                write_private_file(private_path, key.private_pem.reveal_bytes())
-            except BaseException:
-                public_path.unlink()
-                raise
+            write_private_file(private_path, key.private_pem.reveal_bytes())
             written.append(private_path)
             fields["private_key_file"] = self._relative(private_path)
-        return written
-
-    def _key_directory(self, document: tomlkit.TOMLDocument, scope: ScopeRef) -> Path:
-        """Next to the scope's current key file if it has one, else ``keys/`` by the config."""
-        current = _scope_table(document, scope).get("key")
-        key_file = current.get("key_file") if isinstance(current, dict) else None
-        if isinstance(key_file, str):
-            return (self.path.parent / key_file).parent
-        return self.path.parent / KEY_DIRECTORY
 
     def _relative(self, path: Path) -> str:
         return os.path.relpath(path, self.path.parent)
 
 
-def _scope_table(document: tomlkit.TOMLDocument, scope: ScopeRef) -> Any:
+def _scope_path(scope: ScopeRef) -> tuple[str, ...]:
+    if scope.alias is None:
+        return ("applications", scope.application)
+    return ("applications", scope.application, "aliases", scope.alias)
+
+
+def _setter(change: SetEnforcement) -> Callable[[Any], None]:
+    def set_field(table: Any) -> None:
+        table[str(change.direction)] = change.enabled
+
+    return set_field
+
+
+def _edit_scope(text: str, scope: ScopeRef, mutate: Callable[[Any], None]) -> str:
     try:
-        table = document["applications"][scope.application]
-        if scope.alias is not None:
-            table = table["aliases"][scope.alias]
+        return edit_table(text, _scope_path(scope), mutate)
     except KeyError:
         raise ConflictError(f"{scope} is no longer in the file; reload it") from None
-    return table
-
 
 def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
