@@ -1,0 +1,83 @@
+"""`streamconsole check`, `--version` and `--help`, run as the installed entry point."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRY = Path(sys.executable).with_name("streamconsole")
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ENTRY), *args], capture_output=True, text=True, cwd=cwd, timeout=60, check=False
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("streamconsole ")
+
+
+def test_help_lists_commands_and_exit_codes() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "check CONFIG" in result.stdout
+    assert "Exit codes" in result.stdout
+
+
+def test_check_sample_config_is_clean(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "sample_keys", tmp_path / "sample_keys")
+    for key_file in (tmp_path / "sample_keys").glob("*"):
+        key_file.chmod(0o600)
+    shutil.copy(ROOT / "sample_config.toml", tmp_path)
+    result = run("check", "sample_config.toml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "4 applications, 10 aliases, 2 servers, 0 warning(s)" in result.stdout
+    assert result.stderr == ""
+
+
+def test_check_reports_every_problem_with_place_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        "[applications.A]\n"
+        'kind = "antmedia"\n'
+        "publsh = true\n"
+        'key = { algorithm = "HS256", secret = "zautXStXM9iW3aD3FuyPH0TdK4GHPm" }\n'
+    )
+    result = run("check", str(bad))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert f"{bad}:3: applications.A.publsh: error: unknown key 'publsh'; did you mean" in lines[0]
+    assert any(":4: applications.A.key.secret: error:" in line for line in lines)
+    assert "Traceback" not in result.stderr
+    # The weak secret is named by its length, never printed.
+    assert "zautXStXM9iW3aD3FuyPH0TdK4GHPm" not in result.stdout + result.stderr
+
+
+def test_check_missing_file_exits_2_without_traceback(tmp_path: Path) -> None:
+    result = run("check", str(tmp_path / "absent.toml"))
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_warnings_alone_exit_0(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[applications.A]\nkind = "generic"\n'
+        'key = { algorithm = "HS256", secret = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq" }\n'
+    )
+    result = run("check", str(config))
+    assert result.returncode == 0
+    assert "warning: the secret is written inline" in result.stderr
+
+
+def test_usage_error_exits_2() -> None:
+    result = run("check")
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
