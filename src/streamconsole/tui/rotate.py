@@ -79,7 +79,8 @@ class RotateKeyScreen(ModalScreen[Key | None]):
         current = self._current.key
         algorithms = app.kind.algorithms
         self._algorithm = (
-            current.algorithm if current is not None and current.algorithm in algorithms
+            current.algorithm
+            if current is not None and current.algorithm in algorithms
             else algorithms[0]
         )
         self._candidate: Key | None = None
@@ -189,7 +190,10 @@ class RotateKeyScreen(ModalScreen[Key | None]):
         if entry is None:
             return Text("none set")
         text = Text.assemble(
-            (entry.algorithm.value, "bold"), "\n", entry.fingerprint, "\n",
+            (entry.algorithm.value, "bold"),
+            "\n",
+            entry.fingerprint,
+            "\n",
             f"from the {self._current.key_from}",
         )
         age = self._age(entry)

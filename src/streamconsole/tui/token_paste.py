@@ -6,18 +6,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
-from streamconsole.core.text import inert
 from streamconsole.core.tokens import MAX_TOKEN_CHARS
-
-
-def _displayable(text: str) -> str:
-    """Pasted text with control characters, escape sequences and bidi overrides escaped.
-
-    The text area would write them to the terminal as they are. A real token never holds
-    any, so escaping them changes nothing for a real token and makes junk visible.
-    """
-    lines = text.replace("\r\n", "\n").split("\n")
-    return "\n".join(inert(line, limit=MAX_TOKEN_CHARS) for line in lines)
+from streamconsole.tui.token_report import inert_lines
 
 
 class TokenPasteArea(TextArea):
@@ -48,5 +38,7 @@ class TokenPasteArea(TextArea):
         if len(text) > MAX_TOKEN_CHARS:
             self.post_message(self.Oversized(text))
             return
-        result = self.replace(_displayable(text), *self.selection)
+        # The text area would write control characters and escape sequences to the terminal
+        # as they are. A real token holds none, so escaping them only makes junk visible.
+        result = self.replace(inert_lines(text, limit=MAX_TOKEN_CHARS), *self.selection)
         self.move_cursor(result.end_location)

@@ -304,10 +304,13 @@ class TokenPreviewScreen(Screen[None]):
 
     def action_check_pasted(self) -> None:
         self.query_one(TabbedContent).active = _PASTED_TAB
-        self._focus_tab()
+        self._focus_tab(paste_box=True)
 
-    def _focus_tab(self) -> None:
-        if self.query_one(TabbedContent).active == _PASTED_TAB:
+    def _focus_tab(self, *, paste_box: bool = False) -> None:
+        """Focus the active tab: its scrolling body, or on request the paste box."""
+        if self.query_one(TabbedContent).active != _PASTED_TAB:
+            self.query_one("#token-issued", VerticalScroll).focus()
+        elif paste_box:
             self.query_one("#token-paste", TokenPasteArea).focus()
         else:
-            self.query_one("#token-issued", VerticalScroll).focus()
+            self.query_one("#token-pasted", VerticalScroll).focus()

@@ -8,6 +8,7 @@ pastes. Every piece of token text is shown through :func:`core.text.inert` as a 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -42,9 +43,13 @@ class TokenChecklist(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._explanation: Explanation | None = None
+        self._checked_at = ""
 
-    def show(self, explanation: Explanation | None) -> None:
+    def show(self, explanation: Explanation | None, checked_at: float = 0.0) -> None:
+        """Show ``explanation``, made at ``checked_at`` (the checks are not re-run each second,
+        so the time they describe is stated)."""
         self._explanation = explanation
+        self._checked_at = datetime.fromtimestamp(checked_at, UTC).strftime("%H:%M:%SZ")
         self.refresh(layout=True)
 
     def _style(self, name: str) -> Any:
@@ -63,6 +68,7 @@ class TokenChecklist(Widget):
             (f" {explanation.verdict.value.upper()} ", self._style(verdict_style)),
             " ",
             inert(explanation.summary),
+            (f" (checked at {self._checked_at})", self._style("skipped")),
         )
         checks = Table.grid(padding=(0, 1), expand=True)
         checks.add_column(no_wrap=True)
@@ -77,8 +83,13 @@ class TokenChecklist(Widget):
         return Group(verdict, checks)
 
 
+def inert_lines(text: str, *, limit: int = 4096) -> str:
+    """:func:`inert` line by line: line breaks stay line breaks, everything else is escaped."""
+    return "\n".join(inert(line, limit=limit) for line in text.replace("\r\n", "\n").split("\n"))
+
+
 def _json_text(value: dict[str, Any]) -> Text:
-    return Text(inert(pretty_json(value)))
+    return Text(inert_lines(pretty_json(value)))
 
 
 class TokenReport(Vertical):
@@ -129,10 +140,11 @@ class TokenReport(Vertical):
         self.set_class(True, "-empty")
 
     def _evaluate(self, token: str, policy: EffectivePolicy, stream: str | None) -> Explanation:
-        explanation = explain(token, policy, stream=stream, now=self._clock())
+        now = self._clock()
+        explanation = explain(token, policy, stream=stream, now=now)
         self._explanation = explanation
         self.set_class(False, "-empty")
-        self.query_one(TokenChecklist).show(explanation)
+        self.query_one(TokenChecklist).show(explanation, now)
         decoded = explanation.decoded
         self.set_class(decoded is None, "-undecoded")
         if decoded is None:
