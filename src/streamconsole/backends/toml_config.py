@@ -60,6 +60,7 @@ _SERVER_KEYS = (
     "ca_file",
     "read_only",
     "api_version",
+    "auth",
 )
 _APP_KEYS = ("kind", "label", "publish", "play", "one_time_token", "key", "aliases")
 _ALIAS_KEYS = ("label", "publish", "play", "key")
@@ -274,6 +275,9 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
         elif url.startswith("http://") and not url.startswith(("http://127.", "http://localhost")):
             reader.warn((*path, "url"), "plain http: credentials and keys travel unencrypted")
         versions = ("v1", "v2") if kind == "theolive" else ("v2",)
+        auths = ("basic",) if kind == "theolive" else ("password", "proxy-jwt")
+        if not table.get("credentials_env") and not table.get("credentials_file"):
+            reader.error(path, "a server needs credentials_env or credentials_file")
         servers[name] = ServerProfile(
             name=name,
             kind=ServerKind(kind),
@@ -283,6 +287,8 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             ca_file=reader.get(table, "ca_file", str, path) or "",
             read_only=bool(reader.get(table, "read_only", bool, path)),
             api_version=reader.choice(table, "api_version", versions, path) or versions[-1],
+            auth=reader.choice(table, "auth", auths, path) or auths[0],
+            base_dir=str(reader.file.parent),
         )
     return servers
 

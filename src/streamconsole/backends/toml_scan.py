@@ -98,8 +98,8 @@ def scan(lines: list[str]) -> list[Statement] | None:
         line = lines[index]
         simple = None if '"""' in line else _SIMPLE_LINE.fullmatch(line)
         if simple is not None:
-            key = (simple.group(1) or simple.group(2),)
-            statements.append(Statement(table + key, key, index, index, simple.group(3)))
+            name: str = simple.group(1) or simple.group(2)
+            statements.append(Statement((*table, name), (name,), index, index, simple.group(3)))
             index += 1
             continue
         if stripped[0] == "[":

@@ -147,6 +147,8 @@ class Application:
     label: str = ""
     # Directions with Ant Media's one-time tokens on (shown to warn about double control).
     one_time_token: frozenset[Direction] = frozenset()
+    # Why a remote source could not read this application (shown in its row); "" when fine.
+    problem: str = ""
 
 
 class ScopeRef(NamedTuple):
@@ -282,6 +284,11 @@ class ServerProfile:
     ca_file: str = ""
     read_only: bool = False
     api_version: str = ""
+    # antmedia: "password" (credentials "email:password") or "proxy-jwt" (credentials: the
+    # server's jwtServerSecretKey); theolive: "basic" (credentials "tokenKey:tokenSecret").
+    auth: str = ""
+    # Where the config file lives, to resolve relative credentials_file / ca_file paths.
+    base_dir: str = ""
 
 
 @dataclass(slots=True)
