@@ -206,13 +206,21 @@ class Explanation:
     @property
     def expires_at(self) -> float | None:
         exp = self.decoded.claims.get("exp") if self.decoded else None
-        if isinstance(exp, int | float) and not isinstance(exp, bool) and math.isfinite(exp):
+        if isinstance(exp, int | float) and not isinstance(exp, bool) and _finite(exp):
             return float(exp)
         return None
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _finite(value: float) -> bool:
+    """``math.isfinite`` that also answers for JSON integers too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _when(timestamp: float) -> str:
@@ -318,8 +326,9 @@ def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
         out.failed("exp", "missing: the server requires an expiry")
     elif not _is_number(exp):
         out.failed("exp", f"{_describe(exp)} is not a number of seconds (NumericDate)")
-    elif not math.isfinite(exp) or exp - now > MAX_EXP_AHEAD_SECONDS:
-        out.failed("exp", f"{exp!r} is absurdly far in the future")
+    elif not _finite(exp) or abs(exp - now) > MAX_EXP_AHEAD_SECONDS:
+        side = "future" if exp > now else "past"
+        out.failed("exp", f"{_describe(exp)} is absurdly far in the {side}")
     elif exp <= now:
         out.failed("exp", f"expired {format_duration(now - exp)} ago, at {_when(exp)}")
     else:
@@ -329,8 +338,10 @@ def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
         out.skipped("nbf", "absent: valid as soon as issued")
     elif not _is_number(nbf):
         out.failed("nbf", f"{_describe(nbf)} is not a number of seconds (NumericDate)")
-    elif not math.isfinite(nbf) or nbf > now:
-        wait = format_duration(nbf - now) if math.isfinite(nbf) and nbf - now < 1e12 else "ever"
+    elif not _finite(nbf):
+        out.failed("nbf", f"{_describe(nbf)} is out of range")
+    elif nbf > now:
+        wait = format_duration(nbf - now) if nbf - now < 1e12 else "ever"
         out.failed("nbf", f"not valid yet: becomes valid in {wait}")
     else:
         out.passed("nbf", f"valid since {_when(nbf)}")
