@@ -18,6 +18,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal, TypeAlias
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
@@ -274,6 +275,8 @@ def public_key_from_text(algorithm: Algorithm, text: str) -> AsymmetricKey:
         key = serialization.load_pem_public_key(stripped.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
         raise KeyValidationError("the PEM public key could not be parsed") from None
+    except UnsupportedAlgorithm:  # an unknown key type or curve: not a ValueError
+        raise KeyValidationError("the PEM public key's type or curve is not supported") from None
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         raise KeyValidationError("only RSA and EC public keys are supported")
     _check_asymmetric(algorithm, key)
@@ -314,6 +317,8 @@ def private_key_from_pem(algorithm: Algorithm, text: str) -> AsymmetricKey:
         raise KeyValidationError("the private key is encrypted; decrypt it first") from None
     except (ValueError, UnicodeEncodeError):
         raise KeyValidationError("the PEM private key could not be parsed") from None
+    except UnsupportedAlgorithm:
+        raise KeyValidationError("the PEM private key's type or curve is not supported") from None
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise KeyValidationError("only RSA and EC private keys are supported")
     _check_asymmetric(algorithm, key.public_key())
