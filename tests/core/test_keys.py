@@ -475,6 +475,45 @@ def test_malformed_public_keys_are_refused(text: str, message: str) -> None:
         public_key_from_text(Algorithm.RS256, text)
 
 
+P256_OID = bytes.fromhex("06082a8648ce3d030107")  # 1.2.840.10045.3.1.7
+EC_KEY_OID = bytes.fromhex("06072a8648ce3d0201")  # 1.2.840.10045.2.1
+
+
+def der_to_pem(der: bytes, label: str) -> str:
+    body = base64.encodebytes(der).decode()
+    return f"-----BEGIN {label}-----\n{body}-----END {label}-----\n"
+
+
+def pem_body(pem: str) -> bytes:
+    return base64.b64decode("".join(pem.strip().splitlines()[1:-1]))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (P256_OID, P256_OID[:-1] + b"\x08"),  # a curve OID cryptography does not know
+        (EC_KEY_OID, EC_KEY_OID[:-1] + b"\x07"),  # a key type OID it does not know
+    ],
+    ids=["unknown-curve", "unknown-key-type"],
+)
+def test_unknown_curves_and_key_types_are_refused_not_a_crash(
+    ec_key: AsymmetricKey, old: bytes, new: bytes
+) -> None:
+    # cryptography raises UnsupportedAlgorithm (not a ValueError) for these.
+    public_der = pem_body(ec_key.public_pem)
+    assert old in public_der
+    with pytest.raises(KeyValidationError, match="not supported"):
+        public_key_from_text(
+            Algorithm.ES256, der_to_pem(public_der.replace(old, new), "PUBLIC KEY")
+        )
+    private_der = pem_body(read_key_file("es256.pem"))
+    assert old in private_der
+    with pytest.raises(KeyValidationError, match="not supported"):
+        private_key_from_pem(
+            Algorithm.ES256, der_to_pem(private_der.replace(old, new), "PRIVATE KEY")
+        )
+
+
 def test_a_deeply_nested_jwk_is_refused_not_a_crash() -> None:
     with pytest.raises(KeyValidationError, match="not valid JSON"):
         public_key_from_text(Algorithm.RS256, '{"kty": ' + "[" * 100_000)
