@@ -90,7 +90,7 @@ class StreamConsoleApp(App[None]):
         self.install_screen(MainScreen(), "main")
         await self.push_screen("main")
         for problem in self._theme_problems:
-            self.notify(problem, title="Theme skipped", severity="warning")
+            self.notify(problem, title="Theme skipped", severity="warning", markup=False)
         if self._theme_override is not None:
             self._apply_theme(self._theme_override)
         self._load_config(keep=None)
@@ -124,6 +124,7 @@ class StreamConsoleApp(App[None]):
                 f"{count} warning(s) in the config; the detail panel shows them.",
                 title="Config warnings",
                 severity="warning",
+                markup=False,
             )
         if self._theme_override is None and config.settings.theme != self.theme:
             self._apply_theme(config.settings.theme)
@@ -140,7 +141,9 @@ class StreamConsoleApp(App[None]):
             self.theme = name
         else:
             self.notify(
-                f"There is no theme named {name!r}; keeping {self.theme}.", severity="warning"
+                f"There is no theme named {name!r}; keeping {self.theme}.",
+                severity="warning",
+                markup=False,
             )
 
     # --- writes ---------------------------------------------------------------------------
@@ -150,7 +153,7 @@ class StreamConsoleApp(App[None]):
         from streamconsole.backends.base import ReadOnlyError
 
         if self.session is None:
-            self.notify("The config is not loaded.", severity="warning")
+            self.notify("The config is not loaded.", severity="warning", markup=False)
             return False
         try:
             self.session.check_writable(what)
@@ -159,6 +162,7 @@ class StreamConsoleApp(App[None]):
                 f"{error}. Writes are off (--read-only or read_only = true).",
                 title="Read-only",
                 severity="error",
+                markup=False,
             )
             return False
         return True
@@ -173,7 +177,7 @@ class StreamConsoleApp(App[None]):
         if not self.writable("save") or self.session is None:
             return
         if not self.session.pending:
-            self.notify("Nothing to save.")
+            self.notify("Nothing to save.", markup=False)
             return
         self._save_changes(then_exit=False)
 
@@ -193,15 +197,16 @@ class StreamConsoleApp(App[None]):
                 title="Not saved: the config changed elsewhere",
                 severity="error",
                 timeout=20,
+                markup=False,
             )
             return
         except SourceError as error:
-            self.notify(str(error), title="Not saved", severity="error", timeout=20)
+            self.notify(str(error), title="Not saved", severity="error", timeout=20, markup=False)
             return
         finally:
             self.main_screen.refresh_view()
         if count:
-            self.notify(f"Saved {count} change(s) to {self.source.name}.")
+            self.notify(f"Saved {count} change(s) to {self.source.name}.", markup=False)
         if then_exit:
             self.exit()
 
@@ -226,10 +231,10 @@ class StreamConsoleApp(App[None]):
         try:
             stored = await self.session.remember_theme(name)
         except SourceError as error:
-            self.notify(str(error), title="Theme not remembered", severity="warning")
+            self.notify(str(error), title="Theme not remembered", severity="warning", markup=False)
             return
         if not stored:
-            self.notify("This source cannot remember a theme.", severity="warning")
+            self.notify("This source cannot remember a theme.", severity="warning", markup=False)
 
     # --- leaving --------------------------------------------------------------------------
 
@@ -260,7 +265,13 @@ class StreamConsoleApp(App[None]):
         try:
             await self.session.save()
         except SourceError as error:
-            self.notify(str(error), title="Not saved; staying here", severity="error", timeout=20)
+            self.notify(
+                str(error),
+                title="Not saved; staying here",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
             self.main_screen.refresh_view()
             return
         proceed()

@@ -140,7 +140,7 @@ class MainScreen(Screen[None]):
             "Clear",
             show=False,
             id="clear",
-            tooltip="Clear the marks, else the filter",
+            tooltip="Clear the filter, else the marks",
         ),
     ]
 
@@ -262,8 +262,11 @@ class MainScreen(Screen[None]):
         self.query_one("#filter", FilterInput).focus()
 
     def action_clear(self) -> None:
-        if not self.scope_list.clear_marks():
-            self.query_one("#filter", FilterInput).value = ""
+        filter_input = self.query_one("#filter", FilterInput)
+        if filter_input.value:
+            filter_input.value = ""
+        else:
+            self.scope_list.clear_marks()
 
     def action_toggle_detail(self) -> None:
         self.toggle_class("-hide-detail")
@@ -282,6 +285,7 @@ class MainScreen(Screen[None]):
                 "Only shared secrets can be revealed; this selection has a public key or no "
                 "key (its fingerprint identifies it).",
                 severity="warning",
+                markup=False,
             )
             return
         self.detail.revealed = not self.detail.revealed
@@ -295,15 +299,15 @@ class MainScreen(Screen[None]):
     def _editable_session(self, what: str) -> EditSession | None:
         session = self.console.session
         if session is None:
-            self.notify("The config is not loaded.", severity="warning")
+            self.notify("The config is not loaded.", severity="warning", markup=False)
             return None
         if not self.console.writable(what):
             return None
         if session.saving:
-            self.notify("Saving… try again in a moment.", severity="warning")
+            self.notify("Saving… try again in a moment.", severity="warning", markup=False)
             return None
         if self.scope_list.current_ref is None:
-            self.notify("Nothing is selected.", severity="warning")
+            self.notify("Nothing is selected.", severity="warning", markup=False)
             return None
         return session
 
@@ -319,19 +323,24 @@ class MainScreen(Screen[None]):
             self.notify(
                 f"{app.kind.display_name} has no {direction} JWT control ({ref}).",
                 severity="warning",
+                markup=False,
             )
         if not plan.targets:
             return
         self._explain_redirect(session, plan)
         if plan.need_key and len(plan.targets) == 1:
             target = plan.targets[0]
-            self.notify(f"{target} has no key yet: choose one, then {direction} JWT turns on.")
+            self.notify(
+                f"{target} has no key yet: choose one, then {direction} JWT turns on.", markup=False
+            )
             self._choose_key(session, target, then=lambda: self._apply(session, plan, plan.targets))
             return
         if plan.need_key:
             skipped = ", ".join(str(ref) for ref in plan.need_key)
             self.notify(
-                f"Skipped {skipped}: no key. Set a key first (rotate key).", severity="warning"
+                f"Skipped {skipped}: no key. Set a key first (rotate key).",
+                severity="warning",
+                markup=False,
             )
         self._apply(session, plan, [t for t in plan.targets if t not in plan.need_key])
 
@@ -340,7 +349,8 @@ class MainScreen(Screen[None]):
             app = session.config.applications[app_name]
             self.notify(
                 f"{app.kind.display_name} enforces JWT per application: the change applies to "
-                f"{app.name} and all of its {len(app.aliases):,} {app.kind.alias_noun}s."
+                f"{app.name} and all of its {len(app.aliases):,} {app.kind.alias_noun}s.",
+                markup=False,
             )
 
     def _apply(self, session: EditSession, plan: TogglePlan, targets: Sequence[ScopeRef]) -> None:
@@ -350,14 +360,15 @@ class MainScreen(Screen[None]):
             for target in targets:
                 session.set_enforcement(target, plan.direction, plan.enable)
         except StreamconsoleError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             self.console.after_edit()
             return
         state = "on" if plan.enable else "off"
         where = str(targets[0]) if len(targets) == 1 else f"{len(targets)} scopes"
         self.notify(
             f"{plan.direction.value.capitalize()} JWT {state} for {where}"
-            + ("" if session.immediate else " (unsaved)")
+            + ("" if session.immediate else " (unsaved)"),
+            markup=False,
         )
         self.console.after_edit()
 
@@ -371,7 +382,8 @@ class MainScreen(Screen[None]):
             app = session.config.applications[target.application]
             self.notify(
                 f"{app.kind.display_name} has one key per application: the new key is "
-                f"for {app.name} and all of its {app.kind.alias_noun}s."
+                f"for {app.name} and all of its {app.kind.alias_noun}s.",
+                markup=False,
             )
         self._choose_key(session, target, then=None)
 
@@ -384,16 +396,17 @@ class MainScreen(Screen[None]):
 
         def chosen(key: Key | None) -> None:
             if key is None:
-                self.notify("No key chosen: nothing changed.")
+                self.notify("No key chosen: nothing changed.", markup=False)
                 return
             try:
                 session.set_key(target, key, self._now())
             except StreamconsoleError as error:
-                self.notify(str(error), severity="error")
+                self.notify(str(error), severity="error", markup=False)
                 return
             self.notify(
                 f"New {key.algorithm} key {key.fingerprint} for {target}"
-                + ("" if session.immediate else " (unsaved)")
+                + ("" if session.immediate else " (unsaved)"),
+                markup=False,
             )
             if then is not None:
                 then()
@@ -406,7 +419,7 @@ class MainScreen(Screen[None]):
         session = self.console.session
         ref = self.scope_list.current_ref
         if session is None or ref is None:
-            self.notify("Nothing is selected.", severity="warning")
+            self.notify("Nothing is selected.", severity="warning", markup=False)
             return
         from streamconsole.tui.token_preview import TokenPreviewScreen
 

@@ -133,6 +133,8 @@ class EditSession:
         return change
 
     def _record(self, change: Change) -> None:
+        if isinstance(change, SetEnforcement) and change.enabled == change.previous:
+            return  # already so in the source: nothing to save
         key = _change_key(change)
         earlier = self._pending.get(key)
         if isinstance(change, SetEnforcement) and isinstance(earlier, SetEnforcement):
