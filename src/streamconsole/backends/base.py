@@ -9,7 +9,7 @@ from typing import Protocol
 
 from streamconsole.core.edits import Change
 from streamconsole.core.errors import StreamconsoleError
-from streamconsole.core.model import Config
+from streamconsole.core.model import Application, Config
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,10 @@ class Source(Protocol):
 
     async def apply(self, changes: Sequence[Change]) -> None:
         """Persist edits made with :mod:`streamconsole.core.edits`, all or nothing."""
+        ...
+
+    async def load_aliases(self, app: Application) -> None:
+        """Fill ``app.aliases`` where ``app.aliases_loaded`` is False (remote sources)."""
         ...
 
     async def remember_theme(self, theme: str) -> None:

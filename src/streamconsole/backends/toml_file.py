@@ -27,7 +27,7 @@ from streamconsole.backends.toml_config import decode_config_bytes, parse_config
 from streamconsole.backends.toml_edit import edit_table
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
-from streamconsole.core.model import Config, KeyOrigin, ScopeRef
+from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
 
 KEY_DIRECTORY = "keys"
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -90,6 +90,9 @@ class TomlSource:
 
     async def load(self) -> Config:
         return await asyncio.to_thread(self.load_sync)
+
+    async def load_aliases(self, app: Application) -> None:
+        """A file's aliases are all loaded with it."""
 
     # --- writing -------------------------------------------------------------------------
 
@@ -155,8 +158,7 @@ class TomlSource:
             atomic_write(self.path, data)
         except OSError as error:
             raise SourceError(
-                f"{self.path} could not be saved ({error.strerror}); the file on disk is "
-                "unchanged"
+                f"{self.path} could not be saved ({error.strerror}); the file on disk is unchanged"
             ) from None
         self._text, self._digest = text, _digest(data)
 
@@ -245,6 +247,7 @@ def _edit_scope(text: str, scope: ScopeRef, mutate: Callable[[Any], None]) -> st
         return edit_table(text, _scope_path(scope), mutate)
     except KeyError:
         raise ConflictError(f"{scope} is no longer in the file; reload it") from None
+
 
 def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()

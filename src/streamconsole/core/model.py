@@ -149,6 +149,8 @@ class Application:
     one_time_token: frozenset[Direction] = frozenset()
     # Why a remote source could not read this application (shown in its row); "" when fine.
     problem: str = ""
+    # Remote sources list applications first and fetch aliases on demand.
+    aliases_loaded: bool = True
 
 
 class ScopeRef(NamedTuple):

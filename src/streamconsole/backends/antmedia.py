@@ -1,0 +1,312 @@
+"""Ant Media Server (REST v2) as a source: applications, their settings and broadcasts.
+
+Per the wire format (see shared/spec/antmedia.md): ``GET /rest/v2/applications``, the
+whole settings object per application, broadcasts paged from the per-application API.
+Writes are read–modify–write of the whole settings object, with a conflict check just
+before the POST. Listing costs one request per application; broadcasts (aliases) are
+fetched on demand with :meth:`AntMediaSource.load_aliases`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+
+import httpx
+import jwt
+
+from streamconsole.backends.base import ConflictError, Problem, ReadOnlyError
+from streamconsole.backends.credentials import split_pair
+from streamconsole.backends.http import (
+    AuthError,
+    HttpClient,
+    HttpSettings,
+    RemoteError,
+    expect,
+    tls_verify,
+)
+from streamconsole.core.edits import Change, SetEnforcement, SetKey
+from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.keys import ANTMEDIA_MIN_SECRET_CHARS, Algorithm, SharedKey, shared_key
+from streamconsole.core.model import (
+    Alias,
+    Application,
+    Config,
+    Direction,
+    KeyEntry,
+    KeyOrigin,
+    ScopeSettings,
+    ServerKind,
+    ServerProfile,
+)
+from streamconsole.core.secret import Secret
+
+BROADCAST_PAGE = 50
+_ENFORCEMENT_FIELD = {
+    Direction.PUBLISH: "publishJwtControlEnabled",
+    Direction.PLAY: "playJwtControlEnabled",
+}
+_ONE_TIME_FIELD = {
+    Direction.PUBLISH: "publishTokenControlEnabled",
+    Direction.PLAY: "playTokenControlEnabled",
+}
+SECRET_FIELD = "jwtStreamSecretKey"
+
+
+class PartialApplyError(RemoteError):
+    """Some applications were changed and one failed; says which is which."""
+
+    def __init__(self, message: str, applied: Sequence[str], failed: str) -> None:
+        super().__init__(message)
+        self.applied = tuple(applied)
+        self.failed = failed
+
+
+class _ProxyAuthorization(httpx.Auth):
+    """A short-lived HS256 JWT signed with the server's ``jwtServerSecretKey``."""
+
+    def __init__(self, server_secret: Secret, clock: Callable[[], float]) -> None:
+        self._secret = server_secret
+        self._clock = clock
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        claims = {"exp": int(self._clock()) + 300, "sub": "streamconsole"}
+        token = jwt.encode(claims, self._secret.reveal_bytes(), algorithm="HS256")
+        request.headers["ProxyAuthorization"] = token
+        yield request
+
+
+def _is_secret_field(name: str) -> bool:
+    return "secret" in name.lower() or "password" in name.lower()
+
+
+def settings_difference(seen: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What another admin changed, one line a field; secret values are not shown."""
+    lines = []
+    for name in sorted(set(seen) | set(now)):
+        before, after = seen.get(name), now.get(name)
+        if before == after:
+            continue
+        if _is_secret_field(name):
+            lines.append(f"{name}: changed (value hidden)")
+        else:
+            lines.append(f"{name}: {before!r} → {after!r}")
+    return lines
+
+
+class AntMediaSource:
+    kind = ServerKind.ANTMEDIA
+
+    def __init__(
+        self,
+        profile: ServerProfile,
+        credentials: Secret,
+        *,
+        read_only: bool = False,
+        settings: HttpSettings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.profile = profile
+        self._read_only = read_only or profile.read_only
+        self._credentials = credentials
+        self._clock = clock
+        auth = None
+        if profile.auth == "proxy-jwt":
+            auth = _ProxyAuthorization(credentials, clock)
+            self.user = "proxy-jwt"
+        else:
+            self.user, _ = split_pair(credentials, "email:password")
+        self.http = HttpClient(
+            profile.url, verify=tls_verify(profile.ca_file), auth=auth, settings=settings
+        )
+        self._logged_in = profile.auth == "proxy-jwt"
+        self._login_lock = asyncio.Lock()
+        self._seen: dict[str, dict[str, Any]] = {}
+        self.warnings: tuple[Problem, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # --- authentication -------------------------------------------------------------------
+
+    async def _login(self) -> None:
+        async with self._login_lock:
+            if self._logged_in:
+                return
+            email, password = split_pair(self._credentials, "email:password")
+            digest = hashlib.md5(password.reveal_bytes(), usedforsecurity=False).hexdigest()
+            # Never retried: two failed logins lock the account for five minutes.
+            reply = await self.http.request(
+                "POST",
+                "/rest/v2/users/authenticate",
+                json_body={"email": email, "password": digest},
+                idempotent=False,
+            )
+            if not isinstance(reply, dict) or reply.get("success") is not True:
+                message = reply.get("message") if isinstance(reply, dict) else None
+                raise AuthError(
+                    f"login as {email} refused ({message or 'no reason given'}); not retrying: "
+                    "two failed logins lock the account for 5 minutes"
+                )
+            self._logged_in = True
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        await self._login()
+        try:
+            return await self.http.request(method, path, **kwargs)
+        except AuthError:
+            if self.profile.auth == "proxy-jwt":
+                raise
+            # The session may have expired: log in again once (a fresh login, not a retry
+            # of a failed one), then give up.
+            self._logged_in = False
+            await self._login()
+            return await self.http.request(method, path, **kwargs)
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def load(self) -> Config:
+        reply = await self._call("GET", "/rest/v2/applications")
+        names = expect(expect(reply, dict, "the reply").get("applications"), list, "applications")
+        if not all(isinstance(n, str) for n in names):
+            raise RemoteError("unexpected reply: application names should be strings")
+        warnings: list[Problem] = []
+        apps = await asyncio.gather(*(self._load_application(n, warnings) for n in names))
+        self.warnings = tuple(warnings)
+        return Config(applications={app.name: app for app in apps})
+
+    async def _read_settings(self, name: str) -> dict[str, Any]:
+        reply = await self._call("GET", f"/rest/v2/applications/settings/{name}")
+        settings: dict[str, Any] = expect(reply, dict, f"the settings of {name}")
+        return settings
+
+    async def _load_application(self, name: str, warnings: list[Problem]) -> Application:
+        try:
+            settings = await self._read_settings(name)
+        except AuthError:
+            raise
+        except RemoteError as error:
+            return Application(name, ServerKind.ANTMEDIA, problem=str(error), aliases_loaded=False)
+        self._seen[name] = settings
+        app = Application(name, ServerKind.ANTMEDIA, aliases_loaded=False)
+        app.settings = ScopeSettings(
+            publish=settings.get(_ENFORCEMENT_FIELD[Direction.PUBLISH]) is True,
+            play=settings.get(_ENFORCEMENT_FIELD[Direction.PLAY]) is True,
+            key=self._remote_key(name, settings.get(SECRET_FIELD), warnings),
+        )
+        app.one_time_token = frozenset(
+            d for d, field in _ONE_TIME_FIELD.items() if settings.get(field) is True
+        )
+        return app
+
+    def _remote_key(self, app: str, secret: object, warnings: list[Problem]) -> KeyEntry | None:
+        if not isinstance(secret, str) or not secret:
+            return None
+        try:
+            key = shared_key(Algorithm.HS256, secret, min_chars=ANTMEDIA_MIN_SECRET_CHARS)
+        except KeyValidationError as error:
+            # The server holds it, so show it; but say plainly that it is weak.
+            warnings.append(Problem(f"the server's stream secret is weak: {error}", app))
+            key = SharedKey(Algorithm.HS256, Secret(secret))
+        return KeyEntry(key, KeyOrigin.REMOTE, location=f"{self.name}:{app}")
+
+    async def load_aliases(self, app: Application) -> None:
+        """Fetch the application's broadcasts (paged) as its aliases."""
+        aliases: dict[str, Alias] = {}
+        offset = 0
+        while True:
+            page = await self._call(
+                "GET", f"/{app.name}/rest/v2/broadcasts/list/{offset}/{BROADCAST_PAGE}"
+            )
+            for item in expect(page, list, f"the broadcasts of {app.name}"):
+                if isinstance(item, dict) and isinstance(item.get("streamId"), str):
+                    stream = item["streamId"]
+                    name = item.get("name")
+                    label = name if isinstance(name, str) and name != stream else ""
+                    aliases[stream] = Alias(stream, label)
+            if len(page) < BROADCAST_PAGE:
+                break
+            offset += BROADCAST_PAGE
+        app.aliases = aliases
+        app.aliases_loaded = True
+
+    # --- writing --------------------------------------------------------------------------
+
+    async def apply(self, changes: Sequence[Change]) -> None:
+        if self._read_only:
+            raise ReadOnlyError(f"{self.name} is read-only; nothing was written")
+        by_app: dict[str, list[Change]] = {}
+        for change in changes:
+            by_app.setdefault(change.scope.application, []).append(change)
+        applied: list[str] = []
+        for app, app_changes in by_app.items():
+            try:
+                await self._apply_to(app, app_changes)
+            except RemoteError as error:
+                if not applied:
+                    raise
+                raise PartialApplyError(
+                    f"{error}. Already applied: {', '.join(applied)}; not applied: "
+                    f"{', '.join(a for a in by_app if a not in applied)}",
+                    applied,
+                    app,
+                ) from None
+            applied.append(app)
+
+    async def _apply_to(self, app: str, changes: Sequence[Change]) -> None:
+        current = await self._read_settings(app)
+        seen = self._seen.get(app)
+        if seen is not None and current != seen:
+            self._seen[app] = current
+            difference = "; ".join(settings_difference(seen, current))
+            raise ConflictError(
+                f"{app}: the settings changed on the server since they were loaded "
+                f"({difference}); nothing was written. Refresh, then edit again"
+            )
+        updated = dict(current)
+        for change in changes:
+            if isinstance(change, SetEnforcement):
+                updated[_ENFORCEMENT_FIELD[change.direction]] = change.enabled
+            elif isinstance(change, SetKey):
+                key = change.entry.key
+                if not isinstance(key, SharedKey):
+                    raise RemoteError("Ant Media Server takes an HS256 shared secret only")
+                updated[SECRET_FIELD] = key.secret.reveal()
+        reply = await self._call(
+            "POST", f"/rest/v2/applications/settings/{app}", json_body=updated, idempotent=False
+        )
+        if not isinstance(reply, dict) or reply.get("success") is not True:
+            message = reply.get("message") if isinstance(reply, dict) else None
+            raise RemoteError(f"{app}: the server refused the settings: {message or reply!r}")
+        self._seen[app] = updated
+        for change in changes:
+            if isinstance(change, SetKey):
+                change.entry.origin = KeyOrigin.REMOTE
+                change.entry.location = f"{self.name}:{app}"
+
+    async def remember_theme(self, theme: str) -> None:
+        """A server has nowhere to keep the operator's theme."""
+
+    # --- server-issued tokens -------------------------------------------------------------
+
+    async def issue_token(self, app: str, stream: str, direction: Direction, expires: int) -> str:
+        """A token issued by the server itself, to compare with a locally signed one."""
+        reply = await self._call(
+            "GET",
+            f"/{app}/rest/v2/broadcasts/{stream}/jwt-token",
+            params={"expireDate": expires, "type": str(direction)},
+            idempotent=False,
+        )
+        token = expect(reply, dict, "the jwt-token reply").get("tokenId")
+        return str(expect(token, str, "tokenId"))

@@ -1,0 +1,278 @@
+"""The Ant Media Server source against the loopback emulator (real HTTP, real wire format)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from streamconsole.backends.antmedia import AntMediaSource, PartialApplyError
+from streamconsole.backends.base import ConflictError, ReadOnlyError
+from streamconsole.backends.http import (
+    AuthError,
+    HttpSettings,
+    RemoteError,
+    RemoteTimeout,
+)
+from streamconsole.core.edits import set_enforcement, set_key
+from streamconsole.core.keys import Algorithm, generate_key
+from streamconsole.core.model import (
+    Direction,
+    ScopeRef,
+    ServerKind,
+    ServerProfile,
+    effective_policy,
+)
+from streamconsole.core.secret import Secret
+from streamconsole.core.tokens import Verdict, build_claims, explain, sign
+from tests.emulators import AntMediaEmulator
+
+VENDOR_SECRET = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
+FAST = HttpSettings(timeout=1.0, connect_timeout=1.0, retries=2, backoff=0.01)
+
+
+def source_for(
+    emulator: AntMediaEmulator,
+    *,
+    credentials: str | None = None,
+    auth: str = "password",
+    read_only: bool = False,
+) -> AntMediaSource:
+    profile = ServerProfile("test-ams", ServerKind.ANTMEDIA, emulator.base_url, auth=auth)
+    secret = credentials or f"{emulator.admin_email}:{emulator.admin_password}"
+    return AntMediaSource(profile, Secret(secret), read_only=read_only, settings=FAST)
+
+
+async def test_load_lists_applications_with_policies_and_keys(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia)
+    config = await source.load()
+    assert list(config.applications) == ["LiveApp", "WebRTCAppEE", "VodApp"]
+    live = config.applications["LiveApp"]
+    assert live.settings.publish is True
+    assert live.settings.play is False
+    assert live.settings.key is not None
+    assert live.settings.key.key.hmac_key == VENDOR_SECRET.encode()  # type: ignore[union-attr]
+    webrtc = config.applications["WebRTCAppEE"]
+    assert webrtc.one_time_token == frozenset({Direction.PLAY})
+    assert config.applications["VodApp"].settings.key is None
+    # One request per application to list everything; aliases come on demand.
+    assert antmedia.log.per_app(method="GET") == {"LiveApp": 1, "WebRTCAppEE": 1, "VodApp": 1}
+    assert not live.aliases_loaded
+    await source.aclose()
+
+
+async def test_load_aliases_pages_through_broadcasts(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia)
+    config = await source.load()
+    live = config.applications["LiveApp"]
+    await source.load_aliases(live)
+    assert live.aliases_loaded
+    assert len(live.aliases) == 120
+    assert list(live.aliases)[:3] == ["stream1", "stream2", "lobby-camera"]
+    assert antmedia.log.count(path="/LiveApp/rest/v2/broadcasts/list/*") == 3
+    await source.aclose()
+
+
+async def test_toggle_is_read_modify_write_of_the_whole_object(antmedia: AntMediaEmulator) -> None:
+    before = antmedia.state.settings("LiveApp")
+    source = source_for(antmedia)
+    config = await source.load()
+    await source.apply([set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)])
+    after = antmedia.state.settings("LiveApp")
+    assert after == {**before, "playJwtControlEnabled": True}
+    await source.aclose()
+
+
+async def test_change_by_another_admin_is_refused_and_shown(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia)
+    # Another admin saves LiveApp right after we read it during the load.
+    antmedia.edit_after_next_get("LiveApp", remoteAllowedCIDR="0.0.0.0/0", jwtSecretKey="x" * 40)
+    config = await source.load()
+    change = set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)
+    with pytest.raises(ConflictError) as caught:
+        await source.apply([change])
+    message = str(caught.value)
+    assert "remoteAllowedCIDR: '127.0.0.1,10.0.0.0/8' → '0.0.0.0/0'" in message
+    assert "jwtSecretKey: changed (value hidden)" in message
+    assert "x" * 40 not in message
+    state = antmedia.state.settings("LiveApp")
+    assert state["playJwtControlEnabled"] is False  # nothing written
+    assert state["remoteAllowedCIDR"] == "0.0.0.0/0"  # the colleague's change kept
+    assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 0
+    # After the refusal the source knows the new state: the same edit now goes through.
+    await source.apply([change])
+    assert antmedia.state.settings("LiveApp")["playJwtControlEnabled"] is True
+    await source.aclose()
+
+
+async def test_failed_login_is_never_retried(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia, credentials=f"{antmedia.admin_email}:wrong-password")
+    with pytest.raises(AuthError, match="not retrying"):
+        await source.load()
+    assert antmedia.log.count(path="/rest/v2/users/authenticate") == 1
+    with pytest.raises(AuthError):
+        await source.load()
+    assert antmedia.state.locked(antmedia.admin_email)  # two failures: locked, as the server does
+    assert antmedia.log.count(path="/rest/v2/users/authenticate") == 2
+    await source.aclose()
+
+
+async def test_credentials_never_appear_in_errors(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia, credentials=f"{antmedia.admin_email}:Sup3r-Secret-Pw")
+    with pytest.raises(AuthError) as caught:
+        await source.load()
+    assert "Sup3r-Secret-Pw" not in str(caught.value)
+    assert "Sup3r-Secret-Pw" not in repr(source.__dict__)
+    await source.aclose()
+
+
+async def test_proxy_authorization_jwt(antmedia: AntMediaEmulator) -> None:
+    source = source_for(
+        antmedia, credentials=antmedia.state.jwt_server_secret_key, auth="proxy-jwt"
+    )
+    config = await source.load()
+    assert "LiveApp" in config.applications
+    assert antmedia.log.count(path="/rest/v2/users/authenticate") == 0
+    await source.aclose()
+
+
+async def test_wrong_proxy_secret_is_an_auth_error(antmedia: AntMediaEmulator) -> None:
+    source = source_for(
+        antmedia, credentials="not-the-server-secret-0123456789abcdef", auth="proxy-jwt"
+    )
+    with pytest.raises(AuthError, match="HTTP 403"):
+        await source.load()
+    await source.aclose()
+
+
+async def test_reads_are_retried_on_5xx_and_429(antmedia: AntMediaEmulator) -> None:
+    antmedia.faults.fail(503, times=2, path="/rest/v2/applications")
+    antmedia.faults.fail(429, times=1, path="/rest/v2/applications/settings/LiveApp", retry_after=0)
+    source = source_for(antmedia)
+    config = await source.load()
+    assert config.applications["LiveApp"].problem == ""
+    assert antmedia.log.count(path="/rest/v2/applications") == 3
+    await source.aclose()
+
+
+async def test_one_broken_application_does_not_break_the_list(antmedia: AntMediaEmulator) -> None:
+    antmedia.faults.html_error(500, times=None, path="/rest/v2/applications/settings/WebRTCAppEE")
+    source = source_for(antmedia)
+    config = await source.load()
+    broken = config.applications["WebRTCAppEE"]
+    assert "HTTP 500" in broken.problem
+    assert "HTML page" in broken.problem
+    assert config.applications["LiveApp"].problem == ""
+    await source.aclose()
+
+
+async def test_writes_are_not_retried_and_nothing_is_half_written(
+    antmedia: AntMediaEmulator,
+) -> None:
+    source = source_for(antmedia)
+    config = await source.load()
+    before = antmedia.state.settings("LiveApp")
+    antmedia.faults.fail(503, times=1, path="/rest/v2/applications/settings/LiveApp", method="POST")
+    with pytest.raises(RemoteError, match="HTTP 503"):
+        await source.apply([set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)])
+    assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 1
+    assert antmedia.state.settings("LiveApp") == before
+    await source.aclose()
+
+
+async def test_failure_on_second_application_says_what_was_applied(
+    antmedia: AntMediaEmulator,
+) -> None:
+    source = source_for(antmedia)
+    config = await source.load()
+    changes = [
+        set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True),
+        set_enforcement(config, ScopeRef("VodApp"), Direction.PLAY, True),
+    ]
+    antmedia.faults.fail(500, times=1, path="/rest/v2/applications/settings/VodApp", method="POST")
+    with pytest.raises(PartialApplyError) as caught:
+        await source.apply(changes)
+    assert caught.value.applied == ("LiveApp",)
+    assert caught.value.failed == "VodApp"
+    assert "Already applied: LiveApp; not applied: VodApp" in str(caught.value)
+    assert antmedia.state.settings("LiveApp")["playJwtControlEnabled"] is True
+    assert antmedia.state.settings("VodApp").get("playJwtControlEnabled") is not True
+    await source.aclose()
+
+
+async def test_timeout_is_a_clear_error(antmedia: AntMediaEmulator) -> None:
+    antmedia.faults.hang(times=None, path="/rest/v2/applications")
+    source = source_for(antmedia)
+    started = time.monotonic()
+    with pytest.raises(RemoteTimeout, match="no answer in time"):
+        await source.load()
+    assert time.monotonic() - started < 30  # bounded: retries x timeout, not forever
+    await source.aclose()
+
+
+@pytest.mark.parametrize("fault", ["malform", "truncate"])
+async def test_damaged_json_is_a_clear_error(antmedia: AntMediaEmulator, fault: str) -> None:
+    getattr(antmedia.faults, fault)(times=None, path="/rest/v2/applications")
+    source = source_for(antmedia)
+    with pytest.raises(RemoteError, match="not valid JSON"):
+        await source.load()
+    await source.aclose()
+
+
+async def test_redirect_is_not_followed(antmedia: AntMediaEmulator) -> None:
+    antmedia.faults.fail(302, times=None, path="/rest/v2/applications")
+    source = source_for(antmedia)
+    with pytest.raises(RemoteError, match="not followed"):
+        await source.load()
+    await source.aclose()
+
+
+async def test_read_only_source_writes_nothing(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia, read_only=True)
+    config = await source.load()
+    with pytest.raises(ReadOnlyError):
+        await source.apply([set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)])
+    assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 0
+    await source.aclose()
+
+
+async def test_rotation_then_tokens_old_refused_new_accepted(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia)
+    config = await source.load()
+    now = time.time()
+    old_key = config.applications["LiveApp"].settings.key
+    assert old_key is not None
+    claims = build_claims(ServerKind.ANTMEDIA, Direction.PUBLISH, "stream1", now=now, ttl=600)
+    old_token = sign(claims, old_key.key)
+    assert antmedia.state.verify_stream_token("LiveApp", "stream1", "publish", old_token)
+
+    new_key = generate_key(Algorithm.HS256, min_chars=32)
+    change = set_key(config, ScopeRef("LiveApp"), new_key, datetime.now(UTC))
+    await source.apply([change])
+    new_token = sign(claims, new_key)
+    assert antmedia.state.verify_stream_token("LiveApp", "stream1", "publish", new_token)
+    assert not antmedia.state.verify_stream_token("LiveApp", "stream1", "publish", old_token)
+    await source.aclose()
+
+
+async def test_server_issued_token_passes_local_explain(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia)
+    config = await source.load()
+    now = time.time()
+    token = await source.issue_token("LiveApp", "stream1", Direction.PUBLISH, int(now) + 600)
+    app = config.applications["LiveApp"]
+    policy = effective_policy(app, None, Direction.PUBLISH)
+    result = explain(token, policy, stream="stream1", now=now)
+    assert result.verdict is Verdict.ACCEPTED, result.checks
+    await source.aclose()
+
+
+async def test_weak_server_secret_is_shown_with_a_warning(antmedia: AntMediaEmulator) -> None:
+    antmedia.state.update_settings("VodApp", jwtStreamSecretKey="short-secret")
+    source = source_for(antmedia)
+    config = await source.load()
+    assert config.applications["VodApp"].settings.key is not None
+    assert [w.path for w in source.warnings] == ["VodApp"]
+    assert "short-secret" not in str(source.warnings[0])
+    await source.aclose()
