@@ -108,6 +108,16 @@ class KeyEntry:
         return self.key.fingerprint
 
 
+@dataclass(frozen=True, slots=True)
+class RemoteKey:
+    """A key a server holds but never returns (THEOlive): known by id and name, and by
+    fingerprint only where this console uploaded it."""
+
+    id: str
+    name: str = ""
+    fingerprint: str = ""
+
+
 @dataclass(slots=True)
 class ScopeSettings:
     """What one scope (application or alias) sets; ``None`` means "not set here"."""
@@ -115,6 +125,8 @@ class ScopeSettings:
     publish: bool | None = None
     play: bool | None = None
     key: KeyEntry | None = None
+    # Keys installed on the server for this scope (write-only APIs), oldest first.
+    remote_keys: tuple[RemoteKey, ...] = ()
 
     def enforcement(self, direction: Direction) -> bool | None:
         return self.publish if direction is Direction.PUBLISH else self.play
