@@ -116,7 +116,7 @@ async def test_generate_hs256_for_antmedia() -> None:
         await settle(pilot)
         shown = screen_text(pilot.app)
         assert HS256.fingerprint in shown  # the current key, by fingerprint only
-        assert "created 2025-09-01" in shown
+        assert "created 2025-09-01 (500d ago)" in shown
         assert "Hard cut-over: Ant Media holds one key" in shown
 
         await pilot.press("ctrl+g")

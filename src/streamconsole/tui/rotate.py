@@ -191,14 +191,12 @@ class RotateKeyScreen(ModalScreen[Key | None]):
             return Text("none set")
         text = Text.assemble(
             (entry.algorithm.value, "bold"),
-            "\n",
+            f" from the {self._current.key_from}\n",
             entry.fingerprint,
-            "\n",
-            f"from the {self._current.key_from}",
         )
         age = self._age(entry)
         if age:
-            text.append(f"; {age}")
+            text.append(f"\n{age}")
         return text
 
     def _age(self, entry: KeyEntry) -> str:
@@ -208,7 +206,7 @@ class RotateKeyScreen(ModalScreen[Key | None]):
         if created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
         days = (datetime.fromtimestamp(self._clock(), UTC) - created).days
-        return f"created {created:%Y-%m-%d} ({days:,} days ago)"
+        return f"created {created:%Y-%m-%d} ({days:,}d ago)"
 
     def _warning_text(self) -> Text:
         kind = self._application.kind

@@ -19,12 +19,12 @@ MAX_KEY_TEXT_CHARS = 64 * 1024
 def describe_key_text(text: str) -> str:
     """What kind of key text this looks like, without any of its content."""
     if text.startswith("{"):
-        return "a JWK (JSON)"
+        return "JWK"
     return {
-        "public": "a PEM public key",
-        "private": "a PEM PRIVATE key",
-        "certificate": "a PEM certificate",
-        "unknown": "text that is not a PEM key",
+        "public": "PEM public key",
+        "private": "PEM PRIVATE key",
+        "certificate": "PEM certificate",
+        "unknown": "not a PEM key",
     }[pem_kind(text)]
 
 
@@ -34,7 +34,7 @@ class KeyPasteBox(Widget, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+v", "paste", "Paste", show=False),
-        Binding("backspace,delete,ctrl+u", "clear", "Clear", show=False),
+        Binding("backspace,delete,ctrl+u", "clear", "Clear", id="rotate.clear-pasted-key"),
     ]
 
     class Changed(Message):
@@ -85,8 +85,5 @@ class KeyPasteBox(Widget, can_focus=True):
                 f"{self._refused:,} characters pasted: far too long to be a key; paste again"
             )
         if not self._text:
-            return Text("Focus here and paste a PEM public or private key, or a JWK")
-        return Text(
-            f"{describe_key_text(self._text)}, {len(self._text):,} characters (not shown); "
-            "backspace clears"
-        )
+            return Text("focus here and paste a PEM key or a JWK")
+        return Text(f"{describe_key_text(self._text)}, {len(self._text):,} chars (hidden)")
