@@ -27,7 +27,7 @@ SECRET = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
 def generate(aliases: int, applications: int = 20) -> str:
     """A realistic big config: a few apps with keys, many aliases, some overrides."""
     per_app = aliases // applications
-    out = ["# generated benchmark config\n[console]\ntoken_ttl = \"10m\"\n\n"]
+    out = ['# generated benchmark config\n[console]\ntoken_ttl = "10m"\n\n']
     for a in range(applications):
         kind = "antmedia" if a % 2 == 0 else "theolive"
         out.append(f'[applications.app-{a:03}]\nkind = "{kind}"\nlabel = "Application {a}"\n')
@@ -62,8 +62,10 @@ def measure(aliases: int, directory: Path) -> None:
     runs = 5 if aliases <= 10_000 else 3
     baseline = best_of(runs, lambda: tomllib.loads(path.read_text()))
     load = best_of(runs, lambda: TomlSource(path).load_sync())
-    print(f"{aliases:>7,} aliases  tomllib {baseline * 1000:7.1f} ms  load {load * 1000:7.1f} ms"
-          f"  ratio {load / baseline:4.2f}x  (target <= 3x)")
+    print(
+        f"{aliases:>7,} aliases  tomllib {baseline * 1000:7.1f} ms  load {load * 1000:7.1f} ms"
+        f"  ratio {load / baseline:4.2f}x  (target <= 3x)"
+    )
     source = TomlSource(path)
     config = source.load_sync()
     saves: list[float] = []
@@ -76,12 +78,17 @@ def measure(aliases: int, directory: Path) -> None:
         saves.append(time.perf_counter() - start)
         enabled = not enabled
         diff = [
-            line for line in difflib.unified_diff(before.splitlines(), path.read_text().splitlines(), n=0, lineterm="")
+            line
+            for line in difflib.unified_diff(
+                before.splitlines(), path.read_text().splitlines(), n=0, lineterm=""
+            )
             if line[:1] in "+-" and not line.startswith(("+++", "---"))
         ]
-    print(f"{'':>16}save first {saves[0] * 1000:7.1f} ms  warm median "
-          f"{statistics.median(saves[1:]) * 1000:7.1f} ms  diff {len(diff)} lines"
-          f"  (target <= 200 ms at 10k, 2-line diff)")
+    print(
+        f"{'':>16}save first {saves[0] * 1000:7.1f} ms  warm median "
+        f"{statistics.median(saves[1:]) * 1000:7.1f} ms  diff {len(diff)} lines"
+        f"  (target <= 200 ms at 10k, 2-line diff)"
+    )
 
 
 def main() -> int:
