@@ -7,16 +7,13 @@ Errors go to stderr and never as a traceback: every expected failure is a typed 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from streamconsole import __version__
-
-EXIT_OK = 0
-EXIT_REJECTED = 1
-EXIT_USAGE = 2
-EXIT_REMOTE = 3
+from streamconsole import __version__, commands
+from streamconsole.commands import EXIT_OK, EXIT_USAGE
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -26,7 +23,12 @@ def _console_parser() -> argparse.ArgumentParser:
         prog="streamconsole",
         description="Operator console for live-streaming JWT security "
         "(Ant Media Server, THEOlive).",
-        epilog="commands:\n  check CONFIG   validate a config and list every problem\n\n"
+        epilog="commands:\n"
+        "  check CONFIG          validate a config and list every problem\n"
+        "  list                  applications and aliases with their policies\n"
+        "  show APP[/ALIAS]      one scope: policies, where they come from, key, warnings\n"
+        "  token APP/ALIAS       issue a token (--type, --ttl, --claim)\n"
+        "  decode [TOKEN|-]      decode a token; --against APP/ALIAS explains a refusal\n\n"
         "Run 'streamconsole COMMAND --help' for a command's options.\n"
         "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -86,8 +88,88 @@ def _run_console(args: argparse.Namespace) -> int:
     return run_console(args.config, read_only=args.read_only, theme=args.theme)
 
 
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=Path(os.environ.get("STREAMCONSOLE_CONFIG", "streamconsole.toml")),
+        help="the TOML config (default: $STREAMCONSOLE_CONFIG or ./streamconsole.toml)",
+    )
+    parser.add_argument("--server", help="work on this [servers.NAME] of the config instead")
+
+
+def _json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def _list_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamconsole list",
+        description="Applications and aliases with their effective publish/play policy, key "
+        "algorithm and fingerprint (never a secret).",
+    )
+    _source_options(parser)
+    _json_option(parser)
+    parser.add_argument(
+        "--applications-only", action="store_true", help="do not list aliases (faster remotely)"
+    )
+    return parser
+
+
+def _show_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamconsole show",
+        description="One application or alias: effective policies and where they come from, "
+        "the key, and warnings.",
+    )
+    parser.add_argument("scope", metavar="APP[/ALIAS]")
+    _source_options(parser)
+    _json_option(parser)
+    return parser
+
+
+def _token_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamconsole token",
+        description="Issue a token for an alias with the claims its server expects, signed "
+        "with the alias's effective key. Prints the token.",
+    )
+    parser.add_argument("scope", metavar="APP/ALIAS")
+    parser.add_argument("--type", choices=["publish", "play"], default="play", dest="direction")
+    parser.add_argument("--ttl", help="lifetime: 90s, 10m, 1h (default: the config's token_ttl)")
+    parser.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra claim; VALUE is JSON if it parses, else a string (repeatable)",
+    )
+    _source_options(parser)
+    _json_option(parser)
+    return parser
+
+
+def _decode_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamconsole decode",
+        description="Decode a token without trusting it; with --against, check it the way "
+        "the alias's server would. Exit 1 when the server would reject it.",
+    )
+    parser.add_argument("token", nargs="?", default="-", help="the token, or - for stdin")
+    parser.add_argument("--against", metavar="APP[/ALIAS]", help="check against this scope")
+    parser.add_argument("--type", choices=["publish", "play"], default="play", dest="direction")
+    _source_options(parser)
+    _json_option(parser)
+    return parser
+
+
 _COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "check": (_check_parser, _run_check),
+    "list": (_list_parser, commands.run_list),
+    "show": (_show_parser, commands.run_show),
+    "token": (_token_parser, commands.run_token),
+    "decode": (_decode_parser, commands.run_decode),
 }
 
 

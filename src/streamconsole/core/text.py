@@ -30,5 +30,6 @@ def inert(text: str, *, limit: int = 4096) -> str:
 
 
 def pretty_json(value: Any) -> str:
-    """Indented JSON with every non-ASCII and control character escaped."""
+    """Indented JSON with every non-ASCII and control character escaped: safe to print
+    as it is (escape sequences and bidi overrides inside strings become ``\\uXXXX``)."""
     return json.dumps(value, indent=2, ensure_ascii=True, sort_keys=False, default=str)

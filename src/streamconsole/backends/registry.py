@@ -1,0 +1,39 @@
+"""Opening a source by name: the config file itself, or one of its ``[servers.NAME]``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+# What every opened source offers beyond the protocol: a close for its connections.
+from streamconsole.backends.base import Source, SourceError
+from streamconsole.backends.credentials import load_credentials
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.model import ServerKind
+
+
+def open_source(
+    config_path: Path,
+    *,
+    server: str | None = None,
+    read_only: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Source:
+    """The TOML source at ``config_path``, or the remote ``server`` it names."""
+    local = TomlSource(config_path, read_only=read_only, environ=environ)
+    if server is None:
+        return local
+    config = local.load_sync()
+    profile = config.servers.get(server)
+    if profile is None:
+        known = ", ".join(config.servers) or "none"
+        raise SourceError(f"{config_path}: no server named {server!r} (configured: {known})")
+    credentials = load_credentials(profile, environ)
+    read_only = read_only or profile.read_only or config.settings.read_only
+    if profile.kind is ServerKind.ANTMEDIA:
+        from streamconsole.backends.antmedia import AntMediaSource
+
+        return AntMediaSource(profile, credentials, read_only=read_only)
+    from streamconsole.backends.theolive import TheoLiveSource
+
+    return TheoLiveSource(profile, credentials, read_only=read_only)

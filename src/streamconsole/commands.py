@@ -1,0 +1,333 @@
+"""The headless commands behind ``streamconsole <command>``: thin over core and backends.
+
+Imports of the core and the backends happen inside the commands, so that starting the
+console (which imports this module through the CLI) stays as fast as a bare Textual app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from streamconsole.backends.base import Source
+    from streamconsole.core.model import Alias, Application, Config, ScopeRef
+    from streamconsole.core.tokens import Explanation
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_REMOTE = 3
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """Ends a command with a message on stderr and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def emit(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=True, default=str))
+
+
+def safe(text: object) -> str:
+    """Untrusted text (names, claims, server replies) made inert for a terminal."""
+    from streamconsole.core.text import inert
+
+    return inert(str(text))
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Typed errors become a message and an exit code; nothing else is caught."""
+    from streamconsole.backends.base import ConfigError, SourceError
+    from streamconsole.backends.http import RemoteError
+    from streamconsole.core.errors import StreamconsoleError
+
+    try:
+        yield
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        raise CommandError("the config has errors; run 'streamconsole check'") from None
+    except RemoteError as error:
+        raise CommandError(f"remote error: {error}", EXIT_REMOTE) from None
+    except (SourceError, StreamconsoleError) as error:
+        raise CommandError(str(error)) from None
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        return await make()
+
+    return asyncio.run(runner())
+
+
+async def open_loaded(args: argparse.Namespace, *, aliases: bool = True) -> tuple[Source, Config]:
+    """Open the source the arguments name and load it (remote aliases too, if asked)."""
+    from streamconsole.backends.registry import open_source
+
+    source = open_source(args.config, server=args.server, read_only=getattr(args, "dry_run", False))
+    config = await source.load()
+    if aliases:
+        pending = [app for app in config.applications.values() if not app.aliases_loaded]
+        await asyncio.gather(*(source.load_aliases(app) for app in pending))
+    return source, config
+
+
+async def close(source: Source) -> None:
+    closer = getattr(source, "aclose", None)
+    if closer is not None:
+        await closer()
+
+
+def resolve(config: Config, text: str) -> tuple[ScopeRef, Application, Alias | None]:
+    from streamconsole.core.model import ScopeRef
+
+    ref = ScopeRef.parse(text)
+    app, alias = config.resolve(ref)
+    return ref, app, alias
+
+
+def command(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Map CommandError (and typed errors) to stderr and an exit code."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            with reported_errors():
+                return run(args)
+        except CommandError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return error.code
+
+    wrapped.__doc__ = run.__doc__
+    return wrapped
+
+
+# --- list / show ----------------------------------------------------------------------------
+
+
+def _on_off(value: bool | None) -> str:
+    return "n/a" if value is None else ("on" if value else "off")
+
+
+@command
+def run_list(args: argparse.Namespace) -> int:
+    from streamconsole.core.report import summary_row
+
+    async def load() -> Config:
+        source, config = await open_loaded(args, aliases=not args.applications_only)
+        await close(source)
+        return config
+
+    config = run_async(load)
+    rows = []
+    for app in config.applications.values():
+        rows.append(summary_row(app, None))
+        if not args.applications_only:
+            rows.extend(summary_row(app, alias) for alias in app.aliases.values())
+    if args.json:
+        emit(rows)
+        return EXIT_OK
+    width = max([len(r["scope"]) for r in rows] + [5])
+    print(f"{'SCOPE':<{width}}  KIND      PUBLISH  PLAY  ALGORITHM  FINGERPRINT")
+    for row in rows:
+        print(
+            f"{safe(row['scope']):<{width}}  {row['kind']:<8}  {_on_off(row['publish']):<7}  "
+            f"{_on_off(row['play']):<4}  {row['algorithm'] or '-':<9}  "
+            f"{row['fingerprint'] or '-'}"
+            + (f"  ! {safe(row['problem'])}" if "problem" in row else "")
+        )
+    return EXIT_OK
+
+
+@command
+def run_show(args: argparse.Namespace) -> int:
+    from streamconsole.core.report import scope_view
+
+    async def load() -> dict[str, Any]:
+        source, config = await open_loaded(args, aliases=False)
+        try:
+            ref = resolve_scope_loading(config, args.scope)
+            if ref.alias is not None:
+                await source.load_aliases(config.applications[ref.application])
+            _, app, alias = resolve(config, args.scope)
+            return scope_view(app, alias, now_utc())
+        finally:
+            await close(source)
+
+    view = run_async(load)
+    if args.json:
+        emit(view)
+        return EXIT_OK
+    print_scope(view)
+    return EXIT_OK
+
+
+def resolve_scope_loading(config: Config, text: str) -> ScopeRef:
+    """The scope named by ``text``, checking its application exists (aliases may load later)."""
+    from streamconsole.core.model import ScopeRef
+
+    ref = ScopeRef.parse(text)
+    config.resolve(ScopeRef(ref.application))
+    return ref
+
+
+def print_scope(view: dict[str, Any]) -> None:
+    title = view["application"] + (f"/{view['alias']}" if view["alias"] else "")
+    print(
+        f"{safe(title)}  ({view['kind']})" + (f"  {safe(view['label'])}" if view["label"] else "")
+    )
+    if "problem" in view:
+        print(f"  problem: {safe(view['problem'])}")
+    for direction, policy in view["policies"].items():
+        state = "ENFORCED" if policy["enforced"] else "off"
+        print(f"  {direction:<8} {state:<9} {safe(policy['reason'])}")
+    key = next((p["key"] for p in view["policies"].values() if p["key"]), None)
+    if key is None:
+        print("  key      none")
+    else:
+        age = f", {key['age']} old" if "age" in key else ""
+        where = f" at {safe(key['location'])}" if key["location"] else ""
+        print(f"  key      {key['algorithm']} {key['fingerprint']} ({key['origin']}{where}{age})")
+    for remote in view.get("remote_keys", []):
+        known = remote["fingerprint"] or "(not uploaded from here)"
+        print(f"  server key {safe(remote['id'])} {safe(remote['name'])} {known}")
+    for warning in view["warnings"]:
+        print(f"  warning: {safe(warning)}")
+
+
+# --- token / decode -------------------------------------------------------------------------
+
+
+def _claims(pairs: list[str]) -> dict[str, Any]:
+    claims: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise CommandError(f"--claim {pair!r}: expected NAME=VALUE")
+        try:
+            claims[name] = json.loads(value)
+        except ValueError:
+            claims[name] = value
+    return claims
+
+
+@command
+def run_token(args: argparse.Namespace) -> int:
+    import time
+
+    from streamconsole.core.durations import parse_duration
+    from streamconsole.core.model import Direction, effective_policy
+    from streamconsole.core.report import explanation_view
+    from streamconsole.core.tokens import build_claims, explain, sign
+
+    direction = Direction(args.direction)
+    extra = _claims(args.claim)
+
+    async def load() -> tuple[Config, ScopeRef]:
+        source, config = await open_loaded(args, aliases=False)
+        try:
+            ref = resolve_scope_loading(config, args.scope)
+            await source.load_aliases(config.applications[ref.application])
+        finally:
+            await close(source)
+        return config, ref
+
+    config, ref = run_async(load)
+    if ref.alias is None:
+        raise CommandError("a token is for one alias: give APP/ALIAS")
+    app = config.applications[ref.application]
+    alias = app.aliases.get(ref.alias)
+    if alias is None and app.kind.alias_overrides:
+        raise CommandError(f"{ref.application} has no alias {ref.alias!r}")
+    policy = effective_policy(app, alias, direction)
+    if not policy.supported:
+        raise CommandError(policy.reason)
+    if policy.key is None:
+        raise CommandError(f"{ref} has no key for {direction} tokens; rotate one in first")
+    ttl = parse_duration(args.ttl) if args.ttl else config.settings.token_ttl
+    now = time.time()
+    claims = build_claims(app.kind, direction, ref.alias, now=now, ttl=ttl, extra=extra)
+    token = sign(claims, policy.key.key)
+    if args.json:
+        view = explanation_view(explain(token, policy, stream=ref.alias, now=now))
+        emit({"token": token, "expires_at": claims["exp"], "scope": str(ref), **view})
+    else:
+        print(token)
+    return EXIT_OK
+
+
+def _read_token(argument: str) -> str:
+    text = sys.stdin.read(64 * 1024 + 1) if argument == "-" else argument
+    return text.strip()
+
+
+def print_explanation(result: Explanation) -> None:
+    from streamconsole.core.text import pretty_json
+
+    if result.decoded is not None:
+        print("header: " + pretty_json(result.decoded.header))
+        print("claims: " + pretty_json(result.decoded.claims))
+    marks = {"passed": "✔", "failed": "✖", "skipped": "–"}
+    for check in result.checks:
+        print(f"  {marks[check.status.value]} {check.name:<11} {safe(check.reason)}")
+    print(f"verdict: {safe(result.summary)}")
+
+
+@command
+def run_decode(args: argparse.Namespace) -> int:
+    import time
+
+    from streamconsole.core.model import Direction, effective_policy
+    from streamconsole.core.report import explanation_view
+    from streamconsole.core.text import pretty_json
+    from streamconsole.core.tokens import TokenFormatError, decode_unverified, explain, normalise
+
+    token = normalise(_read_token(args.token))
+    if args.against is None:
+        try:
+            decoded = decode_unverified(token)
+        except TokenFormatError as error:
+            raise CommandError(f"not a token: {error}") from None
+        if args.json:
+            emit({"header": decoded.header, "claims": decoded.claims, "verified": False})
+        else:
+            print("header: " + pretty_json(decoded.header))
+            print("claims: " + pretty_json(decoded.claims))
+            print("(not verified: give --against APP/ALIAS to check it as a server would)")
+        return EXIT_OK
+
+    async def load() -> Config:
+        source, config = await open_loaded(args, aliases=False)
+        try:
+            ref = resolve_scope_loading(config, args.against)
+            if ref.alias is not None:
+                await source.load_aliases(config.applications[ref.application])
+        finally:
+            await close(source)
+        return config
+
+    config = run_async(load)
+    ref, app, alias = resolve(config, args.against)
+    policy = effective_policy(app, alias, Direction(args.direction))
+    result = explain(token, policy, stream=ref.alias, now=time.time())
+    if args.json:
+        emit({"scope": str(ref), "direction": args.direction, **explanation_view(result)})
+    else:
+        print_explanation(result)
+    return EXIT_OK if result.accepted else EXIT_REJECTED

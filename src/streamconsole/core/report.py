@@ -1,0 +1,104 @@
+"""Plain data views of the model for ``--json``, text output and notebooks.
+
+Never includes secret material: keys appear as algorithm, fingerprint and location.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from streamconsole.core.durations import format_duration
+from streamconsole.core.model import (
+    Alias,
+    Application,
+    EffectivePolicy,
+    KeyEntry,
+    effective_policy,
+    policy_warnings,
+)
+from streamconsole.core.tokens import Explanation
+
+
+def key_view(entry: KeyEntry | None, now: datetime) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    view: dict[str, Any] = {
+        "algorithm": entry.algorithm.value,
+        "fingerprint": entry.fingerprint,
+        "origin": entry.origin.value,
+        "location": entry.location,
+        "can_sign": entry.key.can_sign,
+    }
+    if entry.created is not None:
+        view["created"] = entry.created.isoformat()
+        view["age"] = format_duration((now - entry.created).total_seconds())
+    return view
+
+
+def policy_view(policy: EffectivePolicy, now: datetime) -> dict[str, Any]:
+    return {
+        "supported": policy.supported,
+        "enforced": policy.enforced,
+        "from": policy.enforced_from.value,
+        "reason": policy.reason,
+        "key_from": policy.key_from.value,
+        "key": key_view(policy.key, now),
+    }
+
+
+def scope_view(app: Application, alias: Alias | None, now: datetime) -> dict[str, Any]:
+    """Everything ``show`` prints for one application or alias."""
+    view: dict[str, Any] = {
+        "application": app.name,
+        "alias": alias.name if alias is not None else None,
+        "kind": app.kind.value,
+        "label": (alias.label if alias is not None else app.label) or "",
+        "policies": {
+            direction.value: policy_view(effective_policy(app, alias, direction), now)
+            for direction in (*app.kind.directions,)
+        },
+        "warnings": policy_warnings(app, alias, now),
+    }
+    settings = alias.settings if alias is not None else app.settings
+    if settings is not None and settings.remote_keys:
+        view["remote_keys"] = [
+            {"id": k.id, "name": k.name, "fingerprint": k.fingerprint or None}
+            for k in settings.remote_keys
+        ]
+    if alias is None:
+        view["aliases"] = len(app.aliases) if app.aliases_loaded else None
+    if app.problem:
+        view["problem"] = app.problem
+    return view
+
+
+def summary_row(app: Application, alias: Alias | None) -> dict[str, Any]:
+    """One line of ``list``: where it is, both switches, the key's algorithm and fingerprint."""
+    row: dict[str, Any] = {"scope": app.name if alias is None else f"{app.name}/{alias.name}"}
+    row["kind"] = app.kind.value
+    for direction in ("publish", "play"):
+        supported = [d for d in app.kind.directions if d.value == direction]
+        row[direction] = (
+            effective_policy(app, alias, supported[0]).enforced if supported else None
+        )
+    key = effective_policy(app, alias, app.kind.directions[0]).key
+    row["algorithm"] = key.algorithm.value if key is not None else None
+    row["fingerprint"] = key.fingerprint if key is not None else None
+    if app.problem and alias is None:
+        row["problem"] = app.problem
+    return row
+
+
+def explanation_view(result: Explanation) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "verdict": result.verdict.value,
+        "summary": result.summary,
+        "checks": [
+            {"name": c.name, "status": c.status.value, "reason": c.reason} for c in result.checks
+        ],
+    }
+    if result.decoded is not None:
+        view["header"] = result.decoded.header
+        view["claims"] = result.decoded.claims
+    return view
