@@ -283,6 +283,21 @@ async def test_changing_the_algorithm_rechecks_the_pasted_key() -> None:
         assert candidate.algorithm is Algorithm.RS512
 
 
+async def test_an_alias_that_inherits_is_told_the_new_key_applies_to_it_alone() -> None:
+    app = theolive()
+    app.settings.key = KeyEntry(HS256, KeyOrigin.FILE)
+    app.aliases["evening"].settings = ScopeSettings(play=True)
+    async with rotate(app).run_test() as pilot:
+        await settle(pilot)
+        scope = str(pilot.app.screen.query_one("#rotate-scope", Static).render())
+        assert scope == (
+            "Scope: alias evening of news. It uses the application's key now; "
+            "the new key applies to it alone."
+        )
+        assert HS256.fingerprint in screen_text(pilot.app)
+        assert screen_of(pilot).algorithm is Algorithm.HS256
+
+
 # --- leaving --------------------------------------------------------------------------------
 
 

@@ -315,6 +315,22 @@ async def test_no_key_says_so() -> None:
         assert "No key is set for this scope" in screen_text(pilot.app)
 
 
+async def test_application_scope_issues_where_the_server_needs_no_stream_name() -> None:
+    clock = ManualClock(NOW)
+    news = Application(
+        "news", ServerKind.THEOLIVE, ScopeSettings(play=True, key=KeyEntry(HS256, KeyOrigin.FILE))
+    )
+    async with ScreenHost(TokenPreviewScreen(news, None, clock=clock, ttl=TTL)).run_test() as pilot:
+        await settle(pilot)
+        assert claims_of(screen_of(pilot).token) == {"exp": int(NOW) + TTL}
+
+    live = antmedia()
+    async with ScreenHost(TokenPreviewScreen(live, None, clock=clock, ttl=TTL)).run_test() as pilot:
+        await settle(pilot)
+        assert screen_of(pilot).token is None
+        assert "Select a stream to issue a token" in screen_text(pilot.app)
+
+
 async def test_escape_leaves_a_text_field_first_then_the_screen() -> None:
     clock = ManualClock(NOW)
     host = preview(antmedia(), clock)
