@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-ENTRY = Path(sys.executable).with_name("streamconsole")
-
-
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ENTRY), *args], capture_output=True, text=True, cwd=cwd, timeout=60, check=False
-    )
+from tests.cli.conftest import run_cli as run
 
 
 def test_version() -> None:
@@ -30,12 +20,8 @@ def test_help_lists_commands_and_exit_codes() -> None:
     assert "Exit codes" in result.stdout
 
 
-def test_check_sample_config_is_clean(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "sample_keys", tmp_path / "sample_keys")
-    for key_file in (tmp_path / "sample_keys").glob("*"):
-        key_file.chmod(0o600)
-    shutil.copy(ROOT / "sample_config.toml", tmp_path)
-    result = run("check", "sample_config.toml", cwd=tmp_path)
+def test_check_sample_config_is_clean(sample_dir: Path) -> None:
+    result = run("check", "streamconsole.toml", cwd=sample_dir)
     assert result.returncode == 0, result.stderr
     assert "4 applications, 10 aliases, 2 servers, 0 warning(s)" in result.stdout
     assert result.stderr == ""

@@ -1,0 +1,180 @@
+"""list, show, token, decode: run as the installed entry point, on a file and on a server."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import jwt
+
+from tests.cli.conftest import run_cli
+from tests.emulators import AntMediaEmulator
+
+DEMO_SECRET_FILES = ("liveapp.secret", "webrtc.secret", "sports.secret", "evening-news.pem")
+
+
+def secrets_in(sample_dir: Path) -> list[str]:
+    return [(sample_dir / "sample_keys" / name).read_text().strip() for name in DEMO_SECRET_FILES]
+
+
+def test_list_text_and_json(sample_dir: Path) -> None:
+    text = run_cli("list", cwd=sample_dir)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0].split() == ["SCOPE", "KIND", "PUBLISH", "PLAY", "ALGORITHM", "FINGERPRINT"]
+    assert any(
+        line.split()[:4] == ["news-channel/morning", "theolive", "n/a", "off"] for line in lines
+    )
+    as_json = run_cli("list", "--json", cwd=sample_dir)
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == 14
+    by_scope = {row["scope"]: row for row in rows}
+    assert by_scope["sports/highlights"]["play"] is False  # alias override
+    assert by_scope["sports/match-day"]["play"] is True  # inherited
+    for secret in secrets_in(sample_dir):
+        assert secret not in text.stdout + as_json.stdout
+
+
+def test_show_names_where_the_policy_comes_from(sample_dir: Path) -> None:
+    result = run_cli("show", "sports/highlights", "--json", cwd=sample_dir)
+    view = json.loads(result.stdout)
+    assert view["policies"]["play"]["from"] == "alias"
+    assert view["policies"]["play"]["key_from"] == "application"
+    assert "publish" not in view["policies"]
+    text = run_cli("show", "WebRTCAppEE", cwd=sample_dir)
+    assert "one-time tokens and JWT are both on" in text.stdout
+
+
+def test_show_unknown_scope_is_a_usage_error(sample_dir: Path) -> None:
+    result = run_cli("show", "NoSuchApp", cwd=sample_dir)
+    assert result.returncode == 2
+    assert "no application named 'NoSuchApp'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_token_then_decode_round_trip(sample_dir: Path) -> None:
+    issued = run_cli("token", "LiveApp/stream1", "--type", "publish", "--ttl", "5m", cwd=sample_dir)
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    claims = jwt.decode(
+        token,
+        (sample_dir / "sample_keys" / "liveapp.secret").read_text().strip(),
+        algorithms=["HS256"],
+    )
+    assert claims["streamId"] == "stream1"
+    assert claims["type"] == "publish"
+    assert 290 <= claims["exp"] - time.time() <= 300
+    accepted = run_cli(
+        "decode",
+        "-",
+        "--against",
+        "LiveApp/stream1",
+        "--type",
+        "publish",
+        cwd=sample_dir,
+        stdin=token,
+    )
+    assert accepted.returncode == 0
+    assert "verdict: accepted" in accepted.stdout
+
+
+def test_decode_exit_1_when_the_server_would_refuse(sample_dir: Path) -> None:
+    token = run_cli("token", "WebRTCAppEE/room-101", "--type", "publish", cwd=sample_dir).stdout
+    refused = run_cli(
+        "decode",
+        token.strip(),
+        "--against",
+        "WebRTCAppEE/room-102",
+        "--type",
+        "play",
+        "--json",
+        cwd=sample_dir,
+    )
+    assert refused.returncode == 1
+    view = json.loads(refused.stdout)
+    failed = {c["name"] for c in view["checks"] if c["status"] == "failed"}
+    assert failed == {"streamId", "type"}
+
+
+def test_decode_without_scope_does_not_verify(sample_dir: Path) -> None:
+    token = jwt.encode({"exp": 1, "x": "\x1b[31mred"}, "k" * 32, algorithm="HS256")
+    result = run_cli("decode", token, cwd=sample_dir)
+    assert result.returncode == 0
+    assert "not verified" in result.stdout
+    assert "\x1b" not in result.stdout  # escape sequences in claims are shown inert
+
+
+def test_decode_garbage_is_a_usage_error(sample_dir: Path) -> None:
+    result = run_cli("decode", "not.a-token", cwd=sample_dir)
+    assert result.returncode == 2
+    assert "not a token" in result.stderr
+
+
+def test_token_claims_and_json(sample_dir: Path) -> None:
+    result = run_cli(
+        "token",
+        "news-channel/evening",
+        "--claim",
+        'optiview={"ch":"news"}',
+        "--claim",
+        "sub=viewer-1",
+        "--json",
+        cwd=sample_dir,
+    )
+    view = json.loads(result.stdout)
+    assert view["claims"]["optiview"] == {"ch": "news"}
+    assert view["claims"]["sub"] == "viewer-1"
+    assert view["verdict"] == "accepted"
+    assert view["header"]["alg"] == "RS256"
+
+
+def test_token_refuses_reserved_claims_and_keyless_scopes(sample_dir: Path) -> None:
+    reserved = run_cli("token", "LiveApp/stream1", "--claim", "exp=1", cwd=sample_dir)
+    assert reserved.returncode == 2
+    assert "set by the console" in reserved.stderr
+    keyless = run_cli("token", "news-channel/morning", cwd=sample_dir)
+    assert keyless.returncode == 2
+    assert "no key" in keyless.stderr
+
+
+def server_config(tmp_path: Path, emulator: AntMediaEmulator) -> Path:
+    config = tmp_path / "servers.toml"
+    config.write_text(
+        f'[servers.lab]\nkind = "antmedia"\nurl = "{emulator.base_url}"\n'
+        'credentials_env = "SC_TEST_AMS"\n'
+    )
+    return config
+
+
+def test_list_on_a_server(tmp_path: Path, antmedia: AntMediaEmulator) -> None:
+    config = server_config(tmp_path, antmedia)
+    env = {"SC_TEST_AMS": f"{antmedia.admin_email}:{antmedia.admin_password}"}
+    result = run_cli("list", "-c", str(config), "--server", "lab", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    scopes = [row["scope"] for row in json.loads(result.stdout)]
+    assert scopes[:2] == ["LiveApp", "LiveApp/stream1"]
+    assert len([s for s in scopes if s.startswith("LiveApp/")]) == 120
+    assert antmedia.admin_password not in result.stdout + result.stderr
+
+
+def test_server_errors_exit_3_and_missing_credentials_exit_2(
+    tmp_path: Path, antmedia: AntMediaEmulator
+) -> None:
+    config = server_config(tmp_path, antmedia)
+    missing = run_cli("list", "-c", str(config), "--server", "lab")
+    assert missing.returncode == 2
+    assert "SC_TEST_AMS is not set" in missing.stderr
+    wrong = run_cli(
+        "list",
+        "-c",
+        str(config),
+        "--server",
+        "lab",
+        env={"SC_TEST_AMS": f"{antmedia.admin_email}:wrong"},
+    )
+    assert wrong.returncode == 3
+    assert "remote error" in wrong.stderr
+    unknown = run_cli("list", "-c", str(config), "--server", "nope")
+    assert unknown.returncode == 2
+    assert "no server named 'nope' (configured: lab)" in unknown.stderr
