@@ -51,7 +51,7 @@ from streamconsole.core.model import (
 MAX_KEY_FILE_BYTES = 64 * 1024
 
 _TOP_KEYS = ("console", "servers", "applications")
-_CONSOLE_KEYS = ("token_ttl", "save", "theme", "read_only")
+_CONSOLE_KEYS = ("token_ttl", "save", "theme", "read_only", "audit_log")
 _SERVER_KEYS = (
     "kind",
     "url",
@@ -252,6 +252,9 @@ def _console(reader: _Reader, data: dict[str, Any]) -> ConsoleSettings:
     settings.save = reader.choice(data, "save", ("manual", "immediate"), path) or settings.save
     settings.theme = reader.get(data, "theme", str, path) or settings.theme
     settings.read_only = bool(reader.get(data, "read_only", bool, path))
+    audit_log = reader.get(data, "audit_log", str, path)
+    if audit_log:
+        settings.audit_log = str(reader.file.parent / Path(audit_log).expanduser())
     return settings
 
 

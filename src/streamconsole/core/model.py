@@ -284,6 +284,7 @@ class ConsoleSettings:
     save: str = "manual"  # or "immediate"
     theme: str = "streamconsole-dark"
     read_only: bool = False
+    audit_log: str = ""  # a path (absolute, or relative to the config); "" = the default
 
 
 @dataclass(slots=True)

@@ -1,0 +1,87 @@
+"""The audit log: one JSON line per change, from the console, the CLI and the API alike.
+
+Each line says when, who (user@host), from where (tui/cli/api), on which source, what
+changed in which scope, the old and new key fingerprints, and the result. It never holds a
+secret or a token: keys appear as fingerprints only. The file is created 0600 and only
+ever appended to.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from streamconsole.core.edits import Change, SetEnforcement
+
+DEFAULT_NAME = "audit.jsonl"
+
+
+def default_audit_path() -> Path:
+    from platformdirs import user_state_path
+
+    return user_state_path("streamconsole") / DEFAULT_NAME
+
+
+def _who() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
+
+
+def change_entry(change: Change) -> dict[str, Any]:
+    """The audit fields of one change (no secret material)."""
+    if isinstance(change, SetEnforcement):
+        return {
+            "scope": str(change.scope),
+            "change": f"{change.direction} jwt {'on' if change.enabled else 'off'}",
+            "previous": change.previous,
+        }
+    return {
+        "scope": str(change.scope),
+        "change": "key",
+        "algorithm": change.entry.algorithm.value,
+        "old_fingerprint": change.previous_fingerprint,
+        "new_fingerprint": change.entry.fingerprint,
+    }
+
+
+class AuditLog:
+    def __init__(self, path: Path, *, clock: Callable[[], float] | None = None) -> None:
+        self.path = path
+        self._clock = clock
+
+    def record(
+        self,
+        *,
+        origin: str,
+        source: str,
+        changes: Sequence[Change],
+        error: BaseException | None = None,
+    ) -> None:
+        """Append one line per change; ``error`` set means none of them was applied."""
+        when = datetime.fromtimestamp(self._clock(), UTC) if self._clock else datetime.now(UTC)
+        result = "ok" if error is None else f"failed: {type(error).__name__}: {error}"
+        common = {
+            "time": when.isoformat(timespec="seconds"),
+            "who": _who(),
+            "origin": origin,
+            "source": source,
+            "result": result,
+        }
+        lines = [json.dumps({**common, **change_entry(c)}, ensure_ascii=True) for c in changes]
+        if not lines:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, ("\n".join(lines) + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
