@@ -78,11 +78,16 @@ class RequestRecord:
 @dataclass
 class RequestLog:
     records: list[RequestRecord] = field(default_factory=list)
+    # Bumped by clear(): a request still in flight from before (a hung one, say) must not
+    # land in the next test's log.
+    epoch: int = 0
 
-    def append(self, record: RequestRecord) -> None:
-        self.records.append(record)  # list.append is atomic under the GIL
+    def append(self, record: RequestRecord, *, epoch: int) -> None:
+        if epoch == self.epoch:
+            self.records.append(record)  # list.append is atomic under the GIL
 
     def clear(self) -> None:
+        self.epoch += 1
         self.records.clear()
 
     def count(
@@ -262,57 +267,72 @@ class FaultMiddleware:
             return
         method: str = scope["method"]
         path: str = scope["path"]
-        if self.plan.latency > 0:
-            await asyncio.sleep(self.plan.latency)
-        rule = self.plan.take_rule(method, path)
-        kind = rule.kind if rule else None
-        if rule is not None and rule.kind is FaultKind.HANG:
-            status = await _hang(rule, receive, send)
-        elif rule is not None and rule.kind in (FaultKind.STATUS, FaultKind.HTML):
-            status = await _answer_instead(rule, send)
-        else:
-            status = await self._handle(scope, receive, send, method, path, kind)
-        self.log.append(RequestRecord(method, path, status, self.app_of(path), kind))
+        epoch = self.log.epoch
+        reply, kind = await self._respond(scope, receive, method, path)
+        status = reply.status if reply else CLIENT_CLOSED
+        # Logged before the reply leaves: a client that has its answer finds it in the log.
+        self.log.append(RequestRecord(method, path, status, self.app_of(path), kind), epoch=epoch)
+        if reply is not None:
+            await reply.send(send)
 
-    async def _handle(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        method: str,
-        path: str,
-        damage: FaultKind | None,
-    ) -> int:
-        start: Message = {}
-        chunks: list[bytes] = []
+    async def _respond(
+        self, scope: Scope, receive: Receive, method: str, path: str
+    ) -> tuple[_Reply | None, FaultKind | None]:
+        """The reply to send (None: the client hung up) and the fault applied, if any."""
+        if self.plan.latency > 0:
+            early, receive = await _wait(receive, self.plan.latency)
+            if early:
+                return None, None
+        rule = self.plan.take_rule(method, path)
+        if rule is None:
+            return await self._handle(scope, receive, method, path), None
+        if rule.kind is FaultKind.HANG:
+            early, receive = await _wait(receive, rule.seconds)
+            if early:
+                return None, rule.kind
+            return _Reply(504, [(b"content-type", b"text/plain")], b"upstream timed out"), rule.kind
+        if rule.kind in (FaultKind.STATUS, FaultKind.HTML):
+            return _instead(rule), rule.kind
+        reply = await self._handle(scope, receive, method, path)  # TRUNCATE or MALFORM
+        if rule.kind is FaultKind.MALFORM:
+            reply.body = MALFORMED_BODY
+        else:
+            reply.body = reply.body[: len(reply.body) // 2]
+        return reply, rule.kind
+
+    async def _handle(self, scope: Scope, receive: Receive, method: str, path: str) -> _Reply:
+        """The emulator's own reply, captured whole; then the hooks armed for this request."""
+        reply = _Reply(500, [], b"")
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
-                start.update(message)
+                reply.status = message["status"]
+                reply.headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"
+                ]
             elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+                reply.body += message.get("body", b"")
 
         await self.app(scope, receive, capture)
         for action in self.plan.take_hooks(method, path):
             action()
-        body = b"".join(chunks)
-        if damage is FaultKind.TRUNCATE:
-            body = body[: len(body) // 2]
-        elif damage is FaultKind.MALFORM:
-            body = MALFORMED_BODY
-        status: int = start["status"]
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        await _send(send, status, headers, body)
-        return status
+        return reply
 
 
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    headers = [*headers, (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+@dataclass
+class _Reply:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    async def send(self, send: Send) -> None:
+        headers = [*self.headers, (b"content-length", str(len(self.body)).encode())]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": self.body})
 
 
-async def _answer_instead(rule: FaultRule, send: Send) -> int:
+def _instead(rule: FaultRule) -> _Reply:
+    """What answers in the emulator's place for a STATUS or HTML fault."""
     if rule.kind is FaultKind.HTML:
         reason = _REASONS.get(rule.status, "Error")
         body = HTML_PAGE.format(status=rule.status, reason=reason).encode()
@@ -322,18 +342,32 @@ async def _answer_instead(rule: FaultRule, send: Send) -> int:
         headers = [(b"content-type", b"application/json")]
     if rule.retry_after is not None:
         headers.append((b"retry-after", str(rule.retry_after).encode()))
-    await _send(send, rule.status, headers, body)
-    return rule.status
+    return _Reply(rule.status, headers, body)
 
 
-async def _hang(rule: FaultRule, receive: Receive, send: Send) -> int:
+async def _wait(receive: Receive, seconds: float) -> tuple[bool, Receive]:
+    """Wait ``seconds`` unless the client hangs up first: (hung up?, receive to use after).
+
+    Watching for the hang-up means reading the request, so what was read is replayed to
+    the app by the returned ``receive``.
+    """
+    read: list[Message] = []
+
     async def until_client_leaves() -> None:
-        while (await receive())["type"] != "http.disconnect":
-            pass
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            read.append(message)
 
     try:
-        await asyncio.wait_for(until_client_leaves(), rule.seconds)
+        await asyncio.wait_for(until_client_leaves(), seconds)
     except TimeoutError:
-        await _send(send, 504, [(b"content-type", b"text/plain")], b"upstream timed out")
-        return 504
-    return CLIENT_CLOSED
+        pass
+    else:
+        return True, receive
+
+    async def replay() -> Message:
+        return read.pop(0) if read else await receive()
+
+    return False, replay

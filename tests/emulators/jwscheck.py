@@ -47,7 +47,7 @@ def claims_if_signed(
     try:
         header = jwt.get_unverified_header(token)
         alg = header.get("alg")
-        if alg not in algorithms:
+        if not isinstance(alg, str) or alg not in algorithms:
             return None
         signing_input, _, signature_b64 = token.rpartition(".")
         signature = base64url_decode(signature_b64)

@@ -39,7 +39,9 @@ class ServerThread:
     def start(self) -> str:
         if self._server is not None:
             raise RuntimeError("server already started")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto must be IPPROTO_TCP (not 0): asyncio sets TCP_NODELAY only on sockets that
+        # say so, and without it every reply body waits ~40 ms for a delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((HOST, self._port))
         port = sock.getsockname()[1]
