@@ -53,6 +53,11 @@ class ServerKind(StrEnum):
         return tuple(Algorithm)
 
     @property
+    def policy_per_alias(self) -> bool:
+        """Whether the server holds a policy per alias (THEOlive) rather than per application."""
+        return self is ServerKind.THEOLIVE
+
+    @property
     def alias_overrides(self) -> bool:
         """Whether an alias may carry its own policy."""
         return self is not ServerKind.ANTMEDIA
