@@ -5,11 +5,28 @@ that tests read and set, fault injection, and a request log. See ``tests/conftes
 the ``antmedia`` and ``theolive`` fixtures.
 """
 
-from .antmedia import AntMediaEmulator
-from .faults import FaultKind, FaultPlan, RequestLog, RequestRecord
-from .jwscheck import ManualClock
-from .theolive import TheoLiveEmulator
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .antmedia import AntMediaEmulator
+    from .faults import FaultKind, FaultPlan, RequestLog, RequestRecord
+    from .jwscheck import ManualClock
+    from .theolive import TheoLiveEmulator
+
+# Imported on first use, so that `python -m tests.emulators.antmedia` does not import the
+# module it is about to run (runpy warns about that).
+_HOMES = {
+    "AntMediaEmulator": "antmedia",
+    "FaultKind": "faults",
+    "FaultPlan": "faults",
+    "ManualClock": "jwscheck",
+    "RequestLog": "faults",
+    "RequestRecord": "faults",
+    "TheoLiveEmulator": "theolive",
+}
 __all__ = [
     "AntMediaEmulator",
     "FaultKind",
@@ -19,3 +36,9 @@ __all__ = [
     "RequestRecord",
     "TheoLiveEmulator",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,9 +83,16 @@ class RequestLog:
     # land in the next test's log.
     epoch: int = 0
 
+    # Print each record to stderr (the CLI's access log, which must not show query strings).
+    echo: bool = False
+
     def append(self, record: RequestRecord, *, epoch: int) -> None:
-        if epoch == self.epoch:
-            self.records.append(record)  # list.append is atomic under the GIL
+        if epoch != self.epoch:
+            return
+        self.records.append(record)  # list.append is atomic under the GIL
+        if self.echo:
+            fault = f"  [fault: {record.fault}]" if record.fault else ""
+            print(f"{record.method} {record.path} -> {record.status}{fault}", file=sys.stderr)
 
     def clear(self) -> None:
         self.epoch += 1

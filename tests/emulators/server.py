@@ -145,5 +145,10 @@ def cli_port(description: str, default_port: int, argv: Sequence[str] | None) ->
 
 
 def serve_forever(emulator: Emulator[StateT], port: int) -> None:
-    """Serve in the foreground until Ctrl+C (bound to 127.0.0.1 only)."""
-    uvicorn.run(emulator.asgi(), host=HOST, port=port, log_level="info")
+    """Serve in the foreground until Ctrl+C (bound to 127.0.0.1 only).
+
+    uvicorn's access log is off: it prints query strings, where tokens travel. The request
+    log echoes method, path and status instead.
+    """
+    emulator.log.echo = True
+    uvicorn.run(emulator.asgi(), host=HOST, port=port, log_level="info", access_log=False)
