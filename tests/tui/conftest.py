@@ -4,7 +4,7 @@ tests/tui/fixtures/console.toml and the fixed test keys, a fixed clock, no anima
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,8 +24,7 @@ KEYS = HERE.parent / "fixtures" / "keys"
 # 2026-10-01T00:00:00Z: LiveApp's key is then 29 days old, evening's 624.
 FIXED_NOW = 1790812800.0
 SECRETS = tuple(
-    (KEYS / name).read_text(encoding="utf-8").strip()
-    for name in ("hs256.secret", "hs512.secret")
+    (KEYS / name).read_text(encoding="utf-8").strip() for name in ("hs256.secret", "hs512.secret")
 ) + tuple(
     line
     for name in ("rs256.pem", "es256.pem")
@@ -49,6 +48,8 @@ def config_dir(tmp_path: Path) -> Path:
     """A private copy of the test config and its keys (saving writes into it)."""
     shutil.copy(HERE / "fixtures" / "console.toml", tmp_path / "console.toml")
     shutil.copytree(KEYS, tmp_path / "keys")
+    for key_file in (tmp_path / "keys").iterdir():
+        key_file.chmod(0o600)  # git checks files out 0644: the source would warn about each
     return tmp_path
 
 
@@ -61,9 +62,12 @@ AppFactory = Callable[..., StreamConsoleApp]
 
 
 @pytest.fixture
-def make_app(config_path: Path) -> AppFactory:
+def make_app(config_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppFactory:
+    # A relative path, so the status line and messages (and snapshots) do not show tmp_path.
+    monkeypatch.chdir(config_path.parent)
+
     def make(*, read_only: bool = False, theme: str | None = None) -> StreamConsoleApp:
-        source = TomlSource(config_path, read_only=read_only, clock=fixed_clock)
+        source = TomlSource(Path(config_path.name), read_only=read_only, clock=fixed_clock)
         return StreamConsoleApp(source, clock=fixed_clock, read_only=read_only, theme=theme)
 
     return make
@@ -90,8 +94,8 @@ class Notes:
 
 
 @pytest.fixture
-def notes() -> Iterator[Notes]:
-    yield Notes()
+def notes() -> Notes:
+    return Notes()
 
 
 # --- pilot helpers ------------------------------------------------------------------------
@@ -126,11 +130,11 @@ def detail_text(pilot: Pilot[None]) -> str:
     return text_of(console(pilot).main_screen.query_one("#detail-body", Static))
 
 
-def row_text(pilot: Pilot[None], ref: str) -> str:
+def row_text(pilot: Pilot[None], ref: str | ScopeRef) -> str:
     """The drawn text of the row naming ``ref`` (it must be visible)."""
     widget = scope_list(pilot)
     assert widget.index is not None
-    row = widget.index.locate(ScopeRef.parse(ref))
+    row = widget.index.locate(ScopeRef.parse(ref) if isinstance(ref, str) else ref)
     assert row is not None
     number = widget.index.find(row)
     assert number is not None

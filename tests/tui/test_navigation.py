@@ -110,7 +110,7 @@ async def test_slash_filters_as_you_type_and_escape_clears(make_app: AppFactory)
         assert len(widget.index) == 2  # news, news/evening
         assert current(pilot) == "news"
         status = pilot.app.screen.query_one("#status-text")
-        assert "1 aliases match" in str(status.render())
+        assert "1 alias matches" in str(status.render())
         await pilot.press("escape")
         assert widget.has_focus
         assert len(widget.index) == len(ORDER)

@@ -57,9 +57,14 @@ def test_a_narrowing_filter_gives_what_a_fresh_filter_gives() -> None:
     fresh = ScopeIndex(_config(A=names, B=["stream-12", "other"]))
     fresh.set_query("stream-12")
     assert _refs(narrowed) == _refs(fresh)
-    assert _refs(fresh) == ["A", "A/stream-12", "A/stream-120", *[
-        f"A/stream-{i}" for i in range(121, 130)
-    ], "B", "B/stream-12"]
+    assert _refs(fresh) == [
+        "A",
+        "A/stream-12",
+        "A/stream-120",
+        *[f"A/stream-{i}" for i in range(121, 130)],
+        "B",
+        "B/stream-12",
+    ]
 
 
 def test_widening_and_clearing_the_filter_bring_rows_back() -> None:

@@ -148,6 +148,10 @@ class StreamConsoleApp(App[None]):
 
     # --- writes ---------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing to save before a config is loaded: keep ctrl+s out of the footer.
+        return action != "save" or self.session is not None
+
     def writable(self, what: str) -> bool:
         """Whether a write may go ahead; if not, says why. Every write asks here first."""
         from streamconsole.backends.base import ReadOnlyError

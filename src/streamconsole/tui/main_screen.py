@@ -32,6 +32,20 @@ if TYPE_CHECKING:
     from streamconsole.tui.app import StreamConsoleApp
 
 
+_NEED_A_CONFIG = frozenset(
+    {
+        "focus_filter",
+        "toggle_publish",
+        "toggle_play",
+        "rotate_key",
+        "token_preview",
+        "reveal",
+        "toggle_detail",
+        "clear",
+    }
+)
+
+
 class PaletteCommand(NamedTuple):
     name: str
     help: str
@@ -176,11 +190,13 @@ class MainScreen(Screen[None]):
     # --- states: loading, loaded, broken --------------------------------------------------
 
     def show_loading(self) -> None:
+        self.refresh_bindings()
         self.set_class(False, "-broken")
         self.query_one("#body").loading = True
         self._status(Content(f" {self.console.source.name} │ loading…"))
 
     def show_session(self, session: EditSession, keep: ScopeRef | None) -> None:
+        self.refresh_bindings()
         self.set_class(False, "-broken")
         self.query_one("#body").loading = False
         self.query_one("#read-only-badge").display = session.read_only
@@ -193,6 +209,7 @@ class MainScreen(Screen[None]):
         self.refresh_view()
 
     def show_problems(self, title: str, problems: list[Problem]) -> None:
+        self.refresh_bindings()
         self.set_class(True, "-broken")
         self.query_one("#body").loading = False
         lines = [Content.assemble((title, "bold $error"), "\n\n")]
@@ -218,7 +235,9 @@ class MainScreen(Screen[None]):
             f"{config.alias_count:,} aliases"
         ]
         if index is not None and index.filtering:
-            parts.append((f" │ filter: {index.shown_aliases:,} aliases match", "$accent"))
+            shown = index.shown_aliases
+            matches = "1 alias matches" if shown == 1 else f"{shown:,} aliases match"
+            parts.append((f" │ filter: {matches}", "$accent"))
         self._status(Content.assemble(*parts))
         pending = len(session.pending)
         badge = self.query_one("#unsaved-badge", Static)
@@ -257,6 +276,10 @@ class MainScreen(Screen[None]):
         self.scope_list.focus()
 
     # --- actions --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Without a config there is nothing to act on: hide these keys from the footer.
+        return action not in _NEED_A_CONFIG or self.console.session is not None
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", FilterInput).focus()

@@ -47,7 +47,7 @@ def state_glyph(policy: EffectivePolicy) -> str:
     return "●" if policy.enforced else "○"
 
 
-class ScopeList(ScrollView, can_focus=True):
+class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
     """Applications (collapsible) and their aliases, with a cursor and optional marks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -361,6 +361,8 @@ class ScopeList(ScrollView, can_focus=True):
         right = self._right_columns(app, alias, width >= _WIDE_ENOUGH_FOR_KIND)
         segments = self._fit(left, width - sum(cell_len(text) for text, _ in right))
         segments += right
+        if on_cursor:  # one colour on the cursor: theirs may vanish on its background
+            segments = [(text, style.without_color) for text, style in segments]
         strip = Strip([Segment(text, base + style) for text, style in segments])
         return strip.crop_extend(0, width, base)
 

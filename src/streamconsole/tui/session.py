@@ -126,7 +126,7 @@ class EditSession:
         self._record(change)
         return change
 
-    def set_key(self, ref: ScopeRef, key: Key, now: datetime) -> Change:
+    def set_key(self, ref: ScopeRef, key: Key, now: datetime) -> SetKey:
         self.check_writable("change a key")
         change = set_key(self.config, ref, key, now)
         self._record(change)
