@@ -20,6 +20,7 @@ from streamconsole.core.model import (
     KeyOrigin,
     ScopeRef,
     ScopeSettings,
+    effective_policy,
 )
 
 
@@ -107,8 +108,10 @@ def check_key_for(app: Application, key: Key) -> None:
 def set_key(config: Config, ref: ScopeRef, key: Key, now: datetime) -> SetKey:
     app, alias = _scope_for_edit(config, ref)
     check_key_for(app, key)
+    # The key the scope used until now, wherever it was set (an alias may inherit it).
+    replaced = effective_policy(app, alias, app.kind.directions[0]).key
+    previous = replaced.fingerprint if replaced is not None else None
     settings = _settings_to_write(app, alias)
-    previous = settings.key.fingerprint if settings.key is not None else None
     entry = KeyEntry(key, KeyOrigin.NEW, created=now)
     settings.key = entry
     return SetKey(ref, entry, previous)

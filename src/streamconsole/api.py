@@ -1,0 +1,343 @@
+"""The Python API, for scripts and notebooks: the console's operations without a screen.
+
+    >>> from streamconsole import open_config
+    >>> console = open_config("sample_config.toml")
+    >>> console.applications                     # a table in Jupyter
+    >>> console.toggle("LiveApp", play=True)     # edits are pending until saved
+    >>> console.rotate("LiveApp", generate="HS256")
+    >>> console.save()
+    >>> issued = console.token("LiveApp/stream1", "publish", ttl="10m")
+    >>> console.explain(issued.token, "LiveApp/stream1", "publish")
+
+Every call is synchronous. Remote sources are async underneath: a private event loop in a
+background thread runs them, so the API also works inside Jupyter's own running loop.
+Every saved change is appended to the audit log, like the console's and the CLI's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from streamconsole.audit import AuditLog, default_audit_path
+from streamconsole.backends.base import Source
+from streamconsole.backends.registry import open_source
+from streamconsole.core.durations import parse_duration
+from streamconsole.core.edits import Change, SetKey
+from streamconsole.core.errors import PolicyError, TokenBuildError
+from streamconsole.core.keys import (
+    Key,
+    generate_key,
+    parse_algorithm,
+    private_key_from_pem,
+    public_key_from_text,
+    shared_key,
+)
+from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
+from streamconsole.core.report import explanation_view, scope_view, summary_row
+from streamconsole.core.secret import Secret
+from streamconsole.core.tokens import Explanation, build_claims, explain, sign
+from streamconsole.tui.session import EditSession
+
+T = TypeVar("T")
+
+
+class _LoopThread:
+    """One event loop on a daemon thread; coroutines are run on it and waited for."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+
+def _html_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    if not rows:
+        return "<p><em>nothing</em></p>"
+    columns = list(rows[0])
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape('' if r.get(c) is None else str(r.get(c)))}</td>" for c in columns
+        )
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of plain data; a table in a notebook, a list in code."""
+
+    rows: tuple[dict[str, Any], ...]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _repr_html_(self) -> str:
+        return _html_table(self.rows)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One scope's policies, key and warnings (``data`` is what ``show --json`` prints)."""
+
+    data: dict[str, Any]
+
+    def _repr_html_(self) -> str:
+        rows = [
+            {
+                "direction": direction,
+                "enforced": policy["enforced"],
+                "why": policy["reason"],
+                "key": policy["key"]["fingerprint"] if policy["key"] else None,
+            }
+            for direction, policy in self.data["policies"].items()
+        ]
+        warnings = "".join(f"<li>{html.escape(w)}</li>" for w in self.data["warnings"])
+        title = html.escape(
+            self.data["application"] + (f"/{self.data['alias']}" if self.data["alias"] else "")
+        )
+        return f"<h4>{title} ({self.data['kind']})</h4>{_html_table(rows)}" + (
+            f"<ul>{warnings}</ul>" if warnings else ""
+        )
+
+
+@dataclass(frozen=True)
+class TokenReport:
+    """An explained token: the verdict and each check, as a server would see it."""
+
+    explanation: Explanation
+    token: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.explanation.accepted
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return explanation_view(self.explanation)
+
+    def _repr_html_(self) -> str:
+        checks = [
+            {"check": c.name, "status": c.status.value, "reason": c.reason}
+            for c in self.explanation.checks
+        ]
+        return f"<p><strong>{html.escape(self.explanation.summary)}</strong></p>" + _html_table(
+            checks
+        )
+
+
+def _text(value: Secret | str) -> str:
+    return value.reveal() if isinstance(value, Secret) else value
+
+
+class Console:
+    """A loaded source with an edit session; see the module docstring."""
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        read_only: bool = False,
+        audit: AuditLog | None = None,
+        origin: str = "api",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._runner = _LoopThread()
+        self._clock = clock
+        self.source = source
+        config = self._runner.run(source.load())
+        self.session = EditSession(source, config, read_only=read_only)
+        self._audit = audit or AuditLog(
+            Path(config.settings.audit_log) if config.settings.audit_log else default_audit_path()
+        )
+        self._origin = origin
+
+    # --- reading --------------------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        return self.session.config
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
+    def _loaded(self, scope: str) -> ScopeRef:
+        ref = ScopeRef.parse(scope)
+        app, _ = self.config.resolve(ScopeRef(ref.application))
+        if not app.aliases_loaded:
+            self._runner.run(self.source.load_aliases(app))
+        self.config.resolve(ref)
+        return ref
+
+    @property
+    def applications(self) -> Table:
+        return Table(tuple(summary_row(app, None) for app in self.config.applications.values()))
+
+    def aliases(self, application: str) -> Table:
+        self._loaded(application)
+        app = self.config.applications[application]
+        return Table(tuple(summary_row(app, alias) for alias in app.aliases.values()))
+
+    def show(self, scope: str) -> Report:
+        ref = self._loaded(scope)
+        app, alias = self.config.resolve(ref)
+        return Report(scope_view(app, alias, self._now()))
+
+    # --- editing --------------------------------------------------------------------------
+
+    def toggle(
+        self, scope: str, *, publish: bool | None = None, play: bool | None = None
+    ) -> list[Change]:
+        """Set publish and/or play enforcement where ``scope``'s server keeps it (pending)."""
+        ref = self._loaded(scope)
+        wanted = {Direction.PUBLISH: publish, Direction.PLAY: play}
+        if all(v is None for v in wanted.values()):
+            raise PolicyError("say publish=True/False and/or play=True/False")
+        app, _ = self.config.resolve(ref)
+        target = ScopeRef(app.name) if not app.kind.alias_overrides else ref
+        changes = []
+        for direction, enabled in wanted.items():
+            if enabled is None:
+                continue
+            if enabled and effective_policy(*self.config.resolve(target), direction).key is None:
+                raise PolicyError(
+                    f"{target} has no key: rotate one in before enforcing {direction}"
+                )
+            changes.append(self.session.set_enforcement(target, direction, enabled))
+        return changes
+
+    def rotate(
+        self,
+        scope: str,
+        *,
+        generate: str | None = None,
+        secret: Secret | str | None = None,
+        public_key: str | None = None,
+        private_key: Secret | str | None = None,
+        algorithm: str | None = None,
+        rsa_bits: int = 3072,
+    ) -> SetKey:
+        """Replace ``scope``'s key (pending): generate one, or import a secret or PEM/JWK."""
+        ref = self._loaded(scope)
+        app, _ = self.config.resolve(ref)
+        if sum(x is not None for x in (generate, secret, public_key, private_key)) > 1:
+            raise PolicyError("give one of generate, secret, public_key, private_key")
+        chosen = parse_algorithm(generate or algorithm or app.kind.algorithms[0])
+        key: Key
+        if generate is not None:
+            key = generate_key(chosen, min_chars=app.kind.min_secret_chars, rsa_bits=rsa_bits)
+        elif secret is not None:
+            key = shared_key(chosen, _text(secret), min_chars=app.kind.min_secret_chars)
+        elif public_key is not None:
+            key = public_key_from_text(chosen, public_key)
+        elif private_key is not None:
+            key = private_key_from_pem(chosen, _text(private_key))
+        else:
+            raise PolicyError("give one of generate, secret, public_key, private_key")
+        return self.session.set_key(ref, key, self._now())
+
+    @property
+    def pending(self) -> list[str]:
+        return [change.describe() for change in self.session.pending]
+
+    def save(self) -> int:
+        """Write every pending change (all or nothing); each is audited. Returns the count."""
+        changes = self.session.pending
+        try:
+            saved = self._runner.run(self.session.save())
+        except Exception as error:
+            self._audit.record(
+                origin=self._origin, source=self.source.name, changes=changes, error=error
+            )
+            raise
+        self._audit.record(origin=self._origin, source=self.source.name, changes=changes)
+        return saved
+
+    # --- tokens ---------------------------------------------------------------------------
+
+    def token(
+        self,
+        scope: str,
+        direction: str = "play",
+        *,
+        ttl: str | int | None = None,
+        claims: Mapping[str, Any] | None = None,
+    ) -> TokenReport:
+        """Issue a token for an alias with its effective key, explained as its server would."""
+        ref = self._loaded(scope)
+        if ref.alias is None:
+            raise TokenBuildError("a token is for one alias: give 'APP/ALIAS'")
+        app, alias = self.config.resolve(ref)
+        policy = effective_policy(app, alias, Direction(direction))
+        if policy.key is None:
+            raise TokenBuildError(f"{ref} has no key for {direction} tokens")
+        seconds = (
+            parse_duration(ttl) if isinstance(ttl, str) else ttl or self.config.settings.token_ttl
+        )
+        now = self._clock()
+        claim_set = build_claims(
+            app.kind, Direction(direction), ref.alias, now=now, ttl=seconds, extra=claims
+        )
+        token = sign(claim_set, policy.key.key)
+        return TokenReport(explain(token, policy, stream=ref.alias, now=now), token)
+
+    def explain(self, token: str, scope: str, direction: str = "play") -> TokenReport:
+        ref = self._loaded(scope)
+        app, alias = self.config.resolve(ref)
+        policy = effective_policy(app, alias, Direction(direction))
+        return TokenReport(explain(token, policy, stream=ref.alias, now=self._clock()))
+
+    # --- lifetime -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        closer = getattr(self.source, "aclose", None)
+        if closer is not None:
+            self._runner.run(closer())
+        self._runner.stop()
+
+    def __enter__(self) -> Console:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_config(
+    path: str | Path, *, read_only: bool = False, audit: AuditLog | None = None
+) -> Console:
+    """A Console on a TOML config file."""
+    return Console(open_source(Path(path), read_only=read_only), read_only=read_only, audit=audit)
+
+
+def open_server(
+    config_path: str | Path,
+    server: str,
+    *,
+    read_only: bool = False,
+    audit: AuditLog | None = None,
+) -> Console:
+    """A Console on the ``[servers.NAME]`` of a config; credentials come from its env/file."""
+    source = open_source(Path(config_path), server=server, read_only=read_only)
+    return Console(source, read_only=read_only, audit=audit)
