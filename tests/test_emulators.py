@@ -120,8 +120,9 @@ def test_antmedia_accepts_a_proxy_authorization_jwt(
     antmedia: AntMediaEmulator, anon: httpx.Client
 ) -> None:
     antmedia.state.clock = ManualClock(NOW)
-    good = antmedia.proxy_token(exp=int(NOW) + 60)
-    assert anon.get("/rest/v2/applications", headers={"ProxyAuthorization": good}).is_success
+    for good in (antmedia.proxy_token(exp=int(NOW) + 60), antmedia.proxy_token()):
+        reply = anon.get("/rest/v2/applications", headers={"ProxyAuthorization": good})
+        assert reply.is_success
     for bad in (
         antmedia.proxy_token(exp=int(NOW) - 1),
         antmedia.proxy_token(secret="some-other-secret-of-enough-length!!"),
@@ -129,6 +130,9 @@ def test_antmedia_accepts_a_proxy_authorization_jwt(
     ):
         reply = anon.get("/rest/v2/applications", headers={"ProxyAuthorization": bad})
         assert reply.status_code == 403
+    antmedia.state.jwt_server_control_enabled = False
+    headers = {"ProxyAuthorization": antmedia.proxy_token()}
+    assert anon.get("/rest/v2/applications", headers=headers).status_code == 403
 
 
 def test_antmedia_read_only_user_may_read_but_not_write(
