@@ -14,6 +14,7 @@ from pathlib import Path
 
 from streamconsole import __version__, commands
 from streamconsole.commands import EXIT_OK, EXIT_USAGE
+from streamconsole.workflow import add_workflow_commands
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -28,7 +29,12 @@ def _console_parser() -> argparse.ArgumentParser:
         "  list                  applications and aliases with their policies\n"
         "  show APP[/ALIAS]      one scope: policies, where they come from, key, warnings\n"
         "  token APP/ALIAS       issue a token (--type, --ttl, --claim)\n"
-        "  decode [TOKEN|-]      decode a token; --against APP/ALIAS explains a refusal\n\n"
+        "  decode [TOKEN|-]      decode a token; --against APP/ALIAS explains a refusal\n"
+        "  toggle APP[/ALIAS]    --publish on|off --play on|off, saved and audited\n"
+        "  rotate APP[/ALIAS]    --generate ALG | --secret-file F | --public-key F ...\n"
+        "  export --server S     write a server's state to a TOML file (--out)\n"
+        "  plan --server S       compare --config with the server; exit 1 on differences\n"
+        "  apply --server S      make the server match --config (keys first; --yes)\n\n"
         "Run 'streamconsole COMMAND --help' for a command's options.\n"
         "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -164,13 +170,51 @@ def _decode_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _toggle_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamconsole toggle",
+        description="Switch publish and/or play JWT enforcement where the scope's server keeps "
+        "it (an Ant Media stream edits its application), and save. Audited.",
+    )
+    parser.add_argument("scope", metavar="APP[/ALIAS]")
+    parser.add_argument("--publish", choices=["on", "off"])
+    parser.add_argument("--play", choices=["on", "off"])
+    _source_options(parser)
+    return parser
+
+
+def _rotate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamconsole rotate",
+        description="Replace a scope's key and save; prints old → new fingerprint. Secrets "
+        "are read from a file, an environment variable or stdin, never from an argument. "
+        "Servers holding one key cut over at once: tokens signed with the old key stop "
+        "working.",
+    )
+    parser.add_argument("scope", metavar="APP[/ALIAS]")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--generate", metavar="ALG", help="generate a key: HS256, RS256, ...")
+    source.add_argument("--secret-file", metavar="FILE", help="a shared secret from a file")
+    source.add_argument("--secret-env", metavar="VAR", help="a shared secret from a variable")
+    source.add_argument("--secret-stdin", action="store_true", help="a shared secret from stdin")
+    source.add_argument("--public-key", metavar="FILE", help="a public key (PEM or JWK)")
+    source.add_argument("--private-key-file", metavar="FILE", help="a private key PEM")
+    parser.add_argument("--algorithm", help="algorithm of an imported key (default: the server's)")
+    parser.add_argument("--rsa-bits", type=int, default=3072, help="RSA size for --generate")
+    _source_options(parser)
+    return parser
+
+
 _COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "check": (_check_parser, _run_check),
     "list": (_list_parser, commands.run_list),
     "show": (_show_parser, commands.run_show),
     "token": (_token_parser, commands.run_token),
     "decode": (_decode_parser, commands.run_decode),
+    "toggle": (_toggle_parser, commands.run_toggle),
+    "rotate": (_rotate_parser, commands.run_rotate),
 }
+add_workflow_commands(_COMMANDS, _source_options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

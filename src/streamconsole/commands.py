@@ -331,3 +331,83 @@ def run_decode(args: argparse.Namespace) -> int:
     else:
         print_explanation(result)
     return EXIT_OK if result.accepted else EXIT_REJECTED
+
+
+# --- toggle / rotate ------------------------------------------------------------------------
+
+
+def open_console(args: argparse.Namespace) -> Any:
+    """An api.Console for a write command (audited as coming from the CLI)."""
+    from streamconsole.api import Console
+    from streamconsole.backends.registry import open_source
+
+    return Console(open_source(args.config, server=args.server), origin="cli")
+
+
+@command
+def run_toggle(args: argparse.Namespace) -> int:
+    if args.publish is None and args.play is None:
+        raise CommandError("say --publish on|off and/or --play on|off")
+    console = open_console(args)
+    try:
+        changes = console.toggle(
+            args.scope,
+            publish=None if args.publish is None else args.publish == "on",
+            play=None if args.play is None else args.play == "on",
+        )
+        console.save()
+    finally:
+        console.close()
+    for change in changes:
+        print(safe(change.describe()))
+    if not changes:
+        print("nothing to change")
+    return EXIT_OK
+
+
+def _read_secret_input(args: argparse.Namespace) -> tuple[str, str] | None:
+    """(kind, text) of the key material the arguments point at; never from argv itself."""
+    import os
+    from pathlib import Path
+
+    if args.secret_file:
+        return "secret", Path(args.secret_file).read_text().rstrip("\r\n")
+    if args.secret_env:
+        value = os.environ.get(args.secret_env)
+        if value is None:
+            raise CommandError(f"environment variable {args.secret_env} is not set")
+        return "secret", value
+    if args.secret_stdin:
+        return "secret", sys.stdin.read().rstrip("\r\n")
+    if args.public_key:
+        return "public_key", Path(args.public_key).read_text()
+    if args.private_key_file:
+        return "private_key", Path(args.private_key_file).read_text()
+    return None
+
+
+@command
+def run_rotate(args: argparse.Namespace) -> int:
+    material = _read_secret_input(args)
+    if material is None and args.generate is None:
+        raise CommandError(
+            "give --generate ALG, --secret-file, --secret-env, --secret-stdin, "
+            "--public-key or --private-key-file"
+        )
+    console = open_console(args)
+    try:
+        if material is None:
+            change = console.rotate(args.scope, generate=args.generate, rsa_bits=args.rsa_bits)
+        else:
+            kind, text = material
+            change = console.rotate(args.scope, algorithm=args.algorithm, **{kind: text})
+        console.save()
+    finally:
+        console.close()
+    old = change.previous_fingerprint or "none"
+    print(
+        f"{safe(str(change.scope))}: {old} → {change.entry.fingerprint} ({change.entry.algorithm})"
+    )
+    if change.entry.location:
+        print(f"key written to {safe(change.entry.location)}")
+    return EXIT_OK

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = Path(sys.executable).with_name("streamconsole")
+# The audit log defaults to the user's state directory: keep the tests' lines out of it.
+STATE_HOME = tempfile.mkdtemp(prefix="streamconsole-test-state-")
 
 
 def run_cli(
@@ -22,6 +25,7 @@ def run_cli(
     env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("STREAMCONSOLE_")}
+    environment["XDG_STATE_HOME"] = STATE_HOME
     environment.update(env or {})
     return subprocess.run(
         [str(ENTRY), *args],

@@ -79,9 +79,7 @@ def summary_row(app: Application, alias: Alias | None) -> dict[str, Any]:
     row["kind"] = app.kind.value
     for direction in ("publish", "play"):
         supported = [d for d in app.kind.directions if d.value == direction]
-        row[direction] = (
-            effective_policy(app, alias, supported[0]).enforced if supported else None
-        )
+        row[direction] = effective_policy(app, alias, supported[0]).enforced if supported else None
     key = effective_policy(app, alias, app.kind.directions[0]).key
     row["algorithm"] = key.algorithm.value if key is not None else None
     row["fingerprint"] = key.fingerprint if key is not None else None

@@ -1,0 +1,154 @@
+"""Writing a server's state as a config file that ``streamconsole check`` accepts.
+
+Secrets never go into the TOML text: each goes to a key file beside it (0600) that the
+config references. Write-only keys (THEOlive) are exported where this machine holds their
+material, and listed by id in a comment where it does not.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+import tomlkit.items
+
+from streamconsole.backends.atomic import PRIVATE_MODE, atomic_write
+from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.keys import AsymmetricKey, SharedKey, shared_key
+from streamconsole.core.model import (
+    Alias,
+    Application,
+    Config,
+    KeyEntry,
+    KeyOrigin,
+    ScopeSettings,
+    ServerProfile,
+)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_PROFILE_FIELDS = ("credentials_env", "credentials_file", "ca_file", "api_version", "auth")
+
+
+def _server_table(profile: ServerProfile) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    table["kind"] = profile.kind.value
+    table["url"] = profile.url
+    for name in _PROFILE_FIELDS:
+        value = getattr(profile, name)
+        if value:
+            table[name] = value
+    if profile.read_only:
+        table["read_only"] = True
+    return table
+
+
+class _Exporter:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.keys_dir = out.parent / "keys"
+        self.written: list[Path] = []
+
+    def key_table(self, stem: str, entry: KeyEntry, table: Any) -> None:
+        key = entry.key
+        fields: dict[str, Any] = {"algorithm": entry.algorithm.value}
+        if isinstance(key, SharedKey):
+            try:
+                shared_key(key.algorithm, key.secret.reveal(), key.encoding)
+            except KeyValidationError as error:
+                table.add(
+                    tomlkit.comment(f"key not exported: the server's secret is weak ({error})")
+                )
+                return
+            fields["key_file"] = self.write(f"{stem}.secret", key.secret.reveal(), private=True)
+        elif isinstance(key, AsymmetricKey):
+            if (
+                entry.origin is KeyOrigin.REMOTE
+                and entry.location
+                and Path(entry.location).exists()
+            ):
+                fields["key_file"] = entry.location
+            else:
+                fields["key_file"] = self.write(f"{stem}.pub.pem", key.public_pem, private=False)
+            if entry.private_location:
+                fields["private_key_file"] = entry.private_location
+        if entry.created is not None:
+            fields["created"] = entry.created
+        inline = tomlkit.inline_table()
+        inline.update(fields)
+        table["key"] = inline
+
+    def write(self, name: str, text: str, *, private: bool) -> str:
+        self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.keys_dir / _UNSAFE.sub("_", name)
+        atomic_write(path, text.encode("utf-8"), mode=PRIVATE_MODE if private else 0o644)
+        self.written.append(path)
+        return str(path.relative_to(self.out.parent))
+
+    def scope(self, stem: str, settings: ScopeSettings | None, table: Any, kind: Any) -> None:
+        if settings is None:
+            return
+        for direction in kind.directions:
+            value = settings.enforcement(direction)
+            if value is not None:
+                table[direction.value] = value
+        if settings.key is not None:
+            self.key_table(stem, settings.key, table)
+        unknown = [k for k in settings.remote_keys if not k.fingerprint]
+        if unknown:
+            ids = ", ".join(f"{k.id} ({k.name})" if k.name else k.id for k in unknown)
+            table.add(tomlkit.comment(f"on the server, not known here (write-only): {ids}"))
+
+    def application(self, app: Application) -> tomlkit.items.Table:
+        table = tomlkit.table()
+        table["kind"] = app.kind.value
+        if app.label:
+            table["label"] = app.label
+        if app.one_time_token:
+            table["one_time_token"] = sorted(d.value for d in app.one_time_token)
+        self.scope(app.name, app.settings, table, app.kind)
+        if app.kind.policy_per_alias and app.aliases:
+            aliases = tomlkit.table(is_super_table=True)
+            for alias in app.aliases.values():
+                aliases[alias.name] = self.alias(app, alias)
+            table["aliases"] = aliases
+        return table
+
+    def alias(self, app: Application, alias: Alias) -> tomlkit.items.Table:
+        table = tomlkit.table()
+        if alias.label:
+            table["label"] = alias.label
+        self.scope(f"{app.name}.{alias.name}", alias.settings, table, app.kind)
+        return table
+
+
+def export_config(config: Config, profile: ServerProfile, out: Path) -> list[Path]:
+    """Write ``config`` (a server's state) to ``out``; return the key files written."""
+    exporter = _Exporter(out)
+    document = tomlkit.document()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    document.add(
+        tomlkit.comment(f"Exported by streamconsole from {profile.name} ({profile.url}), {stamp}.")
+    )
+    document.add(
+        tomlkit.comment("Secrets are in the key files under keys/ (mode 0600): keep them private.")
+    )
+    document.add(
+        tomlkit.comment(
+            "Edit the switches and keys, then: streamconsole plan / apply --server " + profile.name
+        )
+    )
+    servers = tomlkit.table(is_super_table=True)
+    servers[profile.name] = _server_table(profile)
+    document["servers"] = servers
+    applications = tomlkit.table(is_super_table=True)
+    for app in config.applications.values():
+        if app.problem:
+            applications.add(tomlkit.comment(f"{app.name}: not exported ({app.problem})"))
+            continue
+        applications[app.name] = exporter.application(app)
+    document["applications"] = applications
+    atomic_write(out, tomlkit.dumps(document).encode("utf-8"), mode=0o644)
+    return exporter.written
