@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from streamconsole.backends.toml_file import TomlSource
 from tests.cli.conftest import run_cli
 from tests.emulators import AntMediaEmulator
 
@@ -66,14 +67,9 @@ def test_round_trip_export_edit_plan_apply(
     assert "all 2 step(s) applied" in applied.stdout
     settings = antmedia.state.settings("LiveApp")
     assert settings["playJwtControlEnabled"] is True
-    new_secret = (
-        offline.parent
-        / next(
-            line.split('"')[3]
-            for line in offline.read_text().splitlines()
-            if line.startswith("key =") and "LiveApp" in line
-        )
-    ).read_text()
+    key = TomlSource(offline).load_sync().applications["LiveApp"].settings.key
+    assert key is not None
+    new_secret = key.key.secret.reveal()  # type: ignore[union-attr]
     assert settings["jwtStreamSecretKey"] == new_secret
 
     again = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
