@@ -271,6 +271,15 @@ async def test_an_ec_key_for_rs256_is_refused_in_place() -> None:
         assert screen_of(pilot).candidate is None
 
 
+async def test_a_huge_paste_is_not_taken_for_a_key() -> None:
+    async with rotate(theolive()).run_test() as pilot:
+        await settle(pilot)
+        await choose(pilot, Algorithm.RS256)
+        await paste_key(pilot, "-----BEGIN PUBLIC KEY-----\n" + "A" * 200_000)
+        assert "200,027 chars pasted: too long for a key" in screen_text(pilot.app)
+        assert screen_of(pilot).candidate is None
+
+
 async def test_changing_the_algorithm_rechecks_the_pasted_key() -> None:
     async with rotate(theolive()).run_test() as pilot:
         await settle(pilot)

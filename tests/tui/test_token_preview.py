@@ -337,8 +337,12 @@ async def test_escape_leaves_a_text_field_first_then_the_screen() -> None:
     async with host.run_test() as pilot:
         await settle(pilot)
         await pilot.press("t")
+        await pilot.press("1", "h")
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, TokenPreviewScreen)
+        # The unapplied TTL is dropped, not left in the box looking as if it were in force.
+        assert pilot.app.screen.query_one("#token-ttl", Input).value == "10m"
+        assert screen_of(pilot).ttl == TTL
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, TokenPreviewScreen)

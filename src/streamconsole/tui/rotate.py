@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -263,6 +264,10 @@ class RotateKeyScreen(ModalScreen[Key | None]):
         except KeyValidationError as error:
             self._set_candidate(None)
             self._say(str(error), error=True)
+            return
+        except (ValueError, UnsupportedAlgorithm) as error:  # a key OpenSSL itself refuses
+            self._set_candidate(None)
+            self._say(f"the key could not be read: {error}", error=True)
             return
         current = self._current.key
         if current is not None and current.fingerprint == key.fingerprint:

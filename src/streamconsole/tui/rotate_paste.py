@@ -81,9 +81,7 @@ class KeyPasteBox(Widget, can_focus=True):
 
     def render(self) -> Text:
         if self._refused:
-            return Text(
-                f"{self._refused:,} characters pasted: far too long to be a key; paste again"
-            )
+            return Text(f"{self._refused:,} chars pasted: too long for a key")
         if not self._text:
             return Text("focus here and paste a PEM key or a JWK")
         return Text(f"{describe_key_text(self._text)}, {len(self._text):,} chars (hidden)")

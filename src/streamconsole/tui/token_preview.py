@@ -193,6 +193,7 @@ class TokenPreviewScreen(Screen[None]):
         policy = self._policy()
         signer = self._signer(policy)
         token: str | None = None
+        problem = ""
         if isinstance(signer, str):
             problem = signer
         else:
@@ -271,8 +272,12 @@ class TokenPreviewScreen(Screen[None]):
         return True
 
     def action_back(self) -> None:
-        if isinstance(self.focused, Input | TextArea):
-            # The first escape leaves the text field, the second leaves the screen.
+        focused = self.focused
+        if isinstance(focused, Input | TextArea):
+            # The first escape leaves the text field (dropping an unapplied TTL), the second
+            # leaves the screen.
+            if isinstance(focused, Input):
+                focused.value = _ttl_text(self._ttl)
             self._focus_tab()
             return
         self.dismiss()
