@@ -34,7 +34,8 @@ def _console_parser() -> argparse.ArgumentParser:
         "  rotate APP[/ALIAS]    --generate ALG | --secret-file F | --public-key F ...\n"
         "  export --server S     write a server's state to a TOML file (--out)\n"
         "  plan --server S       compare --config with the server; exit 1 on differences\n"
-        "  apply --server S      make the server match --config (keys first; --yes)\n\n"
+        "  apply --server S      make the server match --config (keys first; --yes)\n"
+        "  serve CONFIG          the console in a browser, on 127.0.0.1:8000\n\n"
         "Run 'streamconsole COMMAND --help' for a command's options.\n"
         "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -205,6 +206,19 @@ def _rotate_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamconsole serve",
+        description="Run the console in a web browser (textual-serve). It has no "
+        "authentication: it listens on 127.0.0.1 by default; reach it with 'ssh -L'.",
+    )
+    parser.add_argument("config", type=Path)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--read-only", action="store_true")
+    return parser
+
+
 _COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "check": (_check_parser, _run_check),
     "list": (_list_parser, commands.run_list),
@@ -213,6 +227,7 @@ _COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "decode": (_decode_parser, commands.run_decode),
     "toggle": (_toggle_parser, commands.run_toggle),
     "rotate": (_rotate_parser, commands.run_rotate),
+    "serve": (_serve_parser, commands.run_serve),
 }
 add_workflow_commands(_COMMANDS, _source_options)
 

@@ -411,3 +411,31 @@ def run_rotate(args: argparse.Namespace) -> int:
     if change.entry.location:
         print(f"key written to {safe(change.entry.location)}")
     return EXIT_OK
+
+
+# --- serve ----------------------------------------------------------------------------------
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@command
+def run_serve(args: argparse.Namespace) -> int:
+    import shlex
+
+    from textual_serve.server import Server
+
+    if args.host not in LOOPBACK:
+        print(
+            f"warning: serving on {args.host}: textual-serve has no authentication, so anyone "
+            "who reaches this port gets the console. Prefer the default 127.0.0.1 with "
+            "'ssh -L', or an authenticating proxy.",
+            file=sys.stderr,
+        )
+    if not args.config.is_file():
+        raise CommandError(f"{args.config}: no such file")
+    console = [sys.executable, "-m", "streamconsole", str(args.config.resolve())]
+    if args.read_only:
+        console.append("--read-only")
+    server = Server(shlex.join(console), host=args.host, port=args.port, title="streamconsole")
+    server.serve()
+    return EXIT_OK
