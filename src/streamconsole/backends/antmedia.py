@@ -24,6 +24,7 @@ from streamconsole.backends.http import (
     AuthError,
     HttpClient,
     HttpSettings,
+    PartialApplyError,
     RemoteError,
     expect,
     tls_verify,
@@ -54,15 +55,6 @@ _ONE_TIME_FIELD = {
     Direction.PLAY: "playTokenControlEnabled",
 }
 SECRET_FIELD = "jwtStreamSecretKey"
-
-
-class PartialApplyError(RemoteError):
-    """Some applications were changed and one failed; says which is which."""
-
-    def __init__(self, message: str, applied: Sequence[str], failed: str) -> None:
-        super().__init__(message)
-        self.applied = tuple(applied)
-        self.failed = failed
 
 
 class _ProxyAuthorization(httpx.Auth):

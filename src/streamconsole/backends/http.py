@@ -20,7 +20,7 @@ import random
 import re
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,16 @@ class AuthError(RemoteError):
 
 class RemoteTimeout(RemoteError):
     """The server did not answer in time."""
+
+
+class PartialApplyError(RemoteError):
+    """Some of a save's changes were made and one failed; ``applied`` and ``failed`` say which
+    (application names on Ant Media, change descriptions on THEOlive)."""
+
+    def __init__(self, message: str, applied: Sequence[str], failed: str) -> None:
+        super().__init__(message)
+        self.applied = tuple(applied)
+        self.failed = failed
 
 
 class _MaskTokens(logging.Filter):
