@@ -142,11 +142,13 @@ def test_key_entry_delegates_to_its_key(vendor_key: SharedKey) -> None:
 # --- effective policy: Ant Media -----------------------------------------------------------
 
 
-def ant_media(vendor_key: SharedKey, **settings: bool) -> Application:
+def ant_media(
+    vendor_key: SharedKey, *, publish: bool | None = None, play: bool | None = None
+) -> Application:
     return Application(
         "LiveApp",
         ServerKind.ANTMEDIA,
-        ScopeSettings(key=entry(vendor_key), **settings),
+        ScopeSettings(publish=publish, play=play, key=entry(vendor_key)),
         aliases={"stream1": Alias("stream1")},
     )
 

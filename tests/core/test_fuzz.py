@@ -1,0 +1,327 @@
+"""Property tests: hostile input never makes the core raise anything but its own errors.
+
+Each test states what may come back. Examples are generated, not stored (``database=None``),
+so the suite writes nothing into the checkout; a failure prints its reproducing example.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import string
+import textwrap
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from streamconsole.core.durations import MAX_TTL, parse_duration
+from streamconsole.core.errors import DurationError, KeyValidationError
+from streamconsole.core.keys import (
+    Algorithm,
+    SecretEncoding,
+    private_key_from_pem,
+    public_key_from_text,
+    shared_key,
+)
+from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+from streamconsole.core.tokens import CheckStatus, Verdict, explain
+
+from .support import (
+    CHECK_NAMES,
+    NOW,
+    b64url,
+    fixture_pair,
+    fixture_shared,
+    forge,
+    policy_for,
+    read_key_file,
+)
+
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+HS256 = fixture_shared(Algorithm.HS256, "hs256.secret")
+HS512 = fixture_shared(Algorithm.HS512, "hs512.secret")
+RSA = fixture_pair(Algorithm.RS256, "rs256.pem")
+EC = fixture_pair(Algorithm.ES256, "es256.pem")
+
+# Every kind of policy explain() can meet: each kind, enforced or not, with and without a key,
+# the unsupported THEOlive publish direction.
+POLICIES: list[EffectivePolicy] = [
+    policy_for(ServerKind.ANTMEDIA, HS256),
+    policy_for(ServerKind.ANTMEDIA, HS256, direction=Direction.PUBLISH),
+    policy_for(ServerKind.ANTMEDIA, HS256, enforced=False),
+    policy_for(ServerKind.ANTMEDIA, None),
+    policy_for(ServerKind.THEOLIVE, HS512),
+    policy_for(ServerKind.THEOLIVE, RSA.public_only()),
+    policy_for(ServerKind.THEOLIVE, RSA.public_only(), enforced=False),
+    policy_for(ServerKind.THEOLIVE, HS256, direction=Direction.PUBLISH),
+    policy_for(ServerKind.GENERIC, EC.public_only()),
+    policy_for(ServerKind.GENERIC, None, enforced=False),
+]
+policies = st.sampled_from(POLICIES)
+streams = st.none() | st.sampled_from(["s1", "", "S1"]) | st.text(max_size=10)
+
+# --- token strategies ------------------------------------------------------------------------
+
+B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+numbers = (
+    st.integers(min_value=-(10**400), max_value=10**400)
+    | st.integers(min_value=int(NOW) - 10**6, max_value=int(NOW) + 10**6)
+    | st.floats()  # includes inf and nan: json.dumps writes them as Infinity / NaN
+    | st.sampled_from([NOW, NOW - 1, NOW + 1, 1e30, -1e30, 1e400, 0, -1])
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | numbers | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "alg": st.sampled_from(
+            [*Algorithm, "none", "None", "NONE", "PS256", "EdDSA", "", "HS256\x00"]
+        )
+        | json_values,
+        "typ": st.just("JWT") | json_values,
+        "kid": json_values,
+        "crit": json_values,
+    },
+)
+claims = st.fixed_dictionaries(
+    {},
+    optional={
+        "exp": numbers | json_values,
+        "nbf": numbers | json_values,
+        "iat": numbers,
+        "streamId": st.sampled_from(["s1", "S1", ""]) | json_values,
+        "type": st.sampled_from(["play", "publish", "PLAY"]) | json_values,
+        "sub": json_values,
+        "optiview": json_values,
+    },
+)
+
+
+def encode(value: Any) -> str:
+    return b64url(json.dumps(value).encode())
+
+
+@st.composite
+def shaped_tokens(draw: st.DrawFn) -> str:
+    """Three segments from random JSON, signed with the right key, a wrong key, or junk."""
+    header = draw(headers)
+    payload = draw(claims)
+    how = draw(st.sampled_from(["hs256-key", "hs512-key-as-hs256", "random", "empty", "none"]))
+    if how == "hs256-key":
+        token = forge(header, payload, hmac_key=HS256.hmac_key)
+    elif how == "hs512-key-as-hs256":
+        token = forge(header, payload, hmac_key=HS512.hmac_key)
+    elif how == "random":
+        token = forge(header, payload, draw(st.binary(max_size=600)))
+    elif how == "empty":
+        token = forge(header, payload)
+    else:
+        token = f"{encode(header)}.{encode(payload)}"
+    mutate = draw(st.sampled_from(["as-is", "bearer", "spaces", "pad", "char"]))
+    if mutate == "bearer":
+        return "Bearer " + token
+    if mutate == "spaces":
+        return f"  {token}\n"
+    if mutate == "pad":
+        return token + "=="
+    if mutate == "char":
+        at = draw(st.integers(min_value=0, max_value=len(token)))
+        return token[:at] + draw(st.characters()) + token[at:]
+    return token
+
+
+tokens = (
+    shaped_tokens()
+    | st.text()
+    | st.binary().map(lambda raw: raw.decode("latin-1"))
+    | st.text(alphabet=B64URL + ".= \n", max_size=300)
+    | st.lists(st.text(alphabet=B64URL, max_size=60), min_size=1, max_size=6).map(".".join)
+)
+
+
+@FUZZ
+@given(token=tokens, policy=policies, stream=streams)
+def test_explain_never_raises_and_runs_every_check_once(
+    token: str, policy: EffectivePolicy, stream: str | None
+) -> None:
+    explanation = explain(token, policy, stream=stream, now=NOW)
+    names = [check.name for check in explanation.checks]
+    assert sorted(names) == sorted(CHECK_NAMES)
+    assert all(isinstance(check.status, CheckStatus) for check in explanation.checks)
+    assert all(check.reason and "\n" not in check.reason for check in explanation.checks)
+    assert explanation.summary
+    # The verdict follows from the checks and the policy, never the other way round.
+    failed = [check.name for check in explanation.checks if check.failed]
+    if explanation.verdict is Verdict.ACCEPTED:
+        assert not failed
+        assert policy.supported
+        assert policy.enforced
+    if explanation.verdict is Verdict.REJECTED:
+        assert failed
+    if failed and policy.enforced:
+        assert explanation.verdict is Verdict.REJECTED
+    if explanation.decoded is not None:
+        assert names == list(CHECK_NAMES)
+    expires_at = explanation.expires_at
+    assert expires_at is None or isinstance(expires_at, float)
+
+
+@FUZZ
+@given(token=shaped_tokens(), policy=policies)
+def test_a_token_is_accepted_only_with_a_valid_signature_and_live_times(
+    token: str, policy: EffectivePolicy
+) -> None:
+    explanation = explain(token, policy, stream="s1", now=NOW)
+    if explanation.verdict is not Verdict.ACCEPTED:
+        return
+    decoded = explanation.decoded
+    assert decoded is not None
+    assert decoded.algorithm.lower() != "none"
+    exp = decoded.claims["exp"]
+    assert not isinstance(exp, bool)
+    assert NOW < exp <= NOW + 100 * 366 * 86400
+    nbf = decoded.claims.get("nbf")
+    assert nbf is None or nbf <= NOW
+
+
+# --- parse_duration ----------------------------------------------------------------------------
+
+
+@FUZZ
+@given(
+    text=st.text()
+    | st.text(alphabet="0123456789smhdSMHD ²٣３.-+_\t", max_size=30)
+    | st.text(alphabet="0123456789²٣３", min_size=1, max_size=4)  # all "digits" to str.isdigit
+    | st.from_regex(r"\s*([0-9]{1,6}[smhd ]?){1,4}\s*", fullmatch=True)
+    | st.builds(lambda n, unit: "9" * n + unit, st.integers(0, 6000), st.sampled_from("sm "))
+)
+def test_parse_duration_returns_seconds_in_range_or_raises_duration_error(text: str) -> None:
+    try:
+        seconds = parse_duration(text)
+    except DurationError as error:
+        assert str(error).startswith(repr(text))
+        return
+    assert isinstance(seconds, int)
+    assert 1 <= seconds <= MAX_TTL
+
+
+# --- key import ------------------------------------------------------------------------------
+
+PUBLIC_PEMS = [RSA.public_pem, EC.public_pem]
+PRIVATE_PEMS = [read_key_file("rs256.pem"), read_key_file("es256.pem")]
+
+
+def pem_blocks(label: str, bodies: st.SearchStrategy[bytes]) -> st.SearchStrategy[str]:
+    def wrap(body: bytes) -> str:
+        lines = "\n".join(textwrap.wrap(base64.b64encode(body).decode(), 64))
+        return f"-----BEGIN {label}-----\n{lines}\n-----END {label}-----\n"
+
+    return bodies.map(wrap)
+
+
+@st.composite
+def mutated_der(draw: st.DrawFn, pems: list[str]) -> bytes:
+    """A real key's DER with a few bytes changed: reaches deep into the ASN.1 parser."""
+    pem = draw(st.sampled_from(pems))
+    der = bytearray(base64.b64decode("".join(pem.strip().splitlines()[1:-1])))
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        der[draw(st.integers(min_value=0, max_value=len(der) - 1))] = draw(
+            st.integers(min_value=0, max_value=255)
+        )
+    return bytes(der)
+
+
+jwk_like = st.fixed_dictionaries(
+    {"kty": st.sampled_from(["RSA", "EC", "oct", "OKP"]) | json_values},
+    optional={
+        "n": st.text(alphabet=B64URL, max_size=400) | json_values,
+        "e": st.sampled_from(["AQAB", "Aw", "", "AA"]) | json_values,
+        "crv": st.sampled_from(["P-256", "P-384", "P-521", "secp256k1", "X25519"]) | json_values,
+        "x": st.text(alphabet=B64URL, max_size=90) | json_values,
+        "y": st.text(alphabet=B64URL, max_size=90) | json_values,
+        "d": json_values,
+    },
+)
+public_texts = (
+    st.text()
+    | st.sampled_from(PUBLIC_PEMS + PRIVATE_PEMS)
+    | pem_blocks("PUBLIC KEY", st.binary(max_size=600))
+    | pem_blocks("PUBLIC KEY", mutated_der(PUBLIC_PEMS))
+    | pem_blocks("RSA PUBLIC KEY", st.binary(max_size=300))
+    | jwk_like.map(json.dumps)
+    | st.text().map(lambda t: "{" + t)
+    | st.sampled_from([1, 100, 5_000, 100_000]).map(lambda n: '{"kty": ' + "[" * n)
+)
+
+
+@FUZZ
+@given(algorithm=st.sampled_from(Algorithm), text=public_texts)
+def test_public_key_import_raises_only_key_validation_error(
+    algorithm: Algorithm, text: str
+) -> None:
+    try:
+        key = public_key_from_text(algorithm, text)
+    except KeyValidationError:
+        return
+    assert key.algorithm is algorithm
+    assert not key.can_sign
+    assert key.fingerprint
+
+
+@FUZZ
+@given(
+    algorithm=st.sampled_from(Algorithm),
+    text=st.text()
+    | pem_blocks("PRIVATE KEY", st.binary(max_size=600))
+    | pem_blocks("PRIVATE KEY", mutated_der(PRIVATE_PEMS))
+    | pem_blocks("EC PRIVATE KEY", st.binary(max_size=200)),
+)
+def test_private_key_import_raises_only_key_validation_error(
+    algorithm: Algorithm, text: str
+) -> None:
+    try:
+        key = private_key_from_pem(algorithm, text)
+    except KeyValidationError:
+        return
+    assert key.can_sign
+
+
+@FUZZ
+@given(
+    algorithm=st.sampled_from(Algorithm),
+    secret=st.text()
+    | st.text(alphabet=B64URL + "=+/ !é", min_size=30, max_size=100)
+    | st.text(alphabet="0123456789abcdefABCDEF xz", min_size=60, max_size=140),
+    encoding=st.sampled_from(SecretEncoding),
+    min_chars=st.sampled_from([0, 32, 64]),
+)
+def test_shared_key_raises_only_key_validation_error_and_never_echoes_the_secret(
+    algorithm: Algorithm, secret: str, encoding: SecretEncoding, min_chars: int
+) -> None:
+    try:
+        key = shared_key(algorithm, secret, encoding, min_chars=min_chars)
+    except KeyValidationError as error:
+        if len(secret.strip()) >= 16:
+            assert secret.strip() not in str(error)
+        return
+    assert len(key.secret) >= min_chars
+    assert len(key.hmac_key) >= algorithm.min_secret_bytes
+    assert secret not in key.fingerprint
+    # No character is silently dropped on the way to the key bytes.
+    if encoding is SecretEncoding.BASE64URL:
+        assert set(secret.rstrip("=")) <= set(B64URL + "+/")
+    if encoding is SecretEncoding.HEX:
+        assert set(secret) <= set(string.hexdigits + string.whitespace)
