@@ -38,14 +38,14 @@ print(len(emulator.log.records), flush=True)
 """
 
 
-async def list_everything(url: str, credentials: str) -> tuple[float, int]:
+async def list_everything(url: str, credentials: str) -> tuple[float, float, int]:
     profile = ServerProfile("bench", ServerKind.ANTMEDIA, url, auth="password")
     source = AntMediaSource(profile, Secret(credentials))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     config = await source.load()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     await source.aclose()
-    return elapsed, len(config.applications)
+    return elapsed, cpu, len(config.applications)
 
 
 def main() -> int:
@@ -63,7 +63,7 @@ def main() -> int:
     assert server.stdin is not None and server.stdout is not None
     hello = json.loads(server.stdout.readline())
     try:
-        elapsed, listed = asyncio.run(
+        elapsed, cpu, listed = asyncio.run(
             list_everything(hello["url"], f"{hello['email']}:{hello['password']}")
         )
     finally:
@@ -81,6 +81,7 @@ def main() -> int:
         f"requests: {requests:,} = {requests / args.apps:.3f} per application "
         "(login + list + one settings GET each; broadcasts on demand)"
     )
+    print(f"client CPU: {cpu:.2f} s = {cpu / requests * 1000:.2f} ms per request")
     return 0
 
 
