@@ -32,6 +32,7 @@ from streamconsole.core.model import (
     KeyEntry,
     KeyOrigin,
     ScopeRef,
+    ScopeSettings,
     ServerKind,
 )
 from streamconsole.core.secret import Secret
@@ -96,7 +97,7 @@ def test_set_enforcement_on_a_theolive_alias_leaves_the_channel(config: Config) 
     settings = channel.aliases["eu"].settings
     assert settings is not None
     assert settings.play is True
-    assert channel.settings.is_empty()
+    assert channel.settings == ScopeSettings()
 
 
 def test_set_enforcement_on_a_generic_alias_both_directions(config: Config) -> None:

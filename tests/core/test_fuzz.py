@@ -212,7 +212,8 @@ def test_parse_duration_returns_seconds_in_range_or_raises_duration_error(text: 
     try:
         seconds = parse_duration(text)
     except DurationError as error:
-        assert str(error).startswith(repr(text))
+        assert str(error).startswith(repr(text[:40]))  # the input, cut at 40 characters
+        assert len(str(error)) < 150
         return
     assert isinstance(seconds, int)
     assert 1 <= seconds <= MAX_TTL

@@ -124,11 +124,11 @@ def test_alias_count() -> None:
 
 def test_scope_settings_per_direction() -> None:
     settings = ScopeSettings()
-    assert settings.is_empty()
+    assert settings == ScopeSettings()
     settings.set_enforcement(PLAY, True)
     assert settings.enforcement(PLAY) is True
     assert settings.enforcement(PUBLISH) is None
-    assert not settings.is_empty()
+    assert settings != ScopeSettings()
     settings.set_enforcement(PUBLISH, False)
     assert (settings.publish, settings.play) == (False, True)
 

@@ -13,19 +13,23 @@ _WHOLE = re.compile(r"(?:[0-9]+[smhd])+")
 MAX_TTL = 366 * 86400
 
 
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:40]) + "…"
+
+
 def parse_duration(text: str) -> int:
     """Seconds in ``text``; a bare number is seconds."""
     cleaned = text.strip().lower().replace(" ", "")
     if cleaned.isascii() and cleaned.isdigit():
         cleaned += "s"
     if not _WHOLE.fullmatch(cleaned):
-        raise DurationError(f"{text!r} is not a duration; write e.g. 90s, 10m, 1h30m or 2d")
+        raise DurationError(f"{_shown(text)} is not a duration; write e.g. 90s, 10m, 1h30m or 2d")
     try:
         seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(cleaned))
     except ValueError:  # int() refuses over 4,300 digits; such a number is out of range anyway
         seconds = MAX_TTL + 1
     if not 0 < seconds <= MAX_TTL:
-        raise DurationError(f"{text!r} is out of range: between 1s and 366d")
+        raise DurationError(f"{_shown(text)} is out of range: between 1s and 366d")
     return seconds
 
 

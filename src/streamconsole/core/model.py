@@ -142,9 +142,6 @@ class ScopeSettings:
         else:
             self.play = enabled
 
-    def is_empty(self) -> bool:
-        return self.publish is None and self.play is None and self.key is None
-
 
 @dataclass(slots=True)
 class Alias:
