@@ -1,0 +1,263 @@
+"""What this machine knows about the keys it put on a THEOlive server.
+
+THEOlive never returns a key once it holds it, so the console keeps, per server profile, a
+small JSON file of records: for each (profile, channel, alias, key id) the key's
+fingerprint, algorithm and creation time, and where its material lives. The records file
+never holds key material, not even a public key: the shared secret, the public key PEM and
+the private key PEM each go to a file of their own (mode 0600) in a directory beside it,
+and the record names that file. Everything is written atomically and created 0600.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from streamconsole.backends.atomic import PRIVATE_MODE, atomic_write, write_private_file
+from streamconsole.backends.base import SourceError
+from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.keys import (
+    Algorithm,
+    AsymmetricKey,
+    Key,
+    KeyFamily,
+    SharedKey,
+    parse_algorithm,
+    private_key_from_pem,
+    public_key_from_text,
+)
+from streamconsole.core.model import KeyEntry, KeyOrigin
+from streamconsole.core.secret import Secret
+
+RECORDS_VERSION = 1
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_TEXT_FIELDS = ("profile", "channel", "alias", "key_id", "fingerprint")
+_FILE_FIELDS = ("material_file", "private_key_file")
+
+
+def _safe_name(text: str) -> str:
+    """A file-name part from untrusted text (server ids): no separators, no leading dot."""
+    return _UNSAFE.sub("_", text)[:80] or "_"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """One key this console uploaded: identified by where it is and the server's key id."""
+
+    profile: str
+    channel: str
+    alias: str
+    key_id: str
+    fingerprint: str
+    algorithm: Algorithm
+    created: datetime
+    # The shared secret's text or the public key PEM, and the private key PEM (asymmetric
+    # keys, when known): absolute paths of 0600 files. "" when not kept on this machine.
+    material_file: str = ""
+    private_key_file: str = ""
+
+    def place(self) -> tuple[str, str, str, str]:
+        return (self.profile, self.channel, self.alias, self.key_id)
+
+    def to_json(self) -> dict[str, str]:
+        data = {name: getattr(self, name) for name in _TEXT_FIELDS}
+        data["algorithm"] = self.algorithm.value
+        data["created"] = self.created.isoformat(timespec="seconds")
+        data.update({name: getattr(self, name) for name in _FILE_FIELDS if getattr(self, name)})
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> KeyRecord:
+        """Raises ValueError naming the bad field."""
+        if not isinstance(data, dict):
+            raise ValueError("a record must be an object")
+        fields: dict[str, Any] = {}
+        for name in (*_TEXT_FIELDS, "algorithm", "created"):
+            value = data.get(name)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string")
+            fields[name] = value
+        for name in _FILE_FIELDS:
+            value = data.get(name, "")
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be a string")
+            fields[name] = value
+        try:
+            fields["algorithm"] = parse_algorithm(fields["algorithm"])
+        except KeyValidationError as error:
+            raise ValueError(f"algorithm: {error}") from None
+        created = datetime.fromisoformat(fields["created"])
+        fields["created"] = created if created.tzinfo else created.replace(tzinfo=UTC)
+        return cls(**fields)
+
+
+class KeyRecords:
+    """The records file at ``path``; key material goes to ``<path stem>.keys/`` beside it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.keys_dir = path.parent / f"{path.stem}.keys"
+        self._cache: tuple[tuple[int, int, int], tuple[KeyRecord, ...]] | None = None
+
+    @classmethod
+    def for_profile(cls, profile: str) -> KeyRecords:
+        """The default place: the user's state directory, one file per server profile."""
+        from platformdirs import user_state_path
+
+        return cls(user_state_path("streamconsole") / "theolive" / f"{_safe_name(profile)}.json")
+
+    # --- reading --------------------------------------------------------------------------
+
+    def read(self) -> tuple[KeyRecord, ...]:
+        """Every record, oldest first; raises SourceError naming the file when it is damaged."""
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return ()
+        except OSError as error:
+            raise SourceError(f"key records {self.path}: {error.strerror}") from None
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        if self._cache is not None and self._cache[0] == stamp:
+            return self._cache[1]
+        try:
+            data = json.loads(self.path.read_bytes())
+        except OSError as error:
+            raise SourceError(f"key records {self.path}: {error.strerror}") from None
+        except (ValueError, RecursionError):
+            raise SourceError(f"key records {self.path}: not valid JSON") from None
+        if not isinstance(data, dict) or data.get("version") != RECORDS_VERSION:
+            raise SourceError(
+                f"key records {self.path}: expected an object with version {RECORDS_VERSION}"
+            )
+        entries = data.get("keys")
+        if not isinstance(entries, list):
+            raise SourceError(f"key records {self.path}: 'keys' must be a list")
+        records = []
+        for index, entry in enumerate(entries):
+            try:
+                records.append(KeyRecord.from_json(entry))
+            except ValueError as error:
+                raise SourceError(f"key records {self.path}: keys[{index}]: {error}") from None
+        result = tuple(sorted(records, key=lambda r: r.created))
+        self._cache = (stamp, result)
+        return result
+
+    def of_alias(self, profile: str, channel: str, alias: str) -> list[KeyRecord]:
+        return [
+            r for r in self.read() if (r.profile, r.channel, r.alias) == (profile, channel, alias)
+        ]
+
+    def load_entry(self, record: KeyRecord) -> KeyEntry:
+        """The key a record points at, checked against its fingerprint; SourceError if not."""
+        where = f"key {record.key_id} of {record.channel}/{record.alias}"
+        if not record.material_file:
+            raise SourceError(f"{where}: its material is not kept on this machine")
+        try:
+            text = Path(record.material_file).read_text(encoding="utf-8")
+            key: Key
+            if record.algorithm.family is KeyFamily.HMAC:
+                key = SharedKey(record.algorithm, Secret(text))
+            else:
+                key = public_key_from_text(record.algorithm, text)
+                if record.private_key_file:
+                    private_text = Path(record.private_key_file).read_text(encoding="utf-8")
+                    private = private_key_from_pem(record.algorithm, private_text)
+                    if private.public_pem != key.public_pem:
+                        raise KeyValidationError("the private key does not match the public key")
+                    key = private
+        except OSError as error:
+            raise SourceError(f"{where}: {error.filename}: {error.strerror}") from None
+        except (KeyValidationError, UnicodeDecodeError) as error:
+            reason = error if isinstance(error, KeyValidationError) else "not UTF-8 text"
+            raise SourceError(f"{where}: its key file cannot be used ({reason})") from None
+        if key.fingerprint != record.fingerprint:
+            raise SourceError(
+                f"{where}: its key file holds key {key.fingerprint}, not {record.fingerprint}"
+            )
+        return KeyEntry(
+            key,
+            KeyOrigin.REMOTE,
+            location=record.material_file,
+            private_location=record.private_key_file,
+            created=record.created,
+        )
+
+    # --- writing --------------------------------------------------------------------------
+
+    def keep_material(
+        self, profile: str, channel: str, alias: str, key: Key, created: datetime
+    ) -> tuple[str, str]:
+        """Write ``key``'s material to new 0600 files: (material file, private key file or "")."""
+        stem = ".".join(
+            (
+                _safe_name(channel),
+                _safe_name(alias),
+                key.algorithm.value.lower(),
+                f"{created.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+                secrets.token_hex(3),  # two rotations in one second must not collide
+            )
+        )
+        directory = self.keys_dir / _safe_name(profile)
+        if isinstance(key, SharedKey):
+            material = directory / f"{stem}.secret"
+            write_private_file(material, key.secret.reveal_bytes())
+            return str(material.absolute()), ""
+        public = directory / f"{stem}.pub.pem"
+        write_private_file(public, key.public_pem.encode("ascii"))
+        if not isinstance(key, AsymmetricKey) or key.private_pem is None:
+            return str(public.absolute()), ""
+        private = directory / f"{stem}.pem"
+        try:
+            write_private_file(private, key.private_pem.reveal_bytes())
+        except OSError:
+            self.discard([str(public)])
+            raise
+        return str(public.absolute()), str(private.absolute())
+
+    def discard(self, files: Iterable[str]) -> None:
+        """Delete key files this object wrote; paths outside its directory are left alone."""
+        root = self.keys_dir.absolute()
+        for name in files:
+            path = Path(name).absolute()
+            if name and path.is_relative_to(root):
+                path.unlink(missing_ok=True)
+
+    def add(self, record: KeyRecord) -> KeyRecord | None:
+        """Add ``record``; return the one it replaced (same place and key id), if any.
+        The replaced record's key files are left for the caller to discard."""
+        records = self.read()
+        replaced = next((r for r in records if r.place() == record.place()), None)
+        self._write([*(r for r in records if r is not replaced), record])
+        return replaced
+
+    def remove(
+        self, profile: str, channel: str, alias: str, key_ids: Collection[str]
+    ) -> tuple[KeyRecord, ...]:
+        """Drop the records of ``key_ids`` there and delete their key files; return them."""
+        records = self.read()
+        gone = tuple(
+            r
+            for r in records
+            if (r.profile, r.channel, r.alias) == (profile, channel, alias) and r.key_id in key_ids
+        )
+        if gone:
+            self._write([r for r in records if r not in gone])
+            self.discard(f for r in gone for f in (r.material_file, r.private_key_file))
+        return gone
+
+    def _write(self, records: list[KeyRecord]) -> None:
+        data = {
+            "version": RECORDS_VERSION,
+            "about": "keys streamconsole put on THEOlive; no key material here, only where it is",
+            "keys": [r.to_json() for r in records],
+        }
+        text = json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write(self.path, text.encode("ascii"), mode=PRIVATE_MODE)
+        self._cache = None
