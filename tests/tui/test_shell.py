@@ -72,11 +72,12 @@ async def test_the_screen_shows_a_loading_state_until_the_config_is_read(
     app = StreamConsoleApp(source, clock=fixed_clock)
     async with app.run_test() as pilot:
         await pilot.pause()
-        assert app.main_screen.query_one("#body").loading
         assert "loading" in text_of(app.main_screen.query_one("#status-text"))
+        assert "Loading" in detail_text(pilot)
+        assert scope_list(pilot).index is None
         source.gate.set()
         await wait_loaded(pilot)
-        assert not app.main_screen.query_one("#body").loading
+        assert "loading" not in text_of(app.main_screen.query_one("#status-text"))
         assert current(pilot) == "LiveApp"
 
 

@@ -8,14 +8,18 @@ command): the screens, the core and the backends are imported when the app start
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+
+# Absolute, so that subclasses defined elsewhere still find the stylesheet.
+HERE = Path(__file__).parent
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -37,7 +41,13 @@ def _console_commands() -> type[Provider]:
 
 class StreamConsoleApp(App[None]):
     TITLE = "streamconsole"
-    CSS_PATH = "app.tcss"
+    # App-wide, so that they apply to the default screen too; each file sits beside its module.
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        HERE / "app.tcss",
+        HERE / "main_screen.tcss",
+        HERE / "scope_list.tcss",
+        HERE / "detail.tcss",
+    ]
     COMMANDS = App.COMMANDS | {_console_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save every unsaved edit"),
@@ -76,24 +86,35 @@ class StreamConsoleApp(App[None]):
         self._theme_problems = loaded.problems
         self._theme_override = theme
         self._remembering_themes = False
+        self._screen_ready = asyncio.Event()
+        self._main_screen: MainScreen | None = None
         self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
 
     @property
     def main_screen(self) -> MainScreen:
+        if self._main_screen is None:
+            raise RuntimeError("the console has not started")
+        return self._main_screen
+
+    def get_default_screen(self) -> MainScreen:
         from streamconsole.tui.main_screen import MainScreen
 
-        return self.get_screen("main", MainScreen)
+        self._main_screen = MainScreen()
+        return self._main_screen
 
-    async def on_mount(self) -> None:
-        from streamconsole.tui.main_screen import MainScreen
+    def on_load(self) -> None:
+        # Read the config while the screen is being built: the first screen is sooner.
+        self._load_config(keep=None)
 
-        self.install_screen(MainScreen(), "main")
-        await self.push_screen("main")
+    def main_screen_mounted(self) -> None:
+        """The main screen exists: the loaded config (or its problems) can be shown."""
+        self._screen_ready.set()
+
+    def on_mount(self) -> None:
         for problem in self._theme_problems:
             self.notify(problem, title="Theme skipped", severity="warning", markup=False)
         if self._theme_override is not None:
             self._apply_theme(self._theme_override)
-        self._load_config(keep=None)
 
     # --- loading --------------------------------------------------------------------------
 
@@ -102,18 +123,19 @@ class StreamConsoleApp(App[None]):
         from streamconsole.backends.base import ConfigError, Problem, SourceError
         from streamconsole.tui.session import EditSession, source_warnings
 
-        self.main_screen.show_loading()
+        failure: tuple[str, list[Problem]] | None = None
         try:
             config = await self.source.load()
         except ConfigError as error:
-            self._failed("The config has errors; nothing was loaded.", list(error.problems))
-            return
+            failure = ("The config has errors; nothing was loaded.", list(error.problems))
         except SourceError as error:
-            self._failed("The config could not be read.", [Problem(str(error))])
-            return
+            failure = ("The config could not be read.", [Problem(str(error))])
         except Exception as error:  # a bug in a source must not end in a traceback here
             problem = Problem(f"unexpected {type(error).__name__}: {error}")
-            self._failed("The config could not be loaded.", [problem])
+            failure = ("The config could not be loaded.", [problem])
+        await self._screen_ready.wait()
+        if failure is not None:
+            self._failed(*failure)
             return
         self.load_failed = False
         self.session = EditSession(self.source, config, read_only=self.read_only)
@@ -149,8 +171,8 @@ class StreamConsoleApp(App[None]):
     # --- writes ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Nothing to save before a config is loaded: keep ctrl+s out of the footer.
-        return action != "save" or self.session is not None
+        # Nothing to save when the config failed to load: keep ctrl+s out of the footer.
+        return action != "save" or not self.load_failed
 
     def writable(self, what: str) -> bool:
         """Whether a write may go ahead; if not, says why. Every write asks here first."""
@@ -291,8 +313,12 @@ class StreamConsoleApp(App[None]):
         count = len(self.session.pending) if self.session is not None else 0
         keep = self.main_screen.scope_list.current_ref if self.session is not None else None
         self._unsaved_then(
-            f"Reload and lose {count} unsaved change(s)?", lambda: self._load_config(keep=keep)
+            f"Reload and lose {count} unsaved change(s)?", lambda: self._reload(keep)
         )
+
+    def _reload(self, keep: ScopeRef | None) -> None:
+        self.main_screen.show_loading()
+        self._load_config(keep=keep)
 
     def action_help(self) -> None:
         from streamconsole.tui.help import HelpScreen, binding_rows

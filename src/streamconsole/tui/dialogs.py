@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from textual import on
@@ -11,13 +12,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+# Absolute, so that subclasses defined elsewhere still find the stylesheet.
+HERE = Path(__file__).parent
+
 UnsavedChoice = Literal["save", "discard", "cancel"]
 
 
 class UnsavedChangesScreen(ModalScreen[UnsavedChoice]):
     """Save, discard or cancel, before something that would lose unsaved edits."""
 
-    CSS_PATH = "dialogs.tcss"
+    CSS_PATH = HERE / "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "choose('save')", "Save", id="unsaved-save", tooltip="Save, then go on"),
         Binding(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -11,6 +12,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+# Absolute, so that subclasses defined elsewhere still find the stylesheet.
+HERE = Path(__file__).parent
 
 
 def binding_rows(
@@ -32,7 +36,7 @@ def binding_rows(
 
 
 class HelpScreen(ModalScreen[None]):
-    CSS_PATH = "help.tcss"
+    CSS_PATH = HERE / "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "escape,q,question_mark",

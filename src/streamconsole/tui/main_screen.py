@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
 
 from textual import on
@@ -88,11 +87,6 @@ class FilterInput(Input):
 
 
 class MainScreen(Screen[None]):
-    CSS_PATH: ClassVar[list[str | PurePath]] = [
-        "main_screen.tcss",
-        "scope_list.tcss",
-        "detail.tcss",
-    ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     AUTO_FOCUS = "#scope-list"
 
@@ -186,19 +180,18 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
         self.show_loading()
+        self.console.main_screen_mounted()
 
     # --- states: loading, loaded, broken --------------------------------------------------
 
     def show_loading(self) -> None:
-        self.refresh_bindings()
-        self.set_class(False, "-broken")
-        self.query_one("#body").loading = True
+        self.detail.show_message(Content.styled("Loading…", "$text-muted"))
         self._status(Content(f" {self.console.source.name} │ loading…"))
 
     def show_session(self, session: EditSession, keep: ScopeRef | None) -> None:
-        self.refresh_bindings()
-        self.set_class(False, "-broken")
-        self.query_one("#body").loading = False
+        if self.has_class("-broken"):
+            self.set_class(False, "-broken")
+            self.refresh_bindings()
         self.query_one("#read-only-badge").display = session.read_only
         index = ScopeIndex(session.config)
         self.scope_list.show_index(index, session.unsaved_scopes)
@@ -211,7 +204,6 @@ class MainScreen(Screen[None]):
     def show_problems(self, title: str, problems: list[Problem]) -> None:
         self.refresh_bindings()
         self.set_class(True, "-broken")
-        self.query_one("#body").loading = False
         lines = [Content.assemble((title, "bold $error"), "\n\n")]
         lines += [Content.assemble((" ✗ ", "bold $error"), inert(str(p)), "\n") for p in problems]
         lines.append(Content.assemble("\n", ("Fix the file, then reload (ctrl+r).", "$text-muted")))
@@ -266,7 +258,11 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.scope_list.set_query(event.value)
+        self.apply_filter(event.value)
+
+    def apply_filter(self, query: str) -> None:
+        """What one keystroke in the filter does (kept cheap: it runs on every key)."""
+        self.scope_list.set_query(query)
         if self.console.session is not None:
             self._refresh_status(self.console.session)
 
@@ -278,8 +274,9 @@ class MainScreen(Screen[None]):
     # --- actions --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Without a config there is nothing to act on: hide these keys from the footer.
-        return action not in _NEED_A_CONFIG or self.console.session is not None
+        # A config that failed to load leaves nothing to act on: hide these keys from the
+        # footer (while loading they stay, so the first paint needs no second footer).
+        return action not in _NEED_A_CONFIG or not self.console.load_failed
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", FilterInput).focus()
