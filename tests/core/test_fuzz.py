@@ -213,7 +213,7 @@ def test_parse_duration_returns_seconds_in_range_or_raises_duration_error(text: 
         seconds = parse_duration(text)
     except DurationError as error:
         assert str(error).startswith(repr(text[:40]))  # the input, cut at 40 characters
-        assert len(str(error)) < 150
+        assert len(str(error)) < 400  # bounded however long the input (escapes widen it)
         return
     assert isinstance(seconds, int)
     assert 1 <= seconds <= MAX_TTL
