@@ -420,6 +420,9 @@ async def test_the_palette_offers_what_the_state_allows(make_app: AppFactory) ->
         await pilot.press("slash", *"evening", "enter", "down")
         assert "Toggle publish JWT: news/evening" not in names()  # THEOlive: play only
         assert "Clear the filter" in names()
+        assert not any(name.startswith("Clear marks") for name in names())
+        await pilot.press("x")
+        assert "Clear marks (1)" in names()
 
 
 async def test_a_palette_command_runs_the_action(make_app: AppFactory) -> None:
@@ -478,3 +481,63 @@ async def test_the_token_preview_opens_for_the_selection(make_app: AppFactory) -
         await pilot.pause()
         assert isinstance(pilot.app.screen, TokenPreviewScreen)
         assert not isinstance(pilot.app.screen, RotateKeyScreen)
+
+
+# --- keys, imports ------------------------------------------------------------------------
+
+
+def test_every_binding_has_an_id_and_a_tooltip() -> None:
+    from textual.binding import Binding
+
+    from streamconsole.tui.scope_list import ScopeList
+
+    for owner in (StreamConsoleApp, MainScreen, ScopeList, UnsavedChangesScreen, HelpScreen):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.id, f"{owner.__name__}: {binding.key} has no id"
+            assert binding.tooltip, f"{owner.__name__}: {binding.key} has no tooltip"
+
+
+async def test_keys_can_be_remapped_by_binding_id(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        app.set_keymap({"toggle-play": "y", "cursor-down": "n"})
+        await pilot.press("n")
+        assert current(pilot) == "LiveApp/stream1"
+        await pilot.press("y")
+        assert "▶●" in row_text(pilot, "LiveApp")
+
+
+async def test_a_theme_switch_and_pending_edits_are_both_saved(
+    make_app: AppFactory, config_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("l")
+        app.theme = "streamconsole-light"
+        await wait_loaded(pilot)
+        await pilot.press("ctrl+s")
+        await wait_loaded(pilot)
+        session = console(pilot).session
+        assert session is not None and session.pending == ()
+    data = tomllib.loads(config_path.read_text("utf-8"))
+    assert data["console"]["theme"] == "streamconsole-light"
+    assert data["applications"]["LiveApp"]["play"] is True
+
+
+def test_importing_the_console_module_stays_light() -> None:
+    """The CLI imports tui.app for every command; the heavy parts load when the app runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, streamconsole.tui.app as m; "
+        "print(' '.join(n for n in ('jwt', 'cryptography', 'tomlkit', 'streamconsole.core.keys',"
+        " 'streamconsole.tui.main_screen') if n in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == []

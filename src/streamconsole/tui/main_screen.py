@@ -494,10 +494,19 @@ class MainScreen(Screen[None]):
                         self.action_reveal,
                     )
                 )
+            commands.append(
+                PaletteCommand(
+                    f"Mark or unmark: {ref}",
+                    "marked rows are toggled together",
+                    self.scope_list.action_toggle_mark,
+                )
+            )
             if marked:
                 commands.append(
                     PaletteCommand(
-                        f"Clear marks ({len(marked)})", "unmark every marked row", self.action_clear
+                        f"Clear marks ({len(marked)})",
+                        "unmark every marked row",
+                        self.scope_list.clear_marks,
                     )
                 )
         commands += [
