@@ -141,6 +141,18 @@ async def test_v2_load_lists_channels_with_one_request(
     await source.aclose()
 
 
+async def test_a_v2_base_url_as_documented_also_works(
+    theolive: TheoLiveEmulator, records: KeyRecords
+) -> None:
+    profile = ServerProfile("doc", ServerKind.THEOLIVE, f"{theolive.base_url}/v2/")
+    secret = Secret(f"{theolive.api_key}:{theolive.api_secret}")
+    source = TheoLiveSource(profile, secret, settings=FAST, key_records=records)
+    assert source.api_version == "v2"
+    assert len((await source.load()).applications) == 3
+    assert theolive.log.count(path="/v2/channels") == 1
+    await source.aclose()
+
+
 async def test_v2_distributions_carry_keys_and_derived_enforcement(
     theolive: TheoLiveEmulator, records: KeyRecords
 ) -> None:

@@ -148,6 +148,11 @@ class TheoLiveSource:
                 f"server {profile.name!r}: api_version must be v1 or v2, "
                 f"not {inert(profile.api_version, limit=20)!r}"
             )
+        if profile.auth not in ("", "basic"):
+            raise SourceError(
+                f'server {profile.name!r}: THEOlive takes HTTP Basic auth (auth = "basic"), '
+                f"not {inert(profile.auth, limit=20)!r}"
+            )
         self.profile = profile
         self.api_version = profile.api_version or "v2"
         self._read_only = read_only or profile.read_only
@@ -705,7 +710,8 @@ class TheoLiveSource:
         enabled = expect(reply, dict, "the token-security reply").get("enabled")
         if enabled is not on:
             raise RemoteError(
-                f"POST {path}: the server answered enabled={enabled!r}, not {on}; "
+                f"POST {path}: the server answered enabled={inert(repr(enabled), limit=40)}, "
+                f"not {on}; "
                 "refresh to see its state"
             )
 
