@@ -56,6 +56,17 @@ class GatedSource:
         await self.inner.apply(changes)
 
 
+class FailingSaveSource(GatedSource):
+    """A source whose writes fail the way a buggy backend's might: not a SourceError."""
+
+    def __init__(self, inner: TomlSource) -> None:
+        super().__init__(inner)
+        self.gate.set()
+
+    async def apply(self, changes: Sequence[Change]) -> None:
+        raise OSError(28, "No space left on device")
+
+
 def theme_on_disk(path: Path) -> str:
     console_table = tomllib.loads(path.read_text("utf-8"))["console"]
     assert isinstance(console_table, dict)
@@ -153,6 +164,20 @@ async def test_hostile_names_are_shown_inert(
         assert "\x1b" not in row
         await pilot.press("l")
         assert notes.any("[b]evil[/b]")  # shown as typed, not as markup
+
+
+async def test_an_unexpected_save_failure_is_a_notification_not_a_traceback(
+    config_path: Path, notes: Notes
+) -> None:
+    app = StreamConsoleApp(FailingSaveSource(TomlSource(config_path)), clock=fixed_clock)
+    async with app.run_test(message_hook=notes.hook) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("l", "ctrl+s")
+        await wait_loaded(pilot)
+        assert notes.any("unexpected OSError")
+        assert app.is_running
+        session = console(pilot).session
+        assert session is not None and len(session.pending) == 1
 
 
 # --- leaving ------------------------------------------------------------------------------

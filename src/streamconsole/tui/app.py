@@ -33,6 +33,15 @@ if TYPE_CHECKING:
 Clock = Callable[[], float]
 
 
+def failure_text(error: Exception) -> str:
+    """What to tell the operator about a failed read or write (our errors say it all)."""
+    from streamconsole.core.errors import StreamconsoleError
+
+    if isinstance(error, StreamconsoleError):
+        return str(error)
+    return f"unexpected {type(error).__name__}: {error}"
+
+
 def _console_commands() -> type[Provider]:
     from streamconsole.tui.commands import ConsoleCommands
 
@@ -120,7 +129,7 @@ class StreamConsoleApp(App[None]):
 
     @work(exclusive=True, group="load")
     async def _load_config(self, keep: ScopeRef | None) -> None:
-        from streamconsole.backends.base import ConfigError, Problem, SourceError
+        from streamconsole.backends.base import ConfigError, Problem
         from streamconsole.tui.session import EditSession, source_warnings
 
         failure: tuple[str, list[Problem]] | None = None
@@ -128,11 +137,8 @@ class StreamConsoleApp(App[None]):
             config = await self.source.load()
         except ConfigError as error:
             failure = ("The config has errors; nothing was loaded.", list(error.problems))
-        except SourceError as error:
-            failure = ("The config could not be read.", [Problem(str(error))])
-        except Exception as error:  # a bug in a source must not end in a traceback here
-            problem = Problem(f"unexpected {type(error).__name__}: {error}")
-            failure = ("The config could not be loaded.", [problem])
+        except Exception as error:  # a bug in a source must not end in a traceback either
+            failure = ("The config could not be read.", [Problem(failure_text(error))])
         await self._screen_ready.wait()
         if failure is not None:
             self._failed(*failure)
@@ -197,7 +203,7 @@ class StreamConsoleApp(App[None]):
         """An edit was made: show it, and save at once when the config asks for that."""
         self.main_screen.refresh_view()
         if self.session is not None and self.session.immediate:
-            self._save_changes(then_exit=False)
+            self._save_changes()
 
     def action_save(self) -> None:
         if not self.writable("save") or self.session is None:
@@ -205,11 +211,11 @@ class StreamConsoleApp(App[None]):
         if not self.session.pending:
             self.notify("Nothing to save.", markup=False)
             return
-        self._save_changes(then_exit=False)
+        self._save_changes()
 
     @work(exclusive=True, group="save")
-    async def _save_changes(self, then_exit: bool) -> None:
-        from streamconsole.backends.base import ConflictError, SourceError
+    async def _save_changes(self) -> None:
+        from streamconsole.backends.base import ConflictError
 
         session = self.session
         if session is None:
@@ -226,15 +232,15 @@ class StreamConsoleApp(App[None]):
                 markup=False,
             )
             return
-        except SourceError as error:
-            self.notify(str(error), title="Not saved", severity="error", timeout=20, markup=False)
+        except Exception as error:  # a bug in a source must not end in a traceback
+            self.notify(
+                failure_text(error), title="Not saved", severity="error", timeout=20, markup=False
+            )
             return
         finally:
             self.main_screen.refresh_view()
         if count:
             self.notify(f"Saved {count} change(s) to {self.source.name}.", markup=False)
-        if then_exit:
-            self.exit()
 
     # --- theme ----------------------------------------------------------------------------
 
@@ -250,14 +256,15 @@ class StreamConsoleApp(App[None]):
 
     @work(exclusive=True, group="theme")
     async def _remember_theme(self, name: str) -> None:
-        from streamconsole.backends.base import SourceError
 
         if self.session is None:
             return
         try:
             stored = await self.session.remember_theme(name)
-        except SourceError as error:
-            self.notify(str(error), title="Theme not remembered", severity="warning", markup=False)
+        except Exception as error:
+            self.notify(
+                failure_text(error), title="Theme not remembered", severity="warning", markup=False
+            )
             return
         if not stored:
             self.notify("This source cannot remember a theme.", severity="warning", markup=False)
@@ -284,15 +291,14 @@ class StreamConsoleApp(App[None]):
 
     @work(exclusive=True, group="save")
     async def _save_then(self, proceed: Callable[[], object]) -> None:
-        from streamconsole.backends.base import SourceError
 
         if self.session is None:
             return
         try:
             await self.session.save()
-        except SourceError as error:
+        except Exception as error:
             self.notify(
-                str(error),
+                failure_text(error),
                 title="Not saved; staying here",
                 severity="error",
                 timeout=20,
