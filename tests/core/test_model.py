@@ -396,3 +396,16 @@ def test_several_warnings_together() -> None:
         "publish JWT is enforced but no key is set: every publish is refused",
         "publish: one-time tokens and JWT are both on; use one token type per direction",
     ]
+
+
+def test_keys_known_only_to_the_server_are_not_called_missing() -> None:
+    from datetime import UTC, datetime
+
+    from streamconsole.core.model import Alias, Application, RemoteKey, ServerKind
+
+    channel = Application("news", ServerKind.THEOLIVE)
+    alias = Alias("main", settings=ScopeSettings(play=True, remote_keys=(RemoteKey("k1"),)))
+    channel.aliases["main"] = alias
+    (warning,) = policy_warnings(channel, alias, datetime(2026, 11, 23, tzinfo=UTC))
+    assert "server holds 1 key(s)" in warning
+    assert "every play is refused" not in warning

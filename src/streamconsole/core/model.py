@@ -258,9 +258,16 @@ def effective_policy(
 def policy_warnings(app: Application, alias: Alias | None, now: datetime) -> list[str]:
     """Plain-language warnings an operator should see for one scope."""
     warnings: list[str] = []
+    settings = alias.settings if alias is not None else app.settings
+    remote = settings.remote_keys if settings is not None else ()
     for direction in app.kind.directions:
         policy = effective_policy(app, alias, direction)
-        if policy.enforced and policy.key is None:
+        if policy.enforced and policy.key is None and remote:
+            warnings.append(
+                f"the server holds {len(remote)} key(s) this console does not know "
+                "(write-only): tokens cannot be issued or checked here until a rotation"
+            )
+        elif policy.enforced and policy.key is None:
             warnings.append(
                 f"{direction} JWT is enforced but no key is set: every {direction} is refused"
             )
