@@ -148,6 +148,18 @@ async def test_source_warnings_are_notified_and_shown_where_they_belong(
         assert "readable by other users" not in detail_text(pilot)
 
 
+async def test_a_config_without_applications_says_so(
+    make_app: AppFactory, config_path: Path, notes: Notes
+) -> None:
+    config_path.write_text('[console]\nsave = "manual"\n', encoding="utf-8")
+    async with make_app().run_test(message_hook=notes.hook) as pilot:
+        await wait_loaded(pilot)
+        assert "no applications" in detail_text(pilot)
+        await pilot.press("down", "enter", "p", "v", "t")
+        assert notes.any("Nothing is selected")
+        assert isinstance(pilot.app.screen, MainScreen)
+
+
 async def test_hostile_names_are_shown_inert(
     make_app: AppFactory, config_path: Path, notes: Notes
 ) -> None:

@@ -246,7 +246,13 @@ class MainScreen(Screen[None]):
         session = self.console.session
         ref = self.scope_list.current_ref
         if session is None or ref is None:
-            self.detail.show_message(Content.styled("Nothing matches the filter.", "$text-muted"))
+            index = self.scope_list.index
+            empty = (
+                "Nothing matches the filter."
+                if index is not None and index.filtering
+                else "This config has no applications yet."
+            )
+            self.detail.show_message(Content.styled(empty, "$text-muted"))
             return
         self.detail.show(session.config.resolve(ref), self.console.warnings, self._now())
 
