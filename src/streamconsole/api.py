@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from streamconsole.audit import AuditLog, default_audit_path
+from streamconsole.audit import AuditLog, audit_log_for
 from streamconsole.backends.base import Source
 from streamconsole.backends.registry import open_source
 from streamconsole.core.durations import parse_duration
@@ -169,9 +169,7 @@ class Console:
         self.source = source
         config = self._runner.run(source.load())
         self.session = EditSession(source, config, read_only=read_only)
-        self._audit = audit or AuditLog(
-            Path(config.settings.audit_log) if config.settings.audit_log else default_audit_path()
-        )
+        self._audit = audit or audit_log_for(config.settings)
         self._origin = origin
 
     # --- reading --------------------------------------------------------------------------

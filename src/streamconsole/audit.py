@@ -18,14 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from streamconsole.core.edits import Change, SetEnforcement
+from streamconsole.core.model import ConsoleSettings
 
 DEFAULT_NAME = "audit.jsonl"
 
 
-def default_audit_path() -> Path:
+def audit_log_for(settings: ConsoleSettings) -> AuditLog:
+    """The config's ``console.audit_log``, or the platform's state directory."""
+    if settings.audit_log:
+        return AuditLog(Path(settings.audit_log))
     from platformdirs import user_state_path
 
-    return user_state_path("streamconsole") / DEFAULT_NAME
+    return AuditLog(user_state_path("streamconsole") / DEFAULT_NAME)
 
 
 def _who() -> str:
@@ -67,18 +71,38 @@ class AuditLog:
         error: BaseException | None = None,
     ) -> None:
         """Append one line per change; ``error`` set means none of them was applied."""
+        self._append(origin, source, [change_entry(c) for c in changes], error)
+
+    def record_action(
+        self,
+        *,
+        origin: str,
+        source: str,
+        scope: str,
+        action: str,
+        error: BaseException | None = None,
+    ) -> None:
+        """Append one line for an action that is not a model edit (e.g. retiring a key)."""
+        self._append(origin, source, [{"scope": scope, "change": action}], error)
+
+    def _append(
+        self,
+        origin: str,
+        source: str,
+        entries: list[dict[str, Any]],
+        error: BaseException | None,
+    ) -> None:
+        if not entries:
+            return
         when = datetime.fromtimestamp(self._clock(), UTC) if self._clock else datetime.now(UTC)
-        result = "ok" if error is None else f"failed: {type(error).__name__}: {error}"
         common = {
             "time": when.isoformat(timespec="seconds"),
             "who": _who(),
             "origin": origin,
             "source": source,
-            "result": result,
+            "result": "ok" if error is None else f"failed: {type(error).__name__}: {error}",
         }
-        lines = [json.dumps({**common, **change_entry(c)}, ensure_ascii=True) for c in changes]
-        if not lines:
-            return
+        lines = [json.dumps({**common, **entry}, ensure_ascii=True) for entry in entries]
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:

@@ -402,6 +402,8 @@ def run_rotate(args: argparse.Namespace) -> int:
             kind, text = material
             change = console.rotate(args.scope, algorithm=args.algorithm, **{kind: text})
         console.save()
+        overlap = getattr(console.source, "overlap_wait", None)
+        guidance = overlap(console.config.settings.token_ttl) if overlap else None
     finally:
         console.close()
     old = change.previous_fingerprint or "none"
@@ -410,6 +412,12 @@ def run_rotate(args: argparse.Namespace) -> int:
     )
     if change.entry.location:
         print(f"key written to {safe(change.entry.location)}")
+    if guidance is not None:
+        print(
+            f"the old key stays installed beside the new one: {guidance}; then: streamconsole "
+            f"retire {safe(args.scope)} OLD_KEY_ID --server {safe(args.server)} "
+            f"(ids: streamconsole show {safe(args.scope)} --server {safe(args.server)})"
+        )
     return EXIT_OK
 
 

@@ -129,7 +129,7 @@ def _confirm(count: int, assume_yes: bool) -> None:
 
 @command
 def run_apply(args: argparse.Namespace) -> int:
-    from streamconsole.audit import AuditLog, default_audit_path
+    from streamconsole.audit import audit_log_for
     from streamconsole.backends.http import RemoteError
     from streamconsole.core.plan import change_for, make_plan
 
@@ -143,8 +143,7 @@ def run_apply(args: argparse.Namespace) -> int:
             if plan.empty:
                 return EXIT_OK
             _confirm(len(plan.steps), args.yes)
-            audit_path = desired.settings.audit_log
-            audit = AuditLog(Path(audit_path) if audit_path else default_audit_path())
+            audit = audit_log_for(desired.settings)
             for done, step in enumerate(plan.steps):
                 change = change_for(step, desired, current, datetime.now(UTC))
                 try:
@@ -245,6 +244,67 @@ def add_workflow_commands(commands: dict[str, Any], source_options: Any) -> None
         parser.add_argument("--force", action="store_true", help="replace an existing --out")
         return parser
 
+    def retire_parser() -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(
+            prog="streamconsole retire",
+            description="Delete one key by id from an alias on a server that holds two "
+            "(THEOlive): the old key at the end of a rotation, once every token signed with "
+            "it has expired. Refuses to delete the last key unless --turn-off.",
+        )
+        parser.add_argument("scope", metavar="APP/ALIAS")
+        parser.add_argument("key_id", metavar="KEY_ID", help="as 'show --server' lists it")
+        parser.add_argument(
+            "--turn-off", action="store_true", help="allow retiring the last key (security off)"
+        )
+        source_options(parser)
+        return parser
+
     commands["plan"] = (plan_parser, run_plan)
+    commands["retire"] = (retire_parser, run_retire)
     commands["apply"] = (apply_parser, run_apply)
     commands["export"] = (export_parser, run_export)
+
+
+# --- retire (two-key rotation, THEOlive) ----------------------------------------------------
+
+
+@command
+def run_retire(args: argparse.Namespace) -> int:
+    from streamconsole.audit import audit_log_for
+    from streamconsole.backends.registry import open_source
+    from streamconsole.backends.toml_file import TomlSource
+    from streamconsole.core.model import ScopeRef
+
+    if not args.server:
+        raise CommandError("retire deletes a key held by a server: give --server NAME")
+    ref = ScopeRef.parse(args.scope)
+    if ref.alias is None:
+        raise CommandError("keys are held per alias: give APP/ALIAS")
+    audit = audit_log_for(TomlSource(args.config).load_sync().settings)
+
+    async def retire() -> None:
+        source = open_source(args.config, server=args.server)
+        retire_key = getattr(source, "retire_key", None)
+        try:
+            if retire_key is None:
+                raise CommandError(
+                    f"server {args.server} holds one key per scope: nothing to retire"
+                )
+            config = await source.load()
+            app, _ = config.resolve(ScopeRef(ref.application))
+            await source.load_aliases(app)
+            action = f"retire key {args.key_id}"
+            try:
+                await retire_key(ref, args.key_id, turn_off=args.turn_off)
+            except Exception as error:
+                audit.record_action(
+                    origin="cli", source=source.name, scope=str(ref), action=action, error=error
+                )
+                raise
+            audit.record_action(origin="cli", source=source.name, scope=str(ref), action=action)
+        finally:
+            await close(source)
+
+    run_async(retire)
+    print(f"{safe(str(ref))}: key {safe(args.key_id)} retired")
+    return EXIT_OK

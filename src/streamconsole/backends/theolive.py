@@ -741,7 +741,8 @@ class TheoLiveSource:
             instead = "or call disable_v2" if self.v2 else "or turn play enforcement off"
             raise ChangeRefused(
                 f"{scope}: {key_id} is its only key: retiring it turns token security off, so "
-                f"viewers get in without a token. Pass turn_off=True if that is meant ({instead})"
+                f"viewers get in without a token. Confirm with turn_off (--turn-off on the command "
+                f"line) if that is meant ({instead})"
                 f"{_NOTHING_WRITTEN}"
             )
         if key_id == LEGACY_KEY_ID:
