@@ -367,3 +367,14 @@ def test_same_key_file_is_parsed_once_per_load(sample: Path) -> None:
     second = config.applications["Copy"].settings.key
     assert first is not None and second is not None
     assert first.key is second.key
+
+
+def test_rotation_keeps_the_key_table_order(sample: Path) -> None:
+    source = TomlSource(sample, clock=lambda: NOW)
+    config = source.load_sync()
+    source.apply_sync([set_key(config, ScopeRef("LiveApp"), generate_key(Algorithm.HS256), NOW_DT)])
+    (line,) = [
+        x for x in sample.read_text().splitlines() if x.startswith("key = ") and "LiveApp" in x
+    ]
+    assert line.startswith('key = { algorithm = "HS256", key_file = "keys/LiveApp.hs256.')
+    assert line.endswith(", created = 2027-01-15T08:00:00Z }")

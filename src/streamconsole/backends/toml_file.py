@@ -183,8 +183,9 @@ class TomlSource:
         fields["created"] = stamp
 
         def replace_fields(table: Any) -> None:
+            # Fields that stay are assigned in place, so the table keeps its order.
             for name in _KEY_MATERIAL_FIELDS:
-                if name in table:
+                if name in table and name not in fields:
                     del table[name]
             for name, value in fields.items():
                 table[name] = value
