@@ -9,6 +9,7 @@ command): the screens, the core and the backends are imported when the app start
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePath
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from streamconsole.tui.session import EditSession
 
 Clock = Callable[[], float]
+FREEZE_ALIASES = 10_000
 
 
 def failure_text(error: Exception) -> str:
@@ -97,6 +99,7 @@ class StreamConsoleApp(App[None]):
         self._remembering_themes = False
         self._screen_ready = asyncio.Event()
         self._main_screen: MainScreen | None = None
+        self._froze_config = False
         self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
 
     @property
@@ -133,12 +136,20 @@ class StreamConsoleApp(App[None]):
         from streamconsole.tui.session import EditSession, source_warnings
 
         failure: tuple[str, list[Problem]] | None = None
+        if self._froze_config:  # the frozen config is garbage once this load replaces it
+            gc.unfreeze()
+            self._froze_config = False
+        collecting = gc.isenabled()
+        gc.disable()  # a load makes several objects per alias and no cycles worth collecting
         try:
             config = await self.source.load()
         except ConfigError as error:
             failure = ("The config has errors; nothing was loaded.", list(error.problems))
         except Exception as error:  # a bug in a source must not end in a traceback either
             failure = ("The config could not be read.", [Problem(failure_text(error))])
+        finally:
+            if collecting:
+                gc.enable()
         await self._screen_ready.wait()
         if failure is not None:
             self._failed(*failure)
@@ -158,6 +169,11 @@ class StreamConsoleApp(App[None]):
             self._apply_theme(config.settings.theme)
         self._remembering_themes = True
         self.main_screen.show_session(self.session, keep)
+        if config.alias_count >= FREEZE_ALIASES:
+            # The config lives as long as the session: keep its objects out of full
+            # collections, which at 100k aliases pause the screen ~100 ms each.
+            gc.freeze()
+            self._froze_config = True
 
     def _failed(self, title: str, problems: list[Problem]) -> None:
         self.session = None
