@@ -501,6 +501,18 @@ async def test_wide_terminals_put_the_detail_beside_the_list(make_app: AppFactor
         assert screen.query_one("#detail").region.x > scope_list(pilot).region.x
 
 
+async def test_resizing_switches_the_layout_and_keeps_the_cursor(make_app: AppFactory) -> None:
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("end")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        screen = console(pilot).main_screen
+        assert screen.has_class("-narrow")
+        assert current(pilot) == "bare/s1"
+        assert "s1" in row_text(pilot, "bare/s1")  # still on screen after the resize
+
+
 async def test_no_color_is_respected(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     async with make_app().run_test() as pilot:

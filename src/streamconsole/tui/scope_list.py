@@ -306,7 +306,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles.clear()
         self._line_cache.clear()
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         if self.index is not None:
             self.virtual_size = Size(self.scrollable_content_region.width, len(self.index))
         self._line_cache.clear()
