@@ -47,6 +47,7 @@ from streamconsole.core.model import (
     ServerKind,
     ServerProfile,
 )
+from streamconsole.core.text import inert
 
 MAX_KEY_FILE_BYTES = 64 * 1024
 
@@ -94,6 +95,20 @@ def _type_name(value: object) -> str:
     return _TYPE_NAMES.get(type(value), f"a {type(value).__name__}")
 
 
+def _quoted(text: str) -> str:
+    """A name or value from the file, quoted for a message: at most 60 characters of it."""
+    return inert(repr(text), limit=60)
+
+
+def _did_you_mean(text: str, choices: tuple[str, ...]) -> str:
+    """'; did you mean X?' for a near miss. Text over 3x the longest choice cannot reach
+    difflib's 0.6 cutoff, and indexing a 10 MB value would take difflib seconds."""
+    if len(text) > 3 * max(len(choice) for choice in choices):
+        return ""
+    near = difflib.get_close_matches(text, choices, n=1)
+    return f"; did you mean {near[0]!r}?" if near else ""
+
+
 @dataclass
 class _Reader:
     """One load's state: the problems found and the key files already read."""
@@ -135,10 +150,10 @@ class _Reader:
     def known_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], path: KeyPath) -> None:
         for name in table:
             if name not in allowed:
-                near = difflib.get_close_matches(name, allowed, n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
+                hint = _did_you_mean(name, allowed)
                 self.error(
-                    (*path, name), f"unknown key {name!r}{hint} (valid: {', '.join(allowed)})"
+                    (*path, name),
+                    f"unknown key {_quoted(name)}{hint} (valid: {', '.join(allowed)})",
                 )
 
     def get(self, table: Mapping[str, Any], name: str, kind: type, path: KeyPath) -> Any:
@@ -162,9 +177,8 @@ class _Reader:
         choices = tuple(str(choice) for choice in choices)  # StrEnum members print as reprs
         value = self.get(table, name, str, path)
         if value is not None and value not in choices:
-            near = difflib.get_close_matches(value, choices, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
-            self.error((*path, name), f"{value!r} is not one of {', '.join(choices)}{hint}")
+            hint = _did_you_mean(value, choices)
+            self.error((*path, name), f"{_quoted(value)} is not one of {', '.join(choices)}{hint}")
             return None
         return value  # type: ignore[no-any-return]
 
