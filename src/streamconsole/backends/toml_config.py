@@ -200,6 +200,10 @@ class _Reader:
         if stat.S_ISDIR(info.st_mode):
             self.error(path, f"key file {shown} is a directory")
             return None
+        if not stat.S_ISREG(info.st_mode):
+            # Opening a FIFO blocks until something writes to it; a device may never end.
+            self.error(path, f"key file {shown} is not a regular file")
+            return None
         if info.st_size > MAX_KEY_FILE_BYTES:
             self.error(path, f"key file {shown} is {info.st_size:,} bytes: too large for a key")
             return None
