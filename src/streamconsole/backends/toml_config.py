@@ -464,7 +464,7 @@ def _one_time(
         reader.error((*path, "one_time_token"), "one-time tokens exist on Ant Media only")
         return frozenset()
     directions = {d.value for d in Direction}
-    bad = [v for v in value if v not in directions]
+    bad = [v for v in value if not isinstance(v, str) or v not in directions]
     if bad:
         reader.error((*path, "one_time_token"), f"expected 'publish' and/or 'play', got {bad!r}")
         return frozenset()
