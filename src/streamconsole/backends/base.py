@@ -10,6 +10,7 @@ from typing import Protocol
 from streamconsole.core.edits import Change
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import Application, Config
+from streamconsole.core.text import inert
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,9 @@ class Problem:
         if self.path:
             place += f": {self.path}" if place else self.path
         level = "warning" if self.warning else "error"
-        return f"{place}: {level}: {self.message}" if place else f"{level}: {self.message}"
+        # Names in paths and messages come from the file (or a server's export of it):
+        # an escape sequence or bidi override in them must not reach the terminal.
+        return inert(f"{place}: {level}: {self.message}" if place else f"{level}: {self.message}")
 
 
 class SourceError(StreamconsoleError):
