@@ -42,7 +42,10 @@ def _snippet_bounds(statements: list[Statement], index: int) -> tuple[int, int]:
 
 def _surgical(text: str, path: KeyPath, mutate: Mutate) -> str | None:
     lines = text.splitlines(keepends=True)
-    statements = scan(lines)
+    # Only tables on the path to ``path``, or under it, can hold what the edit touches.
+    statements = scan(
+        lines, lambda table: table == path[: len(table)] or table[: len(path)] == path
+    )
     if statements is None:
         return None
     matches = [i for i, s in enumerate(statements) if s.path == path]

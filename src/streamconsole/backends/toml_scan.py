@@ -10,7 +10,7 @@ anything it cannot read as "not found", so callers fall back to a full parse.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -84,18 +84,40 @@ def _multiline_string(value: str) -> str | None:
     return None
 
 
-def scan(lines: list[str]) -> list[Statement] | None:
+def _one_line(line: str) -> bool:
+    """Whether ``line`` certainly ends its statement (checked at C speed, no parsing)."""
+    return (
+        '"""' not in line
+        and "'''" not in line
+        and line.count("[") == line.count("]")
+        and line.count("{") == line.count("}")
+    )
+
+
+def scan(
+    lines: list[str], wanted: Callable[[KeyPath], bool] | None = None
+) -> list[Statement] | None:
     """Statements of a TOML text split into lines; None when it holds a construct the
-    scanner does not follow (multi-line strings, array-of-tables)."""
+    scanner does not follow (array-of-tables, unterminated multi-line values).
+
+    Every table header is listed. With ``wanted``, key/value statements are listed only
+    for the tables it accepts; the others' one-line statements are skipped unparsed, which
+    is what keeps a look-up in a 100k-alias file fast.
+    """
     statements: list[Statement] = []
     table: KeyPath = ()
+    skipping = False
     index, count = 0, len(lines)
     while index < count:
-        stripped = lines[index].lstrip()
-        if not stripped or stripped[0] == "#":
+        line = lines[index]
+        stripped = line.lstrip()
+        if (
+            not stripped
+            or stripped[0] == "#"
+            or (skipping and stripped[0] != "[" and _one_line(line))
+        ):
             index += 1
             continue
-        line = lines[index]
         simple = None if '"""' in line else _SIMPLE_LINE.fullmatch(line)
         if simple is not None:
             name: str = simple.group(1) or simple.group(2)
@@ -109,6 +131,7 @@ def scan(lines: list[str]) -> list[Statement] | None:
             if split is None or not split[1].startswith("]"):
                 return None
             table = tuple(split[0])
+            skipping = wanted is not None and not wanted(table)
             statements.append(Statement(table, (), index, index))
             index += 1
             continue
@@ -153,11 +176,12 @@ def locate_all(text: str, paths: Iterable[KeyPath]) -> dict[KeyPath, int]:
     """1-based line of each path, or of its longest prefix found; one pass over ``text``."""
     targets = {path for path in paths if path}
     best: dict[KeyPath, tuple[int, int]] = {}  # path -> (matched length, line)
-    statements = scan(text.splitlines()) or []
     prefixes = {path[:size] for path in targets for size in range(1, len(path) + 1)}
+    # A target can only be in a table whose path is one of its prefixes (or the root).
+    statements = scan(text.splitlines(), lambda table: table in prefixes) or []
     for statement in statements:
         candidates = [statement.path]
-        if statement.value and any(len(t) > len(statement.path) for t in targets):
+        if statement.value and statement.path in prefixes:
             candidates.extend(_inline_keys(statement))
         for candidate in candidates:
             if candidate not in prefixes:
