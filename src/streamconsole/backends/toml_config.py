@@ -477,8 +477,13 @@ def _alias(
     if not isinstance(data, dict):
         reader.error(path, f"expected a table (e.g. {name} = {{}}), got {_type_name(data)}")
         return None
-    if not data:  # the common case at 100k aliases: nothing to check
+    # The common cases at 100k aliases, `name = {}` and `name = { label = "..." }`: nothing
+    # else to check, so no per-key validation.
+    if not data:
         return Alias(name)
+    label = data.get("label")
+    if len(data) == 1 and isinstance(label, str):
+        return Alias(name, label)
     reader.known_keys(data, _ALIAS_KEYS, path)
     label = reader.get(data, "label", str, path) or ""
     if not app.kind.alias_overrides:
