@@ -1,0 +1,111 @@
+"""End to end: the installed console in tmux at 80×24, driven by keys like an operator."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from streamconsole.backends.toml_file import TomlSource
+from tests.e2e.tmux import TMUX, TmuxSession
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRY = Path(sys.executable).with_name("streamconsole")
+
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (.ci/run installs it)")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "sample_keys", tmp_path / "sample_keys")
+    for key_file in (tmp_path / "sample_keys").glob("*"):
+        key_file.chmod(0o600)
+    shutil.copy(ROOT / "sample_config.toml", tmp_path / "console.toml")
+    return tmp_path
+
+
+@pytest.fixture
+def console(workdir: Path) -> Iterator[TmuxSession]:
+    env = {
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(workdir),
+        "XDG_STATE_HOME": str(workdir / "state"),
+        "TEXTUAL_ANIMATIONS": "none",
+    }
+    session = TmuxSession([str(ENTRY), "console.toml"], cwd=workdir, env=env)
+    try:
+        session.wait_for("LiveApp")
+        yield session
+    finally:
+        session.close()
+
+
+def test_filter_toggle_save_rotate_token_quit(console: TmuxSession, workdir: Path) -> None:
+    config = workdir / "console.toml"
+    before = config.read_text()
+
+    # Filter down to the sports channel.
+    console.keys("/")
+    console.type("match")
+    screen = console.wait_for("match-day")
+    assert "LiveApp" not in screen
+    console.keys("Escape")  # leave the filter
+    console.keys("Escape")  # clear it
+    console.wait_for("LiveApp")
+
+    # Select LiveApp (first row) and turn play enforcement on; it is unsaved until ctrl+s.
+    console.keys("Home", "l")
+    console.wait_for("unsaved")
+    assert config.read_text() == before
+    console.keys("C-s")
+    console.wait_for("Saved")
+    assert TomlSource(config).load_sync().applications["LiveApp"].settings.play is True
+
+    # Rotate LiveApp's key: generate, use, save.
+    console.keys("r")
+    console.wait_for("Rotate key")
+    console.keys("C-g")
+    console.wait_for("hs:", timeout=10)
+    console.keys("C-y")
+    console.wait_until_gone("Rotate key")
+    console.keys("C-s")
+    console.wait_for("Saved")
+    entry = TomlSource(config).load_sync().applications["LiveApp"].settings.key
+    assert entry is not None
+    assert entry.location.startswith("keys/")
+    assert stat.S_IMODE((workdir / entry.location).stat().st_mode) == 0o600
+
+    # Token preview for stream1: accepted with the new key, shown with its countdown.
+    console.keys("Down", "t")
+    screen = console.wait_for("Token preview")
+    assert "ACCEPTED" in console.wait_for("ACCEPTED")
+    assert entry.fingerprint in screen or entry.fingerprint in console.screen()
+    assert "expires in" in console.screen()
+    console.keys("Escape")
+    console.wait_until_gone("Token preview")
+
+    # The secret itself was never on screen.
+    assert entry.key.secret.reveal() not in console.screen()  # type: ignore[union-attr]
+
+    console.keys("q")
+    console.wait_until_gone("LiveApp")
+
+
+def test_quit_with_unsaved_changes_asks(console: TmuxSession, workdir: Path) -> None:
+    before = (workdir / "console.toml").read_text()
+    console.keys("Home", "p")
+    console.wait_for("unsaved")
+    console.keys("q")
+    screen = console.wait_for("Quit with 1 unsaved change(s)?")
+    assert "LiveApp: publish JWT off" in screen
+    assert all(choice in screen for choice in ("Save", "Discard", "Cancel"))
+    # Discard, and the file stays as it was.
+    console.keys("d")
+    console.wait_until_gone("LiveApp")
+    assert (workdir / "console.toml").read_text() == before

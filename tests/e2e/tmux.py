@@ -1,0 +1,68 @@
+"""A terminal session in tmux: start a command at a fixed size, type keys, read the screen."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+TMUX = shutil.which("tmux")
+
+
+class TmuxSession:
+    def __init__(self, command: list[str], *, cwd: Path, env: Mapping[str, str]) -> None:
+        if TMUX is None:
+            raise RuntimeError("tmux is not installed")
+        self.name = f"sc-{uuid.uuid4().hex[:8]}"
+        # A private server socket: nothing of the user's tmux is touched.
+        self._base = [TMUX, "-L", self.name, "-f", "/dev/null"]
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        shell = f"cd {shlex.quote(str(cwd))} && env {exports} {shlex.join(command)}; sleep 30"
+        subprocess.run(
+            [*self._base, "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", shell],
+            check=True,
+        )
+
+    def keys(self, *keys: str, pause: float = 0.15) -> None:
+        for key in keys:
+            subprocess.run([*self._base, "send-keys", "-t", self.name, key], check=True)
+            time.sleep(pause)
+
+    def type(self, text: str) -> None:
+        subprocess.run([*self._base, "send-keys", "-t", self.name, "-l", text], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(
+            [*self._base, "capture-pane", "-t", self.name, "-p"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        """The screen once it shows ``text``; fails with the last screen after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+            time.sleep(0.1)
+
+    def wait_until_gone(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never went away; the screen was:\n{screen}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        subprocess.run([*self._base, "kill-server"], check=False, capture_output=True)
