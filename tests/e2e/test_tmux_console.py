@@ -50,8 +50,10 @@ def test_filter_toggle_save_rotate_token_quit(console: TmuxSession, workdir: Pat
     config = workdir / "console.toml"
     before = config.read_text()
 
-    # Filter down to the sports channel.
+    # Filter down to the sports channel (type only once the filter has focus: until then,
+    # letters are the list's bindings).
     console.keys("/")
+    console.wait_for("esc Clear")
     console.type("match")
     screen = console.wait_for("match-day")
     assert "LiveApp" not in screen
