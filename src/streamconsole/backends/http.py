@@ -2,6 +2,7 @@
 
 * keep-alive HTTP/1.1, a timeout on every call, at most 16 requests in flight (measured:
   past ~16 connections httpx's pool turns CPU-bound);
+* a deadline on every attempt: a reply dripping in a byte at a time never trips a timeout;
 * retries with jittered exponential back-off only for idempotent requests, and only on
   timeouts, connection errors, 429 and 5xx (``Retry-After`` honoured, capped);
 * redirects are never followed, so credentials never reach another host;
@@ -83,8 +84,9 @@ def _install_log_mask() -> None:
 
 @dataclass(frozen=True, slots=True)
 class HttpSettings:
-    timeout: float = 15.0
+    timeout: float = 15.0  # per connect, read or write: a slow drip of bytes never trips it
     connect_timeout: float = 5.0
+    deadline: float = 60.0  # the most one attempt may take, however its bytes come
     concurrency: int = 16
     retries: int = 3
     backoff: float = 0.25  # first retry waits 0.25 s ± jitter, then doubles
@@ -179,7 +181,7 @@ class HttpClient:
                 status, body, reply_headers = await self._send(
                     method, path, params, json_body, headers
                 )
-            except httpx.TimeoutException:
+            except (httpx.TimeoutException, TimeoutError):
                 if attempt >= attempts_left:
                     raise RemoteTimeout(f"{method} {path}: no answer in time") from None
                 retry_after = None
@@ -208,19 +210,20 @@ class HttpClient:
             request = lane.build_request(
                 method, path, params=params, json=json_body, headers=headers
             )
-            response = await lane.send(request, stream=True)
-            try:
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_BODY_BYTES:
-                        raise RemoteError(
-                            f"{method} {path}: the reply is larger than "
-                            f"{MAX_BODY_BYTES // (1024 * 1024)} MiB; refused",
-                            status=response.status_code,
-                        )
-            finally:
-                await response.aclose()
+            async with asyncio.timeout(self.settings.deadline):
+                response = await lane.send(request, stream=True)
+                try:
+                    body = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > MAX_BODY_BYTES:
+                            raise RemoteError(
+                                f"{method} {path}: the reply is larger than "
+                                f"{MAX_BODY_BYTES // (1024 * 1024)} MiB; refused",
+                                status=response.status_code,
+                            )
+                finally:
+                    await response.aclose()
             self.requests += 1
             self.last_latency = time.perf_counter() - started
             return response.status_code, bytes(body), response.headers
