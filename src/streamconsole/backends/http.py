@@ -242,9 +242,20 @@ def _transport_reason(error: httpx.TransportError) -> str:
     text = str(error)
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         return "TLS certificate verification failed (set ca_file for a private CA)"
+    if _caused_by_tls(error):  # e.g. an https URL to a plain-HTTP port
+        return f"TLS handshake failed ({inert(text, limit=120)}); is it an https server?"
     if isinstance(error, httpx.ConnectError):
         return f"cannot connect ({inert(text, limit=120) or 'connection refused'})"
     return f"connection failed ({type(error).__name__})"
+
+
+def _caused_by_tls(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _reply(
