@@ -112,7 +112,10 @@ class AntMediaSource:
         else:
             self.user, _ = split_pair(credentials, "email:password")
         self.http = HttpClient(
-            profile.url, verify=tls_verify(profile.ca_file), auth=auth, settings=settings
+            profile.url,
+            verify=tls_verify(profile.ca_file, profile.base_dir),
+            auth=auth,
+            settings=settings,
         )
         self._logged_in = profile.auth == "proxy-jwt"
         self._login_lock = asyncio.Lock()
@@ -287,8 +290,9 @@ class AntMediaSource:
                 change.entry.origin = KeyOrigin.REMOTE
                 change.entry.location = f"{self.name}:{app}"
 
-    async def remember_theme(self, theme: str) -> None:
+    async def remember_theme(self, theme: str) -> bool:
         """A server has nowhere to keep the operator's theme."""
+        return False
 
     # --- server-issued tokens -------------------------------------------------------------
 

@@ -24,6 +24,7 @@ import ssl
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -103,14 +104,16 @@ def excerpt(body: bytes | str, limit: int = 200) -> str:
     return inert(text, limit=limit)
 
 
-def tls_verify(ca_file: str) -> ssl.SSLContext | bool:
-    """TLS verification is always on; ``ca_file`` adds a private CA."""
+def tls_verify(ca_file: str, base_dir: str = "") -> ssl.SSLContext | bool:
+    """TLS verification is always on; ``ca_file`` adds a private CA. A relative path is
+    relative to ``base_dir``, the config's directory (not the working directory)."""
     if not ca_file:
         return True
+    path = Path(base_dir, Path(ca_file).expanduser())
     try:
-        return ssl.create_default_context(cafile=ca_file)
+        return ssl.create_default_context(cafile=path)
     except (OSError, ssl.SSLError) as error:
-        raise RemoteError(f"ca_file {ca_file}: cannot be loaded ({error})") from None
+        raise RemoteError(f"ca_file {path}: cannot be loaded ({error})") from None
 
 
 class HttpClient:

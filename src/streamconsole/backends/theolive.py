@@ -163,7 +163,7 @@ class TheoLiveSource:
             base_url = base_url.removesuffix("/v2")
         self.http = HttpClient(
             base_url,
-            verify=tls_verify(profile.ca_file),
+            verify=tls_verify(profile.ca_file, profile.base_dir),
             auth=httpx.BasicAuth(self.user, token_secret.reveal()),
             settings=settings,
         )
@@ -194,8 +194,9 @@ class TheoLiveSource:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def remember_theme(self, theme: str) -> None:
+    async def remember_theme(self, theme: str) -> bool:
         """A server has nowhere to keep the operator's theme."""
+        return False
 
     @staticmethod
     def overlap_wait(ttl_seconds: int) -> str:
