@@ -40,3 +40,15 @@ def theolive(_theolive_server: TheoLiveEmulator) -> Iterator[TheoLiveEmulator]:
     _theolive_server.reset()
     yield _theolive_server
     _theolive_server.reset()
+
+
+# --- isolation ---------------------------------------------------------------------------
+# The audit log and THEOlive key records default to the user's state directory: every test
+# gets a private one, so no test run writes into the developer's own.
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

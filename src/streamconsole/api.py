@@ -44,7 +44,7 @@ from streamconsole.core.model import Config, Direction, ScopeRef, effective_poli
 from streamconsole.core.report import explanation_view, scope_view, summary_row
 from streamconsole.core.secret import Secret
 from streamconsole.core.tokens import Explanation, build_claims, explain, sign
-from streamconsole.tui.session import EditSession
+from streamconsole.session import EditSession
 
 T = TypeVar("T")
 
@@ -168,9 +168,13 @@ class Console:
         self._clock = clock
         self.source = source
         config = self._runner.run(source.load())
-        self.session = EditSession(source, config, read_only=read_only)
-        self._audit = audit or audit_log_for(config.settings)
-        self._origin = origin
+        self.session = EditSession(
+            source,
+            config,
+            read_only=read_only,
+            audit=audit or audit_log_for(config.settings),
+            origin=origin,
+        )
 
     # --- reading --------------------------------------------------------------------------
 
@@ -262,16 +266,7 @@ class Console:
 
     def save(self) -> int:
         """Write every pending change (all or nothing); each is audited. Returns the count."""
-        changes = self.session.pending
-        try:
-            saved = self._runner.run(self.session.save())
-        except Exception as error:
-            self._audit.record(
-                origin=self._origin, source=self.source.name, changes=changes, error=error
-            )
-            raise
-        self._audit.record(origin=self._origin, source=self.source.name, changes=changes)
-        return saved
+        return self._runner.run(self.session.save())
 
     # --- tokens ---------------------------------------------------------------------------
 

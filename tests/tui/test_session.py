@@ -13,7 +13,7 @@ from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import SetEnforcement
 from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.core.model import Direction, ScopeRef
-from streamconsole.tui.session import EditSession
+from streamconsole.session import EditSession
 
 from .conftest import KEYS, fixed_clock
 
@@ -125,3 +125,25 @@ async def test_remember_theme_writes_console_theme(config_path: Path) -> None:
     console = _on_disk(config_path)["console"]
     assert isinstance(console, dict)
     assert console["theme"] == "streamconsole-light"
+
+
+async def test_every_save_is_audited_ok_or_failed(config_path: Path, tmp_path: Path) -> None:
+    import json
+
+    from streamconsole.audit import AuditLog
+
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    source = TomlSource(config_path, clock=fixed_clock)
+    session = EditSession(source, await source.load(), read_only=False, audit=audit, origin="tui")
+    first = next(iter(session.config.applications))
+    session.set_enforcement(ScopeRef(first), Direction.PLAY, True)
+    await session.save()
+    session.set_enforcement(ScopeRef(first), Direction.PLAY, False)
+    config_path.write_text(config_path.read_text() + "\n# changed by someone else\n")
+    with pytest.raises(Exception, match="changed on disk"):
+        await session.save()
+    lines = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [(line["change"], line["result"][:6], line["origin"]) for line in lines] == [
+        ("play jwt on", "ok", "tui"),
+        ("play jwt off", "failed", "tui"),
+    ]

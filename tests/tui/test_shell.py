@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from streamconsole.backends.base import Problem
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import Change
-from streamconsole.core.model import Config, ScopeRef
+from streamconsole.core.model import Application, Config, ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.dialogs import UnsavedChangesScreen
 from streamconsole.tui.help import HelpScreen
@@ -48,12 +49,22 @@ class GatedSource:
     def read_only(self) -> bool:
         return self.inner.read_only
 
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return self.inner.warnings
+
     async def load(self) -> Config:
         await self.gate.wait()
         return await self.inner.load()
 
+    async def load_aliases(self, app: Application) -> None:
+        await self.inner.load_aliases(app)
+
     async def apply(self, changes: Sequence[Change]) -> None:
         await self.inner.apply(changes)
+
+    async def remember_theme(self, theme: str) -> bool:
+        return await self.inner.remember_theme(theme)
 
 
 class FailingSaveSource(GatedSource):

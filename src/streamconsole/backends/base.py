@@ -66,6 +66,11 @@ class Source(Protocol):
     @property
     def read_only(self) -> bool: ...
 
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Non-fatal problems found by the last load."""
+        ...
+
     async def load(self) -> Config:
         """Read everything; raises ConfigError or SourceError."""
         ...
@@ -78,6 +83,6 @@ class Source(Protocol):
         """Fill ``app.aliases`` where ``app.aliases_loaded`` is False (remote sources)."""
         ...
 
-    async def remember_theme(self, theme: str) -> None:
-        """Keep the operator's theme for next time (no-op where nothing can hold it)."""
+    async def remember_theme(self, theme: str) -> bool:
+        """Keep the operator's theme for next time; False where nothing can hold it."""
         ...

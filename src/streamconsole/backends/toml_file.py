@@ -123,9 +123,9 @@ class TomlSource:
     async def apply(self, changes: Sequence[Change]) -> None:
         await asyncio.to_thread(self.apply_sync, list(changes))
 
-    def remember_theme_sync(self, theme: str) -> None:
+    def remember_theme_sync(self, theme: str) -> bool:
         if self._read_only:
-            return
+            return False
         self._check_unchanged()
         try:
             text = edit_table(self._text, ("console",), lambda t: t.__setitem__("theme", theme))
@@ -134,9 +134,10 @@ class TomlSource:
             document.add("console", tomlkit.table().add("theme", theme))
             text = tomlkit.dumps(document)
         self._write(text)
+        return True
 
-    async def remember_theme(self, theme: str) -> None:
-        await asyncio.to_thread(self.remember_theme_sync, theme)
+    async def remember_theme(self, theme: str) -> bool:
+        return await asyncio.to_thread(self.remember_theme_sync, theme)
 
     def _check_unchanged(self) -> None:
         try:

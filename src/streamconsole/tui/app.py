@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 
     from streamconsole.backends.base import Problem, Source
     from streamconsole.core.model import ScopeRef
+    from streamconsole.session import EditSession
     from streamconsole.tui.dialogs import UnsavedChoice
     from streamconsole.tui.main_screen import MainScreen, PaletteCommand
-    from streamconsole.tui.session import EditSession
 
 Clock = Callable[[], float]
 FREEZE_ALIASES = 10_000
@@ -132,8 +132,9 @@ class StreamConsoleApp(App[None]):
 
     @work(exclusive=True, group="load")
     async def _load_config(self, keep: ScopeRef | None) -> None:
+        from streamconsole.audit import audit_log_for
         from streamconsole.backends.base import ConfigError, Problem
-        from streamconsole.tui.session import EditSession, source_warnings
+        from streamconsole.session import EditSession
 
         failure: tuple[str, list[Problem]] | None = None
         if self._froze_config:  # the frozen config is garbage once this load replaces it
@@ -155,8 +156,14 @@ class StreamConsoleApp(App[None]):
             self._failed(*failure)
             return
         self.load_failed = False
-        self.session = EditSession(self.source, config, read_only=self.read_only)
-        self.warnings = source_warnings(self.source)
+        self.session = EditSession(
+            self.source,
+            config,
+            read_only=self.read_only,
+            audit=audit_log_for(config.settings),
+            origin="tui",
+        )
+        self.warnings = tuple(self.source.warnings)
         if self.warnings:
             count = len(self.warnings)
             self.notify(

@@ -22,10 +22,10 @@ from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.keys import Key
 from streamconsole.core.model import Direction, ScopeRef
 from streamconsole.core.text import inert
+from streamconsole.session import EditSession, TogglePlan
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
-from streamconsole.tui.session import EditSession, TogglePlan
 
 if TYPE_CHECKING:
     from streamconsole.tui.app import StreamConsoleApp

@@ -1,9 +1,10 @@
-"""The edit session: the one gateway from the screens to the config and the source.
+"""The edit session: the one gateway from the console, the CLI and the API to a source.
 
 Every write (an edit, a save, remembering a theme) goes through :meth:`EditSession.
-check_writable`, so read-only mode is enforced here and no screen can bypass it. Edits are
+check_writable`, so read-only mode is enforced here and nothing can bypass it. Edits are
 applied to the in-memory config at once (the screen shows them) and kept as pending
-:class:`~streamconsole.core.edits.Change` records until they are saved.
+:class:`~streamconsole.core.edits.Change` records until they are saved; every save is
+written to the audit log, whether it succeeded or not.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
 
-from streamconsole.backends.base import Problem, ReadOnlyError, Source
+from streamconsole.audit import AuditLog
+from streamconsole.backends.base import ReadOnlyError, Source
 from streamconsole.core.edits import (
     Change,
     SetEnforcement,
@@ -24,25 +25,6 @@ from streamconsole.core.edits import (
 )
 from streamconsole.core.keys import Key
 from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
-
-
-@runtime_checkable
-class RemembersTheme(Protocol):
-    """A source that can store the operator's theme (the TOML file's ``console.theme``)."""
-
-    async def remember_theme(self, name: str) -> None: ...
-
-
-@runtime_checkable
-class HasWarnings(Protocol):
-    """A source that reports non-fatal problems found while loading."""
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]: ...
-
-
-def source_warnings(source: Source) -> tuple[Problem, ...]:
-    return tuple(source.warnings) if isinstance(source, HasWarnings) else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +49,19 @@ def _change_key(change: Change) -> _ChangeKey:
 
 
 class EditSession:
-    def __init__(self, source: Source, config: Config, *, read_only: bool) -> None:
+    def __init__(
+        self,
+        source: Source,
+        config: Config,
+        *,
+        read_only: bool,
+        audit: AuditLog | None = None,
+        origin: str = "tui",
+    ) -> None:
         self.source = source
         self.config = config
+        self.audit = audit  # every save, successful or not, is recorded here
+        self.origin = origin
         self.read_only = read_only or source.read_only or config.settings.read_only
         self.saving = False
         self._pending: dict[_ChangeKey, Change] = {}
@@ -159,8 +151,16 @@ class EditSession:
         self.saving = True
         try:
             await self.source.apply(changes)
+        except BaseException as error:
+            if self.audit is not None:
+                self.audit.record(
+                    origin=self.origin, source=self.source.name, changes=changes, error=error
+                )
+            raise
         finally:
             self.saving = False
+        if self.audit is not None:
+            self.audit.record(origin=self.origin, source=self.source.name, changes=changes)
         for change in changes:
             key = _change_key(change)
             if self._pending.get(key) is change:  # not edited again while saving
@@ -170,8 +170,7 @@ class EditSession:
     async def remember_theme(self, name: str) -> bool:
         """Store the theme in the source; False when this source cannot store one."""
         self.check_writable("remember the theme")
-        if not isinstance(self.source, RemembersTheme):
-            return False
-        await self.source.remember_theme(name)
-        self.config.settings.theme = name
-        return True
+        stored = await self.source.remember_theme(name)
+        if stored:
+            self.config.settings.theme = name
+        return stored
