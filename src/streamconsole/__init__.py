@@ -1,17 +1,18 @@
 """streamconsole: an operator console for live-streaming JWT security."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("streamconsole")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
-
 __all__ = ["Console", "__version__", "open_config", "open_server"]
 
 
 def __getattr__(name: str) -> object:
-    # The API pulls in every backend: import it on first use, not with the CLI.
+    # Both are costly to import (importlib.metadata ~80 ms, the API every backend) and
+    # starting the console needs neither: computed on first use.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("streamconsole")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
     if name in ("Console", "open_config", "open_server"):
         from streamconsole import api
 

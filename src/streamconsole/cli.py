@@ -11,12 +11,25 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from streamconsole import __version__, commands
+import streamconsole
+from streamconsole import commands
 from streamconsole.commands import EXIT_OK, EXIT_USAGE
 from streamconsole.workflow import add_workflow_commands
 
 Command = Callable[[argparse.Namespace], int]
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked (importlib.metadata costs ~80 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"streamconsole {streamconsole.__version__}")
+        parser.exit()
 
 
 def _console_parser() -> argparse.ArgumentParser:
@@ -40,7 +53,7 @@ def _console_parser() -> argparse.ArgumentParser:
         "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"streamconsole {__version__}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     parser.add_argument("config", type=Path, help="the TOML config to open (see README)")
     parser.add_argument(
         "--read-only", action="store_true", help="refuse every write (files and servers)"

@@ -397,7 +397,7 @@ def _private_key(
     if text is None:
         return key, ""
     try:
-        private = private_key_from_pem(algorithm, text)
+        private = private_key_from_pem(algorithm, text, check_rsa_math=False)
     except KeyValidationError as error:
         reader.error((*path, name), str(error))
         return key, ""

@@ -12,8 +12,6 @@ import tomllib
 from collections.abc import Callable
 from typing import Any
 
-import tomlkit
-
 from streamconsole.backends.toml_scan import KeyPath, Statement, scan
 
 Mutate = Callable[[Any], None]
@@ -41,6 +39,8 @@ def _snippet_bounds(statements: list[Statement], index: int) -> tuple[int, int]:
 
 
 def _surgical(text: str, path: KeyPath, mutate: Mutate) -> str | None:
+    import tomlkit  # ~20 ms to import: only when something is edited, not to read
+
     lines = text.splitlines(keepends=True)
     # Only tables on the path to ``path``, or under it, can hold what the edit touches.
     statements = scan(
@@ -79,6 +79,8 @@ def edit_table(text: str, path: KeyPath, mutate: Mutate) -> str:
     edited = _surgical(text, path, mutate)
     if edited is not None:
         return edited
+    import tomlkit
+
     document = tomlkit.parse(text)
     mutate(_navigate(document, path))
     return tomlkit.dumps(document)

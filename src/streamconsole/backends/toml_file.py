@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-
 from streamconsole.backends.atomic import atomic_write, write_private_file
 from streamconsole.backends.base import ConflictError, Problem, ReadOnlyError, SourceError
 from streamconsole.backends.toml_config import decode_config_bytes, parse_config
@@ -109,7 +107,7 @@ class TomlSource:
                 if isinstance(change, SetEnforcement):
                     text = _edit_scope(text, change.scope, _setter(change))
                 else:
-                    text = self._apply_key(text, change, written)
+                    text = self._key_written(text, change, written)
             self._write(text)
         except BaseException:
             for path in written:  # nothing references them now
@@ -130,6 +128,8 @@ class TomlSource:
         try:
             text = edit_table(self._text, ("console",), lambda t: t.__setitem__("theme", theme))
         except KeyError:
+            import tomlkit  # only for edits: ~20 ms to import, not needed to read
+
             document = tomlkit.parse(self._text)
             document.add("console", tomlkit.table().add("theme", theme))
             text = tomlkit.dumps(document)
@@ -163,6 +163,18 @@ class TomlSource:
             ) from None
         self._text, self._digest = text, _digest(data)
 
+    def _key_written(self, text: str, change: SetKey, written: list[Path]) -> str:
+        """:meth:`_apply_key`, with a failure to write the key's files (disk full, read-only,
+        ``keys`` not a directory, a name taken) as a SourceError like a failed save."""
+        try:
+            return self._apply_key(text, change, written)
+        except OSError as error:
+            raise SourceError(
+                f"{change.scope}: the new key could not be written to "
+                f"{self.path.parent / KEY_DIRECTORY} ({error.strerror or error}); "
+                "nothing was saved"
+            ) from None
+
     def _apply_key(self, text: str, change: SetKey, written: list[Path]) -> str:
         """Write the new key's files (appending them to ``written``); return the new text."""
         entry = change.entry
@@ -192,6 +204,8 @@ class TomlSource:
                 table[name] = value
 
         def add_key(table: Any) -> None:
+            import tomlkit
+
             inline = tomlkit.inline_table()
             inline.update(fields)
             table["key"] = inline

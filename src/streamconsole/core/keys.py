@@ -16,15 +16,17 @@ import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.secret import Secret
+
+if TYPE_CHECKING:
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 
 class KeyFamily(StrEnum):
@@ -164,8 +166,8 @@ class AsymmetricKey:
     def jwk(self) -> dict[str, Any]:
         key = self.verifying_key
         if isinstance(key, rsa.RSAPublicKey):
-            return RSAAlgorithm.to_jwk(key, as_dict=True)
-        return ECAlgorithm.to_jwk(key, as_dict=True)
+            return _jwk_codecs()[0].to_jwk(key, as_dict=True)
+        return _jwk_codecs()[1].to_jwk(key, as_dict=True)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -180,6 +182,13 @@ class AsymmetricKey:
 
 
 Key: TypeAlias = SharedKey | AsymmetricKey
+
+
+def _jwk_codecs() -> tuple[type[RSAAlgorithm], type[ECAlgorithm]]:
+    # PyJWT costs ~40 ms to import; the console's first frame does not need it.
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+    return RSAAlgorithm, ECAlgorithm
 
 
 def _b64url(data: bytes) -> str:
@@ -298,7 +307,8 @@ def _public_key_from_jwk(algorithm: Algorithm, text: str) -> AsymmetricKey:
     if kty not in ("RSA", "EC"):
         raise KeyValidationError(f"unsupported JWK key type {kty!r}; expected 'RSA' or 'EC'")
     try:
-        key = RSAAlgorithm.from_jwk(jwk) if kty == "RSA" else ECAlgorithm.from_jwk(jwk)
+        rsa_codec, ec_codec = _jwk_codecs()
+        key = rsa_codec.from_jwk(jwk) if kty == "RSA" else ec_codec.from_jwk(jwk)
     except Exception:  # PyJWT raises several unrelated types for bad JWKs
         raise KeyValidationError(f"the {kty} JWK could not be parsed") from None
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
@@ -307,12 +317,23 @@ def _public_key_from_jwk(algorithm: Algorithm, text: str) -> AsymmetricKey:
     return AsymmetricKey(algorithm, _public_pem(key))
 
 
-def private_key_from_pem(algorithm: Algorithm, text: str) -> AsymmetricKey:
-    """Import an unencrypted PEM private key; the public key is derived from it."""
+def private_key_from_pem(
+    algorithm: Algorithm, text: str, *, check_rsa_math: bool = True
+) -> AsymmetricKey:
+    """Import an unencrypted PEM private key; the public key is derived from it.
+
+    ``check_rsa_math=False`` skips OpenSSL's RSA consistency checks (~40 ms a key): for a
+    key file the operator configured next to its public key, whose fingerprint the caller
+    compares; a key pasted or imported from elsewhere keeps the full check.
+    """
     if pem_kind(text) != "private":
         raise KeyValidationError("expected a PEM private key ('-----BEGIN PRIVATE KEY-----')")
     try:
-        key = serialization.load_pem_private_key(text.strip().encode("ascii"), password=None)
+        key = serialization.load_pem_private_key(
+            text.strip().encode("ascii"),
+            password=None,
+            unsafe_skip_rsa_key_validation=not check_rsa_math,
+        )
     except TypeError:
         raise KeyValidationError("the private key is encrypted; decrypt it first") from None
     except (ValueError, UnicodeEncodeError):
