@@ -107,7 +107,14 @@ class TomlSource:
                 if isinstance(change, SetEnforcement):
                     text = _edit_scope(text, change.scope, _setter(change))
                 else:
-                    text = self._key_written(text, change, written)
+                    try:
+                        text = self._apply_key(text, change, written)
+                    except OSError as error:  # disk full, read-only, `keys` not a directory
+                        raise SourceError(
+                            f"{change.scope}: the new key could not be written to "
+                            f"{self.path.parent / KEY_DIRECTORY} ({error.strerror or error}); "
+                            "nothing was saved"
+                        ) from None
             self._write(text)
         except BaseException:
             for path in written:  # nothing references them now
@@ -162,18 +169,6 @@ class TomlSource:
                 f"{self.path} could not be saved ({error.strerror}); the file on disk is unchanged"
             ) from None
         self._text, self._digest = text, _digest(data)
-
-    def _key_written(self, text: str, change: SetKey, written: list[Path]) -> str:
-        """:meth:`_apply_key`, with a failure to write the key's files (disk full, read-only,
-        ``keys`` not a directory, a name taken) as a SourceError like a failed save."""
-        try:
-            return self._apply_key(text, change, written)
-        except OSError as error:
-            raise SourceError(
-                f"{change.scope}: the new key could not be written to "
-                f"{self.path.parent / KEY_DIRECTORY} ({error.strerror or error}); "
-                "nothing was saved"
-            ) from None
 
     def _apply_key(self, text: str, change: SetKey, written: list[Path]) -> str:
         """Write the new key's files (appending them to ``written``); return the new text."""
