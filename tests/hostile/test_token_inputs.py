@@ -308,13 +308,11 @@ CASES = [
         "expired ",
     ),
     Case(
-        "exp-future-float-is-fine",
         THEO,
         lambda: signed(THEO, theo_claims(exp=NOW + HOUR + 0.5)),
         frozenset(),
     ),
     bad(
-        "nbf-in-the-future",
         THEO,
         lambda: signed(THEO, theo_claims(nbf=int(NOW) + 2 * HOUR)),
         "nbf",
@@ -445,7 +443,6 @@ def test_explain_names_the_failed_checks(case: Case, policies: Policies) -> None
 
 AS_A_PROCESS = {
     "empty",
-    "five-segments-jwe",
     "ten-megabytes",
     "alg-none",
     "hs256-keyed-with-the-rsa-public-pem",
@@ -458,7 +455,7 @@ AS_A_PROCESS = {
     "escape-in-stream-id",
 }
 PLAIN_DECODE = [c for c in CASES if not c.well_formed or c.id.endswith("-in-claims")]
-PLAIN_AS_A_PROCESS = {"ten-megabytes", "payload-deep-array-bomb", "csi-in-claims"}
+PLAIN_AS_A_PROCESS = {"ten-megabytes", "csi-in-claims"}
 
 
 class Run(NamedTuple):

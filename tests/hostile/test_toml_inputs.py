@@ -491,12 +491,21 @@ def case_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def checked(case_files: dict[str, Path]) -> dict[str, object]:
-    """``streamconsole check`` on every case, four at a time."""
+def checked(case_files: dict[str, Path], request: pytest.FixtureRequest) -> dict[str, object]:
+    """``streamconsole check`` on every selected case, four at a time."""
+    selected = {
+        param.id
+        for item in request.session.items
+        if isinstance(item, pytest.Function)
+        and item.module is request.module
+        and item.name.startswith("test_check")
+        for param in item.callspec.params.values()
+    }
     return in_parallel(
         {
             name: (lambda path=path: run_cli("check", str(path), cwd=path.parent))
             for name, path in case_files.items()
+            if name in selected
         }
     )
 
