@@ -64,7 +64,8 @@ def measure(aliases: int, directory: Path) -> None:
     load = best_of(runs, lambda: TomlSource(path).load_sync())
     print(
         f"{aliases:>7,} aliases  tomllib {baseline * 1000:7.1f} ms  load {load * 1000:7.1f} ms"
-        f"  ratio {load / baseline:4.2f}x  (target <= 3x)"
+        f"  ratio {load / baseline:4.2f}x  (target <= 3x)  "
+        + ("PASS" if load <= 3 * baseline else "MISS")
     )
     source = TomlSource(path)
     config = source.load_sync()
@@ -84,11 +85,14 @@ def measure(aliases: int, directory: Path) -> None:
             )
             if line[:1] in "+-" and not line.startswith(("+++", "---"))
         ]
-    print(
-        f"{'':>16}save first {saves[0] * 1000:7.1f} ms  warm median "
+    line = (
+        f"{aliases:>7,} aliases  save first {saves[0] * 1000:7.1f} ms  warm median "
         f"{statistics.median(saves[1:]) * 1000:7.1f} ms  diff {len(diff)} lines"
-        f"  (target <= 200 ms at 10k, 2-line diff)"
     )
+    if aliases == 10_000:  # the target is set for the 10k file
+        ok = max(saves) <= 0.2 and len(diff) == 2
+        line += f"  (target <= 200 ms, 2-line diff)  {'PASS' if ok else 'MISS'}"
+    print(line)
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -163,11 +163,20 @@ class AsymmetricKey:
         return self.algorithm.family
 
     @cached_property
-    def jwk(self) -> dict[str, Any]:
+    def jwk(self) -> dict[str, str]:
+        """The public key as a JWK (RFC 7517/7518), built from its numbers."""
         key = self.verifying_key
         if isinstance(key, rsa.RSAPublicKey):
-            return _jwk_codecs()[0].to_jwk(key, as_dict=True)
-        return _jwk_codecs()[1].to_jwk(key, as_dict=True)
+            numbers = key.public_numbers()
+            return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
+        point = key.public_numbers()
+        size = (key.curve.key_size + 7) // 8  # EC coordinates keep their full length
+        return {
+            "kty": "EC",
+            "crv": _JWK_CURVES.get(key.curve.name, key.curve.name),
+            "x": _b64url(point.x.to_bytes(size, "big")),
+            "y": _b64url(point.y.to_bytes(size, "big")),
+        }
 
     @cached_property
     def fingerprint(self) -> str:
@@ -189,6 +198,11 @@ def _jwk_codecs() -> tuple[type[RSAAlgorithm], type[ECAlgorithm]]:
     from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
     return RSAAlgorithm, ECAlgorithm
+
+
+def _b64url_int(value: int) -> str:
+    """RFC 7518 §6.3.1: an RSA integer as its shortest big-endian bytes, base64url."""
+    return _b64url(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
 
 
 def _b64url(data: bytes) -> str:
@@ -358,7 +372,13 @@ def _asymmetric_from_private(algorithm: Algorithm, key: PrivateKeyObject) -> Asy
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode("ascii")
-    return AsymmetricKey(algorithm, _public_pem(key.public_key()), Secret(private_pem))
+    public = key.public_key()
+    result = AsymmetricKey(algorithm, _public_pem(public), Secret(private_pem))
+    # Seed the cached key objects with the ones in hand: parsing the PEM again would run
+    # OpenSSL's RSA checks (~70 ms for 4096 bits) on whichever thread first signs.
+    result.__dict__["signing_key"] = key
+    result.__dict__["verifying_key"] = public
+    return result
 
 
 # --- generation ---------------------------------------------------------------------------
