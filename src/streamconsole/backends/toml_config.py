@@ -65,8 +65,8 @@ _SERVER_KEYS = (
 )
 _APP_KEYS = ("kind", "label", "publish", "play", "one_time_token", "key", "aliases")
 _ALIAS_KEYS = ("label", "publish", "play", "key")
-_KEY_KEYS = (
-    "algorithm",
+# Where a key's material comes from (and how to read it): a rotation replaces all of these.
+KEY_MATERIAL_FIELDS = (
     "key_file",
     "key_env",
     "secret",
@@ -74,8 +74,8 @@ _KEY_KEYS = (
     "private_key_file",
     "private_key_env",
     "encoding",
-    "created",
 )
+_KEY_KEYS = ("algorithm", *KEY_MATERIAL_FIELDS, "created")
 _KEY_SOURCES = ("key_file", "key_env", "secret", "public_key")
 _SYNTAX_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 

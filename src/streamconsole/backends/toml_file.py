@@ -21,7 +21,11 @@ from typing import Any
 
 from streamconsole.backends.atomic import atomic_write, write_private_file
 from streamconsole.backends.base import ConflictError, Problem, ReadOnlyError, SourceError
-from streamconsole.backends.toml_config import decode_config_bytes, parse_config
+from streamconsole.backends.toml_config import (
+    KEY_MATERIAL_FIELDS,
+    decode_config_bytes,
+    parse_config,
+)
 from streamconsole.backends.toml_edit import edit_table
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
@@ -29,15 +33,6 @@ from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
 
 KEY_DIRECTORY = "keys"
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
-_KEY_MATERIAL_FIELDS = (
-    "key_file",
-    "key_env",
-    "secret",
-    "public_key",
-    "private_key_file",
-    "private_key_env",
-    "encoding",
-)
 
 
 class TomlSource:
@@ -192,7 +187,7 @@ class TomlSource:
 
         def replace_fields(table: Any) -> None:
             # Fields that stay are assigned in place, so the table keeps its order.
-            for name in _KEY_MATERIAL_FIELDS:
+            for name in KEY_MATERIAL_FIELDS:
                 if name in table and name not in fields:
                     del table[name]
             for name, value in fields.items():
