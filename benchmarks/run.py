@@ -29,6 +29,7 @@ BENCHMARKS = [
     ("Tokens", "token_bench.py", [], "core sign + explain vs PyJWT, HS256 and RS256"),
     ("Console speed", "tui_bench.py", ["--runs", "5"], "start-up, 100k open, filter latency"),
     ("Memory and UI responsiveness", "resources_bench.py", [], "RSS at 100k, RSA frame gap"),
+    ("Idle cost", "idle_bench.py", [], "CPU and terminal bytes with the countdown running"),
     ("Remote listing", "remote_bench.py", [], "1,000 Ant Media apps at 20 ms latency"),
 ]
 
