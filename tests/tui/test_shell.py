@@ -46,6 +46,10 @@ class GatedSource:
         return self.inner.name
 
     @property
+    def status(self) -> str:
+        return self.inner.status
+
+    @property
     def read_only(self) -> bool:
         return self.inner.read_only
 

@@ -18,7 +18,12 @@ from typing import Any
 import httpx
 import jwt
 
-from streamconsole.backends.base import ConflictError, Problem, ReadOnlyError
+from streamconsole.backends.base import (
+    ConflictError,
+    Problem,
+    ReadOnlyError,
+    remote_status,
+)
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import (
     AuthError,
@@ -125,6 +130,10 @@ class AntMediaSource:
     @property
     def name(self) -> str:
         return self.profile.name
+
+    @property
+    def status(self) -> str:
+        return remote_status(self.profile.name, self.user, self.http.last_latency)
 
     @property
     def read_only(self) -> bool:

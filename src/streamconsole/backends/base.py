@@ -55,12 +55,26 @@ class ReadOnlyError(SourceError):
     """A write was attempted on a read-only source."""
 
 
+def remote_status(profile: str, user: str, latency: float | None) -> str:
+    """``profile · user · N ms``; without the latency before the first request."""
+    parts = [profile, user]
+    if latency is not None:
+        parts.append(f"{round(latency * 1000)} ms")
+    return inert(" · ".join(parts))
+
+
 class Source(Protocol):
     """Where applications come from and where edits go."""
 
     @property
     def name(self) -> str:
-        """What the status line shows: a file path or a server profile name."""
+        """Names the source in messages and the audit log: a file path or a server profile."""
+        ...
+
+    @property
+    def status(self) -> str:
+        """A short plain line for the console's status bar: the file path, or the server
+        profile, user and latency of the last request (see :func:`remote_status`)."""
         ...
 
     @property

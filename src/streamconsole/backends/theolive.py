@@ -33,7 +33,13 @@ from urllib.parse import quote
 
 import httpx
 
-from streamconsole.backends.base import ConflictError, Problem, ReadOnlyError, SourceError
+from streamconsole.backends.base import (
+    ConflictError,
+    Problem,
+    ReadOnlyError,
+    SourceError,
+    remote_status,
+)
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import (
     AuthError,
@@ -178,6 +184,10 @@ class TheoLiveSource:
     @property
     def name(self) -> str:
         return self.profile.name
+
+    @property
+    def status(self) -> str:
+        return remote_status(self.profile.name, self.user, self.http.last_latency)
 
     @property
     def read_only(self) -> bool:

@@ -59,6 +59,10 @@ class TomlSource:
         return str(self.path)
 
     @property
+    def status(self) -> str:
+        return str(self.path)
+
+    @property
     def read_only(self) -> bool:
         return self._read_only
 
