@@ -100,9 +100,7 @@ def test_surgical_edit_matches_full_round_trip(
     assert tomllib.loads(edited) == tomllib.loads(expected)
     # One line changed or added; every other line, comments included, byte for byte.
     diff = [
-        line
-        for line in difflib.ndiff(LAYOUT.splitlines(), edited.splitlines())
-        if line[:1] in "+-"
+        line for line in difflib.ndiff(LAYOUT.splitlines(), edited.splitlines()) if line[:1] in "+-"
     ]
     assert len(diff) <= 2
     assert (not diff) == (tomllib.loads(edited) == tomllib.loads(LAYOUT))

@@ -33,7 +33,7 @@ toml_fragments = st.sampled_from(
         "aliases = []\n",
         'token_ttl = "10m"\n',
         "token_ttl = -1\n",
-        "one_time_token = [\"play\", 3]\n",
+        'one_time_token = ["play", 3]\n',
         'url = "ftp://x"\n',
         "created = 2026-01-01\n",
         "[[applications]]\n",
