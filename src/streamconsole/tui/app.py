@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from streamconsole.core.model import ScopeRef
     from streamconsole.session import EditSession
     from streamconsole.tui.dialogs import UnsavedChoice
-    from streamconsole.tui.main_screen import MainScreen, PaletteCommand
+    from streamconsole.tui.main_screen import MainScreen
+    from streamconsole.tui.palette import PaletteCommand
 
 Clock = Callable[[], float]
 FREEZE_ALIASES = 10_000
@@ -366,7 +367,7 @@ class StreamConsoleApp(App[None]):
         self.push_screen(HelpScreen(rows, notes))
 
     def palette_commands(self) -> list[PaletteCommand]:
-        from streamconsole.tui.main_screen import PaletteCommand
+        from streamconsole.tui.palette import PaletteCommand
 
         pending = len(self.session.pending) if self.session is not None else 0
         refused = "refused in read-only mode — " if self.session and self.session.read_only else ""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from streamconsole.tui.main_screen import MainScreen, PaletteCommand
+from streamconsole.tui.main_screen import MainScreen
+from streamconsole.tui.palette import PaletteCommand
 
 
 class ConsoleCommands(Provider):

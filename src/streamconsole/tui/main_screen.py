@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from streamconsole.core.model import Direction, ScopeRef
 from streamconsole.core.text import inert
 from streamconsole.session import EditSession, TogglePlan
 from streamconsole.tui.detail import ScopeDetail
+from streamconsole.tui.palette import PaletteCommand, scope_commands
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
 
@@ -43,12 +44,6 @@ _NEED_A_CONFIG = frozenset(
         "clear",
     }
 )
-
-
-class PaletteCommand(NamedTuple):
-    name: str
-    help: str
-    callback: Callable[[], object]
 
 
 class FilterInput(Input):
@@ -457,76 +452,4 @@ class MainScreen(Screen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         """The commands that make sense now; writes say so when they would be refused."""
-        session = self.console.session
-        ref = self.scope_list.current_ref
-        commands: list[PaletteCommand] = []
-        refused = "refused in read-only mode — " if session and session.read_only else ""
-        if session is not None and ref is not None:
-            app, _ = session.config.resolve(ref)
-            marked = self.scope_list.marked_refs
-            what = f"{len(marked)} marked scopes" if marked else str(ref)
-            for direction, action in (
-                (Direction.PUBLISH, self.action_toggle_publish),
-                (Direction.PLAY, self.action_toggle_play),
-            ):
-                if app.kind.supports(direction):
-                    commands.append(
-                        PaletteCommand(
-                            f"Toggle {direction} JWT: {what}",
-                            refused + f"turn {direction} JWT enforcement on or off",
-                            action,
-                        )
-                    )
-            commands.append(
-                PaletteCommand(
-                    f"Rotate key: {ref}",
-                    refused + "generate or import a new key",
-                    self.action_rotate_key,
-                )
-            )
-            commands.append(
-                PaletteCommand(
-                    f"Token preview: {ref}",
-                    "issue and explain a preview token",
-                    self.action_token_preview,
-                )
-            )
-            if self.detail.shared_key is not None:
-                verb = "Hide" if self.detail.revealed else "Reveal"
-                commands.append(
-                    PaletteCommand(
-                        f"{verb} secret: {ref}",
-                        "the shared secret in the detail panel",
-                        self.action_reveal,
-                    )
-                )
-            commands.append(
-                PaletteCommand(
-                    f"Mark or unmark: {ref}",
-                    "marked rows are toggled together",
-                    self.scope_list.action_toggle_mark,
-                )
-            )
-            if marked:
-                commands.append(
-                    PaletteCommand(
-                        f"Clear marks ({len(marked)})",
-                        "unmark every marked row",
-                        self.scope_list.clear_marks,
-                    )
-                )
-        commands += [
-            PaletteCommand("Filter by name", "focus the filter box", self.action_focus_filter),
-            PaletteCommand("Expand all applications", "show every alias", self.action_expand_all),
-            PaletteCommand(
-                "Collapse all applications", "show applications only", self.action_collapse_all
-            ),
-            PaletteCommand(
-                "Show or hide the detail panel", "more room for the list", self.action_toggle_detail
-            ),
-        ]
-        if self.scope_list.index is not None and self.scope_list.index.filtering:
-            commands.append(
-                PaletteCommand("Clear the filter", "show everything again", self.action_clear)
-            )
-        return commands
+        return scope_commands(self)
