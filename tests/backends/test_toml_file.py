@@ -378,3 +378,29 @@ def test_rotation_keeps_the_key_table_order(sample: Path) -> None:
     ]
     assert line.startswith('key = { algorithm = "HS256", key_file = "keys/LiveApp.hs256.')
     assert line.endswith(", created = 2027-01-15T08:00:00Z }")
+
+
+def test_two_rotations_in_one_second_get_their_own_files(sample: Path) -> None:
+    source = TomlSource(sample, clock=lambda: NOW)  # a frozen clock: the same second twice
+    config = source.load_sync()
+    for _ in range(2):
+        source.apply_sync(
+            [set_key(config, ScopeRef("LiveApp"), generate_key(Algorithm.HS256), NOW_DT)]
+        )
+    names = sorted(p.name for p in (sample.parent / "keys").iterdir())
+    assert names == [
+        "LiveApp.hs256.20270115T080000Z-2.secret",
+        "LiveApp.hs256.20270115T080000Z.secret",
+    ]
+    entry = TomlSource(sample).load_sync().applications["LiveApp"].settings.key
+    assert entry is not None
+    assert entry.location == "keys/LiveApp.hs256.20270115T080000Z-2.secret"
+
+
+def test_a_config_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(SourceError, match="not a regular file"):
+        TomlSource(fifo).load_sync()  # would block forever if it were read
+    with pytest.raises(SourceError, match="not a regular file"):
+        TomlSource(Path("/dev/zero")).load_sync()

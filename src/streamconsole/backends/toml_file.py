@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,8 @@ from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
 from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
 
 KEY_DIRECTORY = "keys"
+# 100k aliases take ~5 MB; far beyond that a "config" is a mistake, not a config.
+MAX_CONFIG_BYTES = 256 * 2**20
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -70,11 +73,20 @@ class TomlSource:
 
     def load_sync(self) -> Config:
         try:
+            info = self.path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                raise SourceError(f"{self.path}: is a directory, not a config file")
+            # A FIFO or a device (/dev/zero) would block or never end.
+            if not stat.S_ISREG(info.st_mode):
+                raise SourceError(f"{self.path}: is not a regular file")
+            if info.st_size > MAX_CONFIG_BYTES:
+                raise SourceError(
+                    f"{self.path}: {info.st_size:,} bytes is more than a config can be "
+                    f"({MAX_CONFIG_BYTES // 2**20} MiB)"
+                )
             data = self.path.read_bytes()
         except FileNotFoundError:
             raise SourceError(f"{self.path}: no such file") from None
-        except IsADirectoryError:
-            raise SourceError(f"{self.path}: is a directory, not a config file") from None
         except OSError as error:
             raise SourceError(f"{self.path}: cannot be read: {error.strerror}") from None
         text = decode_config_bytes(data, self.path)
@@ -173,9 +185,11 @@ class TomlSource:
         """Write the new key's files (appending them to ``written``); return the new text."""
         entry = change.entry
         stamp = datetime.fromtimestamp(self._now(), UTC).replace(microsecond=0)
-        stem = _UNSAFE_FILENAME.sub("_", str(change.scope).replace("/", "."))
-        stem = f"{stem}.{entry.algorithm.value.lower()}.{stamp:%Y%m%dT%H%M%SZ}"
         directory = self.path.parent / KEY_DIRECTORY
+        scope = _UNSAFE_FILENAME.sub("_", str(change.scope).replace("/", "."))
+        stem = _free_stem(
+            directory, f"{scope}.{entry.algorithm.value.lower()}.{stamp:%Y%m%dT%H%M%SZ}"
+        )
         fields: dict[str, Any] = {"algorithm": entry.algorithm.value}
         key = entry.key
         if isinstance(key, SharedKey):
@@ -237,6 +251,16 @@ class TomlSource:
 
     def _relative(self, path: Path) -> str:
         return os.path.relpath(path, self.path.parent)
+
+
+def _free_stem(directory: Path, stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``… when a key file by that name exists (two
+    rotations of one scope within a second)."""
+    candidate, number = stem, 1
+    while any(directory.glob(f"{candidate}.*")):
+        number += 1
+        candidate = f"{stem}-{number}"
+    return candidate
 
 
 def _scope_path(scope: ScopeRef) -> tuple[str, ...]:
