@@ -295,6 +295,24 @@ class StreamConsoleApp(App[None]):
 
     # --- leaving --------------------------------------------------------------------------
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the local variables of each frame.
+
+        Textual prints every frame's locals when the app crashes. Secret text also lives in
+        frames the Secret type cannot wrap (a pasted secret being validated, HMAC key bytes
+        inside PyJWT), so the report keeps the frames and leaves out their locals.
+        """
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     def _unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
         """Run ``proceed`` now, or after asking what to do with unsaved edits."""
         from streamconsole.tui.dialogs import UnsavedChangesScreen
