@@ -8,7 +8,8 @@
 * redirects are never followed, so credentials never reach another host;
 * bodies are capped (8 MiB) and parsed as JSON with a clear error when they are not;
 * error messages quote a short, inert excerpt of the body and never a credential;
-* httpx's own request log has ``token=`` query values masked.
+* httpx's request log and httpcore's debug log have ``token=`` query values and session
+  cookies masked.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ from streamconsole.core.text import inert
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 _TOKEN_QUERY = re.compile(r"((?:^|[?&])(?:token|access_token|jwt)=)[^&\s\"']+", re.IGNORECASE)
+# httpcore logs every response's headers at DEBUG: a login's session cookie is a credential.
+_SET_COOKIE = re.compile(r"(\(b'set-cookie', b')[^']*", re.IGNORECASE)
+# The loggers that write these records: a filter runs only for its own logger's records,
+# and httpcore logs on per-module children.
+_MASKED_LOGGERS = ("httpx", "httpcore.http11", "httpcore.http2")
 
 
 class RemoteError(SourceError):
@@ -62,12 +68,16 @@ class PartialApplyError(RemoteError):
         self.failed = failed
 
 
+def _masked(text: str) -> str:
+    return _SET_COOKIE.sub(r"\1********", _TOKEN_QUERY.sub(r"\1********", text))
+
+
 class _MaskTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = _TOKEN_QUERY.sub(r"\1********", str(record.msg))
+        record.msg = _masked(str(record.msg))
         if record.args:
             record.args = tuple(
-                _TOKEN_QUERY.sub(r"\1********", str(a)) if isinstance(a, str | httpx.URL) else a
+                _masked(str(a)) if isinstance(a, str | httpx.URL) else a
                 for a in (record.args if isinstance(record.args, tuple) else (record.args,))
             )
         return True
@@ -77,7 +87,7 @@ _MASK = _MaskTokens()
 
 
 def _install_log_mask() -> None:
-    for name in ("httpx", "httpcore"):
+    for name in _MASKED_LOGGERS:
         logger = logging.getLogger(name)
         if _MASK not in logger.filters:
             logger.addFilter(_MASK)
