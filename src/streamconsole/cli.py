@@ -56,6 +56,11 @@ def _console_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     parser.add_argument("config", type=Path, help="the TOML config to open (see README)")
     parser.add_argument(
+        "--server",
+        metavar="NAME",
+        help="open this [servers.NAME] of the config instead of the file's applications",
+    )
+    parser.add_argument(
         "--read-only", action="store_true", help="refuse every write (files and servers)"
     )
     parser.add_argument("--theme", help="theme name (overrides the config's console.theme)")
@@ -100,12 +105,30 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_console(args: argparse.Namespace) -> int:
+    from streamconsole.backends.base import ConfigError, SourceError
+    from streamconsole.backends.registry import open_source
     from streamconsole.tui.app import run_console
+    from streamconsole.tui.sources import SourceOpener
 
     if not args.config.is_file():
         print(f"error: {args.config}: no such file", file=sys.stderr)
         return EXIT_USAGE
-    return run_console(args.config, read_only=args.read_only, theme=args.theme)
+    try:
+        source = open_source(args.config, server=args.server, read_only=args.read_only)
+    except ConfigError as error:  # only with --server: the file's own errors show in the UI
+        errors = sum(not p.warning for p in error.problems)
+        print(
+            f"error: {args.config}: {errors} error(s); run: streamconsole check {args.config}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except SourceError as error:  # e.g. an unknown server, or credentials not set
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    opener = SourceOpener(args.config, read_only=args.read_only)
+    return run_console(
+        source, read_only=args.read_only, theme=args.theme, opener=opener, server=args.server
+    )
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:

@@ -1,14 +1,18 @@
 """The Textual console: the shell around the main screen.
 
 It loads the source in a worker (the screen shows a loading state, then the applications,
-or the config's problems in place), saves pending edits, asks before unsaved edits are
-lost, and owns the theme. Importing this module stays cheap (the CLI imports it for every
-command): the screens, the core and the backends are imported when the app starts.
+or the config's problems in place), has a remote source's aliases fetched after the list
+is on screen (:mod:`.alias_loader`), switches to the config's other sources
+(:mod:`.sources`), saves pending edits, asks before unsaved edits are lost, and owns the
+theme. On exit every worker is cancelled and the source's connections closed. Importing
+this module stays cheap (the CLI imports it for every command): the screens, the core and
+the backends are imported when the app starts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import time
 from collections.abc import Callable
@@ -28,9 +32,11 @@ if TYPE_CHECKING:
     from streamconsole.backends.base import Problem, Source
     from streamconsole.core.model import ScopeRef
     from streamconsole.session import EditSession
+    from streamconsole.tui.alias_loader import AliasLoader
     from streamconsole.tui.dialogs import UnsavedChoice
     from streamconsole.tui.main_screen import MainScreen
     from streamconsole.tui.palette import PaletteCommand
+    from streamconsole.tui.sources import SourceOpener, SourceSwitcher
 
 Clock = Callable[[], float]
 FREEZE_ALIASES = 10_000
@@ -71,6 +77,14 @@ class StreamConsoleApp(App[None]):
             id="reload",
             tooltip="Read the config again (asks about unsaved edits)",
         ),
+        Binding(
+            "o",
+            "open_source",
+            "Open source",
+            show=False,
+            id="open-source",
+            tooltip="Reload the console on the config file or one of its servers",
+        ),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key, and what it does"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
     ]
@@ -82,7 +96,12 @@ class StreamConsoleApp(App[None]):
         clock: Clock = time.time,
         read_only: bool = False,
         theme: str | None = None,
+        opener: SourceOpener | None = None,
+        server: str | None = None,
     ) -> None:
+        """``opener`` opens the config's other sources (none: no switching); ``server`` names
+        the ``[servers.NAME]`` that ``source`` is (None: the file itself)."""
+        from streamconsole.tui.sources import SourceSwitcher
         from streamconsole.tui.themes import DEFAULT_THEME, load_themes
 
         super().__init__()
@@ -92,6 +111,11 @@ class StreamConsoleApp(App[None]):
         self.session: EditSession | None = None
         self.warnings: tuple[Problem, ...] = ()
         self.load_failed = False
+        self.stale = False  # the last refresh failed: what is shown is from before
+        self.loader: AliasLoader | None = None
+        self.switcher: SourceSwitcher | None = (
+            SourceSwitcher(self, opener, server) if opener is not None else None
+        )
         loaded = load_themes()
         for custom in loaded.themes:
             self.register_theme(custom)
@@ -132,12 +156,17 @@ class StreamConsoleApp(App[None]):
     # --- loading --------------------------------------------------------------------------
 
     @work(exclusive=True, group="load")
-    async def _load_config(self, keep: ScopeRef | None) -> None:
+    async def _load_config(
+        self, keep: ScopeRef | None, expanded: frozenset[str] = frozenset()
+    ) -> None:
+        """Load the source; ``keep`` is the scope to put the cursor on, ``expanded`` the
+        applications to open (both from before a refresh)."""
         from streamconsole.audit import audit_log_for
         from streamconsole.backends.base import ConfigError, Problem
         from streamconsole.session import EditSession
+        from streamconsole.tui.alias_loader import loader_for
 
-        failure: tuple[str, list[Problem]] | None = None
+        failure: tuple[str, list[Problem], str] | None = None
         if self._froze_config:  # the frozen config is garbage once this load replaces it
             gc.unfreeze()
             self._froze_config = False
@@ -146,9 +175,13 @@ class StreamConsoleApp(App[None]):
         try:
             config = await self.source.load()
         except ConfigError as error:
-            failure = ("The config has errors; nothing was loaded.", list(error.problems))
-        except Exception as error:  # a bug in a source must not end in a traceback either
-            failure = ("The config could not be read.", [Problem(failure_text(error))])
+            title = "The config has errors; nothing was loaded."
+            failure = (title, list(error.problems), "Fix the file, then reload (ctrl+r).")
+        except Exception as error:  # a network failure, or a bug in a source: no traceback
+            if self._keep_what_is_shown(error):
+                return
+            title = f"{self.source.name} could not be read."
+            failure = (title, [Problem(failure_text(error))], "Reload (ctrl+r) to try again.")
         finally:
             if collecting:
                 gc.enable()
@@ -156,7 +189,9 @@ class StreamConsoleApp(App[None]):
         if failure is not None:
             self._failed(*failure)
             return
-        self.load_failed = False
+        self.load_failed = self.stale = False
+        if self.loader is not None:
+            self.loader.cancel()
         self.session = EditSession(
             self.source,
             config,
@@ -176,17 +211,52 @@ class StreamConsoleApp(App[None]):
         if self._theme_override is None and config.settings.theme != self.theme:
             self._apply_theme(config.settings.theme)
         self._remembering_themes = True
-        self.main_screen.show_session(self.session, keep)
+        self.loader = loader_for(self, config)
+        failures = self.loader.failures if self.loader is not None else {}
+        self.main_screen.show_session(self.session, keep, expanded=expanded, failures=failures)
+        if self.switcher is not None:
+            self.switcher.loaded(config)
+        if self.loader is not None:
+            self.loader.report([a for a in config.applications.values() if a.problem])
+            self.call_after_refresh(self.loader.start)  # the rest once the list is painted
         if config.alias_count >= FREEZE_ALIASES:
             # The config lives as long as the session: keep its objects out of full
             # collections, which at 100k aliases pause the screen ~100 ms each.
             gc.freeze()
             self._froze_config = True
 
-    def _failed(self, title: str, problems: list[Problem]) -> None:
+    def _keep_what_is_shown(self, error: Exception) -> bool:
+        """A refresh failed (the network, say): keep showing what was loaded, marked stale,
+        unless edits were just discarded for it (they must not seem to be still there)."""
+        session = self.session
+        if session is None or session.source is not self.source or session.pending:
+            return False
+        self.stale = True
+        self.notify(
+            f"{failure_text(error)}\nShowing what was loaded before; refresh (ctrl+r) again "
+            "once the source is back.",
+            title="Not refreshed",
+            severity="error",
+            timeout=20,
+            markup=False,
+        )
+        self.main_screen.refresh_view()
+        return True
+
+    def _failed(self, title: str, problems: list[Problem], hint: str) -> None:
+        if self.loader is not None:
+            self.loader.cancel()
+            self.loader = None
         self.session = None
         self.load_failed = True
-        self.main_screen.show_problems(title, problems)
+        self.main_screen.show_problems(title, problems, hint)
+
+    # --- a remote source's aliases --------------------------------------------------------
+
+    def aliases_wanted(self, ref: ScopeRef | None) -> None:
+        """The operator is on ``ref``: its application's aliases are wanted now."""
+        if ref is not None and self.loader is not None:
+            self.loader.select(ref.application)
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -201,7 +271,10 @@ class StreamConsoleApp(App[None]):
     # --- writes ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Nothing to save when the config failed to load: keep ctrl+s out of the footer.
+        # Nothing to save when the config failed to load: keep ctrl+s out of the footer;
+        # no source to open without the config's other sources.
+        if action == "open_source":
+            return self.switcher is not None
         return action != "save" or not self.load_failed
 
     def writable(self, what: str) -> bool:
@@ -313,7 +386,7 @@ class StreamConsoleApp(App[None]):
         )
         self._close_messages_no_wait()
 
-    def _unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
+    def unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
         """Run ``proceed`` now, or after asking what to do with unsaved edits."""
         from streamconsole.tui.dialogs import UnsavedChangesScreen
 
@@ -353,68 +426,77 @@ class StreamConsoleApp(App[None]):
     async def action_quit(self) -> None:
         code = 1 if self.load_failed else 0
         count = len(self.session.pending) if self.session is not None else 0
-        self._unsaved_then(
+        self.unsaved_then(
             f"Quit with {count} unsaved change(s)?", lambda: self.exit(return_code=code)
         )
 
     def action_reload(self) -> None:
         count = len(self.session.pending) if self.session is not None else 0
-        keep = self.main_screen.scope_list.current_ref if self.session is not None else None
-        self._unsaved_then(
-            f"Reload and lose {count} unsaved change(s)?", lambda: self._reload(keep)
-        )
+        self.unsaved_then(f"Refresh and lose {count} unsaved change(s)?", self._reload)
 
-    def _reload(self, keep: ScopeRef | None) -> None:
+    def _reload(self) -> None:
+        """Read the source again: the cursor stays on its scope, open applications open."""
+        scopes = self.main_screen.scope_list
+        keep = scopes.current_ref if self.session is not None else None
+        index = scopes.index if self.session is not None else None
         self.main_screen.show_loading()
-        self._load_config(keep=keep)
+        self._load_config(keep=keep, expanded=index.expanded_names if index else frozenset())
+
+    def action_open_source(self) -> None:
+        if self.switcher is not None and self.screen is self.main_screen:
+            self.switcher.choose()
+
+    async def replace_source(self, source: Source) -> None:
+        """Reload the console on another source; the old one's connections are closed."""
+        from streamconsole.tui.sources import close_source
+
+        if self.loader is not None:
+            self.loader.cancel()
+            self.loader = None
+        old, self.source = self.source, source
+        self.session = None
+        self.stale = False
+        self.main_screen.show_loading()
+        self._load_config(keep=None)
+        await close_source(old)
+
+    async def on_unmount(self) -> None:
+        """Leaving: stop every fetch and save still running, then close the connections."""
+        from textual.worker import WorkerError
+
+        from streamconsole.tui.sources import close_source
+
+        self.workers.cancel_all()
+        for worker in list(self.workers):
+            with contextlib.suppress(WorkerError):
+                await worker.wait()
+        await close_source(self.source)
 
     def action_help(self) -> None:
-        from streamconsole.tui.help import HelpScreen, binding_rows
+        from streamconsole.tui.help import HelpScreen, binding_rows, help_notes
 
         screen = self.main_screen
         if self.screen is not screen:
             return
         screen.scope_list.focus()
         rows = binding_rows(screen.active_bindings.values(), self.get_key_display)
-        notes = (
-            "Row markers: P publish, ▶ play; ● enforced, ○ off, – not supported by the server; "
-            "* unsaved edit; ! enforced with no key (every request refused); ✓ marked.\n"
-            "Keys can be remapped by binding id (App.set_keymap). ctrl+p opens the command "
-            "palette, with every action and the theme switcher."
-        )
-        self.push_screen(HelpScreen(rows, notes))
+        self.push_screen(HelpScreen(rows, help_notes(remote=self.loader is not None)))
 
     def palette_commands(self) -> list[PaletteCommand]:
-        from streamconsole.tui.palette import PaletteCommand
+        from streamconsole.tui.palette import console_commands
 
-        pending = len(self.session.pending) if self.session is not None else 0
-        refused = "refused in read-only mode — " if self.session and self.session.read_only else ""
-        commands = [
-            PaletteCommand("Switch theme…", "pick a theme; it is remembered", self.search_themes),
-            PaletteCommand(
-                "Reload the config", f"read {self.source.name} again", self.action_reload
-            ),
-            PaletteCommand("Help: keys", "every key and what it does", self.action_help),
-            PaletteCommand("Quit", "asks about unsaved edits", self.action_quit),
-        ]
-        if pending:
-            commands.insert(
-                0,
-                PaletteCommand(
-                    f"Save {pending} unsaved change(s)",
-                    refused + f"write them to {self.source.name}",
-                    self.action_save,
-                ),
-            )
-        return commands
+        return console_commands(self)
 
 
-def run_console(config_path: Path, *, read_only: bool, theme: str | None) -> int:
-    """Run the console on a TOML config; the exit code is 1 if it could not be loaded."""
-    from streamconsole.backends.toml_file import TomlSource
-
-    app = StreamConsoleApp(
-        TomlSource(config_path, read_only=read_only), read_only=read_only, theme=theme
-    )
+def run_console(
+    source: Source,
+    *,
+    read_only: bool,
+    theme: str | None,
+    opener: SourceOpener | None = None,
+    server: str | None = None,
+) -> int:
+    """Run the console on ``source``; the exit code is 1 if it could not be loaded."""
+    app = StreamConsoleApp(source, read_only=read_only, theme=theme, opener=opener, server=server)
     app.run()
     return app.return_code or 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from textual.containers import VerticalScroll
@@ -109,6 +109,8 @@ class ScopeDetail(VerticalScroll, can_focus=False):
         self._scope: tuple[Application, Alias | None] | None = None
         self._problems: Sequence[Problem] = ()
         self._now = datetime.fromtimestamp(0, UTC)
+        # Why an application's aliases could not be loaded, by name (shared with the loader).
+        self.alias_failures: Mapping[str, str] = {}
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="detail-body")
@@ -150,6 +152,12 @@ class ScopeDetail(VerticalScroll, can_focus=False):
 
     def describe(self, app: Application, alias: Alias | None) -> Content:
         parts: list[Content] = [self._heading(app, alias)]
+        if app.problem:  # the settings are unknown: a policy shown would be a guess
+            return Content("").join([*parts, self._failure(f"{app.name} could not be read", app)])
+        failure = self.alias_failures.get(app.name)
+        if failure is not None and alias is None:
+            noun = app.kind.alias_noun
+            parts.append(self._failure(f"Its {noun}s could not be loaded", app, failure))
         policies = [effective_policy(app, alias, direction) for direction in _DIRECTIONS]
         parts.extend(self._policy_line(policy) for policy in policies)
         parts.append(Content("\n"))
@@ -165,11 +173,28 @@ class ScopeDetail(VerticalScroll, can_focus=False):
             parts.extend(Content.assemble((" ! ", "bold $warning"), w, "\n") for w in warnings)
         return Content("").join(parts)
 
+    @staticmethod
+    def _failure(title: str, app: Application, message: str = "") -> Content:
+        return Content.assemble(
+            (f"✗ {title}", "bold $text-error"),
+            "\n",
+            inert(message or app.problem),
+            "\n",
+            ("Refresh (ctrl+r) to try again.", "$text-muted"),
+            "\n\n",
+        )
+
     def _heading(self, app: Application, alias: Alias | None) -> Content:
         kind = app.kind.display_name
         if alias is None:
             title = Content.assemble((inert(app.name), "bold"), "\n")
-            what = f"{kind} application · {len(app.aliases):,} {app.kind.alias_noun}(s)"
+            noun = app.kind.alias_noun
+            if app.aliases_loaded:
+                what = f"{kind} application · {len(app.aliases):,} {noun}(s)"
+            elif app.problem or app.name in self.alias_failures:
+                what = f"{kind} application · {noun}s not loaded"
+            else:
+                what = f"{kind} application · {noun}s loading…"
             label = app.label
         else:
             title = Content.assemble(

@@ -35,6 +35,22 @@ def binding_rows(
     ]
 
 
+def help_notes(*, remote: bool) -> str:
+    """What the row markers mean (``remote``: also those of a source that loads later)."""
+    later = (
+        " (…) aliases still loading; ✗ not read from the server (the detail says why), its "
+        "policy ? unknown until a refresh (ctrl+r)."
+        if remote
+        else ""
+    )
+    return (
+        "Row markers: P publish, ▶ play; ● enforced, ○ off, – not supported by the server; "
+        f"* unsaved edit; ! enforced with no key (every request refused); ✓ marked.{later}\n"
+        "Keys can be remapped by binding id (App.set_keymap). ctrl+p opens the command "
+        "palette, with every action and the theme switcher."
+    )
+
+
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = HERE / "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -1,8 +1,13 @@
-"""The main screen: status line, filter, the scope list, the detail, the footer."""
+"""The main screen: status line, filter, the scope list, the detail, the footer.
+
+On a remote source the list comes before the aliases: the screen tells the console which
+application the operator is on and which are on screen (so their aliases come first), and
+takes each application's aliases in as they arrive. An application the source could not
+read is marked in place and cannot be edited until a refresh reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -20,13 +25,14 @@ from streamconsole.backends.base import Problem
 from streamconsole.core.edits import edit_scope
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.keys import Key
-from streamconsole.core.model import Direction, ScopeRef
+from streamconsole.core.model import Application, Direction, ScopeRef
 from streamconsole.core.text import inert
 from streamconsole.session import EditSession, TogglePlan
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.palette import PaletteCommand, scope_commands
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
+from streamconsole.tui.status_line import Progress, source_only, status_text
 
 if TYPE_CHECKING:
     from streamconsole.tui.app import StreamConsoleApp
@@ -172,6 +178,10 @@ class MainScreen(Screen[None]):
     def detail(self) -> ScopeDetail:
         return self.query_one("#detail", ScopeDetail)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._arriving: ScopeRef | None = None  # an alias to go to once its aliases are in
+
     def on_mount(self) -> None:
         self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
         self.show_loading()
@@ -181,29 +191,69 @@ class MainScreen(Screen[None]):
 
     def show_loading(self) -> None:
         self.detail.show_message(Content.styled("Loading…", "$text-muted"))
-        self._status(Content(f" {self.console.source.name} │ loading…"))
+        self._status(source_only(self.console.source.status, "loading…"))
 
-    def show_session(self, session: EditSession, keep: ScopeRef | None) -> None:
+    def show_session(
+        self,
+        session: EditSession,
+        keep: ScopeRef | None,
+        *,
+        expanded: frozenset[str] = frozenset(),
+        failures: Mapping[str, str] | None = None,
+    ) -> None:
+        """Show a loaded source: the cursor on ``keep`` (or, on a remote source, on its
+        application until the aliases are in), ``expanded`` applications open."""
         if self.has_class("-broken"):
             self.set_class(False, "-broken")
             self.refresh_bindings()
         self.query_one("#read-only-badge").display = session.read_only
+        shared = failures if failures is not None else {}  # the loader's own: it fills it
+        self.scope_list.alias_failures = self.detail.alias_failures = shared
         index = ScopeIndex(session.config)
+        if expanded:
+            index.expand_names(expanded)
         self.scope_list.show_index(index, session.unsaved_scopes)
         self.scope_list.set_query(self.query_one("#filter", FilterInput).value)
-        if keep is not None:
-            self.scope_list.select(keep)
+        self._arriving = None
+        if keep is not None and not self.scope_list.select(keep) and keep.alias is not None:
+            app = session.config.applications.get(keep.application)
+            if app is not None and not app.aliases_loaded:
+                self._arriving = keep
+                self.scope_list.select(ScopeRef(keep.application))
         self.scope_list.focus()
         self.refresh_view()
 
-    def show_problems(self, title: str, problems: list[Problem]) -> None:
+    def show_problems(
+        self, title: str, problems: list[Problem], hint: str = "Fix the file, then reload (ctrl+r)."
+    ) -> None:
         self.refresh_bindings()
         self.set_class(True, "-broken")
         lines = [Content.assemble((title, "bold $error"), "\n\n")]
         lines += [Content.assemble((" ✗ ", "bold $error"), inert(str(p)), "\n") for p in problems]
-        lines.append(Content.assemble("\n", ("Fix the file, then reload (ctrl+r).", "$text-muted")))
+        lines.append(Content.assemble("\n", (hint, "$text-muted")))
         self.query_one("#problems-text", Static).update(Content("").join(lines))
-        self._status(Content.assemble(f" {self.console.source.name} │ ", ("not loaded", "$error")))
+        self._status(source_only(self.console.source.status, "not loaded", "$error"))
+
+    def aliases_arrived(self, app: Application) -> None:
+        """A remote source's aliases of ``app`` came in (or failed to): show them in place."""
+        index = self.scope_list.index
+        position = index.position(app.name) if index is not None else None
+        if index is None or position is None or index.applications[position] is not app:
+            return  # from a load this screen no longer shows
+        self.scope_list.refresh_aliases(position)
+        arriving = self._arriving
+        if arriving is not None and arriving.application == app.name:
+            self._arriving = None
+            if self.scope_list.current_ref == ScopeRef(app.name):  # the operator waited
+                self.scope_list.select(arriving)
+        self.refresh_view()
+
+    def applications_on_screen(self) -> Iterator[str]:
+        """The applications with a row on screen, top first (their aliases come first)."""
+        index = self.scope_list.index
+        if index is not None:
+            for position in self.scope_list.applications_on_screen:
+                yield index.applications[position].name
 
     def refresh_view(self) -> None:
         """After an edit or a save: markers, detail and status line."""
@@ -215,17 +265,14 @@ class MainScreen(Screen[None]):
         self._refresh_status(session)
 
     def _refresh_status(self, session: EditSession) -> None:
+        loader = self.console.loader
+        progress = Progress(
+            loader.loading if loader is not None else 0,
+            loader.unreadable if loader is not None else 0,
+            self.console.stale,
+        )
         index = self.scope_list.index
-        config = session.config
-        parts: list[str | tuple[str, str]] = [
-            f" {self.console.source.name} │ {len(config.applications):,} applications · "
-            f"{config.alias_count:,} aliases"
-        ]
-        if index is not None and index.filtering:
-            shown = index.shown_aliases
-            matches = "1 alias matches" if shown == 1 else f"{shown:,} aliases match"
-            parts.append((f" │ filter: {matches}", "$accent"))
-        self._status(Content.assemble(*parts))
+        self._status(status_text(self.console.source.status, session.config, index, progress))
         pending = len(session.pending)
         badge = self.query_one("#unsaved-badge", Static)
         badge.update(f" {pending} unsaved " if pending else "")
@@ -254,8 +301,9 @@ class MainScreen(Screen[None]):
     # --- events ---------------------------------------------------------------------------
 
     @on(ScopeList.Highlighted)
-    def _highlighted(self) -> None:
+    def _highlighted(self, event: ScopeList.Highlighted) -> None:
         self._show_detail()
+        self.console.aliases_wanted(event.ref)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -317,7 +365,7 @@ class MainScreen(Screen[None]):
     def action_toggle_play(self) -> None:
         self._toggle(Direction.PLAY)
 
-    def _editable_session(self, what: str) -> EditSession | None:
+    def _editable_session(self, what: str, *, with_marks: bool = False) -> EditSession | None:
         session = self.console.session
         if session is None:
             self.notify("The config is not loaded.", severity="warning", markup=False)
@@ -327,13 +375,29 @@ class MainScreen(Screen[None]):
         if session.saving:
             self.notify("Saving… try again in a moment.", severity="warning", markup=False)
             return None
-        if self.scope_list.current_ref is None:
+        current = self.scope_list.current_ref
+        if current is None:
             self.notify("Nothing is selected.", severity="warning", markup=False)
             return None
-        return session
+        refs = (self.scope_list.marked_refs if with_marks else []) or [current]
+        return None if self._unreadable(session, refs) else session
+
+    def _unreadable(self, session: EditSession, refs: Sequence[ScopeRef]) -> bool:
+        """Refuse, saying why, where the source could not read an application's settings:
+        its policy is unknown, so an edit or a token would be a guess."""
+        apps = session.config.applications
+        names = dict.fromkeys(ref.application for ref in refs if apps[ref.application].problem)
+        if names:
+            self.notify(
+                f"{', '.join(names)}: not read from {self.console.source.name}, so the policy "
+                "is unknown. Refresh (ctrl+r) first.",
+                severity="warning",
+                markup=False,
+            )
+        return bool(names)
 
     def _toggle(self, direction: Direction) -> None:
-        session = self._editable_session(f"change {direction} JWT enforcement")
+        session = self._editable_session(f"change {direction} JWT enforcement", with_marks=True)
         if session is None:
             return
         current = self.scope_list.current_ref
@@ -441,6 +505,8 @@ class MainScreen(Screen[None]):
         ref = self.scope_list.current_ref
         if session is None or ref is None:
             self.notify("Nothing is selected.", severity="warning", markup=False)
+            return
+        if self._unreadable(session, [ref]):
             return
         from streamconsole.tui.token_preview import TokenPreviewScreen
 

@@ -1,4 +1,4 @@
-"""The command palette's entries for the main screen: what makes sense in its state now."""
+"""The command palette's entries: what makes sense in the console's state now."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from streamconsole.core.model import Direction
 
 if TYPE_CHECKING:
+    from streamconsole.tui.app import StreamConsoleApp
     from streamconsole.tui.main_screen import MainScreen
 
 
@@ -90,5 +91,31 @@ def scope_commands(screen: MainScreen) -> list[PaletteCommand]:
     if screen.scope_list.index is not None and screen.scope_list.index.filtering:
         commands.append(
             PaletteCommand("Clear the filter", "show everything again", screen.action_clear)
+        )
+    return commands
+
+
+def console_commands(console: StreamConsoleApp) -> list[PaletteCommand]:
+    """The console's own commands: save, reload, other sources, theme, help, quit."""
+    session = console.session
+    commands = [
+        PaletteCommand("Switch theme…", "pick a theme; it is remembered", console.search_themes),
+        PaletteCommand(
+            "Reload (refresh)", f"read {console.source.name} again", console.action_reload
+        ),
+        PaletteCommand("Help: keys", "every key and what it does", console.action_help),
+        PaletteCommand("Quit", "asks about unsaved edits", console.action_quit),
+    ]
+    if console.switcher is not None:
+        commands += console.switcher.commands()
+    if session is not None and session.pending:
+        refused = "refused in read-only mode — " if session.read_only else ""
+        commands.insert(
+            0,
+            PaletteCommand(
+                f"Save {len(session.pending)} unsaved change(s)",
+                refused + f"write them to {console.source.name}",
+                console.action_save,
+            ),
         )
     return commands

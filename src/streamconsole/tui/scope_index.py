@@ -5,6 +5,10 @@ previous one only re-checks the previous hits, and the visible rows are not mate
 Each visible application is a *segment* (its row, then the rows of its shown aliases); a
 row number is found with a binary search over the segments' first rows, so an unfiltered
 application of 100k aliases costs one ``range``.
+
+Remote sources list applications before their aliases: such an application starts collapsed,
+shows one placeholder row while open and unloaded, and takes its aliases in later with
+:meth:`ScopeIndex.refresh_aliases`. The filter matches what is loaded.
 """
 
 from __future__ import annotations
@@ -17,27 +21,41 @@ from streamconsole.core.model import Alias, Application, Config, ScopeRef
 
 # Applications with more aliases than this start collapsed: a huge one would bury the rest.
 EXPAND_LIMIT = 100
+APPLICATION = -1
+PLACEHOLDER = -2  # "loading…" (or why not) under an open application whose aliases are not in
 
 
 class Row(NamedTuple):
-    """One visible row: an application (``alias == -1``) or one of its aliases."""
+    """One visible row: an application, one of its aliases, or its placeholder."""
 
     app: int
-    alias: int = -1
+    alias: int = APPLICATION
 
     @property
     def is_application(self) -> bool:
-        return self.alias < 0
+        return self.alias == APPLICATION
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.alias == PLACEHOLDER
+
+    @property
+    def is_alias(self) -> bool:
+        return self.alias >= 0
 
 
 class ScopeIndex:
     def __init__(self, config: Config) -> None:
         self.applications: list[Application] = list(config.applications.values())
         self.alias_names: list[list[str]] = [list(app.aliases) for app in self.applications]
+        self._by_name = {app.name: i for i, app in enumerate(self.applications)}
         self._app_lower = [app.name.lower() for app in self.applications]
         self._alias_lower = [[name.lower() for name in names] for names in self.alias_names]
+        # Unloaded applications start closed: opened, each would show "loading…" at first.
         self._expanded = {
-            i for i, names in enumerate(self.alias_names) if len(names) <= EXPAND_LIMIT
+            i
+            for i, names in enumerate(self.alias_names)
+            if len(names) <= EXPAND_LIMIT and self.applications[i].aliases_loaded
         }
         self._filter_expanded: set[int] = set()
         self.query = ""
@@ -80,28 +98,33 @@ class ScopeIndex:
         return Row(app) if offset == 0 else Row(app, self._members[segment][offset - 1])
 
     def scope(self, row: Row) -> tuple[Application, Alias | None]:
+        """The scope of a row (a placeholder row stands for its application)."""
         app = self.applications[row.app]
-        if row.is_application:
+        if not row.is_alias:
             return app, None
         return app, app.aliases[self.alias_names[row.app][row.alias]]
 
     def ref(self, row: Row) -> ScopeRef:
         app = self.applications[row.app]
-        if row.is_application:
+        if not row.is_alias:
             return ScopeRef(app.name)
         return ScopeRef(app.name, self.alias_names[row.app][row.alias])
 
+    def position(self, name: str) -> int | None:
+        """The index of the application called ``name``."""
+        return self._by_name.get(name)
+
     def locate(self, ref: ScopeRef) -> Row | None:
         """The row naming ``ref``, whether or not it is visible."""
-        for i, app in enumerate(self.applications):
-            if app.name == ref.application:
-                if ref.alias is None:
-                    return Row(i)
-                try:
-                    return Row(i, self.alias_names[i].index(ref.alias))
-                except ValueError:
-                    return None
-        return None
+        i = self._by_name.get(ref.application)
+        if i is None:
+            return None
+        if ref.alias is None:
+            return Row(i)
+        try:
+            return Row(i, self.alias_names[i].index(ref.alias))
+        except ValueError:
+            return None
 
     def find(self, row: Row) -> int | None:
         """The row number of ``row``, or None when the filter or a collapse hides it."""
@@ -124,6 +147,19 @@ class ScopeIndex:
         segment = self._position.get(app)
         return None if segment is None else self._starts[segment]
 
+    @property
+    def expanded_names(self) -> frozenset[str]:
+        """The applications open without a filter (kept across a reload)."""
+        return frozenset(self.applications[i].name for i in self._expanded)
+
+    def visible_applications(self, first: int, last: int) -> list[int]:
+        """The applications with a row from ``first`` to ``last`` (inclusive), in order."""
+        if not self._total:
+            return []
+        start = bisect_right(self._starts, max(first, 0)) - 1
+        stop = bisect_right(self._starts, min(last, self._total - 1))
+        return self._visible[start:stop]
+
     # --- changes --------------------------------------------------------------------------
 
     def set_expanded(self, app: int, expanded: bool) -> None:
@@ -132,6 +168,11 @@ class ScopeIndex:
             expansion.add(app)
         else:
             expansion.discard(app)
+        self._layout()
+
+    def expand_names(self, names: frozenset[str]) -> None:
+        """Open these applications (without a filter), e.g. the ones open before a reload."""
+        self._expanded.update(i for name in names if (i := self._by_name.get(name)) is not None)
         self._layout()
 
     def set_all_expanded(self, expanded: bool) -> None:
@@ -162,13 +203,26 @@ class ScopeIndex:
         self.query = needle
         self._app_hits = app_hits
         self._alias_hits = alias_hits
+        self._filter_expanded = {
+            i for i in range(len(self.applications)) if self._opened_by_filter(i)
+        }
+        self._layout()
+
+    def _opened_by_filter(self, i: int) -> bool:
         # A match inside an application is only seen if the application opens; an application
         # matched by its own name keeps the state the operator gave it.
-        self._filter_expanded = {
-            i
-            for i in range(len(self.applications))
-            if (alias_hits[i] and not app_hits[i]) or (app_hits[i] and i in self._expanded)
-        }
+        hits, named = self._alias_hits[i], self._app_hits[i]
+        return bool(hits and not named) or (named and i in self._expanded)
+
+    def refresh_aliases(self, app: int) -> None:
+        """Take in the aliases an application has now (a remote source loaded them)."""
+        names = list(self.applications[app].aliases)
+        lower = [name.lower() for name in names]
+        self.alias_names[app], self._alias_lower[app] = names, lower
+        if self.query:
+            self._alias_hits[app] = [j for j, name in enumerate(lower) if self.query in name]
+            if self._opened_by_filter(app):
+                self._filter_expanded.add(app)
         self._layout()
 
     def _layout(self) -> None:
@@ -186,6 +240,8 @@ class ScopeIndex:
                 continue
             if not self.is_expanded(i):
                 shown = range(0)
+            elif not self.applications[i].aliases_loaded:
+                shown = (PLACEHOLDER,)
             visible.append(i)
             members.append(shown)
             starts.append(total)

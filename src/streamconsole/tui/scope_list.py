@@ -3,12 +3,14 @@
 A ``ScrollView`` with ``render_line`` and a small line cache, not a widget per row: it opens
 100k aliases at once (Textual's DataTable, Tree and OptionList take seconds at that size).
 Every row shows publish and play enforcement (``P● ▶○``; ``–`` where the server has no such
-control), the server kind, the key algorithm, and markers for unsaved edits (``*``) and for
-enforcement without a key (``!``), in glyphs as well as colours so NO_COLOR loses nothing.
+control), the server kind, the key algorithm, and markers for unsaved edits (``*``), for
+enforcement without a key (``!``) and for an application a remote source could not read
+(``✗``; its policy shows ``?``), in glyphs as well as colours so NO_COLOR loses nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -134,6 +136,8 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_cache: LRUCache[tuple[Row, int, bool], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._highlighted: ScopeRef | None = None
+        # Why an application's aliases could not be loaded, by name (shared with the loader).
+        self.alias_failures: Mapping[str, str] = {}
 
     # --- content --------------------------------------------------------------------------
 
@@ -149,6 +153,21 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         self._unsaved_apps = frozenset(ref.application for ref in unsaved)
         self._line_cache.clear()
         self.refresh()
+
+    def refresh_aliases(self, app: int) -> None:
+        """An application's aliases came in (or failed to): show them, cursor kept."""
+        if self.index is None:
+            return
+        keep = self.current_row
+        self.index.refresh_aliases(app)
+        self._relayout(keep)
+
+    @property
+    def applications_on_screen(self) -> list[int]:
+        if self.index is None:
+            return []
+        top = int(self.scroll_y)
+        return self.index.visible_applications(top, top + self.scrollable_content_region.height)
 
     def set_query(self, query: str) -> None:
         if self.index is None:
@@ -292,7 +311,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_toggle_mark(self) -> None:
         row = self.current_row
-        if row is None:
+        if row is None or row.is_placeholder:
             return
         self._marked.symmetric_difference_update({row})
         self._line_cache.clear()
@@ -351,14 +370,32 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             ("›" if on_cursor else " ", base),
             ("✓" if row in self._marked else " ", self._style("scope-list--marked")),
         ]
+        if row.is_placeholder:
+            failure = app.problem or self.alias_failures.get(app.name)
+            note = ("✗ not loaded: see the detail", "scope-list--problem") if failure else None
+            text, style = note or ("loading…", "scope-list--muted")
+            left += [("    ", base), (text, self._style(style))]
+            return self._finish(left, [], width, on_cursor, base)
         if alias is None:
-            expander = ("▾ " if index.is_expanded(row.app) else "▸ ") if app.aliases else "· "
+            openable = app.aliases or not app.aliases_loaded
+            expander = ("▾ " if index.is_expanded(row.app) else "▸ ") if openable else "· "
             name_style = self._style("scope-list--application")
             left += [(expander, muted), (inert(app.name, limit=200), name_style)]
-            left.append((f" ({len(app.aliases):,})", muted))
+            count = f"{len(app.aliases):,}" if app.aliases_loaded else "…"
+            left.append((f" ({count})", muted))
         else:
             left += [("    ", base), (inert(alias.name, limit=200), Style())]
         right = self._right_columns(app, alias, width >= _WIDE_ENOUGH_FOR_KIND)
+        return self._finish(left, right, width, on_cursor, base)
+
+    def _finish(
+        self,
+        left: list[tuple[str, Style]],
+        right: list[tuple[str, Style]],
+        width: int,
+        on_cursor: bool,
+        base: Style,
+    ) -> Strip:
         segments = self._fit(left, width - sum(cell_len(text) for text, _ in right))
         segments += right
         if on_cursor:  # one colour on the cursor: theirs may vanish on its background
@@ -376,6 +413,10 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         columns: list[tuple[str, Style]] = []
         if with_kind:
             columns.append((f" {KIND_LABELS.get(app.kind, app.kind.value):<8}", muted))
+        if app.problem:  # its settings could not be read: nothing to show but that
+            problem = self._style("scope-list--problem")
+            columns += [(" ?     ", muted), (" P?", muted), (" ▶?", muted), ("  ", muted)]
+            return [*columns, ("✗", problem)]
         algorithm = key.algorithm.value if key is not None else "none"
         own_key = alias is None or key_from is PolicySource.ALIAS
         columns.append((f" {algorithm:<5} ", Style() if own_key and key else muted))
@@ -395,8 +436,10 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             else app.name in self._unsaved_apps
         )
         keyless = any(p.enforced and p.key is None for p in policies)
+        failed = alias is None and app.name in self.alias_failures
         columns.append((" *" if unsaved else "  ", self._style("scope-list--unsaved")))
-        columns.append(("!" if keyless else " ", self._style("scope-list--problem")))
+        marker = "✗" if failed else "!" if keyless else " "
+        columns.append((marker, self._style("scope-list--problem")))
         return columns
 
     @staticmethod

@@ -1,0 +1,221 @@
+"""The aliases of a remote source's applications, fetched once the list is on screen.
+
+A remote source lists applications first (``aliases_loaded`` False) and fetches each one's
+aliases on demand. The loader fetches
+
+* the selected application's at once, in an exclusive worker: moving on cancels a fetch
+  nobody waits for any more;
+* the rest in one background worker, a few at a time, those on screen first (asked again
+  after every fetch, so scrolling re-orders what is left), then in the config's order;
+
+each application once: a fetch started by one worker is awaited, not repeated, by the
+other. A failure stays on its application (``failures``; the source may also set
+``Application.problem``) and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from streamconsole.backends.base import Source
+    from streamconsole.core.model import Application, Config
+    from streamconsole.tui.app import StreamConsoleApp
+
+# Background fetches at once: half of the HTTP client's 16 lanes, so that the selection and
+# a save never wait behind the background.
+CONCURRENCY = 8
+_SELECTED = "aliases-selected"
+_BACKGROUND = "aliases-background"
+
+
+class AliasLoader:
+    def __init__(
+        self,
+        host: App[None],
+        source: Source,
+        config: Config,
+        *,
+        on_screen: Callable[[], Iterable[str]],
+        arrived: Callable[[Application], None],
+        failed: Callable[[list[Application]], None],
+    ) -> None:
+        """``on_screen`` names the applications the operator sees; ``arrived`` is told of
+        each application whose fetch ended; ``failed`` of the failures not told before."""
+        self._host = host
+        self._source = source
+        self._applications = config.applications
+        self._on_screen = on_screen
+        self._arrived = arrived
+        self._failed = failed
+        self.failures: dict[str, str] = {}  # why an application's aliases are not loaded
+        self._in_flight: dict[str, asyncio.Future[None]] = {}
+        apps = self._applications.items()
+        # In the config's order (a dict keeps it): what the background fetches after the screen.
+        self._unsettled = {name: None for name, app in apps if not self.settled(app)}
+        self._unreadable = {name for name, app in apps if app.problem}
+        self._reported: set[str] = set()
+        self._selected: str | None = None
+        self.cancelled = False
+
+    # --- state ----------------------------------------------------------------------------
+
+    def settled(self, app: Application) -> bool:
+        """Loaded, or known not to load (until a refresh)."""
+        return app.aliases_loaded or bool(app.problem) or app.name in self.failures
+
+    @property
+    def loading(self) -> int:
+        """Applications whose aliases are still to come."""
+        return len(self._unsettled)
+
+    @property
+    def unreadable(self) -> int:
+        """Applications shown with a failure: unreadable settings or aliases not loaded."""
+        return len(self._unreadable)
+
+    # --- starting and stopping ------------------------------------------------------------
+
+    def select(self, name: str) -> None:
+        """The operator is on this application: fetch its aliases now."""
+        app = self._applications.get(name)
+        if app is None or self.cancelled or self.settled(app) or self._selected == name:
+            return
+        self._selected = name
+        self._host.run_worker(
+            self._fetch_selected(app), name=f"aliases of {name}", group=_SELECTED, exclusive=True
+        )
+
+    def start(self) -> None:
+        """Fetch every application's aliases in the background, the most wanted first."""
+        if self._unsettled and not self.cancelled:
+            self._host.run_worker(
+                self._background(), name="aliases", group=_BACKGROUND, exclusive=True
+            )
+
+    def cancel(self) -> None:
+        """Stop fetching (a reload or another source replaces this one)."""
+        self.cancelled = True
+        for group in (_SELECTED, _BACKGROUND):
+            self._host.workers.cancel_group(self._host, group)
+
+    # --- workers --------------------------------------------------------------------------
+
+    async def _fetch_selected(self, app: Application) -> None:
+        try:
+            await self._ensure(app)
+        finally:
+            if self._selected == app.name:
+                self._selected = None
+        self.report([app])
+
+    async def _background(self) -> None:
+        started: set[str] = set()
+        running: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                for app in self._wanted(started, CONCURRENCY - len(running)):
+                    started.add(app.name)
+                    running.add(asyncio.create_task(self._ensure(app)))
+                if not running:
+                    break
+                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.wait(running)
+        self.report([self._applications[name] for name in started])
+
+    def _wanted(self, started: set[str], count: int) -> list[Application]:
+        """Up to ``count`` unsettled applications not started yet, in the wanted order."""
+        wanted: dict[str, Application] = {}
+        for name in itertools.chain(self._on_screen(), self._unsettled) if count > 0 else ():
+            app = self._applications.get(name)
+            if app is None or name in started or name in wanted or self.settled(app):
+                continue
+            wanted[name] = app
+            if len(wanted) == count:
+                break
+        return list(wanted.values())
+
+    async def _ensure(self, app: Application) -> None:
+        while not self.settled(app):
+            running = self._in_flight.get(app.name)
+            if running is not None:  # the other worker fetches it: wait for that
+                await asyncio.wait({running})
+                continue
+            done = asyncio.get_running_loop().create_future()
+            self._in_flight[app.name] = done
+            try:
+                await self._fetch(app)
+            finally:
+                del self._in_flight[app.name]
+                done.set_result(None)
+
+    async def _fetch(self, app: Application) -> None:
+        from streamconsole.tui.app import failure_text
+
+        try:
+            await self._source.load_aliases(app)
+        except Exception as error:  # one application's failure never breaks the list
+            self.failures[app.name] = failure_text(error)
+        else:
+            if not self.settled(app):
+                self.failures[app.name] = "the source returned without the aliases"
+        self._unsettled.pop(app.name, None)
+        if app.problem or app.name in self.failures:
+            self._unreadable.add(app.name)
+        if not self.cancelled:
+            self._arrived(app)
+
+    def report(self, apps: list[Application]) -> None:
+        """Tell of the failures among ``apps`` not told before."""
+        failed = [
+            app
+            for app in apps
+            if (app.problem or app.name in self.failures) and app.name not in self._reported
+        ]
+        self._reported.update(app.name for app in failed)
+        if failed and not self.cancelled:
+            self._failed(failed)
+
+
+def loader_for(console: StreamConsoleApp, config: Config) -> AliasLoader | None:
+    """A loader for the console's newly loaded ``config``, when some application's aliases
+    are still to come (or its settings failed); None for a file, which has them all."""
+    if all(app.aliases_loaded and not app.problem for app in config.applications.values()):
+        return None
+    screen = console.main_screen
+
+    def arrived(app: Application) -> None:
+        console.warnings = tuple(console.source.warnings)  # a source may learn more with them
+        screen.aliases_arrived(app)
+
+    def failed(apps: list[Application]) -> None:
+        if len(apps) == 1:
+            app = apps[0]
+            message = f"{app.name}: {app.problem or loader.failures.get(app.name, '')}"
+        else:
+            message = f"{len(apps)} applications could not be read completely."
+        console.notify(
+            message + "\nMarked ✗ in the list; refresh (ctrl+r) to try again.",
+            title="Not loaded",
+            severity="warning",
+            markup=False,
+        )
+
+    loader = AliasLoader(
+        console,
+        console.source,
+        config,
+        on_screen=screen.applications_on_screen,
+        arrived=arrived,
+        failed=failed,
+    )
+    return loader

@@ -1,0 +1,154 @@
+"""The console's sources: the config file and each of its ``[servers.NAME]``, and switching.
+
+The switcher offers the sources the console is not on (command palette, and the ``o``
+picker), asks about unsaved edits, opens the chosen one in a thread (opening a server reads
+the file and its credentials), and has the console reload on it. A source that cannot be
+opened is a notification; the console stays where it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streamconsole.backends.base import Source
+    from streamconsole.core.model import Config
+    from streamconsole.tui.app import StreamConsoleApp
+    from streamconsole.tui.palette import PaletteCommand
+
+
+async def close_source(source: Source) -> None:
+    """Close a source's connections, where it has any (remote sources have ``aclose``)."""
+    close = getattr(source, "aclose", None)
+    if close is not None:
+        await close()
+
+
+class SourceOpener:
+    """Opens a source of one config file: the file itself, or one of its servers."""
+
+    def __init__(
+        self,
+        config_path: Path,
+        *,
+        read_only: bool = False,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.config_path = config_path
+        self.read_only = read_only
+        self.environ = environ
+
+    def open(self, server: str | None) -> Source:
+        """The source (blocking: a server's is built from the file and its credentials)."""
+        from streamconsole.backends.registry import open_source
+
+        return open_source(
+            self.config_path, server=server, read_only=self.read_only, environ=self.environ
+        )
+
+    def server_names(self) -> tuple[str, ...]:
+        """The file's ``[servers.NAME]`` in order (blocking); none when it cannot be read.
+
+        Only the names: opening one checks the rest of the file."""
+        try:
+            text = self.config_path.read_text("utf-8").removeprefix("\ufeff")
+            servers = tomllib.loads(text).get("servers")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return ()
+        if not isinstance(servers, dict):
+            return ()
+        return tuple(name for name, table in servers.items() if isinstance(table, dict))
+
+
+class SourceSwitcher:
+    def __init__(self, console: StreamConsoleApp, opener: SourceOpener, server: str | None):
+        self.console = console
+        self.opener = opener
+        self.server = server  # the current source: None for the file itself
+        self.server_names: tuple[str, ...] = ()
+
+    def label(self, server: str | None) -> str:
+        return str(self.opener.config_path) if server is None else f"server {server}"
+
+    def loaded(self, config: Config) -> None:
+        """The console loaded a source: learn the file's servers (from the file's own config
+        when that is the source; else read in a thread)."""
+        if self.server is None:
+            self.server_names = tuple(config.servers)
+        else:
+            self.console.run_worker(self._read_names(), group="source-names", exclusive=True)
+
+    async def _read_names(self) -> None:
+        self.server_names = await asyncio.to_thread(self.opener.server_names)
+
+    def commands(self) -> list[PaletteCommand]:
+        """One entry per source the console is not on."""
+        from streamconsole.tui.palette import PaletteCommand
+
+        file = str(self.opener.config_path)
+        commands: list[PaletteCommand] = []
+        if self.server is not None:
+            commands.append(
+                PaletteCommand(
+                    f"Open source: {file}",
+                    "reload the console on the config file (asks about unsaved edits)",
+                    partial(self.open, None),
+                )
+            )
+        commands += [
+            PaletteCommand(
+                f"Open server: {name}",
+                f"reload the console on [servers.{name}] of {file} (asks about unsaved edits)",
+                partial(self.open, name),
+            )
+            for name in self.server_names
+            if name != self.server
+        ]
+        return commands
+
+    def choose(self) -> None:
+        """The picker of the sources the console is not on (the palette lists them too)."""
+        commands = self.commands()
+        if not commands:
+            self.console.notify(
+                f"{self.opener.config_path} has no [servers.NAME] to open.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.console.search_commands(
+            [(command.name, command.callback, command.help) for command in commands],
+            placeholder="Open a source…",
+        )
+
+    def open(self, server: str | None) -> None:
+        """Reload the console on ``server`` (None: the file), asking about unsaved edits."""
+        session = self.console.session
+        count = len(session.pending) if session is not None else 0
+        self.console.unsaved_then(
+            f"Open {self.label(server)} and lose {count} unsaved change(s)?",
+            lambda: self.console.run_worker(self._switch(server), group="switch", exclusive=True),
+        )
+
+    async def _switch(self, server: str | None) -> None:
+        from streamconsole.tui.app import failure_text
+
+        label = self.label(server)
+        try:
+            source = await asyncio.to_thread(self.opener.open, server)
+        except Exception as error:  # a bad profile or credentials: stay on this source
+            self.console.notify(
+                failure_text(error),
+                title=f"Cannot open {label}",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+            return
+        self.server = server
+        await self.console.replace_source(source)

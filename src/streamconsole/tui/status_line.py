@@ -1,0 +1,46 @@
+"""The status line's text: the source, what it holds, what is still coming or failed, the
+filter. The source comes first, so the operator always sees where edits go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+
+from streamconsole.core.model import Config
+from streamconsole.core.text import inert
+from streamconsole.tui.scope_index import ScopeIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A remote source's state beyond its list: aliases still coming, failures, staleness."""
+
+    loading: int = 0  # applications whose aliases are still to come
+    unreadable: int = 0  # applications shown with ✗
+    stale: bool = False  # the last refresh failed: what is shown is from before
+
+
+def source_only(source_status: str, state: str, style: str = "") -> Content:
+    """While nothing is shown yet: the source and what is happening (loading, failed)."""
+    return Content.assemble(f" {inert(source_status)} │ ", (state, style))
+
+
+def status_text(
+    source_status: str, config: Config, index: ScopeIndex | None, progress: Progress
+) -> Content:
+    parts: list[str | tuple[str, str]] = [
+        f" {inert(source_status)} │ {len(config.applications):,} applications · "
+        f"{config.alias_count:,} aliases"
+    ]
+    if progress.loading:
+        parts.append((f" · {progress.loading:,} loading…", "$text-muted"))
+    if progress.unreadable:
+        parts.append((f" │ ✗ {progress.unreadable:,} not read", "$text-error"))
+    if progress.stale:
+        parts.append((" │ ✗ not refreshed", "$text-error"))
+    if index is not None and index.filtering:
+        shown = index.shown_aliases
+        matches = "1 alias matches" if shown == 1 else f"{shown:,} aliases match"
+        parts.append((f" │ filter: {matches}", "$accent"))
+    return Content.assemble(*parts)
