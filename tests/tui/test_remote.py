@@ -17,11 +17,19 @@ from textual.widgets import Static
 from streamconsole.backends.antmedia import AntMediaSource
 from streamconsole.backends.base import Source
 from streamconsole.cli import main
-from streamconsole.core.model import Application, Direction, ScopeRef, ServerKind
+from streamconsole.core.model import (
+    Alias,
+    Application,
+    Config,
+    Direction,
+    ScopeRef,
+    ServerKind,
+)
 from streamconsole.core.tokens import build_claims, sign
 from streamconsole.tui.dialogs import UnsavedChangesScreen
 from streamconsole.tui.main_screen import MainScreen
 from streamconsole.tui.rotate import RotateKeyScreen
+from streamconsole.tui.scope_index import Row, ScopeIndex
 from streamconsole.tui.sources import SourceOpener
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.emulators.antmedia_state import VENDOR_EXAMPLE_SECRET
@@ -63,6 +71,70 @@ class GatedAliases(AntMediaSource):
         self.asked.append(app.name)
         await self.gate.wait()
         await super().load_aliases(app)
+
+
+# --- the index: applications before their aliases -----------------------------------------
+
+
+def _unloaded(*names: str) -> Config:
+    config = Config()
+    for name in names:
+        config.applications[name] = Application(name, ServerKind.ANTMEDIA, aliases_loaded=False)
+    return config
+
+
+def _rows(index: ScopeIndex) -> list[str]:
+    return [
+        "…" if index.row(y).is_placeholder else str(index.ref(index.row(y)))
+        for y in range(len(index))
+    ]
+
+
+def test_unloaded_applications_start_closed_and_open_onto_a_placeholder() -> None:
+    index = ScopeIndex(_unloaded("Live", "News"))
+    assert _rows(index) == ["Live", "News"]
+    index.set_expanded(0, True)
+    assert _rows(index) == ["Live", "…", "News"]
+    placeholder = index.row(1)
+    assert index.ref(placeholder) == ScopeRef("Live")  # it stands for its application
+    assert index.scope(placeholder) == (index.applications[0], None)
+    assert index.find(placeholder) == 1
+
+
+def test_aliases_that_arrive_replace_the_placeholder() -> None:
+    config = _unloaded("Live", "News")
+    index = ScopeIndex(config)
+    index.set_expanded(0, True)
+    live = config.applications["Live"]
+    live.aliases = {name: Alias(name) for name in ("cam-1", "cam-2")}
+    live.aliases_loaded = True
+    index.refresh_aliases(0)
+    assert _rows(index) == ["Live", "Live/cam-1", "Live/cam-2", "News"]
+    assert index.locate(ScopeRef("Live", "cam-2")) == Row(0, 1)
+
+
+def test_the_filter_works_on_what_is_loaded_and_takes_in_what_arrives() -> None:
+    config = _unloaded("Live", "News")
+    index = ScopeIndex(config)
+    index.set_query("lobby")
+    assert _rows(index) == []  # nothing loaded matches yet
+    news = config.applications["News"]
+    news.aliases = {"lobby": Alias("lobby"), "other": Alias("other")}
+    news.aliases_loaded = True
+    index.refresh_aliases(1)
+    assert _rows(index) == ["News", "News/lobby"]  # a match inside opens its application
+    assert index.shown_aliases == 1
+    index.set_query("")
+    assert _rows(index) == ["Live", "News"]  # closed again without the filter
+
+
+def test_open_applications_are_kept_by_name_and_on_screen_ones_found() -> None:
+    index = ScopeIndex(_unloaded("A", "B", "C", "D"))
+    index.expand_names(frozenset({"B", "gone"}))
+    assert index.expanded_names == frozenset({"B"})
+    assert _rows(index) == ["A", "B", "…", "C", "D"]
+    assert index.visible_applications(1, 3) == [1, 2]  # rows 1-3: B, its placeholder, C
+    assert index.visible_applications(4, 99) == [3]
 
 
 # --- the status line ----------------------------------------------------------------------
