@@ -1,0 +1,71 @@
+"""SVG snapshots of the console on a remote source (the Ant Media emulator), with a fixed
+clock, a fixed terminal size, no animations and the latency fixed in the status line.
+Update them only after looking at snapshot_report.html:
+``pytest tests/tui/test_remote_snapshots.py --snapshot-update``."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from tests.emulators import AntMediaEmulator
+from tests.emulators.antmedia_state import (
+    ADMIN_PASSWORD,
+    READ_ONLY_PASSWORD,
+    SERVER_SECRET,
+    VENDOR_EXAMPLE_SECRET,
+)
+
+from .remote_support import SteadyAntMedia, antmedia_source, console_on, settle
+
+SNAPSHOTS = Path(__file__).parent / "__snapshots__" / Path(__file__).stem
+BROKEN = "/rest/v2/applications/settings/VodApp"
+
+
+def _settled(*keys: str):  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        # What a toast said is on screen in place too; a toast's life is wall-clock time.
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_main_screen_on_a_server(snap_compare, antmedia: AntMediaEmulator) -> None:  # type: ignore[no-untyped-def]
+    app = console_on(antmedia_source(antmedia, cls=SteadyAntMedia))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settled("enter", "down"))
+
+
+def test_an_application_the_server_could_not_read(  # type: ignore[no-untyped-def]
+    snap_compare, antmedia: AntMediaEmulator
+) -> None:
+    antmedia.faults.html_error(500, times=None, path=BROKEN)
+    app = console_on(antmedia_source(antmedia, cls=SteadyAntMedia))
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_settled("end"))
+
+
+def test_these_snapshots_show_no_secret_address_or_port() -> None:
+    svgs = sorted(SNAPSHOTS.glob("*.svg"))
+    assert len(svgs) == 2, f"expected 2 snapshots in {SNAPSHOTS}"
+    secrets = (
+        VENDOR_EXAMPLE_SECRET,
+        "webrtc-demo-stream-secret-abcdefghijkl",
+        "rest-api-secret-not-for-streams-000000",
+        ADMIN_PASSWORD,
+        READ_ONLY_PASSWORD,
+        SERVER_SECRET,
+    )
+    windows = {secret[i : i + 12] for secret in secrets for i in range(len(secret) - 11)}
+    for svg in svgs:
+        raw = svg.read_text("utf-8")
+        shown = html.unescape("".join(re.findall(r">([^<]*)</text>", raw))).replace("\xa0", " ")
+        assert "lab · admin@example.com · 12 ms" in shown, svg.name  # what the test fixed
+        assert not [w for w in windows if w in raw or w in shown], f"{svg.name}: a secret"
+        assert "127.0.0.1" not in shown and "http" not in shown, svg.name
+        assert not re.search(r":\d{4,5}\b", shown), f"{svg.name} shows a port"
