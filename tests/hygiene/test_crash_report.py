@@ -4,12 +4,17 @@ in the rotate dialog, HMAC key bytes inside PyJWT), so the report must not print
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 import jwt.algorithms
 import pytest
+from rich.console import Console
+from rich.pretty import pretty_repr
+from rich.traceback import Traceback
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
@@ -18,8 +23,16 @@ from textual.widgets import Input
 import streamconsole.tui.rotate
 from streamconsole.backends.base import Source
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.edits import set_key
 from streamconsole.core.keys import Algorithm, Key, private_key_from_pem, shared_key
-from streamconsole.core.model import Application, KeyEntry, KeyOrigin, ScopeRef
+from streamconsole.core.model import (
+    Application,
+    Config,
+    KeyEntry,
+    KeyOrigin,
+    ScopeRef,
+    ServerKind,
+)
 from streamconsole.core.secret import Secret
 from streamconsole.tui.app import StreamConsoleApp
 from tests.hygiene.canaries import Canaries, assert_clean, environment
@@ -148,3 +161,38 @@ async def test_signing_key_bytes_inside_pyjwt(
     report = crash_report(capsys)
     assert "jwt" in report
     assert_clean(report, canaries.all, "the crash report")
+
+
+def test_key_objects_print_no_key_material(canaries: Canaries) -> None:
+    """The objects that hold keys, as repr(), str() and rich's pretty printer show them (the
+    way Textual showed locals until the crash report dropped them), and as locals of a
+    traceback rendered with show_locals by anything else (a rich logging handler, say)."""
+    shared = shared_key(Algorithm.HS256, canaries.stream_secret)
+    assert shared.hmac_key  # cached in the instance's __dict__ now
+    pair = private_key_from_pem(Algorithm.RS256, canaries.private_pem)
+    assert pair.signing_key
+    entry = KeyEntry(shared, KeyOrigin.FILE, "keys/live.secret")
+    pair_entry = KeyEntry(pair, KeyOrigin.FILE, "keys/rs256.pub.pem", "keys/rs256.pem")
+    change = set_key(
+        Config({"LiveApp": Application("LiveApp", ServerKind.ANTMEDIA)}),
+        ScopeRef("LiveApp"),
+        shared,
+        datetime.now(UTC),
+    )
+    held = (Secret(canaries.new_secret), shared, pair, entry, pair_entry, change)
+    for thing in held:
+        for text in (repr(thing), str(thing), pretty_repr(thing)):
+            assert_clean(text, canaries.all, f"a {type(thing).__name__}")
+
+    def failing(secret: Secret, entries: tuple[KeyEntry, ...]) -> None:
+        raise Crash("with keys in hand")
+
+    buffer = io.StringIO()
+    console = Console(width=100, file=buffer, color_system=None)
+    try:
+        failing(held[0], (entry, pair_entry))
+    except Crash:
+        console.print(Traceback(show_locals=True, locals_max_length=10))
+    report = buffer.getvalue()
+    assert "Secret('********')" in report  # the locals were rendered
+    assert_clean(report, canaries.all, "a traceback with locals")
