@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
@@ -176,13 +177,20 @@ async def test_reveal_never_shows_key_pairs(
         assert "Only shared secrets can be revealed" in toasts.text
 
 
-async def test_help_screen(console_app: StreamConsoleApp, canaries: Canaries) -> None:
+async def test_help_screen_and_palette(console_app: StreamConsoleApp, canaries: Canaries) -> None:
     async with console_app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await select(pilot, "LiveApp")
         await pilot.press("question_mark")
         await pushed(pilot, HelpScreen)
         assert_clean(drawn(pilot), everything(canaries), "the help screen")
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pushed(pilot, CommandPalette)
+        await pilot.press(*"secret")
+        await pilot.pause()
+        assert "Reveal secret: LiveApp" in drawn(pilot)
+        assert_clean(drawn(pilot), everything(canaries), "the command palette")
 
 
 # --- rotation -------------------------------------------------------------------------------
