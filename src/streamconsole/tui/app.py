@@ -210,9 +210,9 @@ class StreamConsoleApp(App[None]):
             )
         # A server has no theme of its own: its default must not replace the file's.
         on_a_server = self.switcher is not None and self.switcher.server is not None
-        if self._theme_override is None and not on_a_server:
-            if config.settings.theme != self.theme:
-                self._apply_theme(config.settings.theme)
+        theme = config.settings.theme
+        if self._theme_override is None and not on_a_server and theme != self.theme:
+            self._apply_theme(theme)
         self._remembering_themes = True
         self.loader = loader_for(self, config)
         failures = self.loader.failures if self.loader is not None else {}
