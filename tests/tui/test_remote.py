@@ -179,9 +179,7 @@ async def test_the_list_comes_first_and_aliases_follow_on_screen_first(
         await pilot.press("end")
         await pilot.pause()
         assert current(pilot) == "App39"
-        # The new selection is fetched at once; App00's fetch went with its selection
-        # (exclusive), and the background, which waited for it too, asks again.
-        assert set(source.asked[8:]) == {"App39", "App00"}
+        assert "App39" in source.asked[8:]  # the new selection is fetched at once
         index = scope_list(pilot).index
         assert index is not None
         on_screen = {index.applications[i].name for i in scope_list(pilot).applications_on_screen}
@@ -189,10 +187,13 @@ async def test_the_list_comes_first_and_aliases_follow_on_screen_first(
         assert len(on_screen) >= 8 and "App20" not in on_screen
         source.gate.set()
         await settle(pilot)
-        following = source.asked[10 : 10 + len(on_screen)]
-        assert set(following) == on_screen, following  # what the operator sees comes next
+        # App00 is asked again only if its selection owned the fetch: moving on cancelled it
+        # (exclusive), and the background, which waited for it too, fetches it itself.
+        assert source.asked.count("App00") in (1, 2)
+        later = [name for name in source.asked[8:] if name not in ("App00", "App39")]
+        assert set(later[: len(on_screen)]) == on_screen, later  # what is seen comes next
         assert sorted(set(source.asked)) == [f"App{i:02d}" for i in range(40)]
-        assert len(source.asked) == 41  # each once, but App00 twice
+        assert len(source.asked) == 39 + source.asked.count("App00")  # the rest once each
         assert "loading" not in status(pilot)
         assert "App39 (1)" in row_text(pilot, "App39")
 
