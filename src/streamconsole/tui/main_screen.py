@@ -222,6 +222,8 @@ class MainScreen(Screen[None]):
                 self.scope_list.select(ScopeRef(keep.application))
         self.scope_list.focus()
         self.refresh_view()
+        # The cursor may stay on a scope of the same name: no Highlighted, but a new load.
+        self.console.aliases_wanted(self.scope_list.current_ref)
 
     def show_problems(
         self, title: str, problems: list[Problem], hint: str = "Fix the file, then reload (ctrl+r)."
