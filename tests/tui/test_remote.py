@@ -257,6 +257,26 @@ async def test_aliases_that_fail_to_load_are_marked_on_their_application(
         assert "LiveApp (120)" in row_text(pilot, "LiveApp")
 
 
+async def test_refused_credentials_stop_the_fetches_instead_of_logging_in_again(
+    antmedia: AntMediaEmulator, notes: Notes
+) -> None:
+    antmedia.state.seed(40, 1)
+    antmedia.faults.fail(401, times=None, path="/*/rest/v2/broadcasts/*")
+    async with console_on(antmedia_source(antmedia)).run_test(message_hook=notes.hook) as pilot:
+        await settle(pilot)
+        assert "✗ 40 not read" in status(pilot)
+        assert "loading" not in status(pilot)
+        assert notes.any("HTTP 401")
+        # One login to list, then at most one for each fetch already under way when the
+        # first refusal came (a login per application would lock a real account).
+        logins = antmedia.log.count(path="/rest/v2/users/authenticate")
+        assert 1 < logins <= 1 + 9, logins
+        assert antmedia.log.count(path="/*/rest/v2/broadcasts/*") < 40
+        await pilot.press("end")
+        assert "not fetched: GET /" in detail_text(pilot)
+        assert "HTTP 401" in detail_text(pilot)
+
+
 # --- saving to the server -----------------------------------------------------------------
 
 

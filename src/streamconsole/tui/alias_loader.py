@@ -10,7 +10,9 @@ aliases on demand. The loader fetches
 
 each application once: a fetch started by one worker is awaited, not repeated, by the
 other. A failure stays on its application (``failures``; the source may also set
-``Application.problem``) and never stops the others.
+``Application.problem``) and never stops the others, except a refusal of the credentials:
+that one is every application's, and more requests would only mean more logins (two failed
+Ant Media logins lock the account), so nothing more is fetched until a refresh.
 """
 
 from __future__ import annotations
@@ -159,10 +161,14 @@ class AliasLoader:
                 done.set_result(None)
 
     async def _fetch(self, app: Application) -> None:
+        from streamconsole.backends.http import AuthError
         from streamconsole.tui.app import failure_text
 
         try:
             await self._source.load_aliases(app)
+        except AuthError as error:
+            self.failures[app.name] = failure_text(error)
+            self._refused(failure_text(error))
         except Exception as error:  # one application's failure never breaks the list
             self.failures[app.name] = failure_text(error)
         else:
@@ -173,6 +179,18 @@ class AliasLoader:
             self._unreadable.add(app.name)
         if not self.cancelled:
             self._arrived(app)
+
+    def _refused(self, reason: str) -> None:
+        """The server refused the credentials: every application still to come fails with
+        that (none is fetched any more; those in flight end on their own)."""
+        given_up = [name for name in self._unsettled if name not in self._in_flight]
+        for name in given_up:
+            self.failures[name] = f"not fetched: {reason}"
+            self._unsettled.pop(name)
+            self._unreadable.add(name)
+            if not self.cancelled:
+                self._arrived(self._applications[name])
+        self.report([self._applications[name] for name in given_up])
 
     def report(self, apps: list[Application]) -> None:
         """Tell of the failures among ``apps`` not told before."""
