@@ -226,9 +226,11 @@ def test_toggle_and_rotate_every_route(cli: Cli, canaries: Canaries) -> None:
 
     planted = (*canaries.all, made, made_pem)
     cli.planted = planted
-    cli("list", "-c", CONFIG_NAME)
-    cli("show", "news/evening", "-c", CONFIG_NAME)
-    token = cli("token", "news/evening", "-c", CONFIG_NAME)
+    *_, token = cli.side_by_side(
+        ("list", "-c", CONFIG_NAME),
+        ("show", "news/evening", "-c", CONFIG_NAME),
+        ("token", "news/evening", "-c", CONFIG_NAME),
+    )
     assert_clean(cli.config_text(), planted, "the rotated config")
     assert canaries.inline_secret not in cli.config_text()  # rotated out of the file
     assert_key_files_private(cli.directory / "keys")

@@ -26,7 +26,6 @@ from streamconsole.core.model import ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.rotate import RotateKeyScreen
-from streamconsole.tui.token_preview import TokenPreviewScreen
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.hygiene.canaries import (
     ADMIN_EMAIL,
@@ -111,23 +110,14 @@ async def test_console_on_antmedia(antmedia: AntMediaEmulator, canaries: Canarie
         await settle(pilot)
         sessions = [planted_text("the session id", s) for s in antmedia.state.sessions]
         planted: tuple[Planted, ...] = (*canaries.all, canaries.public_key, *sessions)
-        for scope in ("LiveApp", "LiveApp/stream1", "WebRTCAppEE", "VodApp"):
+        for scope in ("WebRTCAppEE", "LiveApp/stream1", "LiveApp"):
             await select(pilot, scope)
             assert_clean(drawn(pilot), planted, f"the detail of {scope}")
-        await select(pilot, "LiveApp")
         assert ADMIN_EMAIL in drawn(pilot)  # the status line names the user, and only that
         await pilot.press("v")
         assert_shows(drawn(pilot), stream, "LiveApp after 'v'")
         await pilot.press("v")
         assert_clean(drawn(pilot), planted, "LiveApp after 'v' again")
-
-        await select(pilot, "LiveApp/stream1")
-        await pilot.press("t")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, TokenPreviewScreen)
-        assert_clean(drawn(pilot), planted, "the token preview")
-        pilot.app.pop_screen()
-        await settle(pilot)
 
         await paste_secret(pilot, canaries.new_secret)
         assert_clean(drawn(pilot), planted, "a secret pasted for the server")
