@@ -368,10 +368,7 @@ def run_toggle(args: argparse.Namespace) -> int:
 def _read_secret_input(args: argparse.Namespace) -> tuple[str, str] | None:
     """(kind, text) of the key material the arguments point at; never from argv itself."""
     import os
-    from pathlib import Path
 
-    if args.secret_file:
-        return "secret", Path(args.secret_file).read_text().rstrip("\r\n")
     if args.secret_env:
         value = os.environ.get(args.secret_env)
         if value is None:
@@ -379,11 +376,25 @@ def _read_secret_input(args: argparse.Namespace) -> tuple[str, str] | None:
         return "secret", value
     if args.secret_stdin:
         return "secret", sys.stdin.read().rstrip("\r\n")
-    if args.public_key:
-        return "public_key", Path(args.public_key).read_text()
-    if args.private_key_file:
-        return "private_key", Path(args.private_key_file).read_text()
+    for kind, option, path in (
+        ("secret", "--secret-file", args.secret_file),
+        ("public_key", "--public-key", args.public_key),
+        ("private_key", "--private-key-file", args.private_key_file),
+    ):
+        if path:
+            text = _read_key_file(option, path)
+            return kind, text.rstrip("\r\n") if kind == "secret" else text
     return None
+
+
+def _read_key_file(option: str, path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(64 * 1024)
+    except UnicodeDecodeError:
+        raise CommandError(f"{option} {safe(path)}: not UTF-8 text") from None
+    except OSError as error:
+        raise CommandError(f"{option} {safe(path)}: {error.strerror}") from None
 
 
 @command

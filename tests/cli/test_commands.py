@@ -178,3 +178,12 @@ def test_server_errors_exit_3_and_missing_credentials_exit_2(
     unknown = run_cli("list", "-c", str(config), "--server", "nope")
     assert unknown.returncode == 2
     assert "no server named 'nope' (configured: lab)" in unknown.stderr
+
+
+def test_rotate_with_an_unreadable_key_file_is_a_usage_error(sample_dir: Path) -> None:
+    (sample_dir / "latin1.secret").write_bytes(b"\xe9" * 40)
+    for option, path in (("--secret-file", "absent.secret"), ("--public-key", "latin1.secret")):
+        result = run_cli("rotate", "LiveApp", option, path, cwd=sample_dir)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert option in result.stderr
