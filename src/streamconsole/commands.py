@@ -388,13 +388,17 @@ def _read_secret_input(args: argparse.Namespace) -> tuple[str, str] | None:
 
 
 def _read_key_file(option: str, path: str) -> str:
+    limit = 64 * 1024  # as for key files in a config: larger is not a key
     try:
         with open(path, encoding="utf-8") as handle:
-            return handle.read(64 * 1024)
+            text = handle.read(limit + 1)
     except UnicodeDecodeError:
         raise CommandError(f"{option} {safe(path)}: not UTF-8 text") from None
     except OSError as error:
         raise CommandError(f"{option} {safe(path)}: {error.strerror}") from None
+    if len(text) > limit:
+        raise CommandError(f"{option} {safe(path)}: larger than 64 KiB, not a key")
+    return text
 
 
 @command
