@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -111,11 +113,46 @@ async def test_failed_login_is_never_retried(antmedia: AntMediaEmulator) -> None
     with pytest.raises(AuthError, match="not retrying"):
         await source.load()
     assert antmedia.log.count(path="/rest/v2/users/authenticate") == 1
-    with pytest.raises(AuthError):
-        await source.load()
-    assert antmedia.state.locked(antmedia.admin_email)  # two failures: locked, as the server does
-    assert antmedia.log.count(path="/rest/v2/users/authenticate") == 2
+    # The same source never tries again, however many requests ask for a login...
+    for _ in range(3):
+        with pytest.raises(AuthError, match="not retrying"):
+            await source.load()
+    assert antmedia.log.count(path="/rest/v2/users/authenticate") == 1
+    assert not antmedia.state.locked(antmedia.admin_email)
     await source.aclose()
+    # ...and the lockout is real: a second source with the same wrong password locks it.
+    again = source_for(antmedia, credentials=f"{antmedia.admin_email}:wrong-password")
+    with pytest.raises(AuthError):
+        await again.load()
+    assert antmedia.state.locked(antmedia.admin_email)
+    await again.aclose()
+
+
+async def test_concurrent_requests_share_one_refused_login(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia, credentials=f"{antmedia.admin_email}:wrong-password")
+    results = await asyncio.gather(*(source.load() for _ in range(8)), return_exceptions=True)
+    assert all(isinstance(r, AuthError) for r in results)
+    assert antmedia.log.count(path="/rest/v2/users/authenticate") == 1
+    await source.aclose()
+
+
+async def test_server_source_uses_the_files_console_settings(
+    tmp_path: Path, antmedia: AntMediaEmulator
+) -> None:
+    from streamconsole.backends.registry import open_source
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[console]\ntoken_ttl = "90s"\naudit_log = "audit.jsonl"\n'
+        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
+        'credentials_env = "SC_LAB"\n'
+    )
+    env = {"SC_LAB": f"{antmedia.admin_email}:{antmedia.admin_password}"}
+    source = open_source(config, server="lab", environ=env)
+    loaded = await source.load()
+    assert loaded.settings.token_ttl == 90
+    assert loaded.settings.audit_log == str(tmp_path / "audit.jsonl")
+    await source.aclose()  # type: ignore[attr-defined]
 
 
 async def test_credentials_never_appear_in_errors(antmedia: AntMediaEmulator) -> None:

@@ -41,6 +41,7 @@ from streamconsole.core.model import (
     Alias,
     Application,
     Config,
+    ConsoleSettings,
     Direction,
     KeyEntry,
     KeyOrigin,
@@ -105,6 +106,7 @@ class AntMediaSource:
         read_only: bool = False,
         settings: HttpSettings | None = None,
         clock: Callable[[], float] = time.time,
+        console: ConsoleSettings | None = None,
     ) -> None:
         self.profile = profile
         self._read_only = read_only or profile.read_only
@@ -123,6 +125,8 @@ class AntMediaSource:
             settings=settings,
         )
         self._logged_in = profile.auth == "proxy-jwt"
+        self._refused: AuthError | None = None
+        self._console = console or ConsoleSettings()
         self._login_lock = asyncio.Lock()
         self._seen: dict[str, dict[str, Any]] = {}
         self.warnings: tuple[Problem, ...] = ()
@@ -148,21 +152,29 @@ class AntMediaSource:
         async with self._login_lock:
             if self._logged_in:
                 return
+            if self._refused is not None:
+                # Never again with these credentials: two failed logins lock the account
+                # for five minutes, and requests already under way would each try.
+                raise AuthError(str(self._refused), status=self._refused.status)
             email, password = split_pair(self._credentials, "email:password")
             digest = hashlib.md5(password.reveal_bytes(), usedforsecurity=False).hexdigest()
-            # Never retried: two failed logins lock the account for five minutes.
-            reply = await self.http.request(
-                "POST",
-                "/rest/v2/users/authenticate",
-                json_body={"email": email, "password": digest},
-                idempotent=False,
-            )
+            try:
+                reply = await self.http.request(
+                    "POST",
+                    "/rest/v2/users/authenticate",
+                    json_body={"email": email, "password": digest},
+                    idempotent=False,
+                )
+            except AuthError as error:
+                self._refused = error
+                raise
             if not isinstance(reply, dict) or reply.get("success") is not True:
                 message = reply.get("message") if isinstance(reply, dict) else None
-                raise AuthError(
+                self._refused = AuthError(
                     f"login as {email} refused ({message or 'no reason given'}); not retrying: "
                     "two failed logins lock the account for 5 minutes"
                 )
+                raise self._refused
             self._logged_in = True
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -188,7 +200,7 @@ class AntMediaSource:
         warnings: list[Problem] = []
         apps = await asyncio.gather(*(self._load_application(n, warnings) for n in names))
         self.warnings = tuple(warnings)
-        return Config(applications={app.name: app for app in apps})
+        return Config(applications={app.name: app for app in apps}, settings=self._console)
 
     async def _read_settings(self, name: str) -> dict[str, Any]:
         reply = await self._call("GET", f"/rest/v2/applications/settings/{name}")

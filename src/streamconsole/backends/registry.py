@@ -33,7 +33,7 @@ def open_source(
     if profile.kind is ServerKind.ANTMEDIA:
         from streamconsole.backends.antmedia import AntMediaSource
 
-        return AntMediaSource(profile, credentials, read_only=read_only)
+        return AntMediaSource(profile, credentials, read_only=read_only, console=config.settings)
     from streamconsole.backends.theolive import TheoLiveSource
 
-    return TheoLiveSource(profile, credentials, read_only=read_only)
+    return TheoLiveSource(profile, credentials, read_only=read_only, console=config.settings)

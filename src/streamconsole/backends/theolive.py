@@ -59,6 +59,7 @@ from streamconsole.core.model import (
     Alias,
     Application,
     Config,
+    ConsoleSettings,
     Direction,
     KeyOrigin,
     RemoteKey,
@@ -148,6 +149,7 @@ class TheoLiveSource:
         settings: HttpSettings | None = None,
         clock: Callable[[], float] = time.time,
         key_records: KeyRecords | None = None,
+        console: ConsoleSettings | None = None,
     ) -> None:
         if profile.api_version not in ("", "v1", "v2"):
             raise SourceError(
@@ -160,6 +162,8 @@ class TheoLiveSource:
                 f"not {inert(profile.auth, limit=20)!r}"
             )
         self.profile = profile
+        # The config file's [console] settings (TTL, save mode, audit log) apply here too.
+        self._console = console or ConsoleSettings()
         self.api_version = profile.api_version or "v2"
         self._read_only = read_only or profile.read_only
         self._clock = clock
@@ -241,7 +245,7 @@ class TheoLiveSource:
         self.warnings = tuple(warnings)
         self._seen.clear()
         self._legacy_key_seen.clear()
-        self._config = Config(applications=applications)
+        self._config = Config(applications=applications, settings=self._console)
         return self._config
 
     @property
