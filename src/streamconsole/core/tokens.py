@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -106,6 +107,10 @@ def _reject_constant(name: str) -> float:
     raise TokenFormatError(f"{name} is not valid JSON")
 
 
+# One decoder for every token (json.loads with options builds a new one per call).
+_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _b64decode(segment: str, what: str) -> bytes:
     if not segment:
         raise TokenFormatError(f"the {what} segment is empty")
@@ -117,16 +122,16 @@ def _b64decode(segment: str, what: str) -> bytes:
         raise TokenFormatError(f"the {what} is not base64url") from None
 
 
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def _is_b64url(segment: str) -> bool:
-    return set(segment) <= _B64URL and len(segment) % 4 != 1
+    return _B64URL.fullmatch(segment) is not None and len(segment) % 4 != 1
 
 
 def _json_object(data: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+        value = _JSON.decode(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise TokenFormatError(f"the {what} is not UTF-8") from None
     except RecursionError:
