@@ -66,6 +66,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     options = parser.parse_args()
     report = ["# Benchmark results", "", *machine(), ""]
+    table_at = len(report)
     verdicts: list[str] = []
     failed = 0
     for title, script, arguments, what in BENCHMARKS:
@@ -79,7 +80,7 @@ def main() -> int:
                 verdict = "PASS" if "PASS" in line else "MISS"
                 verdicts.append(f"| {title} | {line.strip()} | {verdict} |")
         print("\n".join(lines), flush=True)
-    report[4:4] = ["", "| benchmark | figure | verdict |", "|---|---|---|", *verdicts, ""]
+    report[table_at:table_at] = ["| benchmark | figure | verdict |", "|---|---|---|", *verdicts, ""]
     options.out.write_text("\n".join(report) + "\n")
     print(f"wrote {options.out}")
     return 1 if failed else 0
