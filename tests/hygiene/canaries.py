@@ -237,3 +237,20 @@ def write_config(directory: Path, canaries: Canaries, *, servers: str = "") -> P
 def environment(canaries: Canaries) -> dict[str, str]:
     """What the config's key_env entries need."""
     return {HS512_ENV: canaries.hs512_secret}
+
+
+def broken_config(weak: str, env_var: str) -> str:
+    """A config whose every key is wrong in its own way: a weak inline secret, a private
+    key where the public key belongs, and an HS512 secret from ``env_var``."""
+    return f"""
+[applications.LiveApp]
+kind = "antmedia"
+key = {{ algorithm = "HS256", secret = "{weak}" }}
+
+[applications.news]
+kind = "theolive"
+[applications.news.aliases.evening]
+key = {{ algorithm = "RS256", key_file = "keys/rs256.pem" }}
+[applications.news.aliases.sports]
+key = {{ algorithm = "HS512", key_env = "{env_var}" }}
+"""

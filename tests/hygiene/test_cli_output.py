@@ -28,6 +28,7 @@ from tests.hygiene.canaries import (
     Planted,
     assert_clean,
     assert_shows,
+    broken_config,
     canary,
     environment,
     planted_pem,
@@ -365,19 +366,7 @@ def test_a_broken_config_names_places_not_secrets(cli: Cli, canaries: Canaries) 
     weak = canary("weak", 26)
     cli.planted = (*canaries.all, planted_text("the weak secret", weak))
     (cli.directory / "broken.toml").write_text(
-        f"""
-[applications.LiveApp]
-kind = "antmedia"
-key = {{ algorithm = "HS256", secret = "{weak}" }}
-
-[applications.news]
-kind = "theolive"
-[applications.news.aliases.evening]
-key = {{ algorithm = "RS256", key_file = "keys/rs256.pem" }}
-[applications.news.aliases.sports]
-key = {{ algorithm = "HS512", key_env = "HYGIENE_ROTATED" }}
-""",
-        encoding="utf-8",
+        broken_config(weak, "HYGIENE_ROTATED"), encoding="utf-8"
     )
     cli.env["HYGIENE_ROTATED"] = f"{canaries.rotated} "
     out = cli("check", "broken.toml", code=2)

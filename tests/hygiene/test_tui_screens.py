@@ -29,6 +29,7 @@ from tests.hygiene.canaries import (
     Planted,
     assert_clean,
     assert_shows,
+    broken_config,
     canary,
     environment,
     planted_text,
@@ -333,21 +334,7 @@ async def test_config_errors_name_places_not_secrets(
     spaced = " " + canaries.new_secret
     (tmp_path / "keys").mkdir()
     write_private(tmp_path / "keys" / "rs256.pem", canaries.private_pem)
-    (tmp_path / "broken.toml").write_text(
-        f"""
-[applications.LiveApp]
-kind = "antmedia"
-key = {{ algorithm = "HS256", secret = "{weak}" }}
-
-[applications.news]
-kind = "theolive"
-[applications.news.aliases.evening]
-key = {{ algorithm = "RS256", key_file = "keys/rs256.pem" }}
-[applications.news.aliases.sports]
-key = {{ algorithm = "HS512", key_env = "SPACED" }}
-""",
-        encoding="utf-8",
-    )
+    (tmp_path / "broken.toml").write_text(broken_config(weak, "SPACED"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     source = TomlSource(Path("broken.toml"), environ={"SPACED": spaced}, clock=fixed_clock)
     app = StreamConsoleApp(source, clock=fixed_clock)
