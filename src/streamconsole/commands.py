@@ -78,10 +78,11 @@ def run_async(make: Callable[[], Awaitable[T]]) -> T:
 
 
 async def open_loaded(args: argparse.Namespace, *, aliases: bool = True) -> tuple[Source, Config]:
-    """Open the source the arguments name and load it (remote aliases too, if asked)."""
+    """Open the source the arguments name, read-only (the commands that call this only
+    read), and load it (remote aliases too, if asked)."""
     from streamconsole.backends.registry import open_source
 
-    source = open_source(args.config, server=args.server, read_only=getattr(args, "dry_run", False))
+    source = open_source(args.config, server=args.server, read_only=True)
     config = await source.load()
     if aliases:
         pending = [app for app in config.applications.values() if not app.aliases_loaded]
@@ -159,18 +160,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from streamconsole.core.report import scope_view
 
-    async def load() -> dict[str, Any]:
-        source, config = await open_loaded(args, aliases=False)
-        try:
-            ref = resolve_scope_loading(config, args.scope)
-            if ref.alias is not None:
-                await source.load_aliases(config.applications[ref.application])
-            _, app, alias = resolve(config, args.scope)
-            return scope_view(app, alias, now_utc())
-        finally:
-            await close(source)
-
-    view = run_async(load)
+    config, _ = load_scope(args, args.scope)
+    _, app, alias = resolve(config, args.scope)
+    view = scope_view(app, alias, now_utc())
     if args.json:
         emit(view)
         return EXIT_OK
@@ -178,13 +170,23 @@ def run_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def resolve_scope_loading(config: Config, text: str) -> ScopeRef:
-    """The scope named by ``text``, checking its application exists (aliases may load later)."""
+def load_scope(args: argparse.Namespace, text: str) -> tuple[Config, ScopeRef]:
+    """Load the source and the scope named by ``text``: its application must exist, and
+    for an alias the application's aliases are fetched (a remote source lists them lazily)."""
     from streamconsole.core.model import ScopeRef
 
-    ref = ScopeRef.parse(text)
-    config.resolve(ScopeRef(ref.application))
-    return ref
+    async def load() -> tuple[Config, ScopeRef]:
+        source, config = await open_loaded(args, aliases=False)
+        try:
+            ref = ScopeRef.parse(text)
+            app, _ = config.resolve(ScopeRef(ref.application))
+            if ref.alias is not None:
+                await source.load_aliases(app)
+        finally:
+            await close(source)
+        return config, ref
+
+    return run_async(load)
 
 
 def print_scope(view: dict[str, Any]) -> None:
@@ -239,16 +241,7 @@ def run_token(args: argparse.Namespace) -> int:
     direction = Direction(args.direction)
     extra = _claims(args.claim)
 
-    async def load() -> tuple[Config, ScopeRef]:
-        source, config = await open_loaded(args, aliases=False)
-        try:
-            ref = resolve_scope_loading(config, args.scope)
-            await source.load_aliases(config.applications[ref.application])
-        finally:
-            await close(source)
-        return config, ref
-
-    config, ref = run_async(load)
+    config, ref = load_scope(args, args.scope)
     if ref.alias is None:
         raise CommandError("a token is for one alias: give APP/ALIAS")
     app = config.applications[ref.application]
@@ -312,17 +305,7 @@ def run_decode(args: argparse.Namespace) -> int:
             print("(not verified: give --against APP/ALIAS to check it as a server would)")
         return EXIT_OK
 
-    async def load() -> Config:
-        source, config = await open_loaded(args, aliases=False)
-        try:
-            ref = resolve_scope_loading(config, args.against)
-            if ref.alias is not None:
-                await source.load_aliases(config.applications[ref.application])
-        finally:
-            await close(source)
-        return config
-
-    config = run_async(load)
+    config, _ = load_scope(args, args.against)
     ref, app, alias = resolve(config, args.against)
     policy = effective_policy(app, alias, Direction(args.direction))
     result = explain(token, policy, stream=ref.alias, now=time.time())
