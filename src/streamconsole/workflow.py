@@ -41,13 +41,13 @@ def _file_digest(path: Path) -> str:
 
 
 async def _desired_and_current(args: argparse.Namespace) -> tuple[Config, Source, Config]:
-    from streamconsole.backends.registry import open_source
+    from streamconsole.backends.registry import open_server
     from streamconsole.backends.toml_file import TomlSource
 
     if not args.server:
         raise CommandError("plan and apply compare a file with a server: give --server NAME")
     desired = TomlSource(args.config).load_sync()
-    source = open_source(args.config, server=args.server)
+    source = open_server(desired, args.config, args.server)
     current = await source.load()
     per_alias = [
         app
@@ -185,11 +185,11 @@ def run_export(args: argparse.Namespace) -> int:
         raise CommandError("export writes a server's state: give --server NAME")
 
     async def load() -> tuple[Config, Config]:
-        from streamconsole.backends.registry import open_source
+        from streamconsole.backends.registry import open_server
         from streamconsole.backends.toml_file import TomlSource
 
         local = TomlSource(args.config).load_sync()
-        source = open_source(args.config, server=args.server)
+        source = open_server(local, args.config, args.server)
         try:
             current = await source.load()
             per_alias = [a for a in current.applications.values() if a.kind.policy_per_alias]
@@ -271,7 +271,7 @@ def add_workflow_commands(commands: dict[str, Any], source_options: Any) -> None
 @command
 def run_retire(args: argparse.Namespace) -> int:
     from streamconsole.audit import audit_log_for
-    from streamconsole.backends.registry import open_source
+    from streamconsole.backends.registry import open_server
     from streamconsole.backends.toml_file import TomlSource
     from streamconsole.core.model import ScopeRef
 
@@ -280,10 +280,11 @@ def run_retire(args: argparse.Namespace) -> int:
     ref = ScopeRef.parse(args.scope)
     if ref.alias is None:
         raise CommandError("keys are held per alias: give APP/ALIAS")
-    audit = audit_log_for(TomlSource(args.config).load_sync().settings)
+    local = TomlSource(args.config).load_sync()
+    audit = audit_log_for(local.settings)
 
     async def retire() -> None:
-        source = open_source(args.config, server=args.server)
+        source = open_server(local, args.config, args.server)
         retire_key = getattr(source, "retire_key", None)
         try:
             if retire_key is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from streamconsole.backends.base import Source, SourceError
 from streamconsole.backends.credentials import load_credentials
 from streamconsole.backends.toml_file import TomlSource
-from streamconsole.core.model import ServerKind
+from streamconsole.core.model import Config, ServerKind
 
 
 def open_source(
@@ -23,7 +23,18 @@ def open_source(
     local = TomlSource(config_path, read_only=read_only, environ=environ)
     if server is None:
         return local
-    config = local.load_sync()
+    return open_server(local.load_sync(), config_path, server, read_only=read_only, environ=environ)
+
+
+def open_server(
+    config: Config,
+    config_path: Path,
+    server: str,
+    *,
+    read_only: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Source:
+    """The remote ``server`` of an already loaded ``config`` (read from ``config_path``)."""
     profile = config.servers.get(server)
     if profile is None:
         known = ", ".join(config.servers) or "none"
