@@ -245,8 +245,9 @@ def _rotate_parser() -> argparse.ArgumentParser:
 def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="streamconsole serve",
-        description="Run the console in a web browser (textual-serve). It has no "
-        "authentication: it listens on 127.0.0.1 by default; reach it with 'ssh -L'.",
+        description="Run the console in a web browser (textual-serve). It prints a URL "
+        "holding a per-run token: without it, no page and no websocket. It listens on "
+        "127.0.0.1 by default; reach it with 'ssh -L'.",
     )
     parser.add_argument("config", type=Path)
     parser.add_argument("--host", default="127.0.0.1")

@@ -428,13 +428,13 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def run_serve(args: argparse.Namespace) -> int:
     import shlex
 
-    from textual_serve.server import Server
+    from streamconsole.web import serve_console
 
     if args.host not in LOOPBACK:
         print(
-            f"warning: serving on {args.host}: textual-serve has no authentication, so anyone "
-            "who reaches this port gets the console. Prefer the default 127.0.0.1 with "
-            "'ssh -L', or an authenticating proxy.",
+            f"warning: serving on {args.host} over plain HTTP: anyone who can watch this "
+            "network can read the URL's token and use the console. Prefer the default "
+            "127.0.0.1 with 'ssh -L'.",
             file=sys.stderr,
         )
     if not args.config.is_file():
@@ -442,6 +442,5 @@ def run_serve(args: argparse.Namespace) -> int:
     console = [sys.executable, "-m", "streamconsole", str(args.config.resolve())]
     if args.read_only:
         console.append("--read-only")
-    server = Server(shlex.join(console), host=args.host, port=args.port, title="streamconsole")
-    server.serve()
+    serve_console(shlex.join(console), host=args.host, port=args.port)
     return EXIT_OK

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,26 +30,100 @@ def run_cli(
     stdin: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("STREAMCONSOLE_")}
-    environment["XDG_STATE_HOME"] = STATE_HOME
-    environment.update(env or {})
     return subprocess.run(
         [str(ENTRY), *args],
         capture_output=True,
         text=True,
         cwd=cwd,
         input=stdin,
-        env=environment,
+        env=cli_environment(env),
         timeout=60,
         check=False,
     )
 
 
+def cli_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("STREAMCONSOLE_")}
+    environment["XDG_STATE_HOME"] = STATE_HOME
+    environment.update(env or {})
+    return environment
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PRINTED_URL = re.compile(r"open (http://\S+) in a browser")
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running ``streamconsole serve``: the URL it printed and its output so far."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    url: str  # http://127.0.0.1:PORT/TOKEN/
+    output_file: Path
+
+    @property
+    def token(self) -> str:
+        return self.url.rstrip("/").rsplit("/", 1)[1]
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        """stdout and stderr, interleaved."""
+        return self.output_file.read_text(encoding="utf-8", errors="replace")
+
+
+@contextmanager
+def serving(
+    directory: Path, config: str = "streamconsole.toml", env: Mapping[str, str] | None = None
+) -> Iterator[Served]:
+    """``streamconsole serve CONFIG`` on a free loopback port, until the block ends."""
+    port = free_port()
+    output_file = directory / f"serve-{port}.out"
+    with output_file.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(ENTRY), "serve", config, "--port", str(port)],
+            cwd=directory,
+            env=cli_environment(env),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while not (printed := PRINTED_URL.search(output_file.read_text())):
+            assert process.poll() is None, f"serve ended: {output_file.read_text()}"
+            assert time.monotonic() < deadline, f"no URL within 30 s: {output_file.read_text()}"
+            time.sleep(0.1)
+        served = Served(process, port, printed[1], output_file)
+        while True:  # the URL is printed as the server starts, just before it listens
+            try:
+                httpx.get(served.origin, timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not answer within 30 s"
+                time.sleep(0.1)
+        yield served
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture
 def sample_dir(tmp_path: Path) -> Path:
+    return copy_sample(tmp_path)
+
+
+def copy_sample(directory: Path) -> Path:
     """A private copy of the sample config and its demo keys (0600, as they should be)."""
-    shutil.copytree(ROOT / "sample_keys", tmp_path / "sample_keys")
-    for key_file in (tmp_path / "sample_keys").glob("*"):
+    shutil.copytree(ROOT / "sample_keys", directory / "sample_keys")
+    for key_file in (directory / "sample_keys").glob("*"):
         key_file.chmod(0o600)
-    shutil.copy(ROOT / "sample_config.toml", tmp_path / "streamconsole.toml")
-    return tmp_path
+    shutil.copy(ROOT / "sample_config.toml", directory / "streamconsole.toml")
+    return directory

@@ -5,10 +5,7 @@ on success and on every error path."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +14,7 @@ import httpx
 import pytest
 
 from streamconsole.core.keys import Algorithm, private_key_from_pem, shared_key
-from tests.cli.conftest import ENTRY, run_cli
+from tests.cli.conftest import run_cli, serving
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.hygiene.canaries import (
     ADMIN_EMAIL,
@@ -285,37 +282,13 @@ def test_remote_rotation_on_theolive_keeps_records_clean(
 # --- serve ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_startup(cli: Cli, canaries: Canaries) -> None:
-    port = free_port()
-    server = subprocess.Popen(
-        [str(ENTRY), "serve", CONFIG_NAME, "--port", str(port)],
-        cwd=cli.directory,
-        env={**os.environ, **cli.env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        page = None
-        while page is None and time.monotonic() < deadline:
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert page is not None and page.status_code == 200
-    finally:
-        server.terminate()
-        out, err = server.communicate(timeout=10)
-    assert f"127.0.0.1:{port}" in out + err  # the startup lines were captured
+    with serving(cli.directory, CONFIG_NAME, env=cli.env) as served:
+        page = httpx.get(served.url, timeout=10)
+        assert page.status_code == 200
+    assert f"127.0.0.1:{served.port}" in served.output()  # the startup lines were captured
     assert_clean(page.text, canaries.all, "the served page")
-    assert_clean(out + err, canaries.all, "'streamconsole serve'")
+    assert_clean(served.output(), canaries.all, "'streamconsole serve'")
 
 
 # --- error paths ----------------------------------------------------------------------------
