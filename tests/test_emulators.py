@@ -164,9 +164,11 @@ def test_antmedia_settings_carry_the_unrelated_fields(admin: httpx.Client) -> No
 def test_antmedia_settings_post_replaces_the_whole_object(
     antmedia: AntMediaEmulator, admin: httpx.Client
 ) -> None:
+    antmedia.state.clock = ManualClock(NOW)
     reply = admin.post(f"{SETTINGS}/VodApp", json={"playJwtControlEnabled": False})
     assert reply.json() == {"success": True, "errorId": 0, "message": None}
-    assert admin.get(f"{SETTINGS}/VodApp").json() == {"playJwtControlEnabled": False}
+    stamped = {"playJwtControlEnabled": False, "updateTime": int(NOW * 1000)}
+    assert admin.get(f"{SETTINGS}/VodApp").json() == stamped
     assert antmedia.state.applications["VodApp"].posted == [{"playJwtControlEnabled": False}]
 
 
@@ -176,7 +178,33 @@ def test_antmedia_settings_round_trip_changes_one_field(
     settings = admin.get(f"{SETTINGS}/LiveApp").json()
     settings["playJwtControlEnabled"] = True
     assert admin.post(f"{SETTINGS}/LiveApp", json=settings).json()["success"] is True
-    assert antmedia.state.settings("LiveApp") == settings
+    after = antmedia.state.settings("LiveApp")
+    assert after.pop("updateTime") > settings.pop("updateTime")
+    assert after == settings
+
+
+def test_antmedia_stamps_update_time_on_every_accepted_save(
+    antmedia: AntMediaEmulator, admin: httpx.Client
+) -> None:
+    """Like the server: epoch ms from its clock at each accepted POST, whatever was sent;
+    it moves on even within one millisecond, and a refused POST leaves it alone."""
+    clock = ManualClock(NOW)
+    antmedia.state.clock = clock
+    assert admin.get(f"{SETTINGS}/LiveApp").json()["updateTime"] == 0
+    stamps = []
+    for sent in (0, 123, 0):
+        settings = admin.get(f"{SETTINGS}/LiveApp").json()
+        assert admin.post(f"{SETTINGS}/LiveApp", json={**settings, "updateTime": sent}).json()[
+            "success"
+        ]
+        stamps.append(admin.get(f"{SETTINGS}/LiveApp").json()["updateTime"])
+    assert stamps == [int(NOW * 1000), int(NOW * 1000) + 1, int(NOW * 1000) + 2]
+    clock.advance(5)
+    antmedia.state.update_settings("LiveApp", remoteAllowedCIDR="10.0.0.0/8")  # another admin
+    assert antmedia.state.settings("LiveApp")["updateTime"] == int((NOW + 5) * 1000)
+    refused = {**antmedia.state.settings("LiveApp"), "jwtStreamSecretKey": "short"}
+    assert admin.post(f"{SETTINGS}/LiveApp", json=refused).json()["success"] is False
+    assert antmedia.state.settings("LiveApp")["updateTime"] == int((NOW + 5) * 1000)
 
 
 @pytest.mark.parametrize(
@@ -403,7 +431,8 @@ def test_truncated_reply_after_the_change_took_effect(
     reply = admin.post(f"{SETTINGS}/VodApp", json={"ipFilterEnabled": True})
     with pytest.raises(json.JSONDecodeError):
         reply.json()
-    assert antmedia.state.settings("VodApp") == {"ipFilterEnabled": True}
+    assert antmedia.state.applications["VodApp"].posted == [{"ipFilterEnabled": True}]
+    assert antmedia.state.settings("VodApp")["ipFilterEnabled"] is True
 
 
 def test_malformed_json_body(antmedia: AntMediaEmulator, admin: httpx.Client) -> None:
@@ -442,7 +471,7 @@ def test_latency_delays_every_request(antmedia: AntMediaEmulator, admin: httpx.C
 def test_latency_keeps_request_bodies(antmedia: AntMediaEmulator, admin: httpx.Client) -> None:
     antmedia.faults.latency = 0.01
     assert admin.post(f"{SETTINGS}/VodApp", json={"vodFolder": "/x"}).json()["success"] is True
-    assert antmedia.state.settings("VodApp") == {"vodFolder": "/x"}
+    assert antmedia.state.applications["VodApp"].posted == [{"vodFolder": "/x"}]
 
 
 def test_concurrent_edit_lands_right_after_the_next_get(

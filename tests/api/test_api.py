@@ -144,6 +144,33 @@ def test_api_on_the_ant_media_emulator(tmp_path: Path, antmedia: AntMediaEmulato
     assert {line["source"] for line in audit_lines(tmp_path / "audit.jsonl")} == {"lab"}
 
 
+def test_api_saves_one_application_twice_in_one_session(
+    tmp_path: Path, antmedia: AntMediaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "servers.toml"
+    config.write_text(
+        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
+        'credentials_env = "LAB_AMS"\n'
+    )
+    monkeypatch.setenv("LAB_AMS", f"{antmedia.admin_email}:{antmedia.admin_password}")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    with streamconsole.open_server(config, "lab", audit=audit) as console:
+        console.toggle("LiveApp", play=True)
+        assert console.save() == 1
+        console.toggle("LiveApp", publish=False)
+        assert console.save() == 1
+    settings = antmedia.state.settings("LiveApp")
+    assert (settings["publishJwtControlEnabled"], settings["playJwtControlEnabled"]) == (
+        False,
+        True,
+    )
+    lines = audit_lines(tmp_path / "audit.jsonl")
+    assert [(line["change"], line["result"]) for line in lines] == [
+        ("play jwt on", "ok"),
+        ("publish jwt off", "ok"),
+    ]
+
+
 def test_world_readable_credentials_file_is_refused(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from streamconsole.backends.antmedia import AntMediaSource, PartialApplyError
+from streamconsole.backends.antmedia import AntMediaSource, PartialApplyError, merge_settings
 from streamconsole.backends.base import ConflictError, ReadOnlyError
 from streamconsole.backends.http import (
     AuthError,
@@ -18,7 +18,7 @@ from streamconsole.backends.http import (
     RemoteTimeout,
 )
 from streamconsole.core.edits import set_enforcement, set_key
-from streamconsole.core.keys import Algorithm, generate_key
+from streamconsole.core.keys import Algorithm, SharedKey, generate_key
 from streamconsole.core.model import (
     Direction,
     ScopeRef,
@@ -81,30 +81,147 @@ async def test_toggle_is_read_modify_write_of_the_whole_object(antmedia: AntMedi
     source = source_for(antmedia)
     config = await source.load()
     await source.apply([set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)])
+    assert antmedia.state.applications["LiveApp"].posted == [
+        {**before, "playJwtControlEnabled": True}
+    ]
     after = antmedia.state.settings("LiveApp")
+    assert after.pop("updateTime") > before.pop("updateTime")  # stamped by the server
     assert after == {**before, "playJwtControlEnabled": True}
     await source.aclose()
 
 
-async def test_change_by_another_admin_is_refused_and_shown(antmedia: AntMediaEmulator) -> None:
-    source = source_for(antmedia)
-    # Another admin saves LiveApp right after we read it during the load.
-    antmedia.edit_after_next_get("LiveApp", remoteAllowedCIDR="0.0.0.0/0", jwtSecretKey="x" * 40)
-    config = await source.load()
-    change = set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)
+LIVE = ScopeRef("LiveApp")
+SETTINGS_POSTS = "/rest/v2/applications/settings/*"
+
+
+def switches(emulator: AntMediaEmulator, app: str = "LiveApp") -> tuple[bool, bool]:
+    settings = emulator.state.settings(app)
+    return settings["publishJwtControlEnabled"], settings["playJwtControlEnabled"]
+
+
+def new_secret() -> SharedKey:
+    key = generate_key(Algorithm.HS256, min_chars=32)
+    assert isinstance(key, SharedKey)
+    return key
+
+
+SEEN = {"playJwtControlEnabled": False, "jwtStreamSecretKey": "a" * 32, "updateTime": 1}
+
+
+def test_merge_keeps_their_other_fields_and_the_servers_stamp() -> None:
+    current = {**SEEN, "remoteAllowedCIDR": "10.0.0.0/8", "updateTime": 2}
+    merged = merge_settings("App", SEEN, current, {"playJwtControlEnabled": True})
+    assert merged == {**current, "playJwtControlEnabled": True}
+
+
+def test_merge_takes_the_same_change_made_by_someone_else_as_agreement() -> None:
+    current = {**SEEN, "playJwtControlEnabled": True, "updateTime": 2}
+    assert merge_settings("App", SEEN, current, {"playJwtControlEnabled": True}) == current
+
+
+def test_merge_refuses_a_field_we_change_that_someone_else_changed() -> None:
+    current = {**SEEN, "jwtStreamSecretKey": "b" * 32, "playJwtControlEnabled": True}
+    ours = {"jwtStreamSecretKey": "c" * 32, "playJwtControlEnabled": False}
     with pytest.raises(ConflictError) as caught:
-        await source.apply([change])
+        merge_settings("App", SEEN, current, ours)
     message = str(caught.value)
-    assert "remoteAllowedCIDR: '127.0.0.1,10.0.0.0/8' → '0.0.0.0/0'" in message
-    assert "jwtSecretKey: changed (value hidden)" in message
-    assert "x" * 40 not in message
+    assert "jwtStreamSecretKey: changed (value hidden)" in message
+    assert "playJwtControlEnabled: False → True" in message
+    assert "updateTime" not in message
+    assert not any(letter * 32 in message for letter in "abc")
+
+
+async def test_saves_one_after_another_in_one_session(antmedia: AntMediaEmulator) -> None:
+    """The server stamps updateTime on each save: our own write is not someone else's."""
+    source = source_for(antmedia)
+    config = await source.load()
+    key = new_secret()
+    # A new key and a switch: one POST of the application's settings.
+    await source.apply(
+        [
+            set_key(config, LIVE, key, datetime.now(UTC)),
+            set_enforcement(config, LIVE, Direction.PLAY, True),
+        ]
+    )
+    assert antmedia.log.count(method="POST", path=SETTINGS_POSTS) == 1
+    await source.apply([set_enforcement(config, LIVE, Direction.PUBLISH, False)])
+    await source.apply([set_enforcement(config, LIVE, Direction.PUBLISH, True)])
+    assert antmedia.log.count(method="POST", path=SETTINGS_POSTS) == 3
+    assert switches(antmedia) == (True, True)
+    assert antmedia.state.settings("LiveApp")["jwtStreamSecretKey"] == key.secret.reveal()
+    await source.aclose()
+
+
+async def test_another_admins_unrelated_edits_survive_our_save(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia)
+    # Another admin saves LiveApp right after we read it during the load: other fields, and
+    # the other direction's switch.
+    antmedia.edit_after_next_get(
+        "LiveApp",
+        remoteAllowedCIDR="0.0.0.0/0",
+        jwtSecretKey="x" * 40,
+        publishJwtControlEnabled=False,
+    )
+    config = await source.load()
+    await source.apply([set_enforcement(config, LIVE, Direction.PLAY, True)])
     state = antmedia.state.settings("LiveApp")
-    assert state["playJwtControlEnabled"] is False  # nothing written
-    assert state["remoteAllowedCIDR"] == "0.0.0.0/0"  # the colleague's change kept
-    assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 0
+    assert switches(antmedia) == (False, True)  # their publish off, our play on
+    assert state["remoteAllowedCIDR"] == "0.0.0.0/0"
+    assert state["jwtSecretKey"] == "x" * 40
+    assert state["jwtStreamSecretKey"] == VENDOR_SECRET
+    await source.aclose()
+
+
+async def test_another_admins_edit_of_a_field_we_change_is_refused(
+    antmedia: AntMediaEmulator,
+) -> None:
+    source = source_for(antmedia)
+    theirs = "t" * 40
+    antmedia.edit_after_next_get(
+        "LiveApp", jwtStreamSecretKey=theirs, remoteAllowedCIDR="0.0.0.0/0"
+    )
+    config = await source.load()
+    ours = new_secret()
+    changes = [
+        set_key(config, LIVE, ours, datetime.now(UTC)),
+        set_enforcement(config, LIVE, Direction.PLAY, True),
+    ]
+    with pytest.raises(ConflictError) as caught:
+        await source.apply(changes)
+    message = str(caught.value)
+    assert "LiveApp" in message
+    assert "jwtStreamSecretKey: changed (value hidden)" in message
+    for secret in (theirs, ours.secret.reveal(), VENDOR_SECRET):
+        assert secret not in message
+    # Only the conflicting field: their other edit and the server's stamp are no conflict.
+    assert "remoteAllowedCIDR" not in message
+    assert "updateTime" not in message
+    assert antmedia.log.count(method="POST", path=SETTINGS_POSTS) == 0
+    assert antmedia.state.settings("LiveApp")["jwtStreamSecretKey"] == theirs
+    assert switches(antmedia) == (True, False)  # nothing written
     # After the refusal the source knows the new state: the same edit now goes through.
-    await source.apply([change])
-    assert antmedia.state.settings("LiveApp")["playJwtControlEnabled"] is True
+    await source.apply(changes)
+    assert antmedia.state.settings("LiveApp")["jwtStreamSecretKey"] == ours.secret.reveal()
+    assert antmedia.state.settings("LiveApp")["remoteAllowedCIDR"] == "0.0.0.0/0"
+    await source.aclose()
+
+
+async def test_a_save_whose_read_back_fails_is_still_a_save(antmedia: AntMediaEmulator) -> None:
+    """The POST landed: a failed re-read after it must not report the save as failed, nor
+    make the next save of the same application a conflict."""
+    source = source_for(antmedia)
+    config = await source.load()
+    path = "/rest/v2/applications/settings/LiveApp"
+    antmedia.faults.after(
+        path,
+        lambda: antmedia.faults.fail(503, times=None, path=path, method="GET"),
+        method="POST",
+    )
+    await source.apply([set_enforcement(config, LIVE, Direction.PLAY, True)])
+    assert antmedia.log.count(method="GET", path=path, status=503) > 0  # the read-back failed
+    antmedia.faults.clear()
+    await source.apply([set_enforcement(config, LIVE, Direction.PUBLISH, False)])
+    assert switches(antmedia) == (False, True)
     await source.aclose()
 
 

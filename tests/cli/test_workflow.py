@@ -62,9 +62,11 @@ def test_round_trip_export_edit_plan_apply(
     assert refused.returncode == 2
     assert "--yes" in refused.stderr
 
+    # The server stamps every save: the key and the switch of one application go in one.
     applied = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert applied.returncode == 0, applied.stderr
     assert "all 2 step(s) applied" in applied.stdout
+    assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 1
     settings = antmedia.state.settings("LiveApp")
     assert settings["playJwtControlEnabled"] is True
     key = TomlSource(offline).load_sync().applications["LiveApp"].settings.key
@@ -75,7 +77,7 @@ def test_round_trip_export_edit_plan_apply(
     again = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert again.returncode == 0
     assert "no differences" in again.stdout
-    assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 2
+    assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 1
 
 
 def test_failure_mid_apply_then_resume(
@@ -86,16 +88,22 @@ def test_failure_mid_apply_then_resume(
     run_cli("export", "-c", str(online), "--server", "prod", "--out", str(offline), env=env)
     for app in ("LiveApp", "WebRTCAppEE"):
         assert run_cli("rotate", app, "--generate", "HS256", "-c", str(offline)).returncode == 0
+    toggled = run_cli("toggle", "WebRTCAppEE", "--publish", "off", "-c", str(offline))
+    assert toggled.returncode == 0, toggled.stderr
     antmedia.faults.fail(
         500, times=1, path="/rest/v2/applications/settings/WebRTCAppEE", method="POST"
     )
     first = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert first.returncode == 3
+    # WebRTCAppEE's key and switch were one save: both failed, both are left.
+    assert "FAILED: WebRTCAppEE: install key" in first.stderr
     assert "applied (1): LiveApp: install key" in first.stderr
-    assert "not applied (1): WebRTCAppEE: install key" in first.stderr
+    assert "not applied (2): WebRTCAppEE: install key" in first.stderr
+    assert "WebRTCAppEE: publish JWT off" in first.stderr.split("not applied (2)")[1]
+    assert antmedia.state.settings("WebRTCAppEE")["publishJwtControlEnabled"] is True
     resumed = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert resumed.returncode == 0, resumed.stderr
-    assert "all 1 step(s) applied" in resumed.stdout
+    assert "all 2 step(s) applied" in resumed.stdout
     assert run_cli("plan", "-c", str(offline), "--server", "prod", env=env).returncode == 0
 
 

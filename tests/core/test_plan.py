@@ -51,6 +51,16 @@ def test_key_comes_before_enforcement_and_relaxing_last() -> None:
     assert plan.steps[0].description.startswith("Live: install key hs:")
 
 
+def test_steps_are_grouped_per_scope_for_one_save_each() -> None:
+    desired = config(ams(False, True, NEW) + ams(True, True, NEW).replace("Live", "Vod"))
+    current = config(ams(True, False, OLD) + ams(True, False, OLD).replace("Live", "Vod"))
+    plan = make_plan(desired, current)
+    assert [[(str(s.scope), s.action) for s in group] for group in plan.per_scope()] == [
+        [("Live", "key"), ("Live", "enforce"), ("Live", "relax")],
+        [("Vod", "key"), ("Vod", "enforce")],
+    ]
+
+
 def test_applying_every_step_reaches_the_desired_state() -> None:
     desired = config(ams(False, True, NEW))
     current = config(ams(True, False, OLD))

@@ -4,6 +4,8 @@ Run by hand: ``python -m tests.emulators.antmedia --port 5080``.
 
 Choices where the vendor's behaviour is not pinned down (see the spec):
 
+* An accepted ``POST /applications/settings/{app}`` stamps ``updateTime`` (epoch ms) on the
+  stored object, as the server does (see ``AntMediaState.replace_settings``).
 * Validation refusals of ``POST /applications/settings/{app}`` answer 200 with
   ``{"success": false, "message": ...}``; bodies that are not a JSON object, or fields of the
   wrong type, answer 400 with the same shape.

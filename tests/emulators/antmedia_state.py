@@ -166,16 +166,37 @@ class AntMediaState:
         return copy.deepcopy(self.applications[app].settings)
 
     def replace_settings(self, app: str, settings: dict[str, Any]) -> None:
-        """What an accepted POST does: the whole object replaces the old one."""
+        """What an accepted POST does: the whole object replaces the old one, stamped."""
         with self.lock:
             application = self.applications[app]
-            application.settings = copy.deepcopy(settings)
             application.posted.append(copy.deepcopy(settings))
+            last = application.settings.get("updateTime")
+            application.settings = copy.deepcopy(settings)
+            self._stamp(application, last)
 
     def update_settings(self, app: str, **changes: Any) -> None:
-        """Change some fields directly (no validation), as another admin or a test would."""
+        """Change some fields directly (no validation), as another admin's save would: the
+        server stamps that save too."""
         with self.lock:
-            self.applications[app].settings.update(copy.deepcopy(changes))
+            application = self.applications[app]
+            last = application.settings.get("updateTime")
+            application.settings.update(copy.deepcopy(changes))
+            self._stamp(application, last)
+
+    def _stamp(self, application: AntApplication, last: object) -> None:
+        """Stamp ``updateTime`` (epoch ms) as the server does on every accepted save.
+
+        Ant Media's ``RestServiceV2.changeSettings`` calls ``AntMediaApplicationAdapter.
+        updateSettings(newSettings, true, false)``, whose ``updateAppSettingsBean`` copies the
+        posted fields and then sets ``updateTime`` to ``System.currentTimeMillis()`` (source:
+        ant-media/Ant-Media-Server, AntMediaApplicationAdapter.java). The posted value is
+        ignored. Two saves in the same millisecond would share a stamp there; here each one
+        moves it on, so a client that takes its own write for someone else's always shows.
+        """
+        stamp = int(self.clock() * 1000)
+        if isinstance(last, int) and stamp <= last:
+            stamp = last + 1
+        application.settings["updateTime"] = stamp
 
     def add_broadcasts(self, app: str, stream_ids: list[str], *, status: str = "created") -> None:
         self.applications[app].broadcasts.extend(broadcast(s, status=status) for s in stream_ids)

@@ -381,22 +381,40 @@ def ams_session(emulator: AntMediaEmulator) -> AntMediaSource:
     return AntMediaSource(profile, credentials, settings=FAST)
 
 
-async def test_concurrent_edit_on_ant_media_is_not_lost(antmedia: AntMediaEmulator) -> None:
+async def test_concurrent_edits_of_different_fields_on_ant_media_both_land(
+    antmedia: AntMediaEmulator,
+) -> None:
     first, second = ams_session(antmedia), ams_session(antmedia)
     first_config, second_config = await first.load(), await second.load()
     live = ScopeRef("LiveApp")
     await first.apply([set_enforcement(first_config, live, Direction.PLAY, True)])
-    with pytest.raises(ConflictError, match="playJwtControlEnabled: False → True"):
-        await second.apply([set_enforcement(second_config, live, Direction.PUBLISH, False)])
-    settings = antmedia.state.settings("LiveApp")
-    assert (settings["playJwtControlEnabled"], settings["publishJwtControlEnabled"]) == (True, True)
-    # The refused session now knows the server's state: its edit lands beside the first.
+    # Not a field the second session changes: merged onto the server's object, not refused.
     await second.apply([set_enforcement(second_config, live, Direction.PUBLISH, False)])
     settings = antmedia.state.settings("LiveApp")
     assert (settings["playJwtControlEnabled"], settings["publishJwtControlEnabled"]) == (
         True,
         False,
     )
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_concurrent_rotations_on_ant_media_keep_the_first(
+    antmedia: AntMediaEmulator,
+) -> None:
+    first, second = ams_session(antmedia), ams_session(antmedia)
+    first_config, second_config = await first.load(), await second.load()
+    live = ScopeRef("LiveApp")
+    first_key, second_key = (generate_key(Algorithm.HS256, min_chars=32) for _ in range(2))
+    await first.apply([set_key(first_config, live, first_key, datetime.now(UTC))])
+    kept = antmedia.state.settings("LiveApp")["jwtStreamSecretKey"]
+    rotate = set_key(second_config, live, second_key, datetime.now(UTC))
+    with pytest.raises(ConflictError, match=r"jwtStreamSecretKey: changed \(value hidden\)"):
+        await second.apply([rotate])
+    assert antmedia.state.settings("LiveApp")["jwtStreamSecretKey"] == kept
+    # The refused session now knows the server's state: asked again, it replaces the key.
+    await second.apply([rotate])
+    assert antmedia.state.settings("LiveApp")["jwtStreamSecretKey"] != kept
     await first.aclose()
     await second.aclose()
 

@@ -19,7 +19,7 @@ from streamconsole.backends.http import AuthError, HttpSettings, PartialApplyErr
 from streamconsole.backends.theolive import ChangeRefused, TheoLiveSource
 from streamconsole.backends.theolive_keys import KeyRecord, KeyRecords
 from streamconsole.backends.toml_file import TomlSource
-from streamconsole.core.edits import set_enforcement, set_key
+from streamconsole.core.edits import set_key
 from streamconsole.core.errors import KeyValidationError, PolicyError, TokenBuildError
 from streamconsole.core.keys import (
     Algorithm,
@@ -224,14 +224,15 @@ async def test_antmedia_errors(ams: AntMediaEmulator, canaries: Canaries, caught
     try:
         config = await source.load()
         now = datetime.now(UTC)
-        # Another admin sets a new secret after we read: the conflict hides both values.
+        new = shared_key(Algorithm.HS256, canaries.new_secret)
+        # Another admin sets a new secret after we read, as we rotate ours: the conflict
+        # hides every value.
         ams.edit_after_next_get("LiveApp", jwtStreamSecretKey=canaries.hs512_secret)
         await source.load()
         with caught.expect(ConflictError, "value hidden"):
-            await source.apply([set_enforcement(config, ScopeRef("LiveApp"), Direction.PLAY, True)])
+            await source.apply([set_key(config, ScopeRef("LiveApp"), new, now)])
         config = await source.load()
         # The server refuses a short secret (one the console would never make itself).
-        new = shared_key(Algorithm.HS256, canaries.new_secret)
         short = SharedKey(Algorithm.HS256, Secret(weak))
         change = set_key(config, ScopeRef("VodApp"), new, now)
         change.entry.key = short

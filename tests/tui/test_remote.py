@@ -295,9 +295,26 @@ async def test_toggles_saved_from_the_console_reach_the_server(
         assert session_of(pilot).pending == ()
     after = antmedia.state.settings("LiveApp")
     assert (after["publishJwtControlEnabled"], after["playJwtControlEnabled"]) == (False, True)
+    assert after.pop("updateTime") > before.pop("updateTime")  # the server stamps each save
     assert {k: v for k, v in after.items() if "JwtControl" not in k} == {
         k: v for k, v in before.items() if "JwtControl" not in k
     }
+
+
+async def test_two_saves_in_a_row_of_one_application_both_reach_the_server(
+    antmedia: AntMediaEmulator, notes: Notes
+) -> None:
+    async with console_on(antmedia_source(antmedia)).run_test(message_hook=notes.hook) as pilot:
+        await settle(pilot)
+        for key in ("l", "p"):
+            await pilot.press(key, "ctrl+s")
+            await settle(pilot)
+            assert session_of(pilot).pending == ()
+        assert notes.messages.count("Saved 1 change(s) to lab.") == 2
+        assert not notes.any("Not saved")
+    after = antmedia.state.settings("LiveApp")
+    assert (after["publishJwtControlEnabled"], after["playJwtControlEnabled"]) == (False, True)
+    assert antmedia.log.count(method="POST", path=f"{SETTINGS}*") == 2
 
 
 async def test_a_key_rotated_in_the_console_signs_tokens_the_server_accepts(

@@ -2,9 +2,10 @@
 
 Per the wire format (see shared/spec/antmedia.md): ``GET /rest/v2/applications``, the
 whole settings object per application, broadcasts paged from the per-application API.
-Writes are read–modify–write of the whole settings object, with a conflict check just
-before the POST. Listing costs one request per application; broadcasts (aliases) are
-fetched on demand with :meth:`AntMediaSource.load_aliases`.
+Writes are read–modify–write of the whole settings object: a field-level three-way merge
+(:func:`merge_settings`) just before the POST, against what the operator's edits were made
+on. Listing costs one request per application; broadcasts (aliases) are fetched on demand
+with :meth:`AntMediaSource.load_aliases`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -93,6 +94,48 @@ def settings_difference(seen: dict[str, Any], now: dict[str, Any]) -> list[str]:
         else:
             lines.append(f"{name}: {before!r} → {after!r}")
     return lines
+
+
+def merge_settings(
+    app: str, seen: Mapping[str, Any], current: Mapping[str, Any], ours: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The settings object to POST: our fields (``ours``) put onto the server's ``current``.
+
+    A three-way merge against ``seen``, the object the operator's edits were made on. What
+    someone else changed since stays as they left it, unless it is a field we change and now
+    holds another value than ours: then nothing is merged and ConflictError shows those
+    fields only, secret values hidden. Fields the server maintains (``updateTime``, stamped
+    at every save) are never ours, so they never conflict.
+    """
+    conflicts = {
+        name
+        for name, value in ours.items()
+        if current.get(name) != seen.get(name) and current.get(name) != value
+    }
+    if conflicts:
+        difference = settings_difference(
+            {name: seen.get(name) for name in conflicts},
+            {name: current.get(name) for name in conflicts},
+        )
+        raise ConflictError(
+            f"{app}: settings you change were changed on the server since they were loaded "
+            f"({'; '.join(difference)}); nothing was written. Refresh, then edit again"
+        )
+    return {**current, **ours}
+
+
+def _fields_of(changes: Sequence[Change]) -> dict[str, Any]:
+    """The settings fields that ``changes`` set, with their new values."""
+    fields: dict[str, Any] = {}
+    for change in changes:
+        if isinstance(change, SetEnforcement):
+            fields[_ENFORCEMENT_FIELD[change.direction]] = change.enabled
+        elif isinstance(change, SetKey):
+            key = change.entry.key
+            if not isinstance(key, SharedKey):
+                raise RemoteError("Ant Media Server takes an HS256 shared secret only")
+            fields[SECRET_FIELD] = key.secret.reveal()
+    return fields
 
 
 class AntMediaSource:
@@ -281,35 +324,40 @@ class AntMediaSource:
             applied.append(app)
 
     async def _apply_to(self, app: str, changes: Sequence[Change]) -> None:
+        ours = _fields_of(changes)
         current = await self._read_settings(app)
-        seen = self._seen.get(app)
-        if seen is not None and current != seen:
+        # Never loaded (its settings could not be read then): nothing to merge against.
+        seen = self._seen.get(app, current)
+        try:
+            merged = merge_settings(app, seen, current, ours)
+        except ConflictError:
+            # The operator is shown the server's values now: the same edit, asked for again,
+            # goes through.
             self._seen[app] = current
-            difference = "; ".join(settings_difference(seen, current))
-            raise ConflictError(
-                f"{app}: the settings changed on the server since they were loaded "
-                f"({difference}); nothing was written. Refresh, then edit again"
-            )
-        updated = dict(current)
-        for change in changes:
-            if isinstance(change, SetEnforcement):
-                updated[_ENFORCEMENT_FIELD[change.direction]] = change.enabled
-            elif isinstance(change, SetKey):
-                key = change.entry.key
-                if not isinstance(key, SharedKey):
-                    raise RemoteError("Ant Media Server takes an HS256 shared secret only")
-                updated[SECRET_FIELD] = key.secret.reveal()
+            raise
         reply = await self._call(
-            "POST", f"/rest/v2/applications/settings/{app}", json_body=updated, idempotent=False
+            "POST", f"/rest/v2/applications/settings/{app}", json_body=merged, idempotent=False
         )
         if not isinstance(reply, dict) or reply.get("success") is not True:
             message = reply.get("message") if isinstance(reply, dict) else None
             raise RemoteError(f"{app}: the server refused the settings: {message or reply!r}")
-        self._seen[app] = updated
+        self._seen[app] = await self._read_back(app, merged)
         for change in changes:
             if isinstance(change, SetKey):
                 change.entry.origin = KeyOrigin.REMOTE
                 change.entry.location = f"{self.name}:{app}"
+
+    async def _read_back(self, app: str, posted: dict[str, Any]) -> dict[str, Any]:
+        """The baseline for the next save after our own: the object as the server now holds
+        it, since the server stamps ``updateTime`` and may adjust other fields it keeps.
+
+        The write has landed, so a failed read must not fail the save: what we posted then
+        stands in, which holds every field we changed (the only ones a merge compares).
+        """
+        try:
+            return await self._read_settings(app)
+        except RemoteError:
+            return posted
 
     async def remember_theme(self, theme: str) -> bool:
         """A server has nowhere to keep the operator's theme."""

@@ -1,7 +1,9 @@
 """Desired state (a TOML file) against current state (a server): the steps between them.
 
 Steps come in a safe order: keys first (a server must hold the new key before anything
-enforces it), then enforcement switched on, then switched off. Applications or aliases that
+enforces it), then enforcement switched on, then switched off. ``apply`` carries them out
+one scope at a time (:meth:`Plan.per_scope`): a scope's key and switches in one save, in
+that order. Applications or aliases that
 exist on one side only are listed, never created or deleted. A digest of the server state
 the plan was made from lets ``apply`` refuse when the server drifted since.
 """
@@ -50,6 +52,15 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.steps
+
+    def per_scope(self) -> list[list[Step]]:
+        """The steps grouped by scope, scopes in the order of their first step, steps in
+        plan order: what one save writes. Ant Media stamps every settings save, and THEOlive
+        derives play enforcement from the keys, so a scope's key and switches go together."""
+        groups: dict[ScopeRef, list[Step]] = {}
+        for step in self.steps:
+            groups.setdefault(step.scope, []).append(step)
+        return list(groups.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
