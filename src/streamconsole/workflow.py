@@ -1,10 +1,11 @@
 """The offline key-rotation workflow: ``export`` → edit the file offline → ``plan`` → ``apply``.
 
 ``plan`` compares the desired state in a TOML file with a server and prints the steps;
-``apply`` carries them out in a safe order (keys before enforcement), one at a time,
-stops at the first failure and says exactly what was and was not applied. Running it again
-applies only what is left, so it is idempotent. With ``--plan FILE`` it refuses when the
-server or the file changed since that plan was made (drift).
+``apply`` carries them out in a safe order (keys before enforcement), one scope at a time
+(a scope's key and switches in one save), stops at the first failure and says exactly what
+was and was not applied. Running it again applies only what is left, so it is idempotent.
+With ``--plan FILE`` it refuses when the server or the file changed since that plan was made
+(drift).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import hashlib
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +35,7 @@ from streamconsole.commands import (
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
     from streamconsole.core.model import Config
-    from streamconsole.core.plan import Plan
+    from streamconsole.core.plan import Plan, Step
 
 
 def _file_digest(path: Path) -> str:
@@ -131,7 +133,7 @@ def _confirm(count: int, assume_yes: bool) -> None:
 def run_apply(args: argparse.Namespace) -> int:
     from streamconsole.audit import audit_log_for
     from streamconsole.backends.http import RemoteError
-    from streamconsole.core.plan import change_for, make_plan
+    from streamconsole.core.plan import by_scope, change_for, make_plan
 
     async def execute() -> int:
         desired, source, current = await _desired_and_current(args)
@@ -144,16 +146,20 @@ def run_apply(args: argparse.Namespace) -> int:
                 return EXIT_OK
             _confirm(len(plan.steps), args.yes)
             audit = audit_log_for(desired.settings)
-            for done, step in enumerate(plan.steps):
-                change = change_for(step, desired, current, datetime.now(UTC))
+            applied: list[Step] = []
+            for steps in by_scope(plan.steps):
+                now = datetime.now(UTC)
+                changes = [change_for(step, desired, current, now) for step in steps]
                 try:
-                    await source.apply([change])
+                    await source.apply(changes)
                 except Exception as error:
-                    audit.record(origin="cli", source=source.name, changes=[change], error=error)
-                    _report_stop(plan, done, error)
+                    audit.record(origin="cli", source=source.name, changes=changes, error=error)
+                    _report_stop(plan, applied, steps, error)
                     return EXIT_REMOTE if isinstance(error, RemoteError) else EXIT_REJECTED
-                audit.record(origin="cli", source=source.name, changes=[change])
-                print(f"applied: {safe(step.description)}")
+                audit.record(origin="cli", source=source.name, changes=changes)
+                for step in steps:
+                    print(f"applied: {safe(step.description)}")
+                applied.extend(steps)
             print(f"all {len(plan.steps)} step(s) applied")
             return EXIT_OK
         finally:
@@ -162,11 +168,13 @@ def run_apply(args: argparse.Namespace) -> int:
     return run_async(execute)
 
 
-def _report_stop(plan: Plan, done: int, error: BaseException) -> None:
-    failed = plan.steps[done]
-    print(f"FAILED: {safe(failed.description)}: {safe(error)}", file=sys.stderr)
-    applied = [s.description for s in plan.steps[:done]]
-    left = [s.description for s in plan.steps[done:]]
+def _report_stop(
+    plan: Plan, done: Sequence[Step], failed: Sequence[Step], error: BaseException
+) -> None:
+    tried = "; ".join(safe(s.description) for s in failed)
+    print(f"FAILED: {tried}: {safe(error)}", file=sys.stderr)
+    applied = [s.description for s in done]
+    left = [s.description for s in plan.steps if s not in done]
     print(
         f"applied ({len(applied)}): " + (", ".join(map(safe, applied)) or "none"), file=sys.stderr
     )
@@ -226,7 +234,8 @@ def add_workflow_commands(commands: dict[str, Any], source_options: Any) -> None
         parser = argparse.ArgumentParser(
             prog="streamconsole apply",
             description="Make --server match --config: keys first, then enforcement; one "
-            "step at a time, stopping at the first failure. Idempotent.",
+            "scope at a time (its key and switches in one save), stopping at the first "
+            "failure. Idempotent.",
         )
         source_options(parser)
         parser.add_argument("--plan", type=Path, help="refuse if the server or file drifted")

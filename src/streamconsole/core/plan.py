@@ -1,20 +1,25 @@
 """Desired state (a TOML file) against current state (a server): the steps between them.
 
 Steps come in a safe order: keys first (a server must hold the new key before anything
-enforces it), then enforcement switched on, then switched off. Applications or aliases that
-exist on one side only are listed, never created or deleted. A digest of the server state
-the plan was made from lets ``apply`` refuse when the server drifted since.
+enforces it), then enforcement switched on, then switched off. ``apply`` saves each scope's
+steps together (:func:`by_scope`), and a source writes a key before the switches of the
+same save. Where the server holds one key, a key step says it is a hard cut-over.
+Applications or aliases that exist on one side only are listed, never created or deleted.
+A digest of the server state the plan was made from lets ``apply`` refuse when the server
+drifted since.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from streamconsole.core.edits import Change, set_enforcement, set_key
 from streamconsole.core.model import (
+    HARD_CUTOVER,
     Alias,
     Application,
     Config,
@@ -110,17 +115,12 @@ def make_plan(desired: Config, current: Config) -> Plan:
                     continue
             ref = ScopeRef(name, want_alias.name if want_alias is not None else None)
             want_key = effective_policy(want_app, want_alias, want_app.kind.directions[0]).key
-            if want_key is not None and want_key.fingerprint not in _key_fingerprints(
-                have_app, have_alias
-            ):
-                keys.append(
-                    Step(
-                        ref,
-                        "key",
-                        None,
-                        f"{ref}: install key {want_key.fingerprint} ({want_key.algorithm})",
-                    )
-                )
+            have_keys = _key_fingerprints(have_app, have_alias)
+            if want_key is not None and want_key.fingerprint not in have_keys:
+                install = f"{ref}: install key {want_key.fingerprint} ({want_key.algorithm})"
+                if have_keys and not have_app.kind.keeps_old_key:
+                    install += f"; {HARD_CUTOVER}"
+                keys.append(Step(ref, "key", None, install))
             for direction in want_app.kind.directions:
                 want = effective_policy(want_app, want_alias, direction).enforced
                 have = effective_policy(have_app, have_alias, direction).enforced
@@ -134,6 +134,16 @@ def make_plan(desired: Config, current: Config) -> Plan:
     plan.steps = keys + enforce + relax
     plan.only_current.sort()
     return plan
+
+
+def by_scope(steps: Sequence[Step]) -> list[list[Step]]:
+    """``steps`` grouped per scope, each scope where it first appears, to be saved together:
+    a key and the switch that needs it land in one save (a THEOlive alias's first key turns
+    its token security on; an Ant Media application is written once)."""
+    groups: dict[ScopeRef, list[Step]] = {}
+    for step in steps:
+        groups.setdefault(step.scope, []).append(step)
+    return list(groups.values())
 
 
 def change_for(step: Step, desired: Config, current: Config, now: Any) -> Change:
