@@ -655,6 +655,32 @@ def test_theolive_v2_keys_at_most_two_and_delete(
     assert theo.post(keys, json={"name": "no key"}).status_code == 400
 
 
+def test_theolive_admits_a_token_of_either_key_and_refuses_a_third_key(
+    theolive: TheoLiveEmulator, theo: httpx.Client
+) -> None:
+    """Two keys side by side (a rotation's overlap): the CDN takes a token signed with
+    either, v1's token-security key included; a third key is a 400 with a JSON body."""
+    theolive.state.clock = ManualClock(NOW)
+    backup = theolive.state.aliases["sports-backup"]
+    assert [k.material for k in backup.keys] == [SPORTS_SECRET, SPORTS_SECRET[::-1]]
+    for secret in (SPORTS_SECRET, SPORTS_SECRET[::-1]):
+        assert theolive.state.admits("sports-backup", _viewer_token(secret, "HS256"))
+    assert not theolive.state.admits("sports-backup", _viewer_token(EVENING_SECRET, "HS256"))
+
+    v2 = theo.post("/v2/distributions/sports-backup/security/keys", json={"key": "third"})
+    assert v2.status_code == 400
+    assert "at most 2" in v2.json()["message"]
+    v1 = theo.post("/channels/sports/aliases/sports-backup/cdn-security/keys", json={"key": "3"})
+    assert (v1.status_code, v1.json()) == (400, {})
+    assert len(backup.keys) == 2
+
+    # v1: CDN keys beside the token-security key; every one of them admits.
+    keys = "/channels/news-channel/aliases/evening/cdn-security/keys"
+    assert theo.post(keys, json={"key": SPORTS_SECRET}).status_code == 200
+    for secret in (EVENING_SECRET, SPORTS_SECRET):
+        assert theolive.state.admits("evening", _viewer_token(secret, "HS512"))
+
+
 def test_theolive_request_log_resolves_distributions_to_channels(
     theolive: TheoLiveEmulator, theo: httpx.Client
 ) -> None:

@@ -223,7 +223,8 @@ class Console:
         for direction, enabled in wanted.items():
             if enabled is None:
                 continue
-            if enabled and effective_policy(*self.config.resolve(target), direction).key is None:
+            policy = effective_policy(*self.config.resolve(target), direction)
+            if enabled and policy.supported and policy.key is None:
                 raise PolicyError(
                     f"{target} has no key: rotate one in before enforcing {direction}"
                 )

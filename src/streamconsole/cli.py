@@ -207,6 +207,16 @@ def _decode_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _switch_options(parser: argparse.ArgumentParser, saved_with: str = "") -> None:
+    """``--publish on|off`` and ``--play on|off``."""
+    for direction in ("publish", "play"):
+        parser.add_argument(
+            f"--{direction}",
+            choices=["on", "off"],
+            help=f"{direction} JWT enforcement{saved_with}",
+        )
+
+
 def _toggle_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="streamconsole toggle",
@@ -214,21 +224,34 @@ def _toggle_parser() -> argparse.ArgumentParser:
         "it (an Ant Media stream edits its application), and save. Audited.",
     )
     parser.add_argument("scope", metavar="APP[/ALIAS]")
-    parser.add_argument("--publish", choices=["on", "off"])
-    parser.add_argument("--play", choices=["on", "off"])
+    _switch_options(parser)
     _source_options(parser)
     return parser
 
 
 def _rotate_parser() -> argparse.ArgumentParser:
+    from streamconsole.core.model import HARD_CUTOVER
+
     parser = argparse.ArgumentParser(
         prog="streamconsole rotate",
-        description="Replace a scope's key and save; prints old → new fingerprint. Secrets "
-        "are read from a file, an environment variable or stdin, never from an argument. "
-        "Servers holding one key cut over at once: tokens signed with the old key stop "
-        "working.",
+        description="Replace a scope's key and save; prints old → new fingerprint. Audited.\n"
+        "Secrets are read from a file, an environment variable or stdin, never from an\n"
+        "argument. --play/--publish switch enforcement in the same save as the key: the\n"
+        "one command that secures an alias which has no key yet (THEOlive has play JWT\n"
+        "only, no ingest JWT).\n\n"
+        "Ant Media holds one key per application; a new key there is a\n"
+        f"{HARD_CUTOVER}.\n"
+        "THEOlive keeps the old key beside the new one (at most two per alias) until\n"
+        "'streamconsole retire' deletes it.",
+        epilog="examples:\n"
+        "  secure a THEOlive alias that has no key: its first key and play JWT, one save\n"
+        "    streamconsole rotate news-channel/morning --generate HS256 --play on --server prod\n"
+        "  a new Ant Media secret in an exported file (hard cut-over once applied)\n"
+        "    streamconsole rotate LiveApp --generate HS256 -c prod.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("scope", metavar="APP[/ALIAS]")
+    _switch_options(parser, ", in the same save as the key")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--generate", metavar="ALG", help="generate a key: HS256, RS256, ...")
     source.add_argument("--secret-file", metavar="FILE", help="a shared secret from a file")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
+    from streamconsole.core.edits import SetKey
     from streamconsole.core.model import Alias, Application, Config, ScopeRef
     from streamconsole.core.tokens import Explanation
 
@@ -327,17 +328,19 @@ def open_console(args: argparse.Namespace) -> Any:
     return Console(open_source(args.config, server=args.server), origin="cli")
 
 
+def switches(args: argparse.Namespace) -> dict[str, bool]:
+    """The ``--publish``/``--play`` switches given, as keyword arguments of Console.toggle."""
+    given = {"publish": args.publish, "play": args.play}
+    return {direction: value == "on" for direction, value in given.items() if value is not None}
+
+
 @command
 def run_toggle(args: argparse.Namespace) -> int:
     if args.publish is None and args.play is None:
         raise CommandError("say --publish on|off and/or --play on|off")
     console = open_console(args)
     try:
-        changes = console.toggle(
-            args.scope,
-            publish=None if args.publish is None else args.publish == "on",
-            play=None if args.play is None else args.play == "on",
-        )
+        changes = console.toggle(args.scope, **switches(args))
         console.save()
     finally:
         console.close()
@@ -384,6 +387,15 @@ def _read_key_file(option: str, path: str) -> str:
     return text
 
 
+def _replaces_a_key(config: Config, change: SetKey) -> tuple[Application, bool]:
+    """The scope's application, and whether its server held a key before ``change`` (known
+    here, or held by a server that never returns its keys)."""
+    app, alias = config.resolve(change.scope)
+    settings = alias.settings if alias is not None else app.settings
+    held = settings is not None and bool(settings.remote_keys)
+    return app, change.previous_fingerprint is not None or held
+
+
 @command
 def run_rotate(args: argparse.Namespace) -> int:
     material = _read_secret_input(args)
@@ -392,6 +404,7 @@ def run_rotate(args: argparse.Namespace) -> int:
             "give --generate ALG, --secret-file, --secret-env, --secret-stdin, "
             "--public-key or --private-key-file"
         )
+    wanted = switches(args)
     console = open_console(args)
     try:
         if material is None:
@@ -399,15 +412,25 @@ def run_rotate(args: argparse.Namespace) -> int:
         else:
             kind, text = material
             change = console.rotate(args.scope, algorithm=args.algorithm, **{kind: text})
+        # The switches go in the same save as the key: a THEOlive alias's first key turns
+        # its token security on, so the key and play enforcement must land together.
+        toggled = console.toggle(args.scope, **wanted) if wanted else []
+        app, replaced = _replaces_a_key(console.config, change)
         console.save()
         overlap = getattr(console.source, "overlap_wait", None)
-        guidance = overlap(console.config.settings.token_ttl) if overlap else None
+        guidance = overlap(console.config.settings.token_ttl) if overlap and replaced else None
     finally:
         console.close()
     old = change.previous_fingerprint or "none"
     print(
         f"{safe(str(change.scope))}: {old} → {change.entry.fingerprint} ({change.entry.algorithm})"
     )
+    if replaced and not app.kind.keeps_old_key:
+        from streamconsole.core.model import HARD_CUTOVER
+
+        print(f"{safe(str(change.scope))}: {HARD_CUTOVER}")
+    for switched in toggled:
+        print(safe(switched.describe()))
     if change.entry.location:
         print(f"key written to {safe(change.entry.location)}")
     if guidance is not None:

@@ -1,12 +1,19 @@
-"""A zero-downtime rotation on THEOlive v2 from the command line: rotate, overlap, retire."""
+"""THEOlive from the command line: securing an alias, and a zero-downtime rotation."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import httpx
+import jwt
+import pytest
+
+from streamconsole.core.model import HARD_CUTOVER
 from tests.cli.conftest import run_cli
 from tests.emulators import TheoLiveEmulator
+from tests.emulators.theolive_state import EVENING_SECRET
 
 
 def test_rotate_keeps_old_key_then_retire_removes_it(
@@ -44,3 +51,94 @@ def test_rotate_keeps_old_key_then_retire_removes_it(
     assert last.returncode == 2
     assert "--turn-off" in last.stderr
     assert [k.id for k in theolive.state.aliases["sports-main"].keys] == [held[1]]
+
+
+# --- securing an alias that has no key: the key and the switch in one save -------------------
+
+
+def _online(
+    tmp_path: Path, theolive: TheoLiveEmulator, version: str
+) -> tuple[Path, dict[str, str]]:
+    """A config naming the emulator in API ``version``, and an environment with its
+    credentials and a state directory of this test's own (key records, audit log)."""
+    config = tmp_path / "online.toml"
+    config.write_text(
+        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
+        f'api_version = "{version}"\ncredentials_env = "SC_THEO"\n'
+    )
+    env = {
+        "SC_THEO": f"{theolive.api_key}:{theolive.api_secret}",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    return config, env
+
+
+def _viewer_status(theolive: TheoLiveEmulator, alias: str, token: str | None) -> int:
+    """What the emulator's CDN answers a viewer of ``alias`` with ``token`` (or none)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.get(f"{theolive.base_url}/play/{alias}", headers=headers).status_code
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_rotate_with_play_on_secures_an_alias_that_has_no_key(
+    tmp_path: Path, theolive: TheoLiveEmulator, version: str
+) -> None:
+    config, env = _online(tmp_path, theolive, version)
+    server = ("-c", str(config), "--server", "theo")
+    assert _viewer_status(theolive, "morning", None) == 200  # open to every viewer
+
+    rotated = run_cli(
+        "rotate", "news-channel/morning", "--generate", "HS256", "--play", "on", *server, env=env
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    assert "news-channel/morning: none → hs:" in rotated.stdout
+    assert "news-channel/morning: play JWT on" in rotated.stdout
+    # Nothing was replaced: no cut-over, no old key to retire.
+    assert HARD_CUTOVER not in rotated.stdout
+    assert "retire" not in rotated.stdout
+    morning = theolive.state.aliases["morning"]
+    assert len(morning.keys) == 1  # a v2 key, or a v1 CDN key: security is derived from it
+
+    token = run_cli("token", "news-channel/morning", *server, env=env)
+    assert token.returncode == 0, token.stderr
+    assert _viewer_status(theolive, "morning", None) == 403
+    assert _viewer_status(theolive, "morning", token.stdout.strip()) == 200
+    shown = run_cli("show", "news-channel/morning", *server, env=env)
+    assert "ENFORCED" in shown.stdout
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_rotate_with_publish_is_refused_on_theolive_and_writes_nothing(
+    tmp_path: Path, theolive: TheoLiveEmulator, version: str
+) -> None:
+    config, env = _online(tmp_path, theolive, version)
+    refused = run_cli(
+        "rotate", "news-channel/morning", "--generate", "HS256", "--play", "on",
+        "--publish", "on", "-c", str(config), "--server", "theo", env=env,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert (
+        "error: news-channel/morning: THEOlive has no JWT control for publish: not supported "
+        "by this server" in refused.stderr
+    )
+    assert theolive.log.count(method="POST") == theolive.log.count(method="DELETE") == 0
+    morning = theolive.state.aliases["morning"]
+    assert (morning.keys, morning.legacy_key) == ([], None)
+    assert not (tmp_path / "state").exists()  # no key material kept, no audit line
+
+
+def test_v1_rotation_is_no_cut_over_the_switch_key_keeps_working(
+    tmp_path: Path, theolive: TheoLiveEmulator
+) -> None:
+    """v1's token-security key stays beside the new CDN key: its tokens still pass, so the
+    command says how to retire it, not that it stopped working."""
+    config, env = _online(tmp_path, theolive, "v1")
+    old_token = jwt.encode({"exp": int(time.time()) + 600}, EVENING_SECRET, algorithm="HS256")
+    rotated = run_cli(
+        "rotate", "news-channel/evening", "--generate", "HS256",
+        "-c", str(config), "--server", "theo", env=env,
+    )  # fmt: skip
+    assert rotated.returncode == 0, rotated.stderr
+    assert HARD_CUTOVER not in rotated.stdout
+    assert "the old key stays installed beside the new one" in rotated.stdout
+    assert _viewer_status(theolive, "evening", old_token) == 200

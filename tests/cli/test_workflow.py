@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 from pathlib import Path
 
+import jwt
 import pytest
 
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.model import HARD_CUTOVER
 from tests.cli.conftest import run_cli
-from tests.emulators import AntMediaEmulator
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 
 @pytest.fixture
@@ -77,6 +80,7 @@ def test_round_trip_export_edit_plan_apply(
     again = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert again.returncode == 0
     assert "no differences" in again.stdout
+    # LiveApp's key and switch went in one save: one settings POST.
     assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 1
 
 
@@ -132,3 +136,98 @@ def test_plan_needs_a_server(tmp_path: Path) -> None:
     result = run_cli("plan", "-c", str(config))
     assert result.returncode == 2
     assert "--server" in result.stderr
+
+
+# --- THEOlive: an exported alias that has no key, given one and play = true offline ----------
+
+
+@pytest.mark.parametrize(
+    ("version", "edit"), [("v1", "rotate, then toggle"), ("v2", "rotate --play on")]
+)
+def test_theolive_keyless_alias_secured_offline_then_applied(
+    tmp_path: Path, theolive: TheoLiveEmulator, version: str, edit: str
+) -> None:
+    online = tmp_path / "online.toml"
+    online.write_text(
+        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
+        f'api_version = "{version}"\ncredentials_env = "SC_THEO"\n'
+    )
+    env = {
+        "SC_THEO": f"{theolive.api_key}:{theolive.api_secret}",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    offline = tmp_path / "offline" / "theo.toml"
+    offline.parent.mkdir()
+    server = ("-c", str(offline), "--server", "theo")
+    exported = run_cli(
+        "export", "-c", str(online), "--server", "theo", "--out", str(offline), env=env
+    )
+    assert exported.returncode == 0, exported.stderr
+
+    rotate = ("rotate", "news-channel/morning", "--generate", "HS256", "-c", str(offline))
+    if edit == "rotate --play on":
+        assert run_cli(*rotate, "--play", "on", env=env).returncode == 0
+    else:
+        assert run_cli(*rotate, env=env).returncode == 0
+        toggled = run_cli("toggle", "news-channel/morning", "--play", "on", "-c", str(offline))
+        assert toggled.returncode == 0, toggled.stderr
+
+    plan = run_cli("plan", *server, "--json", env=env)
+    assert plan.returncode == 1, plan.stderr
+    steps = [(s["scope"], s["action"]) for s in json.loads(plan.stdout)["steps"]]
+    assert steps == [("news-channel/morning", "key"), ("news-channel/morning", "enforce")]
+
+    applied = run_cli("apply", *server, "--yes", env=env)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "all 2 step(s) applied" in applied.stdout
+    assert HARD_CUTOVER not in applied.stdout  # nothing was replaced
+    assert len(theolive.state.aliases["morning"].keys) == 1
+
+    again = run_cli("plan", *server, env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "no differences" in again.stdout
+    token = run_cli("token", "news-channel/morning", *server, env=env)
+    assert token.returncode == 0, token.stderr
+    assert not theolive.state.admits("morning", None)
+    assert theolive.state.admits("morning", token.stdout.strip())
+
+
+# --- Ant Media: one key per application, so a new key is a hard cut-over ---------------------
+
+
+def test_antmedia_rotate_plan_and_apply_say_hard_cut_over(
+    tmp_path: Path, antmedia: AntMediaEmulator, workspace: tuple[Path, dict[str, str]]
+) -> None:
+    online, env = workspace
+    offline = tmp_path / "prod.toml"
+    server = ("-c", str(offline), "--server", "prod")
+    run_cli("export", "-c", str(online), "--server", "prod", "--out", str(offline), env=env)
+    old_secret = antmedia.state.settings("LiveApp")["jwtStreamSecretKey"]
+
+    rotated = run_cli(
+        "rotate", "LiveApp", "--generate", "HS256", "--play", "on", "-c", str(offline)
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    assert f"LiveApp: {HARD_CUTOVER}" in rotated.stdout
+    assert "LiveApp: play JWT on" in rotated.stdout
+    plan = run_cli("plan", *server, env=env)
+    assert plan.returncode == 1
+    assert "LiveApp: install key hs:" in plan.stdout
+    assert f"; {HARD_CUTOVER}" in plan.stdout
+    unconfirmed = run_cli("apply", *server, env=env)  # the confirmation shows it first
+    assert unconfirmed.returncode == 2
+    assert HARD_CUTOVER in unconfirmed.stdout
+
+    applied = run_cli("apply", *server, "--yes", env=env)
+    assert applied.returncode == 0, applied.stderr
+    assert HARD_CUTOVER in applied.stdout
+    old_token = jwt.encode(
+        {"streamId": "stream1", "type": "play", "exp": int(time.time()) + 600},
+        old_secret,
+        algorithm="HS256",
+    )
+    assert not antmedia.state.admits("LiveApp", "stream1", "play", old_token)
+    new_token = run_cli("token", "LiveApp/stream1", "--type", "play", "-c", str(offline))
+    assert antmedia.state.admits("LiveApp", "stream1", "play", new_token.stdout.strip())
+    # The key and the switch of one application: one save, one settings POST.
+    assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 1

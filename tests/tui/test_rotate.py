@@ -20,6 +20,7 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import (
+    HARD_CUTOVER,
     Alias,
     Application,
     KeyEntry,
@@ -117,7 +118,9 @@ async def test_generate_hs256_for_antmedia() -> None:
         shown = screen_text(pilot.app)
         assert HS256.fingerprint in shown  # the current key, by fingerprint only
         assert "created 2025-09-01 (500d ago)" in shown
-        assert "Hard cut-over: Ant Media holds one key" in shown
+        warning = str(pilot.app.screen.query_one("#rotate-warning", Static).render())
+        assert f"⚠ Hard {HARD_CUTOVER.removeprefix('hard ')} when the new key is saved" in warning
+        assert "(Ant Media holds one key)" in warning
 
         await pilot.press("ctrl+g")
         candidate = screen_of(pilot).candidate

@@ -56,6 +56,7 @@ from streamconsole.core.edits import Change, SetEnforcement, SetKey, check_key_f
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import Key, SharedKey, pem_kind
 from streamconsole.core.model import (
+    HARD_CUTOVER,
     Alias,
     Application,
     Config,
@@ -511,8 +512,7 @@ class TheoLiveSource:
             place = self._place(change.scope)
             if isinstance(change, SetEnforcement) and change.direction is not Direction.PLAY:
                 raise ChangeRefused(
-                    f"{change.scope}: THEOlive has no JWT control for {change.direction}: not "
-                    f"supported by this server{_NOTHING_WRITTEN}"
+                    f"{change.scope}: {self.kind.unsupported(change.direction)}{_NOTHING_WRITTEN}"
                 )
             if isinstance(change, SetKey):
                 _check_key(change)
@@ -615,7 +615,7 @@ class TheoLiveSource:
         entry = keys[0].entry
         return _Step(
             f"{scope}: replace the token-security key with {entry.fingerprint} "
-            f"({entry.algorithm}); hard cut-over: tokens signed with the old key are refused",
+            f"({entry.algorithm}); {HARD_CUTOVER}",
             partial(self._cut_over, (scope.application, str(scope.alias)), keys[0]),
         )
 

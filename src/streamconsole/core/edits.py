@@ -82,7 +82,7 @@ def set_enforcement(
 ) -> SetEnforcement:
     app, alias = _scope_for_edit(config, ref)
     if not app.kind.supports(direction):
-        raise PolicyError(f"{app.kind.display_name} has no JWT control for {direction}")
+        raise PolicyError(f"{ref}: {app.kind.unsupported(direction)}")
     settings = _settings_to_write(app, alias)
     previous = settings.enforcement(direction)
     settings.set_enforcement(direction, enabled)

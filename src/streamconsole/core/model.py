@@ -25,6 +25,10 @@ from streamconsole.core.keys import (
     SecretEncoding,
 )
 
+# What a new key means where the server holds one key per scope (ServerKind.keeps_old_key is
+# False): the rotate dialog, `rotate`, `plan` and `apply` all say it in these words.
+HARD_CUTOVER = "hard cut-over: tokens signed with the old key stop working at once"
+
 
 class ServerKind(StrEnum):
     ANTMEDIA = "antmedia"
@@ -43,6 +47,20 @@ class ServerKind(StrEnum):
 
     def supports(self, direction: Direction) -> bool:
         return direction in self.directions
+
+    def unsupported(self, direction: Direction) -> str:
+        """Why a server of this kind has no switch for ``direction``."""
+        return (
+            f"{self.display_name} has no JWT control for {direction}: not supported by this server"
+        )
+
+    @property
+    def keeps_old_key(self) -> bool:
+        """Whether a new key is installed beside the current one, so that tokens signed
+        with either pass until the old one is retired (THEOlive: up to two keys per alias,
+        v2 keys or v1 CDN keys). Elsewhere the server holds one key and a new key replaces
+        it at once: a hard cut-over."""
+        return self is ServerKind.THEOLIVE
 
     @property
     def algorithms(self) -> tuple[Algorithm, ...]:
@@ -227,8 +245,7 @@ def effective_policy(
             enforced_from=PolicySource.UNSUPPORTED,
             key=None,
             key_from=PolicySource.UNSUPPORTED,
-            reason=f"{app.kind.display_name} has no JWT control for {direction}: not supported by "
-            "this server",
+            reason=app.kind.unsupported(direction),
         )
     # Ant Media ignores anything set on a stream: the application's policy is the server's.
     own = alias.settings if alias is not None and app.kind.alias_overrides else None

@@ -3,7 +3,8 @@
 Steps come in a safe order: keys first (a server must hold the new key before anything
 enforces it), then enforcement switched on, then switched off. ``apply`` carries them out
 one scope at a time (:meth:`Plan.per_scope`): a scope's key and switches in one save, in
-that order. Applications or aliases that
+that order. Where the server holds one key, a key step says it is a hard cut-over.
+Applications or aliases that
 exist on one side only are listed, never created or deleted. A digest of the server state
 the plan was made from lets ``apply`` refuse when the server drifted since.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from streamconsole.core.edits import Change, set_enforcement, set_key
 from streamconsole.core.model import (
+    HARD_CUTOVER,
     Alias,
     Application,
     Config,
@@ -121,17 +123,12 @@ def make_plan(desired: Config, current: Config) -> Plan:
                     continue
             ref = ScopeRef(name, want_alias.name if want_alias is not None else None)
             want_key = effective_policy(want_app, want_alias, want_app.kind.directions[0]).key
-            if want_key is not None and want_key.fingerprint not in _key_fingerprints(
-                have_app, have_alias
-            ):
-                keys.append(
-                    Step(
-                        ref,
-                        "key",
-                        None,
-                        f"{ref}: install key {want_key.fingerprint} ({want_key.algorithm})",
-                    )
-                )
+            have_keys = _key_fingerprints(have_app, have_alias)
+            if want_key is not None and want_key.fingerprint not in have_keys:
+                install = f"{ref}: install key {want_key.fingerprint} ({want_key.algorithm})"
+                if have_keys and not have_app.kind.keeps_old_key:
+                    install += f"; {HARD_CUTOVER}"
+                keys.append(Step(ref, "key", None, install))
             for direction in want_app.kind.directions:
                 want = effective_policy(want_app, want_alias, direction).enforced
                 have = effective_policy(have_app, have_alias, direction).enforced
@@ -145,6 +142,7 @@ def make_plan(desired: Config, current: Config) -> Plan:
     plan.steps = keys + enforce + relax
     plan.only_current.sort()
     return plan
+
 
 
 def change_for(step: Step, desired: Config, current: Config, now: Any) -> Change:

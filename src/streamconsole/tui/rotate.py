@@ -35,6 +35,7 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import (
+    HARD_CUTOVER,
     Alias,
     Application,
     EffectivePolicy,
@@ -219,10 +220,8 @@ class RotateKeyScreen(ModalScreen[Key | None]):
             holder = "THEOlive v1 token security holds one key"
         else:
             holder = "a server that holds one key"
-        return Text(
-            f"⚠ Hard cut-over: {holder}, so every token signed with the current key stops "
-            "working the moment the new key is saved."
-        )
+        sentence = HARD_CUTOVER[0].upper() + HARD_CUTOVER[1:]
+        return Text(f"⚠ {sentence} when the new key is saved ({holder}).")
 
     def _show_algorithm(self) -> None:
         """Show the import field and options that fit the chosen algorithm."""
