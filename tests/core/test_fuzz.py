@@ -25,6 +25,7 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+from streamconsole.core.token_times import TIME_CLAIMS, describe_time
 from streamconsole.core.tokens import CheckStatus, Verdict, explain
 
 from .support import (
@@ -195,6 +196,16 @@ def test_a_token_is_accepted_only_with_a_valid_signature_and_live_times(
     assert NOW < exp <= NOW + 100 * 366 * 86400
     nbf = decoded.claims.get("nbf")
     assert nbf is None or nbf <= NOW
+
+
+@FUZZ
+@given(claim=st.sampled_from(TIME_CLAIMS), value=json_values)
+def test_any_time_claim_value_is_described_on_one_line(claim: str, value: Any) -> None:
+    described = describe_time(claim, value, NOW)
+    assert described.text.startswith(f"{claim} ")
+    assert "\n" not in described.text
+    assert described.relative or described.note
+    json.dumps(described.to_json())
 
 
 # --- parse_duration ----------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,12 +24,12 @@ from streamconsole.core.durations import format_duration
 from streamconsole.core.errors import TokenBuildError
 from streamconsole.core.keys import Algorithm, Key
 from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+from streamconsole.core.text import brief_json
+from streamconsole.core.token_times import MAX_EXP_AHEAD_SECONDS, finite, is_number
 
 Clock = Callable[[], float]
 
 MAX_TOKEN_CHARS = 16 * 1024
-# Further ahead than this, an ``exp`` is a bug or an attack (Java servers overflow on 1e30).
-MAX_EXP_AHEAD_SECONDS = 100 * 366 * 86400
 _JWA = get_default_algorithms()
 
 
@@ -211,21 +210,9 @@ class Explanation:
     @property
     def expires_at(self) -> float | None:
         exp = self.decoded.claims.get("exp") if self.decoded else None
-        if isinstance(exp, int | float) and not isinstance(exp, bool) and _finite(exp):
+        if isinstance(exp, int | float) and not isinstance(exp, bool) and finite(exp):
             return float(exp)
         return None
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _finite(value: float) -> bool:
-    """``math.isfinite`` that also answers for JSON integers too large for a float."""
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
 
 
 def _when(timestamp: float) -> str:
@@ -233,11 +220,6 @@ def _when(timestamp: float) -> str:
         return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
         return "out of range"
-
-
-def _describe(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=True)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class _Checklist:
@@ -300,12 +282,12 @@ def _check_algorithm_and_signature(
         out.skipped("signature", "nothing to verify")
         return
     if entry is None:
-        out.skipped("algorithm", f"alg {_describe(alg)}; no key is configured to check against")
+        out.skipped("algorithm", f"alg {brief_json(alg)}; no key is configured to check against")
         out.failed("signature", "no key is configured: the server cannot verify any token")
         return
     allowed = policy.allowed_algorithms
     if alg not in allowed:
-        reason = f"alg {_describe(alg)} is not accepted; this key allows {', '.join(allowed)}"
+        reason = f"alg {brief_json(alg)} is not accepted; this key allows {', '.join(allowed)}"
         if alg.startswith("HS") and entry.key.family.value != "hmac":
             reason += " (algorithm confusion: an HMAC token against a public key)"
         out.failed("algorithm", reason)
@@ -329,11 +311,11 @@ def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
     exp = claims.get("exp")
     if exp is None:
         out.failed("exp", "missing: the server requires an expiry")
-    elif not _is_number(exp):
-        out.failed("exp", f"{_describe(exp)} is not a number of seconds (NumericDate)")
-    elif not _finite(exp) or abs(exp - now) > MAX_EXP_AHEAD_SECONDS:
+    elif not is_number(exp):
+        out.failed("exp", f"{brief_json(exp)} is not a number of seconds (NumericDate)")
+    elif not finite(exp) or abs(exp - now) > MAX_EXP_AHEAD_SECONDS:
         side = "future" if exp > now else "past"
-        out.failed("exp", f"{_describe(exp)} is absurdly far in the {side}")
+        out.failed("exp", f"{brief_json(exp)} is absurdly far in the {side}")
     elif exp <= now:
         out.failed("exp", f"expired {format_duration(now - exp)} ago, at {_when(exp)}")
     else:
@@ -341,10 +323,10 @@ def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
     nbf = claims.get("nbf")
     if nbf is None:
         out.skipped("nbf", "absent: valid as soon as issued")
-    elif not _is_number(nbf):
-        out.failed("nbf", f"{_describe(nbf)} is not a number of seconds (NumericDate)")
-    elif not _finite(nbf):
-        out.failed("nbf", f"{_describe(nbf)} is out of range")
+    elif not is_number(nbf):
+        out.failed("nbf", f"{brief_json(nbf)} is not a number of seconds (NumericDate)")
+    elif not finite(nbf):
+        out.failed("nbf", f"{brief_json(nbf)} is out of range")
     elif nbf > now:
         wait = format_duration(nbf - now) if nbf - now < 1e12 else "ever"
         out.failed("nbf", f"not valid yet: becomes valid in {wait}")
@@ -364,17 +346,19 @@ def _check_stream_claims(
     if stream_id is None:
         out.failed("streamId", "missing: Ant Media needs the stream id in the token")
     elif stream is None:
-        out.skipped("streamId", f"{_describe(stream_id)}; no stream selected to compare with")
+        out.skipped("streamId", f"{brief_json(stream_id)}; no stream selected to compare with")
     elif stream_id != stream:
-        out.failed("streamId", f"the token is for {_describe(stream_id)}, not {_describe(stream)}")
+        out.failed(
+            "streamId", f"the token is for {brief_json(stream_id)}, not {brief_json(stream)}"
+        )
     else:
-        out.passed("streamId", f"matches {_describe(stream)}")
+        out.passed("streamId", f"matches {brief_json(stream)}")
     kind = claims.get("type")
     want = str(policy.direction)
     if kind is None:
         out.failed("type", f"missing: Ant Media needs type {want!r}")
     elif kind != want:
-        out.failed("type", f"the token is for {_describe(kind)}, this check is for {want!r}")
+        out.failed("type", f"the token is for {brief_json(kind)}, this check is for {want!r}")
     else:
         out.passed("type", f"{want} token")
 
