@@ -323,7 +323,8 @@ def run_decode(args: argparse.Namespace) -> int:
     config, _ = load_scope(args, args.against)
     ref, app, alias = resolve(config, args.against)
     policy = effective_policy(app, alias, Direction(args.direction))
-    result = explain(token, policy, stream=ref.alias, now=time.time())
+    ttl = config.settings.token_ttl
+    result = explain(token, policy, stream=ref.alias, now=time.time(), token_ttl=ttl)
     if args.json:
         emit({"scope": str(ref), "direction": args.direction, **explanation_view(result)})
     else:
