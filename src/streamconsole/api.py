@@ -295,13 +295,18 @@ class Console:
             app.kind, Direction(direction), ref.alias, now=now, ttl=seconds, extra=claims
         )
         token = sign(claim_set, policy.key.key)
-        return TokenReport(explain(token, policy, stream=ref.alias, now=now), token)
+        return TokenReport(self._explain(token, ref, Direction(direction), now), token)
 
     def explain(self, token: str, scope: str, direction: str = "play") -> TokenReport:
+        """What ``scope``'s server would make of ``token``: checked against every key it
+        holds (two during a rotation), naming the one that matched."""
         ref = self._loaded(scope)
-        app, alias = self.config.resolve(ref)
-        policy = effective_policy(app, alias, Direction(direction))
-        return TokenReport(explain(token, policy, stream=ref.alias, now=self._clock()))
+        return TokenReport(self._explain(token, ref, Direction(direction), self._clock()))
+
+    def _explain(self, token: str, ref: ScopeRef, direction: Direction, now: float) -> Explanation:
+        policy = effective_policy(*self.config.resolve(ref), direction)
+        ttl = self.config.settings.token_ttl
+        return explain(token, policy, stream=ref.alias, now=now, token_ttl=ttl)
 
     # --- lifetime -------------------------------------------------------------------------
 

@@ -196,8 +196,11 @@ def _token_parser() -> argparse.ArgumentParser:
 def _decode_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="streamconsole decode",
-        description="Decode a token without trusting it; with --against, check it the way "
-        "the alias's server would. Exit 1 when the server would reject it.",
+        description="Decode a token without trusting it: its header, claims, and each time "
+        "claim (exp, nbf, iat) as a date and an age. With --against, check it the way the "
+        "alias's server would, against every key the alias holds (two during a rotation), "
+        "naming the one that matched. Exit 1 when the server would reject it, or when that "
+        "cannot be told (a key the server holds whose material is not kept here).",
     )
     parser.add_argument("token", nargs="?", default="-", help="the token, or - for stdin")
     parser.add_argument("--against", metavar="APP[/ALIAS]", help="check against this scope")

@@ -283,12 +283,24 @@ def print_explanation(result: Explanation) -> None:
     print(f"verdict: {safe(result.summary)}")
 
 
+def print_times(claims: dict[str, Any], now: float) -> None:
+    from streamconsole.core.token_times import describe_times, iso_utc
+
+    times = describe_times(claims, now)
+    if not times:
+        print("time: no exp, nbf or iat claim")
+        return
+    print(f"time (now {iso_utc(now)}):")
+    for claim in times:
+        print(f"  {safe(claim.text)}")
+
+
 @command
 def run_decode(args: argparse.Namespace) -> int:
     import time
 
     from streamconsole.core.model import Direction, effective_policy
-    from streamconsole.core.report import explanation_view
+    from streamconsole.core.report import explanation_view, time_view
     from streamconsole.core.text import pretty_json
     from streamconsole.core.tokens import TokenFormatError, decode_unverified, explain, normalise
 
@@ -298,18 +310,22 @@ def run_decode(args: argparse.Namespace) -> int:
             decoded = decode_unverified(token)
         except TokenFormatError as error:
             raise CommandError(f"not a token: {error}") from None
+        now = time.time()
         if args.json:
-            emit({"header": decoded.header, "claims": decoded.claims, "verified": False})
+            view = {"header": decoded.header, "claims": decoded.claims, "verified": False}
+            emit({**view, "time": time_view(decoded.claims, now)})
         else:
             print("header: " + pretty_json(decoded.header))
             print("claims: " + pretty_json(decoded.claims))
+            print_times(decoded.claims, now)
             print("(not verified: give --against APP/ALIAS to check it as a server would)")
         return EXIT_OK
 
     config, _ = load_scope(args, args.against)
     ref, app, alias = resolve(config, args.against)
     policy = effective_policy(app, alias, Direction(args.direction))
-    result = explain(token, policy, stream=ref.alias, now=time.time())
+    ttl = config.settings.token_ttl
+    result = explain(token, policy, stream=ref.alias, now=time.time(), token_ttl=ttl)
     if args.json:
         emit({"scope": str(ref), "direction": args.direction, **explanation_view(result)})
     else:

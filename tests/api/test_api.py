@@ -12,7 +12,7 @@ import pytest
 import streamconsole
 from streamconsole.audit import AuditLog
 from streamconsole.core.errors import KeyValidationError, PolicyError
-from tests.emulators import AntMediaEmulator
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -183,3 +183,35 @@ def test_world_readable_credentials_file_is_refused(
     (tmp_path / "lab.credentials").chmod(0o644)
     with pytest.raises(Exception, match="chmod 600"):
         streamconsole.open_server(config, "lab")
+
+
+def test_explain_accepts_a_token_of_the_older_key_during_a_rotation(
+    tmp_path: Path, theolive: TheoLiveEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "servers.toml"
+    config.write_text(
+        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
+        'api_version = "v2"\ncredentials_env = "SC_THEO"\n'
+    )
+    monkeypatch.setenv("SC_THEO", f"{theolive.api_key}:{theolive.api_secret}")
+    scope = "news-channel/morning"
+    with streamconsole.open_server(config, "theo", audit=AuditLog(tmp_path / "a.jsonl")) as console:
+        first = console.rotate(scope, generate="HS256")
+        console.toggle(scope, play=True)  # the key turns security on: say so in the same save
+        console.save()
+        old_token = console.token(scope, ttl="5m").token
+        second = console.rotate(scope, generate="HS256")
+        console.save()
+        keys = [k.id for k in theolive.state.aliases["morning"].keys]
+        assert len(keys) == 2
+        assert theolive.state.verify_viewer_token("morning", old_token)
+
+        older = console.explain(old_token, scope)
+        assert older.accepted
+        (signature,) = [c for c in older.data["checks"] if c["name"] == "signature"]
+        assert signature["reason"].startswith(
+            f'valid for key {first.entry.fingerprint} (id "{keys[0]}"), an older key: retire '
+            "after "
+        )
+        newest = console.explain(console.token(scope).token, scope)
+        assert f"valid for key {second.entry.fingerprint}" in newest.data["checks"][3]["reason"]

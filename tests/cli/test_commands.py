@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -103,6 +104,35 @@ def test_decode_without_scope_does_not_verify(sample_dir: Path) -> None:
     assert result.returncode == 0
     assert "not verified" in result.stdout
     assert "\x1b" not in result.stdout  # escape sequences in claims are shown inert
+
+
+def test_decode_without_scope_says_when_in_words(sample_dir: Path) -> None:
+    # Far from any test run's clock: the ages grow with the date, the directions do not.
+    claims = {"exp": 1_750_814_540, "nbf": 4_000_000_000, "iat": True, "sub": "x"}
+    token = jwt.encode(claims, "k" * 32, algorithm="HS256")
+    text = run_cli("decode", token, cwd=sample_dir)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert re.fullmatch(r"time \(now \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\):", lines[-5])
+    assert re.fullmatch(r"  exp 2025-06-25T01:22:20Z — expired \d+d( \d+h)? ago", lines[-4])
+    assert re.fullmatch(r"  nbf 2096-10-02T07:06:40Z — not yet valid for \d+d( \d+h)?", lines[-3])
+    assert lines[-2] == "  iat true — not a number of seconds (NumericDate)"
+
+    shown = run_cli("decode", token, "--json", cwd=sample_dir)
+    assert shown.returncode == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    assert view["claims"] == claims
+    assert view["verified"] is False
+    times = view["time"]["claims"]
+    assert list(times) == ["exp", "nbf", "iat"]
+    assert times["exp"]["date"] == "2025-06-25T01:22:20Z"
+    assert times["exp"]["relative"].startswith("expired ")
+    assert times["nbf"]["relative"].startswith("not yet valid for ")
+    assert times["iat"] == {
+        "date": None,
+        "relative": None,
+        "note": "not a number of seconds (NumericDate)",
+    }
 
 
 def test_decode_garbage_is_a_usage_error(sample_dir: Path) -> None:

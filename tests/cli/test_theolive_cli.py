@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from streamconsole.core.model import HARD_CUTOVER
 from tests.cli.conftest import run_cli
 from tests.emulators import TheoLiveEmulator
-from tests.emulators.theolive_state import EVENING_SECRET
+from tests.emulators.theolive_state import EVENING_SECRET, SPORTS_SECRET
 
 
 def test_rotate_keeps_old_key_then_retire_removes_it(
@@ -142,3 +143,70 @@ def test_v1_rotation_is_no_cut_over_the_switch_key_keeps_working(
     assert HARD_CUTOVER not in rotated.stdout
     assert "the old key stays installed beside the new one" in rotated.stdout
     assert _viewer_status(theolive, "evening", old_token) == 200
+
+
+def test_decode_against_checks_every_key_the_alias_holds(
+    tmp_path: Path, theolive: TheoLiveEmulator
+) -> None:
+    config = tmp_path / "online.toml"
+    config.write_text(
+        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
+        'api_version = "v2"\ncredentials_env = "SC_THEO"\n'
+    )
+    # Key records of this test only (the emulator's key ids repeat from test to test).
+    env = {
+        "SC_THEO": f"{theolive.api_key}:{theolive.api_secret}",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    server = ("-c", str(config), "--server", "theo")
+    scope = "sports/sports-main"
+
+    def rotate() -> str:
+        rotated = run_cli("rotate", scope, "--generate", "HS256", *server, env=env)
+        assert rotated.returncode == 0, rotated.stderr
+        return theolive.state.aliases["sports-main"].keys[-1].id
+
+    def issue() -> str:
+        issued = run_cli("token", scope, *server, env=env)
+        assert issued.returncode == 0, issued.stderr
+        return issued.stdout.strip()
+
+    def decode(token: str, *options: str) -> subprocess.CompletedProcess[str]:
+        return run_cli("decode", token, "--against", scope, *options, *server, env=env)
+
+    def fingerprints() -> dict[str, str]:
+        shown = run_cli("show", scope, "--json", *server, env=env)
+        return {k["id"]: k["fingerprint"] for k in json.loads(shown.stdout)["remote_keys"]}
+
+    # The alias's first key was installed elsewhere: the server holds it, its material is
+    # unknown here, so a token signed with it can be neither confirmed nor refused.
+    first = rotate()
+    elsewhere = jwt.encode({"exp": int(time.time()) + 300}, SPORTS_SECRET, algorithm="HS256")
+    unknown = decode(elsewhere)
+    assert unknown.returncode == 1
+    assert (
+        'key (id "key-sports-2026" "sports-2026"): held by the server, material unknown here'
+        in unknown.stdout
+    )
+    assert "verdict: unknown" in unknown.stdout
+
+    old_token = issue()
+    retired = run_cli("retire", scope, "key-sports-2026", *server, env=env)
+    assert retired.returncode == 0, retired.stderr
+    second = rotate()
+    new_token = issue()
+    held = fingerprints()
+    assert list(held) == [first, second]
+    # The CDN accepts either key during the overlap; so must the explainer.
+    assert theolive.state.verify_viewer_token("sports-main", old_token)
+    older = decode(old_token)
+    assert older.returncode == 0, older.stdout
+    assert f'valid for key {held[first]} (id "{first}"' in older.stdout
+    assert "an older key: retire after" in older.stdout
+    assert "+ 10m token lifetime" in older.stdout
+    assert "verdict: accepted" in older.stdout
+    newest = json.loads(decode(new_token, "--json").stdout)
+    assert newest["verdict"] == "accepted"
+    (signature,) = [c["reason"] for c in newest["checks"] if c["name"] == "signature"]
+    assert signature.startswith(f'valid for key {held[second]} (id "{second}"')
+    assert signature.endswith("the newest of the 2 keys held")

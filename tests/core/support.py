@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from streamconsole.core.model import (
     EffectivePolicy,
     KeyEntry,
     KeyOrigin,
+    RemoteKey,
     ScopeSettings,
     ServerKind,
     effective_policy,
@@ -87,3 +88,25 @@ def policy_for(
         settings.set_enforcement(each, enforced)
     app = Application("app", kind, settings, aliases={alias: Alias(alias)})
     return effective_policy(app, app.aliases[alias], direction)
+
+
+# --- an alias holding several keys (a THEOlive rotation) -------------------------------------
+
+ADDED = NOW_DT - timedelta(minutes=2)  # when the newest key was added
+
+
+def held(key_id: str, key: Key | None, *, fingerprint: str = "") -> RemoteKey:
+    """A key the server holds; with ``key``, its material is kept here (a key record)."""
+    entry = KeyEntry(key, KeyOrigin.REMOTE, created=ADDED) if key is not None else None
+    return RemoteKey(key_id, key_id.upper(), key.fingerprint if key else fingerprint, entry)
+
+
+def holding(*keys: RemoteKey, pending: Key | None = None) -> EffectivePolicy:
+    """A THEOlive alias, play enforced, whose server holds ``keys`` (oldest first); its own
+    key is the newest one kept here, or ``pending``: a new key not saved yet."""
+    own = next((k.entry for k in reversed(keys) if k.entry is not None), None)
+    if pending is not None:
+        own = KeyEntry(pending, KeyOrigin.NEW, created=NOW_DT)
+    alias = Alias("main", settings=ScopeSettings(play=True, key=own, remote_keys=keys))
+    app = Application("sports", ServerKind.THEOLIVE, aliases={"main": alias})
+    return effective_policy(app, alias, Direction.PLAY)

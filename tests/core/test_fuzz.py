@@ -25,7 +25,8 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
-from streamconsole.core.tokens import CheckStatus, Verdict, explain
+from streamconsole.core.token_times import TIME_CLAIMS, describe_time
+from streamconsole.core.tokens import CheckStatus, Verdict, explain, held_keys
 
 from .support import (
     CHECK_NAMES,
@@ -34,6 +35,8 @@ from .support import (
     fixture_pair,
     fixture_shared,
     forge,
+    held,
+    holding,
     policy_for,
     read_key_file,
 )
@@ -63,6 +66,9 @@ POLICIES: list[EffectivePolicy] = [
     policy_for(ServerKind.THEOLIVE, HS256, direction=Direction.PUBLISH),
     policy_for(ServerKind.GENERIC, EC.public_only()),
     policy_for(ServerKind.GENERIC, None, enforced=False),
+    # Two keys side by side: both known here, or one held by the server only.
+    holding(held("old", HS256), held("new", RSA.public_only())),
+    holding(held("old", None), held("new", HS512)),
 ]
 policies = st.sampled_from(POLICIES)
 streams = st.none() | st.sampled_from(["s1", "", "S1"]) | st.text(max_size=10)
@@ -173,6 +179,10 @@ def test_explain_never_raises_and_runs_every_check_once(
         assert failed
     if failed and policy.enforced:
         assert explanation.verdict is Verdict.REJECTED
+    if explanation.verdict is Verdict.UNKNOWN:
+        assert not failed
+        assert policy.enforced
+        assert any(not k.entry for k in held_keys(policy))
     if explanation.decoded is not None:
         assert names == list(CHECK_NAMES)
     expires_at = explanation.expires_at
@@ -195,6 +205,16 @@ def test_a_token_is_accepted_only_with_a_valid_signature_and_live_times(
     assert NOW < exp <= NOW + 100 * 366 * 86400
     nbf = decoded.claims.get("nbf")
     assert nbf is None or nbf <= NOW
+
+
+@FUZZ
+@given(claim=st.sampled_from(TIME_CLAIMS), value=json_values)
+def test_any_time_claim_value_is_described_on_one_line(claim: str, value: Any) -> None:
+    described = describe_time(claim, value, NOW)
+    assert described.text.startswith(f"{claim} ")
+    assert "\n" not in described.text
+    assert described.relative or described.note
+    json.dumps(described.to_json())
 
 
 # --- parse_duration ----------------------------------------------------------------------------

@@ -23,11 +23,12 @@ from streamconsole.core.tokens import (
     build_claims,
     decode_unverified,
     explain,
+    held_keys,
     normalise,
     sign,
 )
 
-from .support import CHECK_NAMES, NOW, b64url, forge, policy_for
+from .support import CHECK_NAMES, NOW, b64url, forge, held, holding, policy_for
 
 PLAY, PUBLISH = Direction.PLAY, Direction.PUBLISH
 P, F, S = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.SKIPPED
@@ -563,6 +564,132 @@ def test_enforced_without_a_key(hs256_key: SharedKey) -> None:
         "no key is configured: the server cannot verify any token"
     )
     assert explanation.verdict is Verdict.REJECTED
+
+
+# --- explain: two keys side by side (a THEOlive rotation) ----------------------------------
+
+def viewer(key: Key, **claims: Any) -> str:
+    return sign({"exp": int(NOW) + 300, **claims}, key)
+
+
+@pytest.fixture(scope="module")
+def overlap(hs256_key: SharedKey, hs512_key: SharedKey) -> EffectivePolicy:
+    return holding(held("k-old", hs256_key), held("k-new", hs512_key))
+
+
+def test_a_token_of_the_newest_key_is_accepted_and_named(
+    hs512_key: SharedKey, overlap: EffectivePolicy
+) -> None:
+    explanation = explain(viewer(hs512_key), overlap, stream="main", now=NOW, token_ttl=600)
+    assert explanation.verdict is Verdict.ACCEPTED
+    assert reason(explanation, "algorithm") == "HS512 is accepted by 2 of the 2 keys held"
+    assert reason(explanation, "signature") == (
+        f'valid for key {hs512_key.fingerprint} (id "k-new"), the newest of the 2 keys held'
+    )
+
+
+def test_a_token_of_the_older_key_is_accepted_and_says_when_to_retire_it(
+    hs256_key: SharedKey, overlap: EffectivePolicy
+) -> None:
+    explanation = explain(viewer(hs256_key), overlap, stream="main", now=NOW, token_ttl=600)
+    assert explanation.verdict is Verdict.ACCEPTED
+    assert explanation.accepted
+    assert reason(explanation, "signature") == (
+        f'valid for key {hs256_key.fingerprint} (id "k-old"), an older key: retire '
+        "after 2027-01-15 08:08:00Z (the newest key was added at 2027-01-15 07:58:00Z, + 10m "
+        "token lifetime)"
+    )
+    later = explain(viewer(hs256_key), overlap, stream="main", now=NOW + 480, token_ttl=600)
+    assert reason(later, "signature").endswith(
+        "an older key: retire it now (the newest key was added at 2027-01-15 07:58:00Z, + 10m "
+        "token lifetime)"
+    )
+    unknown_ttl = explain(viewer(hs256_key), overlap, stream="main", now=NOW)
+    assert reason(unknown_ttl, "signature").endswith(
+        "an older key: retire it once the longest token lifetime in use has passed since the "
+        "newest key was added"
+    )
+
+
+def test_a_token_of_neither_key_is_rejected_naming_both(
+    hs256_key: SharedKey, hs512_key: SharedKey, overlap: EffectivePolicy
+) -> None:
+    stranger = shared_key(Algorithm.HS256, "a-different-secret-of-enough-length-123")
+    explanation = explain(viewer(stranger), overlap, stream="main", now=NOW, token_ttl=600)
+    assert explanation.verdict is Verdict.REJECTED
+    assert reason(explanation, "signature") == (
+        f'does not match any of the 2 keys held ({hs512_key.fingerprint} (id "k-new") or '
+        f'{hs256_key.fingerprint} (id "k-old")): signed with another key, or altered'
+    )
+
+
+def test_algorithms_of_every_key_held_are_accepted(
+    hs256_key: SharedKey, rsa_key: AsymmetricKey, ec_key: AsymmetricKey
+) -> None:
+    policy = holding(held("k-old", hs256_key), held("k-new", rsa_key))
+    older = explain(viewer(hs256_key), policy, stream="main", now=NOW, token_ttl=600)
+    assert older.verdict is Verdict.ACCEPTED
+    assert reason(older, "algorithm") == "HS256 is accepted by 1 of the 2 keys held"
+    assert "an older key" in reason(older, "signature")
+    newest = explain(viewer(rsa_key), policy, stream="main", now=NOW, token_ttl=600)
+    assert "the newest of the 2 keys held" in reason(newest, "signature")
+    refused = explain(viewer(ec_key), policy, stream="main", now=NOW)
+    assert reason(refused, "algorithm") == (
+        'alg "ES256" is not accepted; these keys allow RS256, RS512, HS256, HS512'
+    )
+
+
+def test_a_key_whose_material_is_unknown_here_is_named_not_ignored(
+    hs256_key: SharedKey, hs512_key: SharedKey
+) -> None:
+    # The old key was installed from elsewhere: the server holds it, this machine cannot check.
+    policy = holding(held("k-old", None), held("k-new", hs512_key))
+    old_token = viewer(hs256_key)
+    explanation = explain(old_token, policy, stream="main", now=NOW, token_ttl=600)
+    assert statuses(explanation)["signature"] is S
+    assert reason(explanation, "signature") == (
+        f'matches no key known here ({hs512_key.fingerprint} (id "k-new")); key (id "k-old" '
+        '"K-OLD"): held by the server, material unknown here; the token may be signed with it'
+    )
+    assert explanation.verdict is Verdict.UNKNOWN
+    assert not explanation.accepted
+    assert explanation.summary.startswith("unknown: every other check passed, but the server")
+    # A token of the key known here is still accepted; a failed check still rejects.
+    assert explain(viewer(hs512_key), policy, stream="main", now=NOW).accepted
+    expired = explain(sign({"exp": int(NOW) - 1}, hs256_key), policy, stream="main", now=NOW)
+    assert expired.verdict is Verdict.REJECTED
+
+
+def test_only_keys_of_unknown_material(hs256_key: SharedKey, rsa_key: AsymmetricKey) -> None:
+    fingerprint = rsa_key.fingerprint  # a key record without its material file
+    policy = holding(held("k-1", None, fingerprint=fingerprint))
+    assert policy.key is None
+    explanation = explain(viewer(hs256_key), policy, stream="main", now=NOW)
+    assert in_order(explanation)[2:4] == [("algorithm", S), ("signature", S)]
+    assert reason(explanation, "signature") == (
+        f'not verified: key {fingerprint} (id "k-1" "K-1"): held by the server, material '
+        "unknown here; the token may be signed with it"
+    )
+    assert explanation.verdict is Verdict.UNKNOWN
+    es = forge({"alg": "ES256"}, {"exp": int(NOW) + 60}, b"\x00" * 64)
+    refused = explain(es, policy, stream="main", now=NOW)
+    assert reason(refused, "algorithm") == (
+        'alg "ES256" is not accepted; THEOlive allows HS256, HS512, RS256, RS512'
+    )
+    assert refused.verdict is Verdict.REJECTED
+
+
+def test_a_new_key_not_saved_yet_is_the_newest(hs256_key: SharedKey, hs512_key: SharedKey) -> None:
+    policy = holding(held("k-old", hs256_key), pending=hs512_key)
+    assert [k.label for k in held_keys(policy)] == [
+        hs512_key.fingerprint,
+        f'{hs256_key.fingerprint} (id "k-old")',
+    ]
+    explanation = explain(viewer(hs256_key), policy, stream="main", now=NOW, token_ttl=60)
+    assert reason(explanation, "signature").endswith(
+        "an older key: retire after 2027-01-15 08:01:00Z (the newest key was added at "
+        "2027-01-15 08:00:00Z, + 1m token lifetime)"
+    )
 
 
 # --- explain: malformed input --------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -18,6 +19,7 @@ from streamconsole.core.model import (
     Direction,
     KeyEntry,
     KeyOrigin,
+    RemoteKey,
     ScopeSettings,
     ServerKind,
 )
@@ -27,6 +29,7 @@ from streamconsole.tui.token_preview import TokenPreviewScreen
 from streamconsole.tui.token_report import TokenReport
 from tests.core.support import (
     NOW,
+    NOW_DT,
     fixture_pair,
     fixture_shared,
     forge,
@@ -42,6 +45,7 @@ from .screen_host import (
 
 TTL = 600
 HS256 = fixture_shared(Algorithm.HS256, "hs256.secret")
+HS512 = fixture_shared(Algorithm.HS512, "hs512.secret")
 RS256_PAIR = fixture_pair(Algorithm.RS256, "rs256.pem")
 
 
@@ -282,6 +286,39 @@ async def test_huge_paste_is_refused_by_size_without_filling_the_box() -> None:
         assert checks["size"] is CheckStatus.FAILED
         assert checks["signature"] is CheckStatus.SKIPPED
         assert "1,000,003 characters" in screen_text(pilot.app)
+
+
+# --- two keys side by side (a THEOlive rotation) -------------------------------------------
+
+
+def rotating() -> Application:
+    """A THEOlive alias mid-rotation: the server holds the old HS256 key and, added two
+    minutes ago, the new HS512 one; this machine keeps the material of both."""
+    added = NOW_DT - timedelta(minutes=2)
+    old = KeyEntry(HS256, KeyOrigin.REMOTE, created=added - timedelta(days=30))
+    new = KeyEntry(HS512, KeyOrigin.REMOTE, created=added)
+    held = (
+        RemoteKey("k-old", "old", HS256.fingerprint, old),
+        RemoteKey("k-new", "new", HS512.fingerprint, new),
+    )
+    main = Alias("main", settings=ScopeSettings(play=True, key=new, remote_keys=held))
+    return Application("sports", ServerKind.THEOLIVE, aliases={"main": main})
+
+
+async def test_pasted_token_of_the_older_key_is_accepted_and_the_key_named() -> None:
+    clock = ManualClock(NOW)
+    async with preview(rotating(), clock).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert statuses(pilot, "issued")["signature"] is CheckStatus.PASSED
+        await paste(pilot, sign({"exp": int(NOW) + 300}, HS256))
+        assert statuses(pilot, "pasted")["signature"] is CheckStatus.PASSED
+        pasted = report(pilot, "pasted").explanation
+        assert pasted is not None
+        assert pasted.verdict is Verdict.ACCEPTED
+        shown = screen_text(pilot.app)
+        assert f'valid for key {HS256.fingerprint} (id "k-old"), an older key:' in shown
+        # The newest key was added 2 minutes ago; tokens live up to the 10m TTL.
+        assert "retire after 2027-01-15 08:08:00Z" in shown
 
 
 # --- when nothing can sign ------------------------------------------------------------------

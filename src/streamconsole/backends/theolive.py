@@ -62,6 +62,7 @@ from streamconsole.core.model import (
     Config,
     ConsoleSettings,
     Direction,
+    KeyEntry,
     KeyOrigin,
     RemoteKey,
     ScopeRef,
@@ -435,21 +436,29 @@ class TheoLiveSource:
             active = state.active_keys()
             active_ids = {k.id for k in active}
             known = {r.key_id: r for r in by_alias.get(alias, []) if r.key_id in active_ids}
-            remote = tuple(
-                RemoteKey(k.id, k.name, known[k.id].fingerprint if k.id in known else "")
-                for k in active
+            # Every key whose material is kept here, newest first (two made in one second:
+            # the server lists the later one last): tokens signed with any of them are
+            # accepted, and the newest is the one that signs.
+            position = {k.id: index for index, k in enumerate(active)}
+            entries: dict[str, KeyEntry] = {}
+            newest_first = sorted(
+                known.values(), key=lambda r: (r.created, position[r.key_id]), reverse=True
             )
-            entry = None
-            for record in sorted(known.values(), key=lambda r: r.created, reverse=True):
+            for record in newest_first:
                 if not record.material_file:
                     continue
                 try:
-                    entry = self.records.load_entry(record)
+                    entries[record.key_id] = self.records.load_entry(record)
                 except SourceError as error:
                     warnings.append(Problem(str(error), f"{channel}/{alias}", warning=True))
-                    continue
-                break
-            settings[alias] = ScopeSettings(play=state.enforced, key=entry, remote_keys=remote)
+            remote = tuple(
+                RemoteKey(k.id, k.name, known[k.id].fingerprint, entries.get(k.id))
+                if k.id in known
+                else k
+                for k in active
+            )
+            newest = next(iter(entries.values()), None)
+            settings[alias] = ScopeSettings(play=state.enforced, key=newest, remote_keys=remote)
         return settings, warnings
 
     async def _refresh(self, place: _Place) -> None:

@@ -139,6 +139,9 @@ class RemoteKey:
     id: str
     name: str = ""
     fingerprint: str = ""
+    # The key itself, where this machine keeps its material (a local key record); None when
+    # the material is unknown here. Not part of the key's identity (id, name, fingerprint).
+    entry: KeyEntry | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -218,6 +221,9 @@ class EffectivePolicy:
     key: KeyEntry | None
     key_from: PolicySource
     reason: str
+    # Every key the server holds for the scope, oldest first, where it holds several side by
+    # side (THEOlive); () where the model's one key is the server's (Ant Media, files).
+    held_keys: tuple[RemoteKey, ...] = ()
 
     @property
     def supported(self) -> bool:
@@ -226,12 +232,15 @@ class EffectivePolicy:
     @property
     def allowed_algorithms(self) -> tuple[Algorithm, ...]:
         """Token algorithms a server would accept with this key."""
-        if self.key is None:
+        return self.algorithms_for(self.key)
+
+    def algorithms_for(self, entry: KeyEntry | None) -> tuple[Algorithm, ...]:
+        """Token algorithms a server of this kind would accept with ``entry``."""
+        if entry is None:
             return ()
-        family = self.key.key.family
         if self.kind is ServerKind.GENERIC:
-            return (self.key.algorithm,)
-        return tuple(a for a in self.kind.algorithms if a.family is family)
+            return (entry.algorithm,)
+        return tuple(a for a in self.kind.algorithms if a.family is entry.key.family)
 
 
 def effective_policy(
@@ -264,12 +273,13 @@ def effective_policy(
         else:
             enforced, source, reason = False, PolicySource.DEFAULT, "not set anywhere: off"
     if own is not None and own.key is not None:
-        key, key_from = own.key, PolicySource.ALIAS
+        key, key_from, held = own.key, PolicySource.ALIAS, own.remote_keys
     elif app.settings.key is not None:
-        key, key_from = app.settings.key, PolicySource.APPLICATION
+        key, key_from, held = app.settings.key, PolicySource.APPLICATION, app.settings.remote_keys
     else:
         key, key_from = None, PolicySource.DEFAULT
-    return EffectivePolicy(direction, app.kind, enforced, source, key, key_from, reason)
+        held = own.remote_keys if own is not None else app.settings.remote_keys
+    return EffectivePolicy(direction, app.kind, enforced, source, key, key_from, reason, held)
 
 
 def policy_warnings(app: Application, alias: Alias | None, now: datetime) -> list[str]:

@@ -5,6 +5,7 @@ Never includes secret material: keys appear as algorithm, fingerprint and locati
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from streamconsole.core.model import (
     effective_policy,
     policy_warnings,
 )
+from streamconsole.core.token_times import describe_times, iso_utc
 from streamconsole.core.tokens import Explanation
 
 
@@ -100,3 +102,11 @@ def explanation_view(result: Explanation) -> dict[str, Any]:
         view["header"] = result.decoded.header
         view["claims"] = result.decoded.claims
     return view
+
+
+def time_view(claims: Mapping[str, Any], now: float) -> dict[str, Any]:
+    """The token's time claims in words (``decode``'s ``time`` section), as of ``now``."""
+    return {
+        "now": iso_utc(now),
+        "claims": {t.claim: t.to_json() for t in describe_times(claims, now)},
+    }

@@ -33,3 +33,9 @@ def pretty_json(value: Any) -> str:
     """Indented JSON with every non-ASCII and control character escaped: safe to print
     as it is (escape sequences and bidi overrides inside strings become ``\\uXXXX``)."""
     return json.dumps(value, indent=2, ensure_ascii=True, sort_keys=False, default=str)
+
+
+def brief_json(value: Any) -> str:
+    """``value`` as ASCII JSON, cut to 40 characters: untrusted values quoted in a message."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:37] + "..."

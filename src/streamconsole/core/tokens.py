@@ -10,9 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,14 +22,14 @@ from jwt.algorithms import get_default_algorithms
 
 from streamconsole.core.durations import format_duration
 from streamconsole.core.errors import TokenBuildError
-from streamconsole.core.keys import Algorithm, Key
-from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+from streamconsole.core.keys import Algorithm, Key, KeyFamily
+from streamconsole.core.model import Direction, EffectivePolicy, KeyEntry, RemoteKey, ServerKind
+from streamconsole.core.text import brief_json
+from streamconsole.core.token_times import MAX_EXP_AHEAD_SECONDS, finite, is_number
 
 Clock = Callable[[], float]
 
 MAX_TOKEN_CHARS = 16 * 1024
-# Further ahead than this, an ``exp`` is a bug or an attack (Java servers overflow on 1e30).
-MAX_EXP_AHEAD_SECONDS = 100 * 366 * 86400
 _JWA = get_default_algorithms()
 
 
@@ -195,6 +194,9 @@ class Verdict(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     NOT_CHECKED = "not checked"  # enforcement is off: the server lets the request through
+    # Every check that can be run passed, but the token may be signed with a key the server
+    # holds whose material is unknown here (write-only keys installed elsewhere).
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,26 +208,15 @@ class Explanation:
 
     @property
     def accepted(self) -> bool:
-        return self.verdict is not Verdict.REJECTED
+        """Whether the server is known to let the request through."""
+        return self.verdict in (Verdict.ACCEPTED, Verdict.NOT_CHECKED)
 
     @property
     def expires_at(self) -> float | None:
         exp = self.decoded.claims.get("exp") if self.decoded else None
-        if isinstance(exp, int | float) and not isinstance(exp, bool) and _finite(exp):
+        if isinstance(exp, int | float) and not isinstance(exp, bool) and finite(exp):
             return float(exp)
         return None
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _finite(value: float) -> bool:
-    """``math.isfinite`` that also answers for JSON integers too large for a float."""
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
 
 
 def _when(timestamp: float) -> str:
@@ -235,9 +226,39 @@ def _when(timestamp: float) -> str:
         return "out of range"
 
 
-def _describe(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=True)
-    return text if len(text) <= 40 else text[:37] + "..."
+@dataclass(frozen=True, slots=True)
+class HeldKey:
+    """A key the server checks tokens against: its material where it is known here, and the
+    server's own record of it (id, name) where the server lists its keys."""
+
+    entry: KeyEntry | None
+    remote: RemoteKey | None = None
+
+    @property
+    def label(self) -> str:
+        """``hs:… (id "k1")``; a key whose material is unknown here also by its name, the
+        one thing an operator may recognise it by."""
+        if self.remote is None:
+            return self.entry.fingerprint if self.entry is not None else ""
+        key_id = f"id {brief_json(self.remote.id)}"
+        if self.entry is not None:
+            return f"{self.entry.fingerprint} ({key_id})"
+        name = f" {brief_json(self.remote.name)}" if self.remote.name else ""
+        fingerprint = f"{self.remote.fingerprint} " if self.remote.fingerprint else ""
+        return f"{fingerprint}({key_id}{name})"
+
+
+def held_keys(policy: EffectivePolicy) -> tuple[HeldKey, ...]:
+    """Every key tokens for ``policy``'s scope are checked against, newest first: the scope's
+    own key, the one tokens are issued with (the newest known here, or a new one not saved
+    yet), then the others the server holds."""
+    current = policy.key
+    if current is None:
+        return tuple(HeldKey(remote.entry, remote) for remote in reversed(policy.held_keys))
+    mine = [r for r in policy.held_keys if r.fingerprint == current.fingerprint]
+    others = [r for r in reversed(policy.held_keys) if r not in mine]
+    head = HeldKey(current, mine[-1] if mine else None)
+    return (head, *(HeldKey(remote.entry, remote) for remote in others))
 
 
 class _Checklist:
@@ -263,8 +284,14 @@ def explain(
     *,
     stream: str | None,
     now: float,
+    token_ttl: int | None = None,
 ) -> Explanation:
-    """Check ``token`` as the server behind ``policy`` would, for ``stream`` (alias name)."""
+    """Check ``token`` as the server behind ``policy`` would, for ``stream`` (alias name).
+
+    The signature is checked against every key the server holds (two side by side during a
+    THEOlive rotation), and the check says which one matched; for an older key, when it can
+    be retired: ``token_ttl`` (the longest token lifetime in use) after the newest was added.
+    """
     out = _Checklist()
     token = normalise(token)
     decoded: DecodedToken | None = None
@@ -284,56 +311,140 @@ def explain(
             if name not in ran:
                 out.skipped(name, "not checked: the token could not be read")
         return _conclude(out, None, policy)
-    _check_algorithm_and_signature(out, decoded, policy)
+    untried = _check_algorithm_and_signature(out, decoded, policy, now, token_ttl)
     _check_times(out, decoded.claims, now)
     _check_stream_claims(out, decoded.claims, policy, stream)
-    return _conclude(out, decoded, policy)
+    return _conclude(out, decoded, policy, untried)
 
 
 def _check_algorithm_and_signature(
-    out: _Checklist, decoded: DecodedToken, policy: EffectivePolicy
-) -> None:
+    out: _Checklist,
+    decoded: DecodedToken,
+    policy: EffectivePolicy,
+    now: float,
+    token_ttl: int | None,
+) -> tuple[HeldKey, ...]:
+    """The algorithm and signature checks. Returns the keys whose material is unknown here
+    when the token matched none of the known ones: it may be signed with one of those."""
     alg = decoded.algorithm
-    entry = policy.key
     if alg.lower() == "none":
         out.failed("algorithm", f"alg {alg!r}: the token is unsigned and no server accepts it")
         out.skipped("signature", "nothing to verify")
-        return
-    if entry is None:
-        out.skipped("algorithm", f"alg {_describe(alg)}; no key is configured to check against")
+        return ()
+    keys = held_keys(policy)
+    if not keys:
+        out.skipped("algorithm", f"alg {brief_json(alg)}; no key is configured to check against")
         out.failed("signature", "no key is configured: the server cannot verify any token")
-        return
-    allowed = policy.allowed_algorithms
-    if alg not in allowed:
-        reason = f"alg {_describe(alg)} is not accepted; this key allows {', '.join(allowed)}"
-        if alg.startswith("HS") and entry.key.family.value != "hmac":
-            reason += " (algorithm confusion: an HMAC token against a public key)"
-        out.failed("algorithm", reason)
+        return ()
+    known = [k for k in keys if k.entry is not None]
+    unknown = tuple(k for k in keys if k.entry is None)
+    takers = [k for k in known if alg in policy.algorithms_for(k.entry)]
+    if not takers and unknown and alg in policy.kind.algorithms:
+        out.skipped("algorithm", f"alg {alg}: none of the keys known here takes it")
+        out.skipped("signature", f"not verified: {_unknown_material(unknown)}")
+        return unknown
+    if not takers:
+        out.failed("algorithm", _refused_algorithm(alg, policy, known))
         out.skipped("signature", "not verified: the algorithm is refused")
-        return
-    out.passed("algorithm", f"{alg} is accepted by this key")
-    try:
-        valid = _JWA[alg].verify(decoded.signing_input, entry.key.verifying_key, decoded.signature)
-    except Exception:  # a malformed signature for the key type (e.g. wrong EC length)
-        valid = False
-    if valid:
-        out.passed("signature", f"valid for key {entry.fingerprint}")
+        return ()
+    if len(keys) == 1:
+        out.passed("algorithm", f"{alg} is accepted by this key")
+    else:
+        out.passed("algorithm", f"{alg} is accepted by {len(takers)} of the {len(keys)} keys held")
+    matched = next((k for k in takers if _signed_by(decoded, alg, k)), None)
+    if matched is not None:
+        out.passed("signature", _valid_for(matched, keys, now, token_ttl))
+    elif unknown:
+        out.skipped(
+            "signature",
+            f"matches no key known here ({_either(known)}); {_unknown_material(unknown)}",
+        )
+        return unknown
+    elif len(keys) == 1:
+        out.failed(
+            "signature",
+            f"does not match key {keys[0].label}: signed with another key, or altered",
+        )
     else:
         out.failed(
             "signature",
-            f"does not match key {entry.fingerprint}: signed with another key, or altered",
+            f"does not match any of the {len(keys)} keys held ({_either(keys)}): signed with "
+            "another key, or altered",
         )
+    return ()
+
+
+def _count(keys: Sequence[HeldKey]) -> str:
+    return "a key" if len(keys) == 1 else f"{len(keys)} keys"
+
+
+def _either(keys: Sequence[HeldKey]) -> str:
+    return " or ".join(k.label for k in keys)
+
+
+def _unknown_material(keys: Sequence[HeldKey]) -> str:
+    it = "it" if len(keys) == 1 else "one of them"
+    return (
+        f"key {_either(keys)}: held by the server, material unknown here; the token may be "
+        f"signed with {it}"
+    )
+
+
+def _refused_algorithm(alg: str, policy: EffectivePolicy, known: Sequence[HeldKey]) -> str:
+    allowed = tuple(dict.fromkeys(a for k in known for a in policy.algorithms_for(k.entry)))
+    if not known:
+        whose, allowed = f"{policy.kind.display_name} allows", policy.kind.algorithms
+    else:
+        whose = "this key allows" if len(known) == 1 else "these keys allow"
+    reason = f"alg {brief_json(alg)} is not accepted; {whose} {', '.join(allowed)}"
+    families = {k.entry.key.family for k in known if k.entry is not None}
+    if alg.startswith("HS") and families and KeyFamily.HMAC not in families:
+        reason += " (algorithm confusion: an HMAC token against a public key)"
+    return reason
+
+
+def _signed_by(decoded: DecodedToken, alg: str, key: HeldKey) -> bool:
+    if key.entry is None:
+        return False
+    try:
+        return bool(
+            _JWA[alg].verify(decoded.signing_input, key.entry.key.verifying_key, decoded.signature)
+        )
+    except Exception:  # a malformed signature for the key type (e.g. wrong EC length)
+        return False
+
+
+def _valid_for(matched: HeldKey, keys: Sequence[HeldKey], now: float, ttl: int | None) -> str:
+    if len(keys) == 1:
+        return f"valid for key {matched.label}"
+    if matched is keys[0]:
+        return f"valid for key {matched.label}, the newest of the {len(keys)} keys held"
+    return f"valid for key {matched.label}, an older key: {_retire_after(keys[0], now, ttl)}"
+
+
+def _retire_after(newest: HeldKey, now: float, ttl: int | None) -> str:
+    """When an older key can go: once every token signed before the newest key was added
+    has expired, i.e. the longest token lifetime after that."""
+    added = newest.entry.created if newest.entry is not None else None
+    if added is None or ttl is None:
+        wait = format_duration(ttl) if ttl else "the longest token lifetime in use"
+        return f"retire it once {wait} has passed since the newest key was added"
+    after = added.timestamp() + ttl
+    why = f"the newest key was added at {_when(added.timestamp())}, + {format_duration(ttl)}"
+    if after <= now:
+        return f"retire it now ({why} token lifetime)"
+    return f"retire after {_when(after)} ({why} token lifetime)"
 
 
 def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
     exp = claims.get("exp")
     if exp is None:
         out.failed("exp", "missing: the server requires an expiry")
-    elif not _is_number(exp):
-        out.failed("exp", f"{_describe(exp)} is not a number of seconds (NumericDate)")
-    elif not _finite(exp) or abs(exp - now) > MAX_EXP_AHEAD_SECONDS:
+    elif not is_number(exp):
+        out.failed("exp", f"{brief_json(exp)} is not a number of seconds (NumericDate)")
+    elif not finite(exp) or abs(exp - now) > MAX_EXP_AHEAD_SECONDS:
         side = "future" if exp > now else "past"
-        out.failed("exp", f"{_describe(exp)} is absurdly far in the {side}")
+        out.failed("exp", f"{brief_json(exp)} is absurdly far in the {side}")
     elif exp <= now:
         out.failed("exp", f"expired {format_duration(now - exp)} ago, at {_when(exp)}")
     else:
@@ -341,10 +452,10 @@ def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
     nbf = claims.get("nbf")
     if nbf is None:
         out.skipped("nbf", "absent: valid as soon as issued")
-    elif not _is_number(nbf):
-        out.failed("nbf", f"{_describe(nbf)} is not a number of seconds (NumericDate)")
-    elif not _finite(nbf):
-        out.failed("nbf", f"{_describe(nbf)} is out of range")
+    elif not is_number(nbf):
+        out.failed("nbf", f"{brief_json(nbf)} is not a number of seconds (NumericDate)")
+    elif not finite(nbf):
+        out.failed("nbf", f"{brief_json(nbf)} is out of range")
     elif nbf > now:
         wait = format_duration(nbf - now) if nbf - now < 1e12 else "ever"
         out.failed("nbf", f"not valid yet: becomes valid in {wait}")
@@ -364,23 +475,28 @@ def _check_stream_claims(
     if stream_id is None:
         out.failed("streamId", "missing: Ant Media needs the stream id in the token")
     elif stream is None:
-        out.skipped("streamId", f"{_describe(stream_id)}; no stream selected to compare with")
+        out.skipped("streamId", f"{brief_json(stream_id)}; no stream selected to compare with")
     elif stream_id != stream:
-        out.failed("streamId", f"the token is for {_describe(stream_id)}, not {_describe(stream)}")
+        out.failed(
+            "streamId", f"the token is for {brief_json(stream_id)}, not {brief_json(stream)}"
+        )
     else:
-        out.passed("streamId", f"matches {_describe(stream)}")
+        out.passed("streamId", f"matches {brief_json(stream)}")
     kind = claims.get("type")
     want = str(policy.direction)
     if kind is None:
         out.failed("type", f"missing: Ant Media needs type {want!r}")
     elif kind != want:
-        out.failed("type", f"the token is for {_describe(kind)}, this check is for {want!r}")
+        out.failed("type", f"the token is for {brief_json(kind)}, this check is for {want!r}")
     else:
         out.passed("type", f"{want} token")
 
 
 def _conclude(
-    out: _Checklist, decoded: DecodedToken | None, policy: EffectivePolicy
+    out: _Checklist,
+    decoded: DecodedToken | None,
+    policy: EffectivePolicy,
+    untried: Sequence[HeldKey] = (),
 ) -> Explanation:
     checks = tuple(out.checks)
     failures = [c for c in checks if c.failed]
@@ -405,4 +521,12 @@ def _conclude(
     if failures:
         names = ", ".join(c.name for c in failures)
         return Explanation(checks, decoded, Verdict.REJECTED, f"rejected: {names} failed")
+    if untried:
+        return Explanation(
+            checks,
+            decoded,
+            Verdict.UNKNOWN,
+            f"unknown: every other check passed, but the server holds {_count(untried)} whose "
+            "material is unknown here, and the token matches no other key",
+        )
     return Explanation(checks, decoded, Verdict.ACCEPTED, "accepted: every check passed")

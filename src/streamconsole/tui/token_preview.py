@@ -125,7 +125,7 @@ class TokenPreviewScreen(Screen[None]):
         with TabbedContent(id="token-tabs", initial=_ISSUED_TAB):
             with TabPane("Issued token", id=_ISSUED_TAB), VerticalScroll(id="token-issued"):
                 yield Static(id="token-text")
-                yield TokenReport(self._clock, id="token-issued-report")
+                yield TokenReport(self._clock, token_ttl=self._ttl, id="token-issued-report")
             with TabPane("Check a pasted token", id=_PASTED_TAB):
                 yield TokenPasteArea(
                     id="token-paste",
@@ -134,7 +134,7 @@ class TokenPreviewScreen(Screen[None]):
                     placeholder="Paste a token here (your terminal's paste, or ctrl+v)",
                 )
                 with VerticalScroll(id="token-pasted"):
-                    yield TokenReport(self._clock, id="token-pasted-report")
+                    yield TokenReport(self._clock, token_ttl=self._ttl, id="token-pasted-report")
         yield Footer()
 
     def on_mount(self) -> None:

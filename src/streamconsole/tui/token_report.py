@@ -38,6 +38,7 @@ class TokenChecklist(Widget):
         "token-checklist--accepted",
         "token-checklist--rejected",
         "token-checklist--not-checked",
+        "token-checklist--unknown",
     }
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -63,6 +64,7 @@ class TokenChecklist(Widget):
             Verdict.ACCEPTED: "accepted",
             Verdict.REJECTED: "rejected",
             Verdict.NOT_CHECKED: "not-checked",
+            Verdict.UNKNOWN: "unknown",
         }[explanation.verdict]
         verdict = Text.assemble(
             (f" {explanation.verdict.value.upper()} ", self._style(verdict_style)),
@@ -100,10 +102,17 @@ class TokenReport(Vertical):
     """
 
     def __init__(
-        self, clock: Callable[[], float], *, id: str | None = None, classes: str | None = None
+        self,
+        clock: Callable[[], float],
+        *,
+        token_ttl: int | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._clock = clock
+        # The longest token lifetime in use: when an older key of a rotation can go.
+        self._token_ttl = token_ttl
         self._subject: tuple[str, EffectivePolicy, str | None] | None = None
         self._explanation: Explanation | None = None
 
@@ -141,7 +150,7 @@ class TokenReport(Vertical):
 
     def _evaluate(self, token: str, policy: EffectivePolicy, stream: str | None) -> Explanation:
         now = self._clock()
-        explanation = explain(token, policy, stream=stream, now=now)
+        explanation = explain(token, policy, stream=stream, now=now, token_ttl=self._token_ttl)
         self._explanation = explanation
         self.set_class(False, "-empty")
         self.query_one(TokenChecklist).show(explanation, now)
