@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import stat
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,11 +210,26 @@ def run_export(args: argparse.Namespace) -> int:
     local, current = run_async(load)
     if args.out.exists() and not args.force:
         raise CommandError(f"{args.out} exists; add --force to replace it")
-    written = export_config(current, local.servers[args.server], args.out)
+    try:
+        for directory in _make_directories(args.out.parent):
+            print(f"created {directory} (0700)")
+        written = export_config(current, local.servers[args.server], args.out)
+    except OSError as error:
+        where = error.filename or args.out
+        raise CommandError(f"export to {args.out}: {where}: {error.strerror or error}") from None
     print(f"wrote {args.out} ({len(current.applications)} applications)")
     for path in written:
-        print(f"wrote {path} (0600)")
+        print(f"wrote {path} ({stat.S_IMODE(path.stat().st_mode):04o})")
     return EXIT_OK
+
+
+def _make_directories(directory: Path) -> list[Path]:
+    """Create ``directory`` and its missing parents, each 0700 (an export holds secrets);
+    return the ones created, outermost first."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()][::-1]
+    for made in missing:
+        made.mkdir(mode=0o700)
+    return missing
 
 
 def add_workflow_commands(commands: dict[str, Any], source_options: Any) -> None:

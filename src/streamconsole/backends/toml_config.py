@@ -63,6 +63,12 @@ _SERVER_KEYS = (
     "api_version",
     "auth",
 )
+# The values a server kind takes for each of these fields, its default first. Ant Media has
+# one API version (v2, accepted but never needed); THEOlive authenticates one way.
+SERVER_CHOICES: dict[ServerKind, dict[str, tuple[str, ...]]] = {
+    ServerKind.ANTMEDIA: {"api_version": ("v2",), "auth": ("password", "proxy-jwt")},
+    ServerKind.THEOLIVE: {"api_version": ("v2", "v1"), "auth": ("basic",)},
+}
 _APP_KEYS = ("kind", "label", "publish", "play", "one_time_token", "key", "aliases")
 _ALIAS_KEYS = ("label", "publish", "play", "key")
 # Where a key's material comes from (and how to read it): a rotation replaces all of these.
@@ -295,8 +301,7 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             reader.error((*path, "url"), f"{url!r} is not an http(s) URL")
         elif url.startswith("http://") and not url.startswith(("http://127.", "http://localhost")):
             reader.warn((*path, "url"), "plain http: credentials and keys travel unencrypted")
-        versions = ("v1", "v2") if kind == "theolive" else ("v2",)
-        auths = ("basic",) if kind == "theolive" else ("password", "proxy-jwt")
+        choices = SERVER_CHOICES[ServerKind(kind)]
         if not table.get("credentials_env") and not table.get("credentials_file"):
             reader.error(path, "a server needs credentials_env or credentials_file")
         servers[name] = ServerProfile(
@@ -307,8 +312,9 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             credentials_file=reader.get(table, "credentials_file", str, path) or "",
             ca_file=reader.get(table, "ca_file", str, path) or "",
             read_only=bool(reader.get(table, "read_only", bool, path)),
-            api_version=reader.choice(table, "api_version", versions, path) or versions[-1],
-            auth=reader.choice(table, "auth", auths, path) or auths[0],
+            api_version=reader.choice(table, "api_version", choices["api_version"], path)
+            or choices["api_version"][0],
+            auth=reader.choice(table, "auth", choices["auth"], path) or choices["auth"][0],
             base_dir=str(reader.file.parent),
         )
     return servers
