@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +27,16 @@ EXIT_USAGE = 2
 EXIT_REMOTE = 3
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One headless command: how ``--help`` lists it, its argument parser, what runs it."""
+
+    usage: str  # "rotate APP[/ALIAS]"
+    summary: str  # one line, after the usage in --help
+    parser: Callable[[], argparse.ArgumentParser]
+    run: Callable[[argparse.Namespace], int]
 
 
 class CommandError(Exception):

@@ -16,15 +16,17 @@ import hashlib
 import json
 import stat
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from streamconsole.commands import (
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_REMOTE,
     CommandError,
+    CommandSpec,
     close,
     command,
     emit,
@@ -232,8 +234,10 @@ def _make_directories(directory: Path) -> list[Path]:
     return missing
 
 
-def add_workflow_commands(commands: dict[str, Any], source_options: Any) -> None:
-    """Register plan, apply and export with the CLI's command table."""
+def workflow_commands(
+    source_options: Callable[[argparse.ArgumentParser], None],
+) -> dict[str, CommandSpec]:
+    """export, plan, apply and retire, for the CLI's command table."""
 
     def plan_parser() -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(
@@ -284,10 +288,32 @@ def add_workflow_commands(commands: dict[str, Any], source_options: Any) -> None
         source_options(parser)
         return parser
 
-    commands["plan"] = (plan_parser, run_plan)
-    commands["retire"] = (retire_parser, run_retire)
-    commands["apply"] = (apply_parser, run_apply)
-    commands["export"] = (export_parser, run_export)
+    return {
+        "export": CommandSpec(
+            "export --server S",
+            "write a server's state to a TOML file (--out)",
+            export_parser,
+            run_export,
+        ),
+        "plan": CommandSpec(
+            "plan --server S",
+            "compare --config with the server; exit 1 on differences",
+            plan_parser,
+            run_plan,
+        ),
+        "apply": CommandSpec(
+            "apply --server S",
+            "make the server match --config (keys first; --yes)",
+            apply_parser,
+            run_apply,
+        ),
+        "retire": CommandSpec(
+            "retire APP/ALIAS ID",
+            "delete an old key kept beside the new one (THEOlive)",
+            retire_parser,
+            run_retire,
+        ),
+    }
 
 
 # --- retire (two-key rotation, THEOlive) ----------------------------------------------------

@@ -46,6 +46,7 @@ from streamconsole.core.model import (
     ScopeSettings,
     ServerKind,
     ServerProfile,
+    one_time_token_warning,
 )
 from streamconsole.core.text import inert
 
@@ -310,7 +311,7 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             url=url.rstrip("/"),
             credentials_env=reader.get(table, "credentials_env", str, path) or "",
             credentials_file=reader.get(table, "credentials_file", str, path) or "",
-            ca_file=reader.get(table, "ca_file", str, path) or "",
+            ca_file=_ca_file(reader, reader.get(table, "ca_file", str, path), path),
             read_only=bool(reader.get(table, "read_only", bool, path)),
             api_version=reader.choice(table, "api_version", choices["api_version"], path)
             or choices["api_version"][0],
@@ -318,6 +319,20 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             base_dir=str(reader.file.parent),
         )
     return servers
+
+
+def _ca_file(reader: _Reader, value: str | None, path: KeyPath) -> str:
+    """A server's CA certificate file, relative to the config; it must be there (a missing
+    one would only show as a TLS error on the first request)."""
+    if not value:
+        return ""
+    resolved = reader.file.parent / Path(value).expanduser()
+    shown = f"{value!r}" + (f" ({resolved})" if value != str(resolved) else "")
+    if not resolved.exists():
+        reader.error((*path, "ca_file"), f"ca_file {shown} does not exist")
+    elif not resolved.is_file():
+        reader.error((*path, "ca_file"), f"ca_file {shown} is not a file")
+    return value
 
 
 def _key(reader: _Reader, app: Application, data: dict[str, Any], path: KeyPath) -> KeyEntry | None:
@@ -535,6 +550,23 @@ def parse_config(
     if reader.failed:
         raise ConfigError(reader.located_problems())
     return config, tuple(reader.located_problems())
+
+
+def scope_warnings(config: Config, text: str, file: Path) -> list[Problem]:
+    """What ``show`` warns about a scope that the file alone decides (one-time tokens beside
+    JWT on one direction), each at the line that causes it: for ``check``. Loading does not
+    add these: the console shows them in each scope's detail already."""
+    found = [
+        (("applications", app.name, "one_time_token"), warning)
+        for app in config.applications.values()
+        for direction in app.kind.directions
+        if (warning := one_time_token_warning(app, None, direction))
+    ]
+    lines = locate_all(text, [place for place, _ in found])
+    return [
+        Problem(warning, ".".join(place), file, lines.get(place), warning=True)
+        for place, warning in found
+    ]
 
 
 def _syntax_problem(file: Path, message: str) -> Problem:
