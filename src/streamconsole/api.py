@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from streamconsole.audit import AuditLog, audit_log_for
 from streamconsole.backends.base import Source
+from streamconsole.backends.http import RemoteError
 from streamconsole.backends.registry import open_source
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import Change, SetKey
@@ -41,7 +42,7 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
-from streamconsole.core.report import explanation_view, scope_view, summary_row
+from streamconsole.core.report import explanation_view, scope_report, summary_row, unreadable
 from streamconsole.core.secret import Secret
 from streamconsole.core.tokens import Explanation, build_claims, explain, sign
 from streamconsole.session import EditSession
@@ -105,6 +106,13 @@ class Report:
     data: dict[str, Any]
 
     def _repr_html_(self) -> str:
+        title = html.escape(
+            self.data["application"] + (f"/{self.data['alias']}" if self.data["alias"] else "")
+        )
+        heading = f"<h4>{title} ({self.data['kind']})</h4>"
+        if self.data["policies"] is None:
+            error = html.escape(self.data["error"])
+            return f"{heading}<p><strong>not read, policies unknown:</strong> {error}</p>"
         rows = [
             {
                 "direction": direction,
@@ -115,12 +123,7 @@ class Report:
             for direction, policy in self.data["policies"].items()
         ]
         warnings = "".join(f"<li>{html.escape(w)}</li>" for w in self.data["warnings"])
-        title = html.escape(
-            self.data["application"] + (f"/{self.data['alias']}" if self.data["alias"] else "")
-        )
-        return f"<h4>{title} ({self.data['kind']})</h4>{_html_table(rows)}" + (
-            f"<ul>{warnings}</ul>" if warnings else ""
-        )
+        return heading + _html_table(rows) + (f"<ul>{warnings}</ul>" if warnings else "")
 
 
 @dataclass(frozen=True)
@@ -186,11 +189,24 @@ class Console:
         return datetime.fromtimestamp(self._clock(), UTC)
 
     def _loaded(self, scope: str) -> ScopeRef:
+        """``scope`` parsed, its application's aliases loaded, and the scope found; where the
+        server could not read the application, its aliases are not asked for (unknown)."""
         ref = ScopeRef.parse(scope)
         app, _ = self.config.resolve(ScopeRef(ref.application))
-        if not app.aliases_loaded:
+        if not app.aliases_loaded and not app.problem:
             self._runner.run(self.source.load_aliases(app))
-        self.config.resolve(ref)
+        if not app.problem:
+            self.config.resolve(ref)
+        return ref
+
+    def _readable(self, scope: str) -> ScopeRef:
+        """``scope`` loaded, for an edit or a token: refused where the server could not read
+        its application, whose policy and key are unknown (an edit or a token would be a
+        guess based on "off")."""
+        ref = self._loaded(scope)
+        problem = unreadable(self.config.applications[ref.application])
+        if problem:
+            raise RemoteError(problem)
         return ref
 
     @property
@@ -203,9 +219,7 @@ class Console:
         return Table(tuple(summary_row(app, alias) for alias in app.aliases.values()))
 
     def show(self, scope: str) -> Report:
-        ref = self._loaded(scope)
-        app, alias = self.config.resolve(ref)
-        return Report(scope_view(app, alias, self._now()))
+        return Report(scope_report(self.config, self._loaded(scope), self._now()))
 
     # --- editing --------------------------------------------------------------------------
 
@@ -213,7 +227,7 @@ class Console:
         self, scope: str, *, publish: bool | None = None, play: bool | None = None
     ) -> list[Change]:
         """Set publish and/or play enforcement where ``scope``'s server keeps it (pending)."""
-        ref = self._loaded(scope)
+        ref = self._readable(scope)
         wanted = {Direction.PUBLISH: publish, Direction.PLAY: play}
         if all(v is None for v in wanted.values()):
             raise PolicyError("say publish=True/False and/or play=True/False")
@@ -243,7 +257,7 @@ class Console:
         rsa_bits: int = 3072,
     ) -> SetKey:
         """Replace ``scope``'s key (pending): generate one, or import a secret or PEM/JWK."""
-        ref = self._loaded(scope)
+        ref = self._readable(scope)
         app, _ = self.config.resolve(ref)
         if sum(x is not None for x in (generate, secret, public_key, private_key)) > 1:
             raise PolicyError("give one of generate, secret, public_key, private_key")
@@ -280,7 +294,7 @@ class Console:
         claims: Mapping[str, Any] | None = None,
     ) -> TokenReport:
         """Issue a token for an alias with its effective key, explained as its server would."""
-        ref = self._loaded(scope)
+        ref = self._readable(scope)
         if ref.alias is None:
             raise TokenBuildError("a token is for one alias: give 'APP/ALIAS'")
         app, alias = self.config.resolve(ref)

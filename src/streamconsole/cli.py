@@ -9,16 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import streamconsole
 from streamconsole import commands
-from streamconsole.commands import EXIT_OK, EXIT_USAGE
-from streamconsole.workflow import add_workflow_commands
-
-Command = Callable[[argparse.Namespace], int]
+from streamconsole.commands import EXIT_OK, EXIT_USAGE, CommandSpec
+from streamconsole.workflow import workflow_commands
 
 
 class _Version(argparse.Action):
@@ -32,25 +30,23 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _epilog() -> str:
+    """The command list of ``--help``, from the table that registers the commands."""
+    width = max(len(spec.usage) for spec in COMMANDS.values()) + 2
+    listing = "\n".join(f"  {spec.usage:<{width}}{spec.summary}" for spec in COMMANDS.values())
+    return (
+        f"commands:\n{listing}\n\n"
+        "Run 'streamconsole COMMAND --help' for a command's options.\n"
+        "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error."
+    )
+
+
 def _console_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="streamconsole",
         description="Operator console for live-streaming JWT security "
         "(Ant Media Server, THEOlive).",
-        epilog="commands:\n"
-        "  check CONFIG          validate a config and list every problem\n"
-        "  list                  applications and aliases with their policies\n"
-        "  show APP[/ALIAS]      one scope: policies, where they come from, key, warnings\n"
-        "  token APP/ALIAS       issue a token (--type, --ttl, --claim)\n"
-        "  decode [TOKEN|-]      decode a token; --against APP/ALIAS explains a refusal\n"
-        "  toggle APP[/ALIAS]    --publish on|off --play on|off, saved and audited\n"
-        "  rotate APP[/ALIAS]    --generate ALG | --secret-file F | --public-key F ...\n"
-        "  export --server S     write a server's state to a TOML file (--out)\n"
-        "  plan --server S       compare --config with the server; exit 1 on differences\n"
-        "  apply --server S      make the server match --config (keys first; --yes)\n"
-        "  serve CONFIG          the console in a browser, on 127.0.0.1:8000\n\n"
-        "Run 'streamconsole COMMAND --help' for a command's options.\n"
-        "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error.",
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
@@ -94,12 +90,13 @@ def _run_check(args: argparse.Namespace) -> int:
     except SourceError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    for problem in source.warnings:
+    warnings = [*source.warnings, *source.scope_warnings(config)]
+    for problem in warnings:
         print(problem, file=sys.stderr)
     print(
         f"{args.config}: ok: {len(config.applications)} applications, "
         f"{config.alias_count} aliases, {len(config.servers)} servers, "
-        f"{len(source.warnings)} warning(s)"
+        f"{len(warnings)} warning(s)"
     )
     return EXIT_OK
 
@@ -282,24 +279,59 @@ def _serve_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
-    "check": (_check_parser, _run_check),
-    "list": (_list_parser, commands.run_list),
-    "show": (_show_parser, commands.run_show),
-    "token": (_token_parser, commands.run_token),
-    "decode": (_decode_parser, commands.run_decode),
-    "toggle": (_toggle_parser, commands.run_toggle),
-    "rotate": (_rotate_parser, commands.run_rotate),
-    "serve": (_serve_parser, commands.run_serve),
+# Every headless command, in the order --help lists them (it is generated from this table).
+COMMANDS: dict[str, CommandSpec] = {
+    "check": CommandSpec(
+        "check CONFIG", "validate a config and list every problem", _check_parser, _run_check
+    ),
+    "list": CommandSpec(
+        "list", "applications and aliases with their policies", _list_parser, commands.run_list
+    ),
+    "show": CommandSpec(
+        "show APP[/ALIAS]",
+        "one scope: policies, where they come from, key, warnings",
+        _show_parser,
+        commands.run_show,
+    ),
+    "token": CommandSpec(
+        "token APP/ALIAS",
+        "issue a token (--type, --ttl, --claim)",
+        _token_parser,
+        commands.run_token,
+    ),
+    "decode": CommandSpec(
+        "decode [TOKEN|-]",
+        "decode a token; --against APP/ALIAS explains a refusal",
+        _decode_parser,
+        commands.run_decode,
+    ),
+    "toggle": CommandSpec(
+        "toggle APP[/ALIAS]",
+        "--publish on|off --play on|off, saved and audited",
+        _toggle_parser,
+        commands.run_toggle,
+    ),
+    "rotate": CommandSpec(
+        "rotate APP[/ALIAS]",
+        "--generate ALG | --secret-file F | --public-key F ...",
+        _rotate_parser,
+        commands.run_rotate,
+    ),
+    **workflow_commands(_source_options),
+    "serve": CommandSpec(
+        "serve CONFIG",
+        "the console in a browser, on 127.0.0.1:8000",
+        _serve_parser,
+        commands.run_serve,
+    ),
 }
-add_workflow_commands(_COMMANDS, _source_options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments and arguments[0] in _COMMANDS:
-        make_parser, command = _COMMANDS[arguments[0]]
-        args = make_parser().parse_args(arguments[1:])
+    if arguments and arguments[0] in COMMANDS:
+        spec = COMMANDS[arguments[0]]
+        args, command = spec.parser().parse_args(arguments[1:]), spec.run
     else:
         args, command = _console_parser().parse_args(arguments), _run_console
     try:

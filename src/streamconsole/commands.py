@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,6 +28,16 @@ EXIT_USAGE = 2
 EXIT_REMOTE = 3
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One headless command: how ``--help`` lists it, its argument parser, what runs it."""
+
+    usage: str  # "rotate APP[/ALIAS]"
+    summary: str  # one line, after the usage in --help
+    parser: Callable[[], argparse.ArgumentParser]
+    run: Callable[[argparse.Namespace], int]
 
 
 class CommandError(Exception):
@@ -80,13 +91,17 @@ def run_async(make: Callable[[], Awaitable[T]]) -> T:
 
 async def open_loaded(args: argparse.Namespace, *, aliases: bool = True) -> tuple[Source, Config]:
     """Open the source the arguments name, read-only (the commands that call this only
-    read), and load it (remote aliases too, if asked)."""
+    read), and load it (remote aliases too, if asked, of the applications it could read)."""
     from streamconsole.backends.registry import open_source
 
     source = open_source(args.config, server=args.server, read_only=True)
     config = await source.load()
     if aliases:
-        pending = [app for app in config.applications.values() if not app.aliases_loaded]
+        pending = [
+            app
+            for app in config.applications.values()
+            if not app.aliases_loaded and not app.problem
+        ]
         await asyncio.gather(*(source.load_aliases(app) for app in pending))
     return source, config
 
@@ -127,9 +142,13 @@ def _on_off(value: bool | None) -> str:
     return "n/a" if value is None else ("on" if value else "off")
 
 
+def _state(row: dict[str, Any], direction: str) -> str:
+    return "unknown" if "error" in row else _on_off(row[direction])
+
+
 @command
 def run_list(args: argparse.Namespace) -> int:
-    from streamconsole.core.report import summary_row
+    from streamconsole.core.report import summary_row, unreadable
 
     async def load() -> Config:
         source, config = await open_loaded(args, aliases=not args.applications_only)
@@ -144,36 +163,42 @@ def run_list(args: argparse.Namespace) -> int:
             rows.extend(summary_row(app, alias) for alias in app.aliases.values())
     if args.json:
         emit(rows)
-        return EXIT_OK
-    width = max([len(r["scope"]) for r in rows] + [5])
-    print(f"{'SCOPE':<{width}}  KIND      PUBLISH  PLAY  ALGORITHM  FINGERPRINT")
-    for row in rows:
-        print(
-            f"{safe(row['scope']):<{width}}  {row['kind']:<8}  {_on_off(row['publish']):<7}  "
-            f"{_on_off(row['play']):<4}  {row['algorithm'] or '-':<9}  "
-            f"{row['fingerprint'] or '-'}"
-            + (f"  ! {safe(row['problem'])}" if "problem" in row else "")
-        )
-    return EXIT_OK
+    else:
+        width = max([len(r["scope"]) for r in rows] + [5])
+        print(f"{'SCOPE':<{width}}  KIND      PUBLISH  PLAY     ALGORITHM  FINGERPRINT")
+        for row in rows:
+            print(
+                f"{safe(row['scope']):<{width}}  {row['kind']:<8}  {_state(row, 'publish'):<7}  "
+                f"{_state(row, 'play'):<7}  {row['algorithm'] or '-':<9}  "
+                f"{row['fingerprint'] or '-'}" + ("  ! could not be read" if "error" in row else "")
+            )
+    # After the rest is printed: what could not be read, and an exit code that says so.
+    failed = [unreadable(app) for app in config.applications.values() if app.problem]
+    for message in failed:
+        print(f"error: {safe(message)}", file=sys.stderr)
+    return EXIT_REMOTE if failed else EXIT_OK
 
 
 @command
 def run_show(args: argparse.Namespace) -> int:
-    from streamconsole.core.report import scope_view
+    from streamconsole.core.report import scope_report, unreadable
 
-    config, _ = load_scope(args, args.scope)
-    _, app, alias = resolve(config, args.scope)
-    view = scope_view(app, alias, now_utc())
+    config, ref = load_scope(args, args.scope)
+    view = scope_report(config, ref, now_utc())
     if args.json:
         emit(view)
-        return EXIT_OK
-    print_scope(view)
+    else:
+        print_scope(view)
+    problem = unreadable(config.applications[ref.application])
+    if problem:
+        raise CommandError(problem, EXIT_REMOTE)
     return EXIT_OK
 
 
 def load_scope(args: argparse.Namespace, text: str) -> tuple[Config, ScopeRef]:
     """Load the source and the scope named by ``text``: its application must exist, and
-    for an alias the application's aliases are fetched (a remote source lists them lazily)."""
+    for an alias the application's aliases are fetched (a remote source lists them lazily)
+    unless the application itself could not be read (``Application.problem``)."""
     from streamconsole.core.model import ScopeRef
 
     async def load() -> tuple[Config, ScopeRef]:
@@ -181,7 +206,7 @@ def load_scope(args: argparse.Namespace, text: str) -> tuple[Config, ScopeRef]:
         try:
             ref = ScopeRef.parse(text)
             app, _ = config.resolve(ScopeRef(ref.application))
-            if ref.alias is not None:
+            if ref.alias is not None and not app.problem:
                 await source.load_aliases(app)
         finally:
             await close(source)
@@ -195,8 +220,12 @@ def print_scope(view: dict[str, Any]) -> None:
     print(
         f"{safe(title)}  ({view['kind']})" + (f"  {safe(view['label'])}" if view["label"] else "")
     )
-    if "problem" in view:
-        print(f"  problem: {safe(view['problem'])}")
+    if view["policies"] is None:  # not read: say so, never a guess (the reason is on stderr)
+        from streamconsole.core.model import ServerKind
+
+        for line in (*ServerKind(view["kind"]).directions, "key"):
+            print(f"  {line:<8} unknown")
+        return
     for direction, policy in view["policies"].items():
         state = "ENFORCED" if policy["enforced"] else "off"
         print(f"  {direction:<8} {state:<9} {safe(policy['reason'])}")
@@ -236,7 +265,7 @@ def run_token(args: argparse.Namespace) -> int:
 
     from streamconsole.core.durations import parse_duration
     from streamconsole.core.model import Direction, effective_policy
-    from streamconsole.core.report import explanation_view
+    from streamconsole.core.report import explanation_view, unreadable
     from streamconsole.core.tokens import build_claims, explain, sign
 
     direction = Direction(args.direction)
@@ -246,6 +275,8 @@ def run_token(args: argparse.Namespace) -> int:
     if ref.alias is None:
         raise CommandError("a token is for one alias: give APP/ALIAS")
     app = config.applications[ref.application]
+    if app.problem:  # its key and policy are unknown: a token would be a guess
+        raise CommandError(unreadable(app), EXIT_REMOTE)
     alias = app.aliases.get(ref.alias)
     if alias is None and app.kind.alias_overrides:
         raise CommandError(f"{ref.application} has no alias {ref.alias!r}")

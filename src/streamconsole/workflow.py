@@ -14,17 +14,19 @@ import argparse
 import asyncio
 import hashlib
 import json
+import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from streamconsole.commands import (
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_REMOTE,
     CommandError,
+    CommandSpec,
     close,
     command,
     emit,
@@ -210,15 +212,32 @@ def run_export(args: argparse.Namespace) -> int:
     local, current = run_async(load)
     if args.out.exists() and not args.force:
         raise CommandError(f"{args.out} exists; add --force to replace it")
-    written = export_config(current, local.servers[args.server], args.out)
+    try:
+        for directory in _make_directories(args.out.parent):
+            print(f"created {directory} (0700)")
+        written = export_config(current, local.servers[args.server], args.out)
+    except OSError as error:
+        where = error.filename or args.out
+        raise CommandError(f"export to {args.out}: {where}: {error.strerror or error}") from None
     print(f"wrote {args.out} ({len(current.applications)} applications)")
     for path in written:
-        print(f"wrote {path} (0600)")
+        print(f"wrote {path} ({stat.S_IMODE(path.stat().st_mode):04o})")
     return EXIT_OK
 
 
-def add_workflow_commands(commands: dict[str, Any], source_options: Any) -> None:
-    """Register plan, apply and export with the CLI's command table."""
+def _make_directories(directory: Path) -> list[Path]:
+    """Create ``directory`` and its missing parents, each 0700 (an export holds secrets);
+    return the ones created, outermost first."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()][::-1]
+    for made in missing:
+        made.mkdir(mode=0o700)
+    return missing
+
+
+def workflow_commands(
+    source_options: Callable[[argparse.ArgumentParser], None],
+) -> dict[str, CommandSpec]:
+    """export, plan, apply and retire, for the CLI's command table."""
 
     def plan_parser() -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(
@@ -269,10 +288,32 @@ def add_workflow_commands(commands: dict[str, Any], source_options: Any) -> None
         source_options(parser)
         return parser
 
-    commands["plan"] = (plan_parser, run_plan)
-    commands["retire"] = (retire_parser, run_retire)
-    commands["apply"] = (apply_parser, run_apply)
-    commands["export"] = (export_parser, run_export)
+    return {
+        "export": CommandSpec(
+            "export --server S",
+            "write a server's state to a TOML file (--out)",
+            export_parser,
+            run_export,
+        ),
+        "plan": CommandSpec(
+            "plan --server S",
+            "compare --config with the server; exit 1 on differences",
+            plan_parser,
+            run_plan,
+        ),
+        "apply": CommandSpec(
+            "apply --server S",
+            "make the server match --config (keys first; --yes)",
+            apply_parser,
+            run_apply,
+        ),
+        "retire": CommandSpec(
+            "retire APP/ALIAS ID",
+            "delete an old key kept beside the new one (THEOlive)",
+            retire_parser,
+            run_retire,
+        ),
+    }
 
 
 # --- retire (two-key rotation, THEOlive) ----------------------------------------------------

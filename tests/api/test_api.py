@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 import streamconsole
+from streamconsole.api import Console
 from streamconsole.audit import AuditLog
+from streamconsole.backends.http import RemoteError
+from streamconsole.backends.registry import open_source
 from streamconsole.core.errors import KeyValidationError, PolicyError
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
@@ -210,8 +213,35 @@ def test_explain_accepts_a_token_of_the_older_key_during_a_rotation(
         assert older.accepted
         (signature,) = [c for c in older.data["checks"] if c["name"] == "signature"]
         assert signature["reason"].startswith(
-            f'valid for key {first.entry.fingerprint} (id "{keys[0]}"), an older key: retire '
-            "after "
+            f'valid for key {first.entry.fingerprint} (id "{keys[0]}"), an older key: retire after '
         )
         newest = console.explain(console.token(scope).token, scope)
         assert f"valid for key {second.entry.fingerprint}" in newest.data["checks"][3]["reason"]
+
+
+def test_an_application_the_server_could_not_read_is_unknown_not_off(
+    tmp_path: Path, antmedia: AntMediaEmulator
+) -> None:
+    config = tmp_path / "servers.toml"
+    config.write_text(
+        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
+        'credentials_env = "SC_API_AMS"\n'
+    )
+    antmedia.faults.fail(500, times=None, path="*/LiveApp")
+    environ = {"SC_API_AMS": f"{antmedia.admin_email}:{antmedia.admin_password}"}
+    source = open_source(config, server="lab", environ=environ)
+    with Console(source, audit=AuditLog(tmp_path / "audit.jsonl")) as console:
+        row = next(row for row in console.applications if row["scope"] == "LiveApp")
+        assert (row["publish"], row["play"]) == (None, None)
+        assert "HTTP 500" in row["error"]
+        report = console.show("LiveApp/stream1")
+        assert report.data["policies"] is None
+        assert "policies unknown" in report._repr_html_()
+        for edit in (
+            lambda: console.toggle("LiveApp", play=False),
+            lambda: console.rotate("LiveApp", generate="HS256"),
+            lambda: console.token("LiveApp/stream1", "play"),
+        ):
+            with pytest.raises(RemoteError, match="LiveApp: could not be read"):
+                edit()
+        assert console.pending == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamconsole import cli
 from tests.cli.conftest import run_cli as run
 
 
@@ -20,11 +21,53 @@ def test_help_lists_commands_and_exit_codes() -> None:
     assert "Exit codes" in result.stdout
 
 
-def test_check_sample_config_is_clean(sample_dir: Path) -> None:
+def test_help_lists_every_registered_command() -> None:
+    listing = run("--help").stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0]
+    listed = [line.split()[0] for line in listing.splitlines()]
+    assert sorted(listed) == sorted(cli.COMMANDS)
+
+
+def test_check_sample_config_has_no_errors_and_one_warning(sample_dir: Path) -> None:
     result = run("check", "streamconsole.toml", cwd=sample_dir)
     assert result.returncode == 0, result.stderr
-    assert "4 applications, 10 aliases, 2 servers, 0 warning(s)" in result.stdout
-    assert result.stderr == ""
+    assert "4 applications, 10 aliases, 2 servers, 1 warning(s)" in result.stdout
+    # WebRTCAppEE has one-time tokens on beside play JWT, on purpose: the sample shows it.
+    assert result.stderr.splitlines() == [
+        "streamconsole.toml:48: applications.WebRTCAppEE.one_time_token: warning: play: "
+        "one-time tokens and JWT are both on; use one token type per direction"
+    ]
+
+
+def test_check_reports_a_missing_ca_file_naming_file_and_server(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[servers.prod]\nkind = "antmedia"\nurl = "https://ams.example.com"\n'
+        'credentials_env = "SC_PROD"\nca_file = "certs/corp-ca.pem"\n'
+    )
+    result = run("check", str(config))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        f"{config}:5: servers.prod.ca_file: error: ca_file 'certs/corp-ca.pem' "
+        f"({tmp_path / 'certs' / 'corp-ca.pem'}) does not exist"
+    )
+
+
+def test_check_warns_about_one_time_tokens_and_jwt_on_one_direction(tmp_path: Path) -> None:
+    (tmp_path / "a.secret").write_text("zautXStXM9iW3aD3FuyPH0TdK4GHPmHq")
+    (tmp_path / "a.secret").chmod(0o600)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[applications.A]\nkind = "antmedia"\npublish = true\nplay = false\n'
+        'one_time_token = ["publish", "play"]\n'
+        'key = { algorithm = "HS256", key_file = "a.secret" }\n'
+    )
+    result = run("check", str(config))
+    assert result.returncode == 0, result.stderr
+    # Play JWT is off, so one-time play tokens alone are fine: one warning, for publish.
+    assert result.stderr.splitlines() == [
+        f"{config}:5: applications.A.one_time_token: warning: publish: one-time tokens and "
+        "JWT are both on; use one token type per direction"
+    ]
 
 
 def test_check_reports_every_problem_with_place_and_exits_2(tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ from streamconsole.core.model import (
     ScopeSettings,
     ServerKind,
     ServerProfile,
+    one_time_token_warning,
 )
 from streamconsole.core.text import inert
 
@@ -63,6 +64,12 @@ _SERVER_KEYS = (
     "api_version",
     "auth",
 )
+# The values a server kind takes for each of these fields, its default first. Ant Media has
+# one API version (v2, accepted but never needed); THEOlive authenticates one way.
+SERVER_CHOICES: dict[ServerKind, dict[str, tuple[str, ...]]] = {
+    ServerKind.ANTMEDIA: {"api_version": ("v2",), "auth": ("password", "proxy-jwt")},
+    ServerKind.THEOLIVE: {"api_version": ("v2", "v1"), "auth": ("basic",)},
+}
 _APP_KEYS = ("kind", "label", "publish", "play", "one_time_token", "key", "aliases")
 _ALIAS_KEYS = ("label", "publish", "play", "key")
 # Where a key's material comes from (and how to read it): a rotation replaces all of these.
@@ -295,8 +302,7 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             reader.error((*path, "url"), f"{url!r} is not an http(s) URL")
         elif url.startswith("http://") and not url.startswith(("http://127.", "http://localhost")):
             reader.warn((*path, "url"), "plain http: credentials and keys travel unencrypted")
-        versions = ("v1", "v2") if kind == "theolive" else ("v2",)
-        auths = ("basic",) if kind == "theolive" else ("password", "proxy-jwt")
+        choices = SERVER_CHOICES[ServerKind(kind)]
         if not table.get("credentials_env") and not table.get("credentials_file"):
             reader.error(path, "a server needs credentials_env or credentials_file")
         servers[name] = ServerProfile(
@@ -305,13 +311,28 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             url=url.rstrip("/"),
             credentials_env=reader.get(table, "credentials_env", str, path) or "",
             credentials_file=reader.get(table, "credentials_file", str, path) or "",
-            ca_file=reader.get(table, "ca_file", str, path) or "",
+            ca_file=_ca_file(reader, reader.get(table, "ca_file", str, path), path),
             read_only=bool(reader.get(table, "read_only", bool, path)),
-            api_version=reader.choice(table, "api_version", versions, path) or versions[-1],
-            auth=reader.choice(table, "auth", auths, path) or auths[0],
+            api_version=reader.choice(table, "api_version", choices["api_version"], path)
+            or choices["api_version"][0],
+            auth=reader.choice(table, "auth", choices["auth"], path) or choices["auth"][0],
             base_dir=str(reader.file.parent),
         )
     return servers
+
+
+def _ca_file(reader: _Reader, value: str | None, path: KeyPath) -> str:
+    """A server's CA certificate file, relative to the config; it must be there (a missing
+    one would only show as a TLS error on the first request)."""
+    if not value:
+        return ""
+    resolved = reader.file.parent / Path(value).expanduser()
+    shown = f"{value!r}" + (f" ({resolved})" if value != str(resolved) else "")
+    if not resolved.exists():
+        reader.error((*path, "ca_file"), f"ca_file {shown} does not exist")
+    elif not resolved.is_file():
+        reader.error((*path, "ca_file"), f"ca_file {shown} is not a file")
+    return value
 
 
 def _key(reader: _Reader, app: Application, data: dict[str, Any], path: KeyPath) -> KeyEntry | None:
@@ -529,6 +550,23 @@ def parse_config(
     if reader.failed:
         raise ConfigError(reader.located_problems())
     return config, tuple(reader.located_problems())
+
+
+def scope_warnings(config: Config, text: str, file: Path) -> list[Problem]:
+    """What ``show`` warns about a scope that the file alone decides (one-time tokens beside
+    JWT on one direction), each at the line that causes it: for ``check``. Loading does not
+    add these: the console shows them in each scope's detail already."""
+    found = [
+        (("applications", app.name, "one_time_token"), warning)
+        for app in config.applications.values()
+        for direction in app.kind.directions
+        if (warning := one_time_token_warning(app, None, direction))
+    ]
+    lines = locate_all(text, [place for place, _ in found])
+    return [
+        Problem(warning, ".".join(place), file, lines.get(place), warning=True)
+        for place, warning in found
+    ]
 
 
 def _syntax_problem(file: Path, message: str) -> Problem:

@@ -1,8 +1,10 @@
 """Writing a server's state as a config file that ``streamconsole check`` accepts.
 
 Secrets never go into the TOML text: each goes to a key file beside it (0600) that the
-config references. Write-only keys (THEOlive) are exported where this machine holds their
-material, and listed by id in a comment where it does not.
+config references. Every file the export references is in ``keys/`` next to it, by relative
+path, so the file and ``keys/`` work wherever they are carried. Write-only keys (THEOlive)
+are exported where this machine holds their material, and listed by id in a comment where
+it does not.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import tomlkit
 import tomlkit.items
 
 from streamconsole.backends.atomic import PRIVATE_MODE, atomic_write
+from streamconsole.backends.toml_config import SERVER_CHOICES
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import AsymmetricKey, SharedKey, shared_key
 from streamconsole.core.model import (
@@ -23,26 +26,43 @@ from streamconsole.core.model import (
     Application,
     Config,
     KeyEntry,
-    KeyOrigin,
     ScopeSettings,
     ServerProfile,
 )
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_PROFILE_FIELDS = ("credentials_env", "credentials_file", "ca_file", "api_version", "auth")
 
 
-def _server_table(profile: ServerProfile) -> tomlkit.items.Table:
+def _server_table(profile: ServerProfile, exporter: _Exporter) -> tomlkit.items.Table:
+    """The profile as its kind takes it, with paths that hold wherever the export goes: the
+    CA certificate travels in keys/ (``check`` wants it); the credentials file, a secret
+    that stays on the connected machine, is named by its absolute path."""
     table = tomlkit.table()
     table["kind"] = profile.kind.value
     table["url"] = profile.url
-    for name in _PROFILE_FIELDS:
-        value = getattr(profile, name)
-        if value:
-            table[name] = value
+    if profile.credentials_env:
+        table["credentials_env"] = profile.credentials_env
+    if profile.credentials_file:
+        table["credentials_file"] = _anchored(profile, profile.credentials_file)
+    if profile.ca_file:
+        certificate = Path(_anchored(profile, profile.ca_file)).expanduser().read_bytes()
+        table["ca_file"] = exporter.write(f"{profile.name}.ca.pem", certificate, private=False)
+    choices = SERVER_CHOICES[profile.kind]
+    if len(choices["api_version"]) > 1:  # THEOlive's v1 and v2 are different APIs: say which
+        table["api_version"] = profile.api_version
+    if profile.auth != choices["auth"][0]:  # the kind's default is left unsaid
+        table["auth"] = profile.auth
     if profile.read_only:
         table["read_only"] = True
     return table
+
+
+def _anchored(profile: ServerProfile, path: str) -> str:
+    """A path of the profile, as written (``~/...`` or absolute) or made absolute from the
+    directory of the config it came from."""
+    if path.startswith("~") or Path(path).is_absolute():
+        return path
+    return str((Path(profile.base_dir) / path).absolute())
 
 
 class _Exporter:
@@ -62,28 +82,29 @@ class _Exporter:
                     tomlkit.comment(f"key not exported: the server's secret is weak ({error})")
                 )
                 return
-            fields["key_file"] = self.write(f"{stem}.secret", key.secret.reveal(), private=True)
+            fields["key_file"] = self.write(
+                f"{stem}.secret", key.secret.reveal_bytes(), private=True
+            )
         elif isinstance(key, AsymmetricKey):
-            if (
-                entry.origin is KeyOrigin.REMOTE
-                and entry.location
-                and Path(entry.location).exists()
-            ):
-                fields["key_file"] = entry.location
-            else:
-                fields["key_file"] = self.write(f"{stem}.pub.pem", key.public_pem, private=False)
-            if entry.private_location:
-                fields["private_key_file"] = entry.private_location
+            # Written beside the export even where this machine keeps them elsewhere (the
+            # THEOlive key records): the file and keys/ must be enough wherever they go.
+            public = key.public_pem.encode("ascii")
+            fields["key_file"] = self.write(f"{stem}.pub.pem", public, private=False)
+            if key.private_pem is not None:
+                fields["private_key_file"] = self.write(
+                    f"{stem}.pem", key.private_pem.reveal_bytes(), private=True
+                )
         if entry.created is not None:
             fields["created"] = entry.created
         inline = tomlkit.inline_table()
         inline.update(fields)
         table["key"] = inline
 
-    def write(self, name: str, text: str, *, private: bool) -> str:
-        self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def write(self, name: str, data: bytes, *, private: bool) -> str:
+        """Write ``data`` to keys/``name`` (0600 if ``private``); its path from the export."""
+        self.keys_dir.mkdir(exist_ok=True, mode=0o700)
         path = self.keys_dir / _UNSAFE.sub("_", name)
-        atomic_write(path, text.encode("utf-8"), mode=PRIVATE_MODE if private else 0o644)
+        atomic_write(path, data, mode=PRIVATE_MODE if private else 0o644)
         self.written.append(path)
         return str(path.relative_to(self.out.parent))
 
@@ -141,7 +162,7 @@ def export_config(config: Config, profile: ServerProfile, out: Path) -> list[Pat
         )
     )
     servers = tomlkit.table(is_super_table=True)
-    servers[profile.name] = _server_table(profile)
+    servers[profile.name] = _server_table(profile, exporter)
     document["servers"] = servers
     applications = tomlkit.table(is_super_table=True)
     for app in config.applications.values():

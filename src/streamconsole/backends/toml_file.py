@@ -26,6 +26,7 @@ from streamconsole.backends.toml_config import (
     KEY_MATERIAL_FIELDS,
     decode_config_bytes,
     parse_config,
+    scope_warnings,
 )
 from streamconsole.backends.toml_edit import edit_table
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
@@ -99,6 +100,11 @@ class TomlSource:
 
     async def load(self) -> Config:
         return await asyncio.to_thread(self.load_sync)
+
+    def scope_warnings(self, config: Config) -> list[Problem]:
+        """What ``check`` adds to the load's warnings (see :func:`.toml_config.scope_warnings`)
+        for the ``config`` the last load returned."""
+        return scope_warnings(config, self._text, self.path)
 
     async def load_aliases(self, app: Application) -> None:
         """A file's aliases are all loaded with it."""

@@ -282,6 +282,15 @@ def effective_policy(
     return EffectivePolicy(direction, app.kind, enforced, source, key, key_from, reason, held)
 
 
+def one_time_token_warning(app: Application, alias: Alias | None, direction: Direction) -> str:
+    """The warning for one-time tokens (Ant Media) on beside enforced JWT for ``direction``:
+    the server checks both, so every client needs two tokens; "" when they are not both on.
+    ``show``, the console and ``check`` all warn with this."""
+    if direction in app.one_time_token and effective_policy(app, alias, direction).enforced:
+        return f"{direction}: one-time tokens and JWT are both on; use one token type per direction"
+    return ""
+
+
 def policy_warnings(app: Application, alias: Alias | None, now: datetime) -> list[str]:
     """Plain-language warnings an operator should see for one scope."""
     warnings: list[str] = []
@@ -298,11 +307,9 @@ def policy_warnings(app: Application, alias: Alias | None, now: datetime) -> lis
             warnings.append(
                 f"{direction} JWT is enforced but no key is set: every {direction} is refused"
             )
-        if policy.enforced and direction in app.one_time_token:
-            warnings.append(
-                f"{direction}: one-time tokens and JWT are both on; use one token type per "
-                "direction"
-            )
+        double = one_time_token_warning(app, alias, direction)
+        if double:
+            warnings.append(double)
     key = effective_policy(app, alias, app.kind.directions[0]).key
     if key is not None:
         if key.origin is KeyOrigin.INLINE:

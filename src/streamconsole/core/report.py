@@ -13,8 +13,10 @@ from streamconsole.core.durations import format_duration
 from streamconsole.core.model import (
     Alias,
     Application,
+    Config,
     EffectivePolicy,
     KeyEntry,
+    ScopeRef,
     effective_policy,
     policy_warnings,
 )
@@ -49,19 +51,30 @@ def policy_view(policy: EffectivePolicy, now: datetime) -> dict[str, Any]:
     }
 
 
+def unreadable(app: Application) -> str:
+    """Why ``app``'s policies are unknown, in one line; "" when its server read it. A policy
+    that could not be read is never shown as off: that would be a guess."""
+    if not app.problem:
+        return ""
+    return f"{app.name}: could not be read, so its policies are unknown: {app.problem}"
+
+
 def scope_view(app: Application, alias: Alias | None, now: datetime) -> dict[str, Any]:
-    """Everything ``show`` prints for one application or alias."""
+    """Everything ``show`` prints for one application or alias; for an application the
+    server could not read, ``policies`` is None and ``error`` says why."""
     view: dict[str, Any] = {
         "application": app.name,
         "alias": alias.name if alias is not None else None,
         "kind": app.kind.value,
         "label": (alias.label if alias is not None else app.label) or "",
-        "policies": {
-            direction.value: policy_view(effective_policy(app, alias, direction), now)
-            for direction in (*app.kind.directions,)
-        },
-        "warnings": policy_warnings(app, alias, now),
     }
+    if app.problem:
+        return {**view, "policies": None, "warnings": [], "error": app.problem}
+    view["policies"] = {
+        direction.value: policy_view(effective_policy(app, alias, direction), now)
+        for direction in app.kind.directions
+    }
+    view["warnings"] = policy_warnings(app, alias, now)
     settings = alias.settings if alias is not None else app.settings
     if settings is not None and settings.remote_keys:
         view["remote_keys"] = [
@@ -70,23 +83,35 @@ def scope_view(app: Application, alias: Alias | None, now: datetime) -> dict[str
         ]
     if alias is None:
         view["aliases"] = len(app.aliases) if app.aliases_loaded else None
-    if app.problem:
-        view["problem"] = app.problem
     return view
 
 
+def scope_report(config: Config, ref: ScopeRef, now: datetime) -> dict[str, Any]:
+    """:func:`scope_view` of the scope ``ref`` names. Where its application could not be
+    read, its aliases are unknown too: the view names the one asked for, with no policy."""
+    app, _ = config.resolve(ScopeRef(ref.application))
+    if app.problem:
+        return scope_view(app, Alias(ref.alias) if ref.alias is not None else None, now)
+    return scope_view(*config.resolve(ref), now)
+
+
 def summary_row(app: Application, alias: Alias | None) -> dict[str, Any]:
-    """One line of ``list``: where it is, both switches, the key's algorithm and fingerprint."""
+    """One line of ``list``: where it is, both switches, the key's algorithm and fingerprint;
+    for an application the server could not read, None for each and ``error`` saying why."""
     row: dict[str, Any] = {"scope": app.name if alias is None else f"{app.name}/{alias.name}"}
     row["kind"] = app.kind.value
+    if app.problem:
+        return {
+            **row,
+            **dict.fromkeys(("publish", "play", "algorithm", "fingerprint")),
+            "error": app.problem,
+        }
     for direction in ("publish", "play"):
         supported = [d for d in app.kind.directions if d.value == direction]
         row[direction] = effective_policy(app, alias, supported[0]).enforced if supported else None
     key = effective_policy(app, alias, app.kind.directions[0]).key
     row["algorithm"] = key.algorithm.value if key is not None else None
     row["fingerprint"] = key.fingerprint if key is not None else None
-    if app.problem and alias is None:
-        row["problem"] = app.problem
     return row
 
 
