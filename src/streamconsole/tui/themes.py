@@ -1,5 +1,9 @@
 """Themes as data: TOML files in the top-level ``themes/`` folder become Textual themes.
 
+The folder ships as the package ``streamconsole.themes`` (see pyproject.toml), so the files
+are read with importlib.resources: from the checkout in an editable install, from the
+installed package otherwise.
+
 A theme file names the fields of :class:`textual.theme.Theme`; unknown fields and colours
 that do not parse are refused with the file and field named, and a broken file never stops
 the console from starting (it is reported and skipped).
@@ -10,13 +14,13 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-# src/streamconsole/tui/themes.py -> the repository's top-level themes/ folder.
-THEMES_DIR = Path(__file__).resolve().parents[3] / "themes"
+THEMES_DIR = files("streamconsole.themes")
 DEFAULT_THEME = "streamconsole-dark"
 
 _COLOURS = (
@@ -47,7 +51,7 @@ class LoadedThemes:
     problems: tuple[str, ...]
 
 
-def _colour(path: Path, field: str, value: object) -> str:
+def _colour(path: Traversable, field: str, value: object) -> str:
     if not isinstance(value, str):
         raise ThemeFileError(f"{path}: {field}: expected a colour string, got {value!r}")
     try:
@@ -57,7 +61,7 @@ def _colour(path: Path, field: str, value: object) -> str:
     return value
 
 
-def theme_from_mapping(path: Path, data: Mapping[str, object]) -> Theme:
+def theme_from_mapping(path: Traversable, data: Mapping[str, object]) -> Theme:
     unknown = sorted(set(data) - _KNOWN)
     if unknown:
         raise ThemeFileError(f"{path}: unknown field(s): {', '.join(unknown)}")
@@ -108,7 +112,7 @@ def theme_from_mapping(path: Path, data: Mapping[str, object]) -> Theme:
     )
 
 
-def load_theme(path: Path) -> Theme:
+def load_theme(path: Traversable) -> Theme:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -118,13 +122,14 @@ def load_theme(path: Path) -> Theme:
     return theme_from_mapping(path, data)
 
 
-def load_themes(directory: Path = THEMES_DIR) -> LoadedThemes:
+def load_themes(directory: Traversable = THEMES_DIR) -> LoadedThemes:
     """Every ``*.toml`` theme in ``directory`` (sorted); broken files become problems."""
     themes: list[Theme] = []
     problems: list[str] = []
     if not directory.is_dir():
         return LoadedThemes((), ())
-    for path in sorted(directory.glob("*.toml")):
+    theme_files = (entry for entry in directory.iterdir() if entry.name.endswith(".toml"))
+    for path in sorted(theme_files, key=lambda entry: entry.name):
         try:
             themes.append(load_theme(path))
         except ThemeFileError as error:
