@@ -17,7 +17,7 @@ import pytest
 from jwt.utils import base64url_encode
 
 from tests.emulators import AntMediaEmulator, FaultKind, ManualClock, TheoLiveEmulator
-from tests.emulators.antmedia_state import VENDOR_EXAMPLE_SECRET, md5_hex
+from tests.emulators.antmedia_state import VENDOR_EXAMPLE_SECRET, default_settings, md5_hex
 from tests.emulators.server import ServerThread
 from tests.emulators.theolive_state import EVENING_SECRET, SPORTS_SECRET
 
@@ -164,12 +164,20 @@ def test_antmedia_settings_carry_the_unrelated_fields(admin: httpx.Client) -> No
 def test_antmedia_settings_post_replaces_the_whole_object(
     antmedia: AntMediaEmulator, admin: httpx.Client
 ) -> None:
+    """The body binds to a fresh AppSettings: a field left out is saved with its default,
+    not kept. The reply is Gson's ``Result``: message and dataId empty."""
     antmedia.state.clock = ManualClock(NOW)
-    reply = admin.post(f"{SETTINGS}/VodApp", json={"playJwtControlEnabled": False})
-    assert reply.json() == {"success": True, "errorId": 0, "message": None}
-    stamped = {"playJwtControlEnabled": False, "updateTime": int(NOW * 1000)}
-    assert admin.get(f"{SETTINGS}/VodApp").json() == stamped
-    assert antmedia.state.applications["VodApp"].posted == [{"playJwtControlEnabled": False}]
+    reply = admin.post(f"{SETTINGS}/VodApp", json={"playJwtControlEnabled": True})
+    assert reply.status_code == 200
+    assert reply.json() == {"success": True, "message": "", "dataId": "", "errorId": 0}
+    stored = admin.get(f"{SETTINGS}/VodApp").json()
+    assert stored == {
+        **default_settings(),
+        "playJwtControlEnabled": True,
+        "updateTime": int(NOW * 1000),
+    }
+    assert stored["ipFilterEnabled"] is True  # VodApp had it off: not sent, so the default
+    assert antmedia.state.applications["VodApp"].posted == [{"playJwtControlEnabled": True}]
 
 
 def test_antmedia_settings_round_trip_changes_one_field(
@@ -202,29 +210,107 @@ def test_antmedia_stamps_update_time_on_every_accepted_save(
     clock.advance(5)
     antmedia.state.update_settings("LiveApp", remoteAllowedCIDR="10.0.0.0/8")  # another admin
     assert antmedia.state.settings("LiveApp")["updateTime"] == int((NOW + 5) * 1000)
-    refused = {**antmedia.state.settings("LiveApp"), "jwtStreamSecretKey": "short"}
+    refused = {**antmedia.state.settings("LiveApp"), "publishTokenControlEnabled": True}
     assert admin.post(f"{SETTINGS}/LiveApp", json=refused).json()["success"] is False
     assert antmedia.state.settings("LiveApp")["updateTime"] == int((NOW + 5) * 1000)
+
+
+# Two kinds of token control on for one direction (LiveApp has publish JWT on).
+_TWO_KINDS_OF_TOKEN_CONTROL = [
+    {"publishTokenControlEnabled": True},
+    {"enableTimeTokenForPublish": True},
+    {"publishJwtControlEnabled": False, "publishTokenControlEnabled": True,
+     "enableTimeTokenForPublish": True},
+    {"playJwtControlEnabled": True, "playTokenControlEnabled": True},
+    {"playJwtControlEnabled": True, "enableTimeTokenForPlay": True},
+    {"playTokenControlEnabled": True, "enableTimeTokenForPlay": True},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change",
+    [*_TWO_KINDS_OF_TOKEN_CONTROL, {"encoderSettings": [{"height": 0, "videoBitrate": 1}]}],
+)
+def test_antmedia_refuses_a_save_as_the_server_does_with_no_reason(
+    antmedia: AntMediaEmulator, admin: httpx.Client, change: dict[str, Any]
+) -> None:
+    """AntMediaApplicationAdapter.updateSettings answers ``new Result(false)``: HTTP 200,
+    ``success: false`` and an empty message; nothing is saved."""
+    before = antmedia.state.settings("LiveApp")
+    reply = admin.post(f"{SETTINGS}/LiveApp", json={**before, **change})
+    assert reply.status_code == 200
+    assert reply.json() == {"success": False, "message": "", "dataId": "", "errorId": 0}
+    assert antmedia.state.settings("LiveApp") == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"playTokenControlEnabled": True},  # publish JWT, play one-time tokens: one each
+        {"hashControlPublishEnabled": True, "hashControlPlayEnabled": True},  # not counted
+        {"jwtStreamSecretKey": "short"},  # only issuing a token with it fails
+        {"playJwtControlEnabled": True, "jwtStreamSecretKey": ""},
+    ],
+)
+def test_antmedia_accepts_what_the_server_does_not_check(
+    antmedia: AntMediaEmulator, admin: httpx.Client, change: dict[str, Any]
+) -> None:
+    before = antmedia.state.settings("LiveApp")
+    assert admin.post(f"{SETTINGS}/LiveApp", json={**before, **change}).json()["success"]
+    after = antmedia.state.settings("LiveApp")
+    assert {name: after[name] for name in change} == change
+
+
+def test_antmedia_seeded_double_token_control_is_held_but_cannot_be_saved(
+    antmedia: AntMediaEmulator, admin: httpx.Client
+) -> None:
+    """WebRTCAppEE starts with play JWT and one-time tokens (from its properties file, as
+    a server upgraded from before 2.9 would have it): even its own settings, posted back
+    unchanged, are refused until one of the two is off."""
+    settings = admin.get(f"{SETTINGS}/WebRTCAppEE").json()
+    assert settings["playJwtControlEnabled"] is settings["playTokenControlEnabled"] is True
+    assert admin.post(f"{SETTINGS}/WebRTCAppEE", json=settings).json()["success"] is False
+    settings["playTokenControlEnabled"] = False
+    assert admin.post(f"{SETTINGS}/WebRTCAppEE", json=settings).json()["success"] is True
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ({"hlsListSize": "3", "hlsTime": "0"}, {"hlsListSize": "5", "hlsTime": "1"}),
+        ({"hlsListSize": None, "hlsTime": None}, {"hlsListSize": "5", "hlsTime": "1"}),
+        ({"hlsListSize": "-1", "hlsTime": "-4"}, {"hlsListSize": "5", "hlsTime": "1"}),
+        ({"hlsListSize": "5", "hlsTime": "1"}, {"hlsListSize": "5", "hlsTime": "1"}),
+        ({"hlsListSize": "20", "hlsTime": "6"}, {"hlsListSize": "20", "hlsTime": "6"}),
+    ],
+)
+def test_antmedia_puts_floors_under_the_hls_fields(
+    antmedia: AntMediaEmulator,
+    admin: httpx.Client,
+    sent: dict[str, str | None],
+    stored: dict[str, str],
+) -> None:
+    before = antmedia.state.settings("LiveApp")
+    assert admin.post(f"{SETTINGS}/LiveApp", json={**before, **sent}).json()["success"]
+    after = antmedia.state.settings("LiveApp")
+    assert {name: after[name] for name in stored} == stored
 
 
 @pytest.mark.parametrize(
     ("change", "status"),
     [
-        ({"jwtStreamSecretKey": "too-short"}, 200),
-        ({"playJwtControlEnabled": True, "jwtStreamSecretKey": ""}, 200),
         ({"playJwtControlEnabled": "true"}, 400),
         ({"jwtStreamSecretKey": 12345}, 400),
+        ({"hlsListSize": "many"}, 500),  # Integer.valueOf throws
     ],
 )
-def test_antmedia_refuses_invalid_settings_and_keeps_the_old_ones(
+def test_antmedia_refuses_settings_it_cannot_read_and_keeps_the_old_ones(
     antmedia: AntMediaEmulator, admin: httpx.Client, change: dict[str, Any], status: int
 ) -> None:
-    before = antmedia.state.settings("WebRTCAppEE")
-    reply = admin.post(f"{SETTINGS}/WebRTCAppEE", json={**before, **change})
+    before = antmedia.state.settings("LiveApp")
+    reply = admin.post(f"{SETTINGS}/LiveApp", json={**before, **change})
     assert reply.status_code == status
-    assert reply.json()["success"] is False
-    assert reply.json()["message"]
-    assert antmedia.state.settings("WebRTCAppEE") == before
+    assert antmedia.state.settings("LiveApp") == before
 
 
 @pytest.mark.parametrize("body", [b"[1, 2]", b"{not json", b'"text"'])

@@ -90,21 +90,19 @@ def test_failure_mid_apply_then_resume(
     online, env = workspace
     offline = tmp_path / "prod.toml"
     run_cli("export", "-c", str(online), "--server", "prod", "--out", str(offline), env=env)
-    for app in ("LiveApp", "WebRTCAppEE"):
+    for app in ("LiveApp", "VodApp"):
         assert run_cli("rotate", app, "--generate", "HS256", "-c", str(offline)).returncode == 0
-    toggled = run_cli("toggle", "WebRTCAppEE", "--publish", "off", "-c", str(offline))
+    toggled = run_cli("toggle", "VodApp", "--publish", "on", "-c", str(offline))
     assert toggled.returncode == 0, toggled.stderr
-    antmedia.faults.fail(
-        500, times=1, path="/rest/v2/applications/settings/WebRTCAppEE", method="POST"
-    )
+    antmedia.faults.fail(500, times=1, path="/rest/v2/applications/settings/VodApp", method="POST")
     first = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert first.returncode == 3
-    # WebRTCAppEE's key and switch were one save: both failed, both are left.
-    assert "FAILED: WebRTCAppEE: install key" in first.stderr
+    # VodApp's key and switch were one save: both failed, both are left.
+    assert "FAILED: VodApp: install key" in first.stderr
     assert "applied (1): LiveApp: install key" in first.stderr
-    assert "not applied (2): WebRTCAppEE: install key" in first.stderr
-    assert "WebRTCAppEE: publish JWT off" in first.stderr.split("not applied (2)")[1]
-    assert antmedia.state.settings("WebRTCAppEE")["publishJwtControlEnabled"] is True
+    assert "not applied (2): VodApp: install key" in first.stderr
+    assert "VodApp: publish JWT on" in first.stderr.split("not applied (2)")[1]
+    assert antmedia.state.settings("VodApp")["publishJwtControlEnabled"] is False
     resumed = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert resumed.returncode == 0, resumed.stderr
     assert "all 2 step(s) applied" in resumed.stdout
@@ -231,3 +229,4 @@ def test_antmedia_rotate_plan_and_apply_say_hard_cut_over(
     assert antmedia.state.admits("LiveApp", "stream1", "play", new_token.stdout.strip())
     # The key and the switch of one application: one save, one settings POST.
     assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 1
+

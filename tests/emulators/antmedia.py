@@ -6,9 +6,10 @@ Choices where the vendor's behaviour is not pinned down (see the spec):
 
 * An accepted ``POST /applications/settings/{app}`` stamps ``updateTime`` (epoch ms) on the
   stored object, as the server does (see ``AntMediaState.replace_settings``).
-* Validation refusals of ``POST /applications/settings/{app}`` answer 200 with
-  ``{"success": false, "message": ...}``; bodies that are not a JSON object, or fields of the
-  wrong type, answer 400 with the same shape.
+* ``POST /applications/settings/{app}`` validates and normalises as the server does (see
+  ``antmedia_state.validated_settings``, which cites the source): a refused save answers 200
+  with ``{"success": false, "message": ""}`` (no reason given). Bodies that are not a JSON
+  object, or fields of the wrong type, answer 400 with a message (our choice).
 * Missing credentials answer ``state.unauthenticated_status`` (401); a bad session or
   ``ProxyAuthorization`` token and a read-only user writing answer 403.
 * The per-application API requires the same login as the management API, and an unknown
@@ -37,9 +38,10 @@ from .antmedia_state import (
     READ_ONLY_EMAIL,
     READ_ONLY_PASSWORD,
     AntMediaState,
+    SettingsRefused,
     demo_state,
     md5_hex,
-    settings_problem,
+    result,
 )
 from .server import Emulator, cli_port, serve_forever
 
@@ -169,11 +171,15 @@ class AntMediaEmulator(Emulator[AntMediaState]):
             settings = json.loads(await request.body())
         except ValueError:
             return _fail(400, "request body is not valid JSON")
-        problem = settings_problem(settings)
-        if problem is not None:
-            return _fail(*problem)
-        self.state.replace_settings(app, settings)
-        return JSONResponse({"success": True, "errorId": 0, "message": None})
+        try:
+            self.state.replace_settings(app, settings)
+        except SettingsRefused as refused:
+            if isinstance(refused.body, dict):
+                return JSONResponse(refused.body, status_code=refused.status)
+            if refused.status >= 500:
+                return HTMLResponse(refused.body, status_code=refused.status)
+            return _fail(refused.status, refused.body)
+        return JSONResponse(result(True))
 
     def _app_or_404(self, request: Request) -> str | Response:
         app: str = request.path_params["app"]
@@ -210,8 +216,11 @@ class AntMediaEmulator(Emulator[AntMediaState]):
             return _fail(400, "type must be publish or play")
         secret = self.state.applications[app].settings.get("jwtStreamSecretKey") or ""
         if not isinstance(secret, str) or len(secret) < MIN_STREAM_SECRET_CHARS:
+            # RestServiceBase.getJwtToken's words, answered 400 by getJwtTokenV2.
             return _fail(
-                400, f"JWT stream secret key should be at least {MIN_STREAM_SECRET_CHARS} chars"
+                400,
+                "Cannot create JWT token. The problem can be ->  this is community edition or "
+                f"JWT stream key is not set or it's length is less than {MIN_STREAM_SECRET_CHARS}",
             )
         claims = {"streamId": stream_id, "type": kind, "exp": expire}
         token = jwt.encode(claims, secret, algorithm="HS256")

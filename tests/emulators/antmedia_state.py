@@ -37,7 +37,7 @@ def default_settings() -> dict[str, Any]:
         "webMEnabled": False,
         "hlsMuxingEnabled": True,
         "dashMuxingEnabled": False,
-        "hlsListSize": "5",
+        "hlsListSize": "15",
         "hlsTime": "2",
         "webRTCEnabled": True,
         "deleteHLSFilesOnEnded": True,
@@ -77,29 +77,90 @@ def default_settings() -> dict[str, Any]:
 
 _BOOL_FIELDS = frozenset(k for k, v in default_settings().items() if isinstance(v, bool))
 _STRING_FIELDS = frozenset(k for k, v in default_settings().items() if isinstance(v, str))
+# The kinds of token control of each direction, of which the server lets at most one be on
+# (one-time tokens, JWT, TOTP "time tokens"); hash control is not counted.
+TOKEN_CONTROLS = {
+    "publish": (
+        "publishTokenControlEnabled",
+        "publishJwtControlEnabled",
+        "enableTimeTokenForPublish",
+    ),
+    "play": ("playTokenControlEnabled", "playJwtControlEnabled", "enableTimeTokenForPlay"),
+}
+# The floors the server puts under two HLS fields (strings holding integers) before it saves.
+HLS_FLOORS = {"hlsListSize": 5, "hlsTime": 1}
 
 
-def settings_problem(settings: object) -> tuple[int, str] | None:
-    """Why the server refuses a posted settings object: (HTTP status, message), or None.
+class SettingsRefused(ValueError):
+    """A settings POST the server answers with an error: ``status``, and its reply body."""
 
-    Shape errors are what the JSON binding refuses (400); the secret rule is the server's own
-    validation, answered 200 with ``success: false`` like Ant Media does.
+    def __init__(self, status: int, body: dict[str, Any] | str) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+
+
+def result(success: bool) -> dict[str, Any]:
+    """The server's ``Result`` object as Gson writes it: ``new Result(success)`` leaves the
+    message and dataId empty, so a refused save gives no reason."""
+    return {"success": success, "message": "", "dataId": "", "errorId": 0}
+
+
+def validated_settings(settings: object) -> dict[str, Any]:
+    """The settings object an accepted POST stores, or SettingsRefused with the reply.
+
+    Shape errors are what the JSON binding refuses (400, our own choice of message). The
+    rest is Ant Media's own ``AntMediaApplicationAdapter.updateSettings`` (called from
+    ``CommonRestService.changeSettings`` behind ``RestServiceV2.changeSettings``; source:
+    ant-media/Ant-Media-Server, ``src/main/java/io/antmedia/AntMediaApplicationAdapter.java``):
+
+    * ``isEncoderSettingsValid``: an encoder setting with ``height`` ≤ 0 fails the save;
+    * ``isTokenSecuritySettingsValid`` (since 2.9.0, issue #6042): more than one kind of
+      token control on for one direction (:data:`TOKEN_CONTROLS`) fails the save;
+    * a failed save is ``new Result(false)``: HTTP 200, ``success: false``, an empty message;
+    * then ``hlsListSize`` below 5 (or null) becomes "5" and ``hlsTime`` below 1 (or null)
+      becomes "1"; ``Integer.valueOf`` on any other text throws, which the container
+      answers 500;
+    * ``updateAppSettingsBean`` copies every field of the posted object, and the posted
+      object is a fresh ``AppSettings``: a field the body leaves out is saved with its
+      default (:func:`default_settings`), not kept.
+
+    There is no check of ``jwtStreamSecretKey`` here: a short secret is saved, and only
+    issuing a token with it fails (``RestServiceBase.getJwtToken``).
     """
     if not isinstance(settings, dict):
-        return 400, "settings must be a JSON object"
+        raise SettingsRefused(400, "settings must be a JSON object")
     for name in sorted(_BOOL_FIELDS & settings.keys()):
         if not isinstance(settings[name], bool):
-            return 400, f"{name} must be true or false"
+            raise SettingsRefused(400, f"{name} must be true or false")
     for name in sorted(_STRING_FIELDS & settings.keys()):
         if settings[name] is not None and not isinstance(settings[name], str):
-            return 400, f"{name} must be a string"
-    secret = settings.get("jwtStreamSecretKey") or ""
-    jwt_on = bool(settings.get("publishJwtControlEnabled") or settings.get("playJwtControlEnabled"))
-    if (secret or jwt_on) and len(secret) < MIN_STREAM_SECRET_CHARS:
-        return 200, (
-            f"JWT stream secret key should be at least {MIN_STREAM_SECRET_CHARS} characters"
-        )
-    return None
+            raise SettingsRefused(400, f"{name} must be a string")
+    encoders = settings.get("encoderSettings") or []
+    if any(isinstance(e, dict) and _number(e.get("height")) <= 0 for e in encoders):
+        raise SettingsRefused(200, result(False))
+    for fields in TOKEN_CONTROLS.values():
+        if sum(settings.get(name) is True for name in fields) > 1:
+            raise SettingsRefused(200, result(False))
+    stored = default_settings() | copy.deepcopy(settings)
+    for name, floor in HLS_FLOORS.items():
+        value = stored.get(name)
+        try:
+            number = floor if value is None else int(value)
+        except (TypeError, ValueError):
+            raise SettingsRefused(500, _SERVLET_500) from None
+        stored[name] = str(max(number, floor))
+    return stored
+
+
+def _number(value: object) -> float:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+_SERVLET_500 = (
+    '<!doctype html><html lang="en"><head><title>HTTP Status 500 – Internal Server Error'
+    "</title></head><body><h1>HTTP Status 500 – Internal Server Error</h1></body></html>"
+)
 
 
 def broadcast(stream_id: str, *, name: str = "", status: str = "created") -> dict[str, Any]:
@@ -156,6 +217,7 @@ class AntMediaState:
     # --- applications and broadcasts -------------------------------------------------------
 
     def add_application(self, name: str, **changes: Any) -> AntApplication:
+        """An application whose settings are set as its properties file would: unchecked."""
         app = AntApplication(name)
         app.settings.update(changes)
         self.applications[name] = app
@@ -165,13 +227,15 @@ class AntMediaState:
         """A deep copy of an application's settings (KeyError if unknown)."""
         return copy.deepcopy(self.applications[app].settings)
 
-    def replace_settings(self, app: str, settings: dict[str, Any]) -> None:
-        """What an accepted POST does: the whole object replaces the old one, stamped."""
+    def replace_settings(self, app: str, posted: dict[str, Any]) -> None:
+        """What a POST does: validate and normalise (SettingsRefused), then the whole object
+        replaces the old one, stamped."""
+        stored = validated_settings(posted)
         with self.lock:
             application = self.applications[app]
-            application.posted.append(copy.deepcopy(settings))
+            application.posted.append(copy.deepcopy(posted))
             last = application.settings.get("updateTime")
-            application.settings = copy.deepcopy(settings)
+            application.settings = stored
             self._stamp(application, last)
 
     def update_settings(self, app: str, **changes: Any) -> None:
@@ -320,7 +384,11 @@ def demo_state(clock: Clock = time.time) -> AntMediaState:
         "WebRTCAppEE",
         publishJwtControlEnabled=True,
         playJwtControlEnabled=True,
-        playTokenControlEnabled=True,  # one-time tokens too: the console should warn
+        # One-time tokens beside play JWT: a state the server's REST API refuses to save
+        # since 2.9.0, but holds when its settings come from red5-web.properties (written
+        # by hand, or by a server before 2.9.0): the application starts with them unchecked.
+        # So every save of this application is refused until one of the two is off.
+        playTokenControlEnabled=True,
         jwtStreamSecretKey="webrtc-demo-stream-secret-abcdefghijkl",
         jwksURL="https://idp.example.com/.well-known/jwks.json",
     )

@@ -232,11 +232,12 @@ async def test_antmedia_errors(ams: AntMediaEmulator, canaries: Canaries, caught
         with caught.expect(ConflictError, "value hidden"):
             await source.apply([set_key(config, ScopeRef("LiveApp"), new, now)])
         config = await source.load()
-        # The server refuses a short secret (one the console would never make itself).
+        # The server refuses every save of WebRTCAppEE (play JWT and one-time tokens on) and
+        # gives no reason: the explanation names fields, never the secret that was sent.
         short = SharedKey(Algorithm.HS256, Secret(weak))
-        change = set_key(config, ScopeRef("VodApp"), new, now)
+        change = set_key(config, ScopeRef("WebRTCAppEE"), new, now)
         change.entry.key = short
-        with caught.expect(RemoteError, "32 characters"):
+        with caught.expect(RemoteError, "WebRTCAppEE: the server refused the settings"):
             await source.apply([change])
         config = await source.load()
         good = set_key(config, ScopeRef("LiveApp"), new, now)
