@@ -430,3 +430,57 @@ async def test_weak_server_secret_is_shown_with_a_warning(antmedia: AntMediaEmul
     assert [w.path for w in source.warnings] == ["VodApp"]
     assert "short-secret" not in str(source.warnings[0])
     await source.aclose()
+
+
+# --- saves the server refuses: it gives no reason, so the source says which rule --------------
+
+
+async def test_a_save_of_an_application_with_two_kinds_of_play_token_control_says_what_to_turn_off(
+    antmedia: AntMediaEmulator,
+) -> None:
+    """WebRTCAppEE holds play JWT and one-time tokens (from its properties file). Since 2.9
+    the server refuses every save of it, even of an unrelated switch, and says nothing."""
+    source = source_for(antmedia)
+    config = await source.load()
+    before = antmedia.state.settings("WebRTCAppEE")
+    with pytest.raises(RemoteError) as caught:
+        await source.apply(
+            [set_enforcement(config, ScopeRef("WebRTCAppEE"), Direction.PUBLISH, False)]
+        )
+    assert str(caught.value) == (
+        "WebRTCAppEE: the server refused the settings and gave no reason. Ant Media Server "
+        "(2.9 and later) saves at most one kind of token control per direction, and play has "
+        "JWT and one-time tokens on (playJwtControlEnabled, playTokenControlEnabled): turn "
+        "one-time tokens off for play in the server's web panel, or turn play JWT off, then "
+        "save again; nothing was written"
+    )
+    assert before["jwtStreamSecretKey"] not in str(caught.value)
+    assert antmedia.state.settings("WebRTCAppEE") == before
+    await source.aclose()
+
+
+async def test_turning_jwt_on_beside_another_kind_of_token_control_says_which(
+    antmedia: AntMediaEmulator,
+) -> None:
+    antmedia.state.update_settings("LiveApp", enableTimeTokenForPlay=True)  # TOTP, web panel
+    source = source_for(antmedia)
+    config = await source.load()
+    with pytest.raises(RemoteError, match="play has JWT and TOTP one-time passwords on") as caught:
+        await source.apply([set_enforcement(config, LIVE, Direction.PLAY, True)])
+    assert "turn TOTP one-time passwords off for play in the server's web panel" in str(
+        caught.value
+    )
+    assert switches(antmedia) == (True, False)
+    await source.aclose()
+
+
+async def test_a_refusal_the_source_cannot_explain_says_so(antmedia: AntMediaEmulator) -> None:
+    source = source_for(antmedia)
+    config = await source.load()
+    antmedia.state.update_settings("LiveApp", encoderSettings=[{"height": 0}])  # another admin
+    with pytest.raises(RemoteError) as caught:
+        await source.apply([set_enforcement(config, LIVE, Direction.PLAY, True)])
+    assert str(caught.value) == (
+        "LiveApp: the server refused the settings and gave no reason; nothing was written"
+    )
+    await source.aclose()

@@ -34,7 +34,8 @@ def test_check_sample_config_has_no_errors_and_one_warning(sample_dir: Path) -> 
     # WebRTCAppEE has one-time tokens on beside play JWT, on purpose: the sample shows it.
     assert result.stderr.splitlines() == [
         "streamconsole.toml:48: applications.WebRTCAppEE.one_time_token: warning: play: "
-        "one-time tokens and JWT are both on; use one token type per direction"
+        "one-time tokens and JWT are both on; use one token type per direction (Ant Media "
+        "Server 2.9 and later refuses every save of the application until one is off)"
     ]
 
 
@@ -66,7 +67,8 @@ def test_check_warns_about_one_time_tokens_and_jwt_on_one_direction(tmp_path: Pa
     # Play JWT is off, so one-time play tokens alone are fine: one warning, for publish.
     assert result.stderr.splitlines() == [
         f"{config}:5: applications.A.one_time_token: warning: publish: one-time tokens and "
-        "JWT are both on; use one token type per direction"
+        "JWT are both on; use one token type per direction (Ant Media Server 2.9 and later "
+        "refuses every save of the application until one is off)"
     ]
 
 

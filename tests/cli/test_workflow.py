@@ -230,3 +230,51 @@ def test_antmedia_rotate_plan_and_apply_say_hard_cut_over(
     # The key and the switch of one application: one save, one settings POST.
     assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 1
 
+
+# --- Ant Media refuses every save of an application with two kinds of token control --------
+
+DOUBLE_PLAY_CONTROL = (
+    "WebRTCAppEE: the server refused the settings and gave no reason. Ant Media Server (2.9 "
+    "and later) saves at most one kind of token control per direction, and play has JWT and "
+    "one-time tokens on (playJwtControlEnabled, playTokenControlEnabled): turn one-time "
+    "tokens off for play in the server's web panel, or turn play JWT off, then save again; "
+    "nothing was written"
+)
+
+
+def test_toggle_and_apply_say_what_to_turn_off_where_the_server_refuses_every_save(
+    tmp_path: Path, antmedia: AntMediaEmulator, workspace: tuple[Path, dict[str, str]]
+) -> None:
+    """WebRTCAppEE holds play JWT and one-time tokens (from its properties file): the server
+    refuses any save of it, and gives no reason. The commands say which rule and what to
+    turn off, write nothing else, and leave the file as it was."""
+    online, env = workspace
+    before = antmedia.state.settings("WebRTCAppEE")
+    secret = before["jwtStreamSecretKey"]
+
+    toggled = run_cli(
+        "toggle", "WebRTCAppEE", "--publish", "off", "-c", str(online), "--server", "prod", env=env
+    )
+    assert toggled.returncode == 3
+    assert toggled.stderr == f"error: remote error: {DOUBLE_PLAY_CONTROL}\n"
+
+    offline = tmp_path / "prod.toml"
+    run_cli("export", "-c", str(online), "--server", "prod", "--out", str(offline), env=env)
+    assert (
+        run_cli("rotate", "WebRTCAppEE", "--generate", "HS256", "-c", str(offline)).returncode == 0
+    )
+    exported = offline.read_text()
+    applied = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
+    assert applied.returncode == 3
+    assert f"(HS256); {HARD_CUTOVER}: {DOUBLE_PLAY_CONTROL}\n" in applied.stderr
+    assert "applied (0): none" in applied.stderr
+    for output in (toggled.stdout + toggled.stderr, applied.stdout + applied.stderr):
+        assert secret not in output
+    assert antmedia.state.settings("WebRTCAppEE") == before
+    assert offline.read_text() == exported
+
+    # Once one-time tokens are off for play (in the web panel), the same apply goes through.
+    antmedia.state.update_settings("WebRTCAppEE", playTokenControlEnabled=False)
+    again = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
+    assert again.returncode == 0, again.stderr
+    assert antmedia.state.settings("WebRTCAppEE")["jwtStreamSecretKey"] != secret

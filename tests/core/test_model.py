@@ -338,7 +338,8 @@ def test_one_time_tokens_with_jwt_are_warned(vendor_key: SharedKey) -> None:
     warnings = policy_warnings(app, None, NOW_DT)
     # Publish JWT is off, so only play has both token types on.
     assert warnings == [
-        "play: one-time tokens and JWT are both on; use one token type per direction"
+        "play: one-time tokens and JWT are both on; use one token type per direction (Ant "
+        "Media Server 2.9 and later refuses every save of the application until one is off)"
     ]
 
 
@@ -394,7 +395,8 @@ def test_several_warnings_together() -> None:
     )
     assert policy_warnings(app, None, NOW_DT) == [
         "publish JWT is enforced but no key is set: every publish is refused",
-        "publish: one-time tokens and JWT are both on; use one token type per direction",
+        "publish: one-time tokens and JWT are both on; use one token type per direction (Ant "
+        "Media Server 2.9 and later refuses every save of the application until one is off)",
     ]
 
 

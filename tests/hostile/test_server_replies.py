@@ -416,7 +416,29 @@ SCRIPTED = [
         "ams",
         {("POST", "/rest/v2/applications/settings/App"): json_reply({"success": "yes"})},
         toggle_play("App"),
-        raises(RemoteError, "App: the server refused the settings"),
+        raises(RemoteError, "App: the server refused the settings and gave no reason"),
+    ),
+    Scripted(
+        "ams-save-refused-with-escape-sequences-in-its-message",
+        "ams",
+        {
+            ("POST", "/rest/v2/applications/settings/App"): json_reply(
+                {"success": False, "message": "\x1b]52;c;b3duZWQ=\x07no \x1b[2Jway"}
+            )
+        },
+        toggle_play("App"),
+        raises(
+            RemoteError,
+            "App: the server refused the settings: \\x1b]52;c;b3duZWQ=\\x07no \\x1b[2Jway; "
+            "nothing was written",
+        ),
+    ),
+    Scripted(
+        "ams-save-answered-with-a-list",
+        "ams",
+        {("POST", "/rest/v2/applications/settings/App"): json_reply(["\x1b[2J"])},
+        toggle_play("App"),
+        raises(RemoteError, 'App: the server refused the settings: ["\\u001b[2J"]'),
     ),
     Scripted(
         "ams-body-over-10mb",

@@ -237,7 +237,7 @@ async def test_antmedia_errors(ams: AntMediaEmulator, canaries: Canaries, caught
         short = SharedKey(Algorithm.HS256, Secret(weak))
         change = set_key(config, ScopeRef("WebRTCAppEE"), new, now)
         change.entry.key = short
-        with caught.expect(RemoteError, "WebRTCAppEE: the server refused the settings"):
+        with caught.expect(RemoteError, "turn one-time tokens off for play"):
             await source.apply([change])
         config = await source.load()
         good = set_key(config, ScopeRef("LiveApp"), new, now)

@@ -317,6 +317,29 @@ async def test_two_saves_in_a_row_of_one_application_both_reach_the_server(
     assert antmedia.log.count(method="POST", path=f"{SETTINGS}*") == 2
 
 
+async def test_a_save_the_server_refuses_says_what_to_turn_off_and_keeps_the_edit(
+    antmedia: AntMediaEmulator, notes: Notes
+) -> None:
+    """WebRTCAppEE holds play JWT and one-time tokens: the server refuses every save of it
+    and gives no reason; the console says which rule, and what to turn off."""
+    before = antmedia.state.settings("WebRTCAppEE")
+    async with console_on(antmedia_source(antmedia)).run_test(message_hook=notes.hook) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"WebRTC", "enter")
+        assert current(pilot) == "WebRTCAppEE"
+        await pilot.press("p", "ctrl+s")
+        await settle(pilot)
+        assert notes.any("Not saved")
+        assert notes.any(
+            "play has JWT and one-time tokens on (playJwtControlEnabled, "
+            "playTokenControlEnabled): turn one-time tokens off for play in the server's web "
+            "panel, or turn play JWT off, then save again; nothing was written"
+        )
+        assert not notes.any(before["jwtStreamSecretKey"])
+        assert len(session_of(pilot).pending) == 1  # the edit is kept for later
+    assert antmedia.state.settings("WebRTCAppEE") == before
+
+
 async def test_a_key_rotated_in_the_console_signs_tokens_the_server_accepts(
     antmedia: AntMediaEmulator,
 ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
@@ -32,6 +33,7 @@ from streamconsole.backends.http import (
     HttpSettings,
     PartialApplyError,
     RemoteError,
+    excerpt,
     expect,
     tls_verify,
 )
@@ -62,6 +64,20 @@ _ONE_TIME_FIELD = {
     Direction.PLAY: "playTokenControlEnabled",
 }
 SECRET_FIELD = "jwtStreamSecretKey"
+# The kinds of token control of which Ant Media Server (since 2.9.0) lets a direction have at
+# most one on, as the operator knows them; JWT first. Hash control is not counted.
+_TOKEN_CONTROLS = {
+    Direction.PUBLISH: (
+        ("JWT", _ENFORCEMENT_FIELD[Direction.PUBLISH]),
+        ("one-time tokens", _ONE_TIME_FIELD[Direction.PUBLISH]),
+        ("TOTP one-time passwords", "enableTimeTokenForPublish"),
+    ),
+    Direction.PLAY: (
+        ("JWT", _ENFORCEMENT_FIELD[Direction.PLAY]),
+        ("one-time tokens", _ONE_TIME_FIELD[Direction.PLAY]),
+        ("TOTP one-time passwords", "enableTimeTokenForPlay"),
+    ),
+}
 
 
 class _ProxyAuthorization(httpx.Auth):
@@ -122,6 +138,46 @@ def merge_settings(
             f"({'; '.join(difference)}); nothing was written. Refresh, then edit again"
         )
     return {**current, **ours}
+
+
+def _refusal(app: str, reply: object, posted: Mapping[str, Any]) -> str:
+    """Why the server refused to save ``posted``, in words that say what to do.
+
+    Ant Media's ``AntMediaApplicationAdapter.updateSettings`` answers a refused save with
+    ``new Result(false)``: ``success: false`` and an empty message. So the server's message
+    is quoted when there is one, and otherwise the posted object is checked against the
+    rule an operator of this console meets: since 2.9.0 (``isTokenSecuritySettingsValid``)
+    a direction may have at most one kind of token control on. An application whose
+    settings come from its properties file (or from an older server) can hold two, and then
+    every save of it is refused, whatever the save changes. The rule is not checked before
+    sending: an older server saves such settings, and the server is the judge.
+    """
+    message = reply.get("message") if isinstance(reply, dict) else None
+    if isinstance(message, str) and message.strip():
+        said = f"the server refused the settings: {excerpt(message)}"
+    elif isinstance(reply, dict):
+        said = "the server refused the settings and gave no reason"
+    else:
+        said = f"the server refused the settings: {excerpt(json.dumps(reply))}"
+    for direction, kinds in _TOKEN_CONTROLS.items():
+        on = [(kind, field) for kind, field in kinds if posted.get(field) is True]
+        if len(on) < 2:
+            continue
+        kinds_on = [kind for kind, _ in on]
+        if kinds_on[0] == "JWT":  # JWT stays only when every other kind goes
+            advice = (
+                f"turn {' and '.join(kinds_on[1:])} off for {direction} in the server's web "
+                f"panel, or turn {direction} JWT off"
+            )
+        else:
+            advice = f"turn {' or '.join(kinds_on)} off for {direction} in the server's web panel"
+        return (
+            f"{app}: {said}. Ant Media Server (2.9 and later) saves at most one kind of token "
+            f"control per direction, and {direction} has {' and '.join(kinds_on)} on "
+            f"({', '.join(field for _, field in on)}): {advice}, then save again; nothing was "
+            "written"
+        )
+    return f"{app}: {said}; nothing was written"
 
 
 def _fields_of(changes: Sequence[Change]) -> dict[str, Any]:
@@ -339,8 +395,7 @@ class AntMediaSource:
             "POST", f"/rest/v2/applications/settings/{app}", json_body=merged, idempotent=False
         )
         if not isinstance(reply, dict) or reply.get("success") is not True:
-            message = reply.get("message") if isinstance(reply, dict) else None
-            raise RemoteError(f"{app}: the server refused the settings: {message or reply!r}")
+            raise RemoteError(_refusal(app, reply, merged))
         self._seen[app] = await self._read_back(app, merged)
         for change in changes:
             if isinstance(change, SetKey):

@@ -283,11 +283,19 @@ def effective_policy(
 
 
 def one_time_token_warning(app: Application, alias: Alias | None, direction: Direction) -> str:
-    """The warning for one-time tokens (Ant Media) on beside enforced JWT for ``direction``:
-    the server checks both, so every client needs two tokens; "" when they are not both on.
-    ``show``, the console and ``check`` all warn with this."""
+    """The warning for one-time tokens (Ant Media) on beside enforced JWT for ``direction``;
+    "" when they are not both on. ``show``, the console and ``check`` all warn with this.
+
+    A server before 2.9 checks both, so every client needs two tokens; since 2.9 the server
+    refuses to save such settings (``AntMediaApplicationAdapter.isTokenSecuritySettingsValid``),
+    but still holds them when they come from its properties file: then every save of the
+    application is refused, whatever it changes."""
     if direction in app.one_time_token and effective_policy(app, alias, direction).enforced:
-        return f"{direction}: one-time tokens and JWT are both on; use one token type per direction"
+        return (
+            f"{direction}: one-time tokens and JWT are both on; use one token type per "
+            "direction (Ant Media Server 2.9 and later refuses every save of the application "
+            "until one is off)"
+        )
     return ""
 
 
