@@ -3,9 +3,9 @@
 ``plan`` compares the desired state in a TOML file with a server and prints the steps;
 ``apply`` carries them out in a safe order (keys before enforcement), one scope at a time
 (its key and switches in one save), stops at the first failure and says exactly what was
-and was not applied. Running it again
-applies only what is left, so it is idempotent. With ``--plan FILE`` it refuses when the
-server or the file changed since that plan was made (drift).
+and was not applied. Running it again applies only what is left, so it is idempotent.
+With ``--plan FILE`` it refuses when the server or the file changed since that plan was
+made (drift). ``retire`` ends a two-key rotation on a server that keeps the old key.
 """
 
 from __future__ import annotations
@@ -16,30 +16,29 @@ import hashlib
 import json
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from streamconsole.commands import (
+from streamconsole.audit import audit_log_for
+from streamconsole.backends.base import Source
+from streamconsole.backends.http import RemoteError
+from streamconsole.backends.registry import open_server
+from streamconsole.backends.toml_export import export_config
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_REMOTE,
     CommandError,
-    CommandSpec,
     close,
     command,
     emit,
     run_async,
     safe,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from streamconsole.backends.base import Source
-    from streamconsole.core.model import Config
-    from streamconsole.core.plan import Plan, Step
+from streamconsole.core.model import Config, ScopeRef
+from streamconsole.core.plan import Plan, Step, change_for, make_plan
 
 
 def _file_digest(path: Path) -> str:
@@ -47,9 +46,6 @@ def _file_digest(path: Path) -> str:
 
 
 async def _desired_and_current(args: argparse.Namespace) -> tuple[Config, Source, Config]:
-    from streamconsole.backends.registry import open_server
-    from streamconsole.backends.toml_file import TomlSource
-
     if not args.server:
         raise CommandError("plan and apply compare a file with a server: give --server NAME")
     desired = TomlSource(args.config).load_sync()
@@ -80,8 +76,6 @@ def _print_plan(plan: Plan) -> None:
 
 @command
 def run_plan(args: argparse.Namespace) -> int:
-    from streamconsole.core.plan import make_plan
-
     async def compute() -> Plan:
         desired, source, current = await _desired_and_current(args)
         await close(source)
@@ -135,10 +129,6 @@ def _confirm(count: int, assume_yes: bool) -> None:
 
 @command
 def run_apply(args: argparse.Namespace) -> int:
-    from streamconsole.audit import audit_log_for
-    from streamconsole.backends.http import RemoteError
-    from streamconsole.core.plan import change_for, make_plan
-
     async def execute() -> int:
         desired, source, current = await _desired_and_current(args)
         try:
@@ -190,15 +180,10 @@ def _report_stop(
 
 @command
 def run_export(args: argparse.Namespace) -> int:
-    from streamconsole.backends.toml_export import export_config
-
     if not args.server:
         raise CommandError("export writes a server's state: give --server NAME")
 
     async def load() -> tuple[Config, Config]:
-        from streamconsole.backends.registry import open_server
-        from streamconsole.backends.toml_file import TomlSource
-
         local = TomlSource(args.config).load_sync()
         source = open_server(local, args.config, args.server)
         try:
@@ -234,98 +219,11 @@ def _make_directories(directory: Path) -> list[Path]:
     return missing
 
 
-def workflow_commands(
-    source_options: Callable[[argparse.ArgumentParser], None],
-) -> dict[str, CommandSpec]:
-    """export, plan, apply and retire, for the CLI's command table."""
-
-    def plan_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(
-            prog="streamconsole plan",
-            description="Compare the desired state in --config with --server and print the "
-            "steps that would make the server match. Exit 1 when there are differences.",
-        )
-        source_options(parser)
-        parser.add_argument("--out", type=Path, help="also write the plan (JSON) to this file")
-        parser.add_argument("--json", action="store_true")
-        return parser
-
-    def apply_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(
-            prog="streamconsole apply",
-            description="Make --server match --config: keys first, then enforcement; one "
-            "scope at a time (its key and switches in one save), stopping at the first "
-            "failure. Idempotent.",
-        )
-        source_options(parser)
-        parser.add_argument("--plan", type=Path, help="refuse if the server or file drifted")
-        parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-        return parser
-
-    def export_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(
-            prog="streamconsole export",
-            description="Write --server's current state to a TOML file that 'check' accepts; "
-            "secrets go to 0600 key files beside it.",
-        )
-        source_options(parser)
-        parser.add_argument("--out", type=Path, required=True)
-        parser.add_argument("--force", action="store_true", help="replace an existing --out")
-        return parser
-
-    def retire_parser() -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(
-            prog="streamconsole retire",
-            description="Delete one key by id from an alias on a server that holds two "
-            "(THEOlive): the old key at the end of a rotation, once every token signed with "
-            "it has expired. Refuses to delete the last key unless --turn-off.",
-        )
-        parser.add_argument("scope", metavar="APP/ALIAS")
-        parser.add_argument("key_id", metavar="KEY_ID", help="as 'show --server' lists it")
-        parser.add_argument(
-            "--turn-off", action="store_true", help="allow retiring the last key (security off)"
-        )
-        source_options(parser)
-        return parser
-
-    return {
-        "export": CommandSpec(
-            "export --server S",
-            "write a server's state to a TOML file (--out)",
-            export_parser,
-            run_export,
-        ),
-        "plan": CommandSpec(
-            "plan --server S",
-            "compare --config with the server; exit 1 on differences",
-            plan_parser,
-            run_plan,
-        ),
-        "apply": CommandSpec(
-            "apply --server S",
-            "make the server match --config (keys first; --yes)",
-            apply_parser,
-            run_apply,
-        ),
-        "retire": CommandSpec(
-            "retire APP/ALIAS ID",
-            "delete an old key kept beside the new one (THEOlive)",
-            retire_parser,
-            run_retire,
-        ),
-    }
-
-
 # --- retire (two-key rotation, THEOlive) ----------------------------------------------------
 
 
 @command
 def run_retire(args: argparse.Namespace) -> int:
-    from streamconsole.audit import audit_log_for
-    from streamconsole.backends.registry import open_server
-    from streamconsole.backends.toml_file import TomlSource
-    from streamconsole.core.model import ScopeRef
-
     if not args.server:
         raise CommandError("retire deletes a key held by a server: give --server NAME")
     ref = ScopeRef.parse(args.scope)

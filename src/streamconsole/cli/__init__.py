@@ -1,0 +1,66 @@
+"""The ``streamconsole`` command: the console by default, headless commands by name.
+
+Exit codes: 0 ok, 1 rejected or differences found, 2 usage or input error, 3 remote error.
+Errors go to stderr and never as a traceback: every expected failure is a typed error.
+The commands are listed in :mod:`streamconsole.cli.table`; a command's module is imported
+only when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import streamconsole
+from streamconsole.cli.table import COMMANDS, CONSOLE_RUN, epilog, load
+
+__all__ = ["COMMANDS", "main"]
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked (importlib.metadata costs ~80 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"streamconsole {streamconsole.__version__}")
+        parser.exit()
+
+
+def _console_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamconsole",
+        description="Operator console for live-streaming JWT security "
+        "(Ant Media Server, THEOlive).",
+        epilog=epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
+    parser.add_argument("config", type=Path, help="the TOML config to open (see README)")
+    parser.add_argument(
+        "--server",
+        metavar="NAME",
+        help="open this [servers.NAME] of the config instead of the file's applications",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="refuse every write (files and servers)"
+    )
+    parser.add_argument("--theme", help="theme name (overrides the config's console.theme)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in COMMANDS:
+        command = COMMANDS[arguments[0]]
+        args, run = command.parser().parse_args(arguments[1:]), command.runner()
+    else:
+        args, run = _console_parser().parse_args(arguments), load(CONSOLE_RUN)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,224 @@
+"""The arguments of every headless command: one builder each, given the command's ``prog``
+(``streamconsole NAME``); the table in :mod:`streamconsole.cli.table` names them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=Path(os.environ.get("STREAMCONSOLE_CONFIG", "streamconsole.toml")),
+        help="the TOML config (default: $STREAMCONSOLE_CONFIG or ./streamconsole.toml)",
+    )
+    parser.add_argument("--server", help="work on this [servers.NAME] of the config instead")
+
+
+def _json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def _switch_options(parser: argparse.ArgumentParser, saved_with: str = "") -> None:
+    """``--publish on|off`` and ``--play on|off``."""
+    for direction in ("publish", "play"):
+        parser.add_argument(
+            f"--{direction}",
+            choices=["on", "off"],
+            help=f"{direction} JWT enforcement{saved_with}",
+        )
+
+
+def check_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Validate a config: TOML syntax, types, unknown keys, key files and key "
+        "strength. Prints every problem with its place. Exit 0 when clean (warnings allowed), "
+        "2 when not.",
+    )
+    parser.add_argument("config", type=Path)
+    return parser
+
+
+def list_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Applications and aliases with their effective publish/play policy, key "
+        "algorithm and fingerprint (never a secret).",
+    )
+    _source_options(parser)
+    _json_option(parser)
+    parser.add_argument(
+        "--applications-only", action="store_true", help="do not list aliases (faster remotely)"
+    )
+    return parser
+
+
+def show_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="One application or alias: effective policies and where they come from, "
+        "the key, and warnings.",
+    )
+    parser.add_argument("scope", metavar="APP[/ALIAS]")
+    _source_options(parser)
+    _json_option(parser)
+    return parser
+
+
+def token_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Issue a token for an alias with the claims its server expects, signed "
+        "with the alias's effective key. Prints the token.",
+    )
+    parser.add_argument("scope", metavar="APP/ALIAS")
+    parser.add_argument("--type", choices=["publish", "play"], default="play", dest="direction")
+    parser.add_argument("--ttl", help="lifetime: 90s, 10m, 1h (default: the config's token_ttl)")
+    parser.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra claim; VALUE is JSON if it parses, else a string (repeatable)",
+    )
+    _source_options(parser)
+    _json_option(parser)
+    return parser
+
+
+def decode_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Decode a token without trusting it: its header, claims, and each time "
+        "claim (exp, nbf, iat) as a date and an age. With --against, check it the way the "
+        "alias's server would, against every key the alias holds (two during a rotation), "
+        "naming the one that matched. Exit 1 when the server would reject it, or when that "
+        "cannot be told (a key the server holds whose material is not kept here).",
+    )
+    parser.add_argument("token", nargs="?", default="-", help="the token, or - for stdin")
+    parser.add_argument("--against", metavar="APP[/ALIAS]", help="check against this scope")
+    parser.add_argument("--type", choices=["publish", "play"], default="play", dest="direction")
+    _source_options(parser)
+    _json_option(parser)
+    return parser
+
+
+def toggle_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Switch publish and/or play JWT enforcement where the scope's server keeps "
+        "it (an Ant Media stream edits its application), and save. Audited.",
+    )
+    parser.add_argument("scope", metavar="APP[/ALIAS]")
+    _switch_options(parser)
+    _source_options(parser)
+    return parser
+
+
+def rotate_parser(prog: str) -> argparse.ArgumentParser:
+    # Here, not at the top: only this help needs the model (costly), for one sentence.
+    from streamconsole.core.model import HARD_CUTOVER
+
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Replace a scope's key and save; prints old → new fingerprint. Audited.\n"
+        "Secrets are read from a file, an environment variable or stdin, never from an\n"
+        "argument. --play/--publish switch enforcement in the same save as the key: the\n"
+        "one command that secures an alias which has no key yet (THEOlive has play JWT\n"
+        "only, no ingest JWT).\n\n"
+        "Ant Media holds one key per application; a new key there is a\n"
+        f"{HARD_CUTOVER}.\n"
+        "THEOlive keeps the old key beside the new one (at most two per alias) until\n"
+        "'streamconsole retire' deletes it.",
+        epilog="examples:\n"
+        "  secure a THEOlive alias that has no key: its first key and play JWT, one save\n"
+        "    streamconsole rotate news-channel/morning --generate HS256 --play on --server prod\n"
+        "  a new Ant Media secret in an exported file (hard cut-over once applied)\n"
+        "    streamconsole rotate LiveApp --generate HS256 -c prod.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("scope", metavar="APP[/ALIAS]")
+    _switch_options(parser, ", in the same save as the key")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--generate", metavar="ALG", help="generate a key: HS256, RS256, ...")
+    source.add_argument("--secret-file", metavar="FILE", help="a shared secret from a file")
+    source.add_argument("--secret-env", metavar="VAR", help="a shared secret from a variable")
+    source.add_argument("--secret-stdin", action="store_true", help="a shared secret from stdin")
+    source.add_argument("--public-key", metavar="FILE", help="a public key (PEM or JWK)")
+    source.add_argument("--private-key-file", metavar="FILE", help="a private key PEM")
+    parser.add_argument("--algorithm", help="algorithm of an imported key (default: the server's)")
+    parser.add_argument("--rsa-bits", type=int, default=3072, help="RSA size for --generate")
+    _source_options(parser)
+    return parser
+
+
+def plan_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Compare the desired state in --config with --server and print the "
+        "steps that would make the server match. Exit 1 when there are differences.",
+    )
+    _source_options(parser)
+    parser.add_argument("--out", type=Path, help="also write the plan (JSON) to this file")
+    parser.add_argument("--json", action="store_true")
+    return parser
+
+
+def apply_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Make --server match --config: keys first, then enforcement; one "
+        "scope at a time (its key and switches in one save), stopping at the first "
+        "failure. Idempotent.",
+    )
+    _source_options(parser)
+    parser.add_argument("--plan", type=Path, help="refuse if the server or file drifted")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return parser
+
+
+def export_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Write --server's current state to a TOML file that 'check' accepts; "
+        "secrets go to 0600 key files beside it.",
+    )
+    _source_options(parser)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--force", action="store_true", help="replace an existing --out")
+    return parser
+
+
+def retire_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Delete one key by id from an alias on a server that holds two "
+        "(THEOlive): the old key at the end of a rotation, once every token signed with "
+        "it has expired. Refuses to delete the last key unless --turn-off.",
+    )
+    parser.add_argument("scope", metavar="APP/ALIAS")
+    parser.add_argument("key_id", metavar="KEY_ID", help="as 'show --server' lists it")
+    parser.add_argument(
+        "--turn-off", action="store_true", help="allow retiring the last key (security off)"
+    )
+    _source_options(parser)
+    return parser
+
+
+def serve_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Run the console in a web browser (textual-serve). It prints a URL "
+        "holding a per-run token: without it, no page and no websocket. It listens on "
+        "127.0.0.1 by default; reach it with 'ssh -L'.",
+    )
+    parser.add_argument("config", type=Path)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--read-only", action="store_true")
+    return parser

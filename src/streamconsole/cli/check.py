@@ -1,0 +1,34 @@
+"""``streamconsole check CONFIG``: every problem of a config, with its place."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from streamconsole.backends.base import ConfigError, SourceError
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.cli.common import EXIT_OK, EXIT_USAGE
+
+
+def run_check(args: argparse.Namespace) -> int:
+    source = TomlSource(args.config, read_only=True)
+    try:
+        config = source.load_sync()
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        errors = sum(not p.warning for p in error.problems)
+        print(f"{args.config}: {errors} error(s)", file=sys.stderr)
+        return EXIT_USAGE
+    except SourceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    warnings = [*source.warnings, *source.scope_warnings(config)]
+    for problem in warnings:
+        print(problem, file=sys.stderr)
+    print(
+        f"{args.config}: ok: {len(config.applications)} applications, "
+        f"{config.alias_count} aliases, {len(config.servers)} servers, "
+        f"{len(warnings)} warning(s)"
+    )
+    return EXIT_OK

@@ -1,0 +1,118 @@
+"""What every headless command shares: exit codes, typed errors turned into a message and an
+exit code, JSON and inert text on stdout, running a coroutine, opening the named source."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from streamconsole.core.errors import StreamconsoleError
+from streamconsole.core.text import inert
+
+if TYPE_CHECKING:
+    from streamconsole.backends.base import Source
+    from streamconsole.core.model import Config
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_REMOTE = 3
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """Ends a command with a message on stderr and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def emit(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=True, default=str))
+
+
+def safe(text: object) -> str:
+    """Untrusted text (names, claims, server replies) made inert for a terminal."""
+    return inert(str(text))
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Typed errors become a message and an exit code; nothing else is caught."""
+    try:
+        yield
+    except StreamconsoleError as error:  # every typed error, whichever layer raised it
+        raise _command_error(error) from None
+
+
+def _command_error(error: StreamconsoleError) -> CommandError:
+    # Imported once an error was raised, not before: a command on a local file must not
+    # load the HTTP stack just to be able to name a remote error.
+    from streamconsole.backends.base import ConfigError
+    from streamconsole.backends.http import RemoteError
+
+    if isinstance(error, ConfigError):
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return CommandError("the config has errors; run 'streamconsole check'")
+    if isinstance(error, RemoteError):
+        return CommandError(f"remote error: {error}", EXIT_REMOTE)
+    return CommandError(str(error))
+
+
+def command(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Map CommandError (and typed errors) to stderr and an exit code."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            with reported_errors():
+                return run(args)
+        except CommandError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return error.code
+
+    wrapped.__doc__ = run.__doc__
+    return wrapped
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        return await make()
+
+    return asyncio.run(runner())
+
+
+async def open_loaded(args: argparse.Namespace, *, aliases: bool = True) -> tuple[Source, Config]:
+    """Open the source the arguments name, read-only (the commands that call this only
+    read), and load it (remote aliases too, if asked, of the applications it could read)."""
+    # Here, not at the top: decode without --against shares this module and reads no config.
+    from streamconsole.backends.registry import open_source
+
+    source = open_source(args.config, server=args.server, read_only=True)
+    config = await source.load()
+    if aliases:
+        pending = [
+            app
+            for app in config.applications.values()
+            if not app.aliases_loaded and not app.problem
+        ]
+        await asyncio.gather(*(source.load_aliases(app) for app in pending))
+    return source, config
+
+
+async def close(source: Source) -> None:
+    closer = getattr(source, "aclose", None)
+    if closer is not None:
+        await closer()

@@ -1,0 +1,221 @@
+"""The one table of headless commands. ``--help``'s command list, each command's argument
+parser and the README's command table are generated from it, and a command's module is
+imported only when that command runs (start-up of ``--version`` and the console stays light).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
+
+from streamconsole.cli import arguments
+
+Run = Callable[[argparse.Namespace], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One headless command: ``streamconsole NAME ...``."""
+
+    name: str
+    run: str  # "module:function", imported when the command runs
+    usage: str  # after the name in --help's list: "APP[/ALIAS]"
+    summary: str  # one line, after the usage in --help
+    arguments: Callable[[str], argparse.ArgumentParser]  # given the prog, its parser
+    synopsis: str  # after the name in the README: the main options too
+    details: str  # what it does, in the README (Markdown)
+
+    @property
+    def listed(self) -> str:
+        """The command as ``--help`` lists it: ``rotate APP[/ALIAS]``."""
+        return f"{self.name} {self.usage}".rstrip()
+
+    def parser(self) -> argparse.ArgumentParser:
+        return self.arguments(f"streamconsole {self.name}")
+
+    def runner(self) -> Run:
+        return load(self.run)
+
+
+def load(target: str) -> Run:
+    """The function ``"module:function"`` names, importing its module now: the one place
+    where the CLI imports a command's code."""
+    module, _, function = target.partition(":")
+    return cast(Run, getattr(importlib.import_module(module), function))
+
+
+# The console itself (``streamconsole CONFIG``, no command name), for main and the README.
+CONSOLE_RUN = "streamconsole.cli.console:run_console"
+CONSOLE_SYNOPSIS = "CONFIG [--server NAME] [--read-only] [--theme NAME]"
+CONSOLE_DETAILS = "the console (TUI), on the file or on one of its servers"
+
+# Every headless command, in the order --help and the README list them.
+COMMANDS: dict[str, Command] = {
+    command.name: command
+    for command in (
+        Command(
+            name="check",
+            run="streamconsole.cli.check:run_check",
+            usage="CONFIG",
+            summary="validate a config and list every problem",
+            arguments=arguments.check_parser,
+            synopsis="CONFIG",
+            details=(
+                "validates a config: TOML syntax, types, unknown keys (with the nearest valid "
+                "name), key files, key strength, server rules (a `ca_file` that does not exist); "
+                "warns where `show` would (one-time tokens beside JWT on one direction); prints "
+                "every problem as `file:line: key.path: error: message`; exit 0 when clean "
+                "(warnings allowed), 2 when not"
+            ),
+        ),
+        Command(
+            name="list",
+            run="streamconsole.cli.inspect:run_list",
+            usage="",
+            summary="applications and aliases with their policies",
+            arguments=arguments.list_parser,
+            synopsis="[--json] [--applications-only]",
+            details=(
+                "applications and aliases, effective publish/play policy, key algorithm and "
+                "fingerprint; an application the server could not read is listed `unknown` (in "
+                "`--json`: policies `null` and an `error`), and the exit code is 3"
+            ),
+        ),
+        Command(
+            name="show",
+            run="streamconsole.cli.inspect:run_show",
+            usage="APP[/ALIAS]",
+            summary="one scope: policies, where they come from, key, warnings",
+            arguments=arguments.show_parser,
+            synopsis="APP[/ALIAS] [--json]",
+            details=(
+                "one scope: each policy and where it comes from, the key, warnings; `unknown` and "
+                "exit 3 where the server could not read it"
+            ),
+        ),
+        Command(
+            name="token",
+            run="streamconsole.cli.inspect:run_token",
+            usage="APP/ALIAS",
+            summary="issue a token (--type, --ttl, --claim)",
+            arguments=arguments.token_parser,
+            synopsis="APP/ALIAS --type publish|play --ttl 10m [--claim k=v] [--json]",
+            details="issue a token with the claims the server expects",
+        ),
+        Command(
+            name="decode",
+            run="streamconsole.cli.inspect:run_decode",
+            usage="[TOKEN|-]",
+            summary="decode a token; --against APP/ALIAS explains a refusal",
+            arguments=arguments.decode_parser,
+            synopsis="[TOKEN|-] [--against APP/ALIAS --type play] [--json]",
+            details=(
+                "decode without trusting, with each time claim (`exp`, `nbf`, `iat`) as a date and"
+                " an age (`--json`: a `time` section); with `--against`, the checklist a server "
+                "would run, against every key the alias holds; exit 1 when it would refuse, or "
+                "when it cannot tell (the token may be signed with a key whose material is not "
+                "kept here)"
+            ),
+        ),
+        Command(
+            name="toggle",
+            run="streamconsole.cli.edit:run_toggle",
+            usage="APP[/ALIAS]",
+            summary="--publish on|off --play on|off, saved and audited",
+            arguments=arguments.toggle_parser,
+            synopsis="APP[/ALIAS] --publish on|off --play on|off",
+            details="switch enforcement where the server keeps it, save, audit",
+        ),
+        Command(
+            name="rotate",
+            run="streamconsole.cli.edit:run_rotate",
+            usage="APP[/ALIAS]",
+            summary="--generate ALG | --secret-file F | --public-key F ...",
+            arguments=arguments.rotate_parser,
+            synopsis=(
+                "APP[/ALIAS] --generate ALG | --secret-file F | --secret-env VAR | --secret-stdin "
+                "| --public-key F | --private-key-file F [--play on|off] [--publish on|off]"
+            ),
+            details=(
+                "replace the key, save, audit; prints `old → new` fingerprint. "
+                "`--play`/`--publish` switch enforcement in the same save as the key"
+            ),
+        ),
+        Command(
+            name="export",
+            run="streamconsole.cli.workflow:run_export",
+            usage="--server S",
+            summary="write a server's state to a TOML file (--out)",
+            arguments=arguments.export_parser,
+            synopsis="--server S --out FILE",
+            details=(
+                "a server's state as a config that `check` accepts; every key (and the profile's "
+                "`ca_file`) in `keys/` beside it, by relative path, secrets and private keys 0600;"
+                " a missing directory is created 0700"
+            ),
+        ),
+        Command(
+            name="plan",
+            run="streamconsole.cli.workflow:run_plan",
+            usage="--server S",
+            summary="compare --config with the server; exit 1 on differences",
+            arguments=arguments.plan_parser,
+            synopsis="--server S [--out plan.json] [--json]",
+            details="the steps from the server's state to the file's; exit 1 when there are any",
+        ),
+        Command(
+            name="apply",
+            run="streamconsole.cli.workflow:run_apply",
+            usage="--server S",
+            summary="make the server match --config (keys first; --yes)",
+            arguments=arguments.apply_parser,
+            synopsis="--server S [--plan plan.json] [--yes]",
+            details=(
+                "carry the steps out: keys first, then enforcement; one scope at a time (its key "
+                "and switches in one save); stops at the first failure"
+            ),
+        ),
+        Command(
+            name="retire",
+            run="streamconsole.cli.workflow:run_retire",
+            usage="APP/ALIAS ID",
+            summary="delete an old key kept beside the new one (THEOlive)",
+            arguments=arguments.retire_parser,
+            synopsis="APP/ALIAS KEY_ID --server S [--turn-off]",
+            details=(
+                "THEOlive (servers that hold two keys): delete the old key an alias keeps beside "
+                "the new one after a rotation, once every token signed with it has expired; ids "
+                "from `show APP/ALIAS --server S`. Refuses to delete the last key unless "
+                "`--turn-off` (security off). Audited"
+            ),
+        ),
+        Command(
+            name="serve",
+            run="streamconsole.cli.serve:run_serve",
+            usage="CONFIG",
+            summary="the console in a browser, on 127.0.0.1:8000",
+            arguments=arguments.serve_parser,
+            synopsis="CONFIG [--host 127.0.0.1] [--port 8000]",
+            details=(
+                "the console in a browser (textual-serve), at the URL with a per-run token that it"
+                " prints"
+            ),
+        ),
+    )
+}
+
+
+def epilog() -> str:
+    """The command list of ``--help``, and how to read exit codes."""
+    width = max(len(command.listed) for command in COMMANDS.values()) + 2
+    listing = "\n".join(
+        f"  {command.listed:<{width}}{command.summary}" for command in COMMANDS.values()
+    )
+    return (
+        f"commands:\n{listing}\n\n"
+        "Run 'streamconsole COMMAND --help' for a command's options.\n"
+        "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error."
+    )
