@@ -1,0 +1,92 @@
+"""The CLI's command table: the README is generated from it, every entry leads to a command,
+and a command's code (and the HTTP stack) is imported only when needed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from streamconsole.cli.readme import command_table, with_current_table
+from streamconsole.cli.table import COMMANDS
+from tests.cli.conftest import ROOT, cli_environment, copy_sample
+
+README = ROOT / "README.md"
+
+
+def test_the_readme_command_table_is_generated_from_the_cli_table() -> None:
+    readme = README.read_text(encoding="utf-8")
+    assert with_current_table(readme) == readme, "run: python -m streamconsole.cli.readme"
+
+
+def test_a_readme_row_that_drifted_from_the_table_is_found() -> None:
+    readme = README.read_text(encoding="utf-8")
+    drifted = readme.replace("`streamconsole serve CONFIG", "`streamconsole serve FILE", 1)
+    assert drifted != readme
+    assert with_current_table(drifted) == readme
+
+
+def test_the_readme_lists_the_console_and_every_command_once() -> None:
+    rows = command_table().splitlines()[2:]
+    names = [row.removeprefix("| `streamconsole ").split()[0] for row in rows]
+    assert names == ["CONFIG", *COMMANDS]
+
+
+def test_a_pipe_in_the_readme_table_is_escaped_so_it_stays_in_its_cell() -> None:
+    toggle = next(row for row in command_table().splitlines() if "streamconsole toggle" in row)
+    assert toggle.count(" | ") == 1
+    assert "--publish on\\|off" in toggle
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_command_names_a_function_and_a_parser_of_its_own(name: str) -> None:
+    command = COMMANDS[name]
+    assert callable(command.runner())
+    assert command.parser().prog == f"streamconsole {name}"
+
+
+IMPORTED_AFTER = """
+import sys
+from streamconsole.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("modules:", *sorted(sys.modules), file=sys.stderr)
+"""
+
+
+def imported_by(*args: str, cwd: Path = ROOT) -> tuple[set[str], str]:
+    """The modules a fresh interpreter has imported after running ``streamconsole ARGS``,
+    and what the command printed."""
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTED_AFTER, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=cli_environment(),
+        timeout=60,
+        check=False,
+    )
+    modules = result.stderr.rsplit("modules:", 1)[1].split()
+    return set(modules), result.stdout
+
+
+def test_version_imports_no_command_and_no_event_loop() -> None:
+    modules, printed = imported_by("--version")
+    assert printed.startswith("streamconsole ")
+    commands = {m for m in modules if m.startswith("streamconsole.cli.")}
+    assert commands == {"streamconsole.cli.table", "streamconsole.cli.arguments"}
+    assert "asyncio" not in modules
+    assert "streamconsole.backends" not in modules
+
+
+def test_list_on_a_local_file_imports_its_command_only_and_no_http(tmp_path: Path) -> None:
+    copy_sample(tmp_path)
+    modules, printed = imported_by("list", cwd=tmp_path)
+    assert "LiveApp" in printed
+    assert "streamconsole.cli.inspect" in modules
+    assert not {"streamconsole.cli.edit", "streamconsole.cli.workflow"} & modules
+    assert not {"httpx", "streamconsole.backends.http", "streamconsole.tui"} & modules
