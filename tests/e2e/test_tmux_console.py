@@ -6,6 +6,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,17 @@ def console(workdir: Path) -> Iterator[TmuxSession]:
         session.close()
 
 
+def _wait_for_change(path: Path, text: str, timeout: float = 15.0) -> str:
+    """The file's new text once it differs from ``text`` (an atomic save replaces it whole)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = path.read_text()
+        if now != text:
+            return now
+        time.sleep(0.05)
+    raise AssertionError(f"{path} was not saved within {timeout} s")
+
+
 def test_filter_toggle_save_rotate_token_quit(console: TmuxSession, workdir: Path) -> None:
     config = workdir / "console.toml"
     before = config.read_text()
@@ -66,7 +78,9 @@ def test_filter_toggle_save_rotate_token_quit(console: TmuxSession, workdir: Pat
     console.wait_for("unsaved")
     assert config.read_text() == before
     console.keys("C-s")
-    console.wait_for("Saved")
+    # The file on disk, not a toast, says the save is done: a toast from an earlier save
+    # can still be on screen when the next one starts.
+    saved = _wait_for_change(config, before)
     assert TomlSource(config).load_sync().applications["LiveApp"].settings.play is True
 
     # Rotate LiveApp's key: generate, use, save.
@@ -77,6 +91,7 @@ def test_filter_toggle_save_rotate_token_quit(console: TmuxSession, workdir: Pat
     console.keys("C-y")
     console.wait_until_gone("Rotate key")
     console.keys("C-s")
+    _wait_for_change(config, saved)
     console.wait_for("Saved")
     entry = TomlSource(config).load_sync().applications["LiveApp"].settings.key
     assert entry is not None
