@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from streamconsole.audit import AuditLog, audit_log_for
-from streamconsole.backends.base import Source
-from streamconsole.backends.http import RemoteError
+from streamconsole.backends.base import RemoteError, Source
 from streamconsole.backends.registry import open_source
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import Change, SetKey

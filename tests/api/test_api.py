@@ -12,7 +12,7 @@ import pytest
 import streamconsole
 from streamconsole.api import Console
 from streamconsole.audit import AuditLog
-from streamconsole.backends.http import RemoteError
+from streamconsole.backends.base import RemoteError
 from streamconsole.backends.registry import open_source
 from streamconsole.core.errors import KeyValidationError, PolicyError
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator

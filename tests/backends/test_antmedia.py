@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from streamconsole.backends.antmedia import AntMediaSource, PartialApplyError, merge_settings
-from streamconsole.backends.base import ConflictError, ReadOnlyError
-from streamconsole.backends.http import (
+from streamconsole.backends.antmedia import AntMediaSource, merge_settings
+from streamconsole.backends.base import (
     AuthError,
-    HttpSettings,
+    ConflictError,
+    PartialApplyError,
+    ReadOnlyError,
     RemoteError,
     RemoteTimeout,
 )
+from streamconsole.backends.http import HttpSettings
 from streamconsole.core.edits import set_enforcement, set_key
 from streamconsole.core.keys import Algorithm, SharedKey, generate_key
 from streamconsole.core.model import (

@@ -9,15 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from streamconsole.backends.base import ConflictError, ReadOnlyError, SourceError
-from streamconsole.backends.http import (
+from streamconsole.backends.base import (
     AuthError,
-    HttpSettings,
+    ChangeRefused,
+    ConflictError,
     PartialApplyError,
+    ReadOnlyError,
     RemoteError,
     RemoteTimeout,
+    SourceError,
 )
-from streamconsole.backends.theolive import LEGACY_KEY_ID, ChangeRefused, TheoLiveSource
+from streamconsole.backends.http import HttpSettings
+from streamconsole.backends.theolive import LEGACY_KEY_ID, TheoLiveSource
 from streamconsole.backends.theolive_keys import KeyRecords
 from streamconsole.core.edits import SetEnforcement, set_enforcement, set_key
 from streamconsole.core.keys import (

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from streamconsole.backends.antmedia import AntMediaSource
-from streamconsole.backends.base import ConflictError, SourceError
-from streamconsole.backends.http import HttpSettings, RemoteError
+from streamconsole.backends.base import ConflictError, RemoteError, SourceError
+from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive_keys import KeyRecords
 from streamconsole.backends.toml_file import TomlSource

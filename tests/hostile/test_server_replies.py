@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from streamconsole.backends.antmedia import AntMediaSource
-from streamconsole.backends.http import AuthError, HttpSettings, RemoteError, RemoteTimeout
+from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout
+from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive_keys import KeyRecords
 from streamconsole.core.edits import set_enforcement, set_key

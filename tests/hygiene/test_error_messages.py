@@ -13,10 +13,18 @@ import pytest
 
 from streamconsole.api import open_config
 from streamconsole.backends.antmedia import AntMediaSource
-from streamconsole.backends.base import ConfigError, ConflictError, SourceError
+from streamconsole.backends.base import (
+    AuthError,
+    ChangeRefused,
+    ConfigError,
+    ConflictError,
+    PartialApplyError,
+    RemoteError,
+    SourceError,
+)
 from streamconsole.backends.credentials import load_credentials, split_pair
-from streamconsole.backends.http import AuthError, HttpSettings, PartialApplyError, RemoteError
-from streamconsole.backends.theolive import ChangeRefused, TheoLiveSource
+from streamconsole.backends.http import HttpSettings
+from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive_keys import KeyRecord, KeyRecords
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_key

@@ -21,22 +21,16 @@ import httpx
 import jwt
 
 from streamconsole.backends.base import (
+    AuthError,
     ConflictError,
+    PartialApplyError,
     Problem,
     ReadOnlyError,
+    RemoteError,
     remote_status,
 )
 from streamconsole.backends.credentials import split_pair
-from streamconsole.backends.http import (
-    AuthError,
-    HttpClient,
-    HttpSettings,
-    PartialApplyError,
-    RemoteError,
-    excerpt,
-    expect,
-    tls_verify,
-)
+from streamconsole.backends.http import HttpClient, HttpSettings, excerpt, expect, tls_verify
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import ANTMEDIA_MIN_SECRET_CHARS, Algorithm, SharedKey, shared_key

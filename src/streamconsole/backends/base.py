@@ -55,6 +55,37 @@ class ReadOnlyError(SourceError):
     """A write was attempted on a read-only source."""
 
 
+class ChangeRefused(SourceError):
+    """A change the server cannot make as asked, or not without cutting viewers off; nothing
+    was written, and the message says what to do instead."""
+
+
+class RemoteError(SourceError):
+    """A server answered with an error, or could not be reached. Nothing was half-written."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AuthError(RemoteError):
+    """The server refused our credentials (401/403, or a failed login)."""
+
+
+class RemoteTimeout(RemoteError):
+    """The server did not answer in time."""
+
+
+class PartialApplyError(RemoteError):
+    """Some of a save's changes were made and one failed; ``applied`` and ``failed`` say which
+    (application names on Ant Media, change descriptions on THEOlive)."""
+
+    def __init__(self, message: str, applied: Sequence[str], failed: str) -> None:
+        super().__init__(message)
+        self.applied = tuple(applied)
+        self.failed = failed
+
+
 def remote_status(profile: str, user: str, latency: float | None) -> str:
     """``profile · user · N ms``; without the latency before the first request."""
     parts = [profile, user]

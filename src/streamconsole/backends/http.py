@@ -23,14 +23,14 @@ import random
 import re
 import ssl
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from streamconsole.backends.base import SourceError
+from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout
 from streamconsole.core.text import inert
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -40,32 +40,6 @@ _SET_COOKIE = re.compile(r"(\(b'set-cookie', b')[^']*", re.IGNORECASE)
 # The loggers that write these records: a filter runs only for its own logger's records,
 # and httpcore logs on per-module children.
 _MASKED_LOGGERS = ("httpx", "httpcore.http11", "httpcore.http2")
-
-
-class RemoteError(SourceError):
-    """A server answered with an error, or could not be reached. Nothing was half-written."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class AuthError(RemoteError):
-    """The server refused our credentials (401/403, or a failed login)."""
-
-
-class RemoteTimeout(RemoteError):
-    """The server did not answer in time."""
-
-
-class PartialApplyError(RemoteError):
-    """Some of a save's changes were made and one failed; ``applied`` and ``failed`` say which
-    (application names on Ant Media, change descriptions on THEOlive)."""
-
-    def __init__(self, message: str, applied: Sequence[str], failed: str) -> None:
-        super().__init__(message)
-        self.applied = tuple(applied)
-        self.failed = failed
 
 
 def _masked(text: str) -> str:

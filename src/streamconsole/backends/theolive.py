@@ -34,22 +34,18 @@ from urllib.parse import quote
 import httpx
 
 from streamconsole.backends.base import (
+    AuthError,
+    ChangeRefused,
     ConflictError,
+    PartialApplyError,
     Problem,
     ReadOnlyError,
+    RemoteError,
     SourceError,
     remote_status,
 )
 from streamconsole.backends.credentials import split_pair
-from streamconsole.backends.http import (
-    AuthError,
-    HttpClient,
-    HttpSettings,
-    PartialApplyError,
-    RemoteError,
-    expect,
-    tls_verify,
-)
+from streamconsole.backends.http import HttpClient, HttpSettings, expect, tls_verify
 from streamconsole.backends.theolive_keys import KeyRecord, KeyRecords
 from streamconsole.core.durations import format_duration
 from streamconsole.core.edits import Change, SetEnforcement, SetKey, check_key_for
@@ -88,11 +84,6 @@ _V1_DERIVED = (
     "v1: an alias that holds CDN security keys is protected whatever its token-security "
     "switch says (derived from the key list)"
 )
-
-
-class ChangeRefused(SourceError):
-    """A change THEOlive cannot make as asked, or not without cutting viewers off; nothing
-    was written, and the message says what to do instead."""
 
 
 def _segment(text: str) -> str:

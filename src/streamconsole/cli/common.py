@@ -58,10 +58,8 @@ def reported_errors() -> Iterator[None]:
 
 
 def _command_error(error: StreamconsoleError) -> CommandError:
-    # Imported once an error was raised, not before: a command on a local file must not
-    # load the HTTP stack just to be able to name a remote error.
-    from streamconsole.backends.base import ConfigError
-    from streamconsole.backends.http import RemoteError
+    # Imported once an error was raised, not before: --version and --help load no backend.
+    from streamconsole.backends.base import ConfigError, RemoteError
 
     if isinstance(error, ConfigError):
         for problem in error.problems:

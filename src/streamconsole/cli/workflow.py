@@ -21,8 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from streamconsole.audit import audit_log_for
-from streamconsole.backends.base import Source
-from streamconsole.backends.http import RemoteError
+from streamconsole.backends.base import RemoteError, Source
 from streamconsole.backends.registry import open_server
 from streamconsole.backends.toml_export import export_config
 from streamconsole.backends.toml_file import TomlSource

@@ -161,7 +161,7 @@ class AliasLoader:
                 done.set_result(None)
 
     async def _fetch(self, app: Application) -> None:
-        from streamconsole.backends.http import AuthError
+        from streamconsole.backends.base import AuthError
         from streamconsole.tui.app import failure_text
 
         try:
