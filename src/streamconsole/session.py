@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from streamconsole.audit import AuditLog
-from streamconsole.backends.base import ReadOnlyError, Source
+from streamconsole.backends.base import ReadOnlyError, Source, ThemeMemory
 from streamconsole.core.edits import (
     Change,
     SetEnforcement,
@@ -170,6 +170,8 @@ class EditSession:
     async def remember_theme(self, name: str) -> bool:
         """Store the theme in the source; False when this source cannot store one."""
         self.check_writable("remember the theme")
+        if not isinstance(self.source, ThemeMemory):
+            return False
         stored = await self.source.remember_theme(name)
         if stored:
             self.config.settings.theme = name

@@ -408,10 +408,6 @@ class AntMediaSource:
         except RemoteError:
             return posted
 
-    async def remember_theme(self, theme: str) -> bool:
-        """A server has nowhere to keep the operator's theme."""
-        return False
-
     # --- server-issued tokens -------------------------------------------------------------
 
     async def issue_token(self, app: str, stream: str, direction: Direction, expires: int) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from streamconsole.core.edits import Change
 from streamconsole.core.errors import StreamconsoleError
-from streamconsole.core.model import Application, Config
+from streamconsole.core.model import Application, Config, ScopeRef
 from streamconsole.core.text import inert
 
 
@@ -95,7 +95,11 @@ def remote_status(profile: str, user: str, latency: float | None) -> str:
 
 
 class Source(Protocol):
-    """Where applications come from and where edits go."""
+    """Where applications come from and where edits go.
+
+    What only some sources can do is an ability of its own below (:class:`KeyRetirement`,
+    :class:`ThemeMemory`): callers ask ``isinstance(source, KeyRetirement)``.
+    """
 
     @property
     def name(self) -> str:
@@ -104,8 +108,8 @@ class Source(Protocol):
 
     @property
     def status(self) -> str:
-        """A short plain line for the console's status bar: the file path, or the server
-        profile, user and latency of the last request (see :func:`remote_status`)."""
+        """A short plain line describing the source: the file path, or the server profile,
+        user and latency of the last request (see :func:`remote_status`)."""
         ...
 
     @property
@@ -128,6 +132,25 @@ class Source(Protocol):
         """Fill ``app.aliases`` where ``app.aliases_loaded`` is False (remote sources)."""
         ...
 
+
+@runtime_checkable
+class KeyRetirement(Protocol):
+    """A server that holds two keys per scope during a rotation (THEOlive): the new key is
+    added beside the old one, which is retired by id once its tokens have expired."""
+
+    async def retire_key(self, scope: ScopeRef, key_id: str, *, turn_off: bool = False) -> None:
+        """Delete one key by id; the last one only with ``turn_off`` (security off)."""
+        ...
+
+    def overlap_wait(self, ttl_seconds: int) -> str:
+        """How long the old and new keys must both be installed, for the operator."""
+        ...
+
+
+@runtime_checkable
+class ThemeMemory(Protocol):
+    """A source that can keep the operator's theme for next time (the config file)."""
+
     async def remember_theme(self, theme: str) -> bool:
-        """Keep the operator's theme for next time; False where nothing can hold it."""
+        """Store ``theme``; False where it could not be kept."""
         ...

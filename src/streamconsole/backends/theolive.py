@@ -201,10 +201,6 @@ class TheoLiveSource:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def remember_theme(self, theme: str) -> bool:
-        """A server has nowhere to keep the operator's theme."""
-        return False
-
     @staticmethod
     def overlap_wait(ttl_seconds: int) -> str:
         """How long the old and new keys must both be installed during a rotation."""

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from streamconsole.api import Console
+from streamconsole.backends.base import KeyRetirement
 from streamconsole.backends.registry import open_source
 from streamconsole.cli.common import EXIT_OK, CommandError, command, safe
 from streamconsole.core.edits import SetKey
@@ -108,8 +109,9 @@ def run_rotate(args: argparse.Namespace) -> int:
         toggled = console.toggle(args.scope, **wanted) if wanted else []
         app, replaced = _replaces_a_key(console.config, change)
         console.save()
-        overlap = getattr(console.source, "overlap_wait", None)
-        guidance = overlap(console.config.settings.token_ttl) if overlap and replaced else None
+        guidance = None
+        if replaced and isinstance(console.source, KeyRetirement):
+            guidance = console.source.overlap_wait(console.config.settings.token_ttl)
     finally:
         console.close()
     old = change.previous_fingerprint or "none"

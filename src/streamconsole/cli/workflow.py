@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from streamconsole.audit import audit_log_for
-from streamconsole.backends.base import RemoteError, Source
+from streamconsole.backends.base import KeyRetirement, RemoteError, Source
 from streamconsole.backends.registry import open_server
 from streamconsole.backends.toml_export import export_config
 from streamconsole.backends.toml_file import TomlSource
@@ -233,9 +233,8 @@ def run_retire(args: argparse.Namespace) -> int:
 
     async def retire() -> None:
         source = open_server(local, args.config, args.server)
-        retire_key = getattr(source, "retire_key", None)
         try:
-            if retire_key is None:
+            if not isinstance(source, KeyRetirement):
                 raise CommandError(
                     f"server {args.server} holds one key per scope: nothing to retire"
                 )
@@ -244,7 +243,7 @@ def run_retire(args: argparse.Namespace) -> int:
             await source.load_aliases(app)
             action = f"retire key {args.key_id}"
             try:
-                await retire_key(ref, args.key_id, turn_off=args.turn_off)
+                await source.retire_key(ref, args.key_id, turn_off=args.turn_off)
             except Exception as error:
                 audit.record_action(
                     origin="cli", source=source.name, scope=str(ref), action=action, error=error

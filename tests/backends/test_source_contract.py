@@ -1,0 +1,67 @@
+"""The contract every source keeps (backends/base.py): optional abilities are protocols a
+caller checks with ``isinstance``, never attributes it probes for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamconsole.backends.antmedia import AntMediaSource
+from streamconsole.backends.base import KeyRetirement, ThemeMemory
+from streamconsole.backends.http import HttpSettings
+from streamconsole.backends.theolive import TheoLiveSource
+from streamconsole.backends.theolive_keys import KeyRecords
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.model import ServerKind, ServerProfile
+from streamconsole.core.secret import Secret
+from streamconsole.session import EditSession
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator
+
+FAST = HttpSettings(timeout=1.0, connect_timeout=1.0, retries=0, backoff=0.01)
+SAMPLE = Path(__file__).parents[2] / "sample_config.toml"
+
+
+def antmedia_source(emulator: AntMediaEmulator) -> AntMediaSource:
+    profile = ServerProfile("contract-ams", ServerKind.ANTMEDIA, emulator.base_url)
+    credentials = f"{emulator.admin_email}:{emulator.admin_password}"
+    return AntMediaSource(profile, Secret(credentials), settings=FAST)
+
+
+def theolive_source(emulator: TheoLiveEmulator, tmp_path: Path) -> TheoLiveSource:
+    profile = ServerProfile(
+        "contract-theo", ServerKind.THEOLIVE, emulator.base_url, api_version="v2", auth="basic"
+    )
+    credentials = Secret(f"{emulator.api_key}:{emulator.api_secret}")
+    records = KeyRecords(tmp_path / "contract-theo.json")
+    return TheoLiveSource(profile, credentials, settings=FAST, key_records=records)
+
+
+async def test_only_a_server_that_keeps_two_keys_retires_one(
+    antmedia: AntMediaEmulator, theolive: TheoLiveEmulator, tmp_path: Path
+) -> None:
+    theo, ams = theolive_source(theolive, tmp_path), antmedia_source(antmedia)
+    try:
+        assert isinstance(theo, KeyRetirement)
+        assert not isinstance(ams, KeyRetirement)
+        assert not isinstance(TomlSource(SAMPLE), KeyRetirement)
+    finally:
+        await theo.aclose()
+        await ams.aclose()
+
+
+async def test_only_the_config_file_keeps_a_theme(
+    antmedia: AntMediaEmulator, theolive: TheoLiveEmulator, tmp_path: Path
+) -> None:
+    theo, ams = theolive_source(theolive, tmp_path), antmedia_source(antmedia)
+    try:
+        assert isinstance(TomlSource(SAMPLE), ThemeMemory)
+        assert not isinstance(theo, ThemeMemory)
+        assert not isinstance(ams, ThemeMemory)
+        # The session asks the source, and a server says it kept nothing, writing nothing.
+        config = await ams.load()
+        session = EditSession(ams, config, read_only=False)
+        assert await session.remember_theme("streamconsole-light") is False
+        assert config.settings.theme != "streamconsole-light"
+        assert antmedia.log.count(method="POST") == 1  # the login, and nothing else
+    finally:
+        await theo.aclose()
+        await ams.aclose()
