@@ -324,9 +324,7 @@ class Console:
     # --- lifetime -------------------------------------------------------------------------
 
     def close(self) -> None:
-        closer = getattr(self.source, "aclose", None)
-        if closer is not None:
-            self._runner.run(closer())
+        self._runner.run(self.source.aclose())
         self._runner.stop()
 
     def __enter__(self) -> Console:

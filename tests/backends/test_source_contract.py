@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from streamconsole.backends.antmedia import AntMediaSource
-from streamconsole.backends.base import KeyRetirement, ThemeMemory
+from streamconsole.backends.base import KeyRetirement, Source, ThemeMemory
 from streamconsole.backends.http import HttpSettings
+from streamconsole.backends.registry import open_source
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive_keys import KeyRecords
 from streamconsole.backends.toml_file import TomlSource
@@ -65,3 +68,26 @@ async def test_only_the_config_file_keeps_a_theme(
     finally:
         await theo.aclose()
         await ams.aclose()
+
+
+async def test_async_with_closes_the_connections_even_when_the_body_fails(
+    antmedia: AntMediaEmulator, theolive: TheoLiveEmulator, tmp_path: Path
+) -> None:
+    async def fail_inside(source: Source) -> None:
+        async with source as opened:
+            assert opened is source
+            await source.load()
+            raise LookupError("the caller's own failure")
+
+    for source in (antmedia_source(antmedia), theolive_source(theolive, tmp_path)):
+        with pytest.raises(LookupError):
+            await fail_inside(source)
+        # Closed: no request goes out any more.
+        with pytest.raises(RuntimeError, match="closed"):
+            await source.load()
+
+
+async def test_a_file_source_is_a_context_manager_too() -> None:
+    async with open_source(SAMPLE) as source:
+        config = await source.load()
+    assert "LiveApp" in config.applications

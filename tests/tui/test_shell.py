@@ -70,6 +70,9 @@ class GatedSource:
     async def remember_theme(self, theme: str) -> bool:
         return await self.inner.remember_theme(theme)
 
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
 
 class FailingSaveSource(GatedSource):
     """A source whose writes fail the way a buggy backend's might: not a SourceError."""

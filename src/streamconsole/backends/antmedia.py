@@ -22,6 +22,7 @@ import jwt
 
 from streamconsole.backends.base import (
     AuthError,
+    Closable,
     ConflictError,
     PartialApplyError,
     Problem,
@@ -188,7 +189,7 @@ def _fields_of(changes: Sequence[Change]) -> dict[str, Any]:
     return fields
 
 
-class AntMediaSource:
+class AntMediaSource(Closable):
     kind = ServerKind.ANTMEDIA
 
     def __init__(

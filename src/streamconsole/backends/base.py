@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 from streamconsole.core.edits import Change
 from streamconsole.core.errors import StreamconsoleError
@@ -131,6 +131,29 @@ class Source(Protocol):
     async def load_aliases(self, app: Application) -> None:
         """Fill ``app.aliases`` where ``app.aliases_loaded`` is False (remote sources)."""
         ...
+
+    async def aclose(self) -> None:
+        """Release what the source holds open (a server's connections)."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+
+class Closable:
+    """What makes a source an async context manager: ``async with open_source(...) as
+    source:`` closes it on the way out, also when the body raised. A source that holds
+    something open (an HTTP client) overrides :meth:`aclose`."""
+
+    async def aclose(self) -> None:
+        """A file source holds nothing open between calls."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
 
 @runtime_checkable

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-# What every opened source offers beyond the protocol: a close for its connections.
 from streamconsole.backends.base import Source, SourceError
 from streamconsole.backends.credentials import load_credentials
 from streamconsole.backends.toml_file import TomlSource
@@ -19,7 +18,8 @@ def open_source(
     read_only: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Source:
-    """The TOML source at ``config_path``, or the remote ``server`` it names."""
+    """The TOML source at ``config_path``, or the remote ``server`` it names; use it as
+    ``async with open_source(...) as source:`` so a server's connections are closed."""
     local = TomlSource(config_path, read_only=read_only, environ=environ)
     if server is None:
         return local

@@ -36,6 +36,7 @@ import httpx
 from streamconsole.backends.base import (
     AuthError,
     ChangeRefused,
+    Closable,
     ConflictError,
     PartialApplyError,
     Problem,
@@ -130,7 +131,7 @@ _Place = tuple[str, str]  # (channel id, alias id)
 _T = TypeVar("_T")
 
 
-class TheoLiveSource:
+class TheoLiveSource(Closable):
     kind = ServerKind.THEOLIVE
 
     def __init__(

@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from streamconsole.backends.atomic import atomic_write, write_private_file
-from streamconsole.backends.base import ConflictError, Problem, ReadOnlyError, SourceError
+from streamconsole.backends.base import (
+    Closable,
+    ConflictError,
+    Problem,
+    ReadOnlyError,
+    SourceError,
+)
 from streamconsole.backends.toml_config import (
     KEY_MATERIAL_FIELDS,
     decode_config_bytes,
@@ -39,7 +45,7 @@ MAX_CONFIG_BYTES = 256 * 2**20
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class TomlSource:
+class TomlSource(Closable):
     """A config file on disk. Thread-safe only in the sense the TUI needs: one writer."""
 
     def __init__(

@@ -111,6 +111,4 @@ async def open_loaded(args: argparse.Namespace, *, aliases: bool = True) -> tupl
 
 
 async def close(source: Source) -> None:
-    closer = getattr(source, "aclose", None)
-    if closer is not None:
-        await closer()
+    await source.aclose()

@@ -23,10 +23,8 @@ if TYPE_CHECKING:
 
 
 async def close_source(source: Source) -> None:
-    """Close a source's connections, where it has any (remote sources have ``aclose``)."""
-    close = getattr(source, "aclose", None)
-    if close is not None:
-        await close()
+    """Close a source's connections (a file source has none)."""
+    await source.aclose()
 
 
 class SourceOpener:
