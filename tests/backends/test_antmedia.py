@@ -357,6 +357,32 @@ async def test_failure_on_second_application_says_what_was_applied(
     await source.aclose()
 
 
+async def test_a_conflict_after_a_saved_application_says_what_was_applied(
+    antmedia: AntMediaEmulator,
+) -> None:
+    """A conflict is found per application just before its POST: one found after another
+    application was saved must not read as if nothing was written."""
+    source = source_for(antmedia)
+    theirs = "t" * 40
+    antmedia.edit_after_next_get("VodApp", jwtStreamSecretKey=theirs)
+    config = await source.load()
+    changes = [
+        set_enforcement(config, LIVE, Direction.PLAY, True),
+        set_key(config, ScopeRef("VodApp"), new_secret(), datetime.now(UTC)),
+    ]
+    with pytest.raises(PartialApplyError) as caught:
+        await source.apply(changes)
+    assert caught.value.applied == ("LiveApp",)
+    assert caught.value.failed == "VodApp"
+    message = str(caught.value)
+    assert "jwtStreamSecretKey: changed (value hidden)" in message
+    assert "Already applied: LiveApp; not applied: VodApp" in message
+    assert theirs not in message
+    assert antmedia.state.settings("LiveApp")["playJwtControlEnabled"] is True
+    assert antmedia.state.settings("VodApp")["jwtStreamSecretKey"] == theirs
+    await source.aclose()
+
+
 async def test_timeout_is_a_clear_error(antmedia: AntMediaEmulator) -> None:
     antmedia.faults.hang(times=None, path="/rest/v2/applications")
     source = source_for(antmedia)

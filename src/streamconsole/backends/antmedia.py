@@ -15,6 +15,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import httpx
@@ -24,11 +25,12 @@ from streamconsole.backends.base import (
     AuthError,
     Closable,
     ConflictError,
-    PartialApplyError,
     Problem,
     ReadOnlyError,
     RemoteError,
+    Step,
     remote_status,
+    run_steps,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpClient, HttpSettings, excerpt, expect, tls_verify
@@ -359,20 +361,12 @@ class AntMediaSource(Closable):
         by_app: dict[str, list[Change]] = {}
         for change in changes:
             by_app.setdefault(change.scope.application, []).append(change)
-        applied: list[str] = []
-        for app, app_changes in by_app.items():
-            try:
-                await self._apply_to(app, app_changes)
-            except RemoteError as error:
-                if not applied:
-                    raise
-                raise PartialApplyError(
-                    f"{error}. Already applied: {', '.join(applied)}; not applied: "
-                    f"{', '.join(a for a in by_app if a not in applied)}",
-                    applied,
-                    app,
-                ) from None
-            applied.append(app)
+        await run_steps(
+            [
+                Step(app, partial(self._apply_to, app, app_changes))
+                for app, app_changes in by_app.items()
+            ]
+        )
 
     async def _apply_to(self, app: str, changes: Sequence[Change]) -> None:
         ours = _fields_of(changes)

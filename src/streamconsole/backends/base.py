@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Self, runtime_checkable
@@ -84,6 +84,35 @@ class PartialApplyError(RemoteError):
         super().__init__(message)
         self.applied = tuple(applied)
         self.failed = failed
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One write of a save, described for the operator (an application, or one change)."""
+
+    description: str
+    run: Callable[[], Awaitable[None]]
+
+
+async def run_steps(steps: Sequence[Step]) -> None:
+    """Carry out ``steps`` in order, stopping at the first that fails. A failure after the
+    first step is a PartialApplyError saying what was applied and what was not; before it,
+    the error itself (nothing was written)."""
+    applied: list[str] = []
+    for index, step in enumerate(steps):
+        try:
+            await step.run()
+        except SourceError as error:
+            if not applied:
+                raise
+            pending = [s.description for s in steps[index:]]
+            raise PartialApplyError(
+                f"{error}. Already applied: {'; '.join(applied)}; not applied: "
+                f"{'; '.join(pending)}",
+                applied,
+                step.description,
+            ) from None
+        applied.append(step.description)
 
 
 def remote_status(profile: str, user: str, latency: float | None) -> str:

@@ -38,12 +38,13 @@ from streamconsole.backends.base import (
     ChangeRefused,
     Closable,
     ConflictError,
-    PartialApplyError,
     Problem,
     ReadOnlyError,
     RemoteError,
     SourceError,
+    Step,
     remote_status,
+    run_steps,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpClient, HttpSettings, expect, tls_verify
@@ -117,14 +118,6 @@ class _AliasState:
         if self.token_security is None:
             return f"keys: {keys}"
         return f"token-security {'on' if self.token_security else 'off'}, CDN keys: {keys}"
-
-
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """One write of a save, described for the operator."""
-
-    description: str
-    run: Callable[[], Awaitable[None]]
 
 
 _Place = tuple[str, str]  # (channel id, alias id)
@@ -479,11 +472,11 @@ class TheoLiveSource(Closable):
             return
         records = await self._records()
         states = await asyncio.gather(*(self._read_state(place) for place in grouped))
-        steps: list[_Step] = []
+        steps: list[Step] = []
         for (place, scope_changes), state in zip(grouped.items(), states, strict=True):
             self._check_unchanged(place, state)
             steps.extend(self._steps(place, scope_changes, state, records, hard_cutover))
-        await _run(steps)
+        await run_steps(steps)
 
     def _check_writable(self) -> None:
         if self._read_only:
@@ -539,7 +532,7 @@ class TheoLiveSource(Closable):
         state: _AliasState,
         records: Sequence[KeyRecord],
         hard_cutover: bool,
-    ) -> list[_Step]:
+    ) -> list[Step]:
         """The writes that carry out one alias's changes, or ChangeRefused."""
         scope = ScopeRef(*place)
         keys = [c for c in changes if isinstance(c, SetKey)]
@@ -562,7 +555,7 @@ class TheoLiveSource(Closable):
                     f"signed with it{_NOTHING_WRITTEN}"
                 )
             return [
-                _Step(
+                Step(
                     f"{scope}: add key {c.entry.fingerprint} ({c.entry.algorithm})",
                     partial(self._add_key, place, c),
                 )
@@ -597,9 +590,9 @@ class TheoLiveSource(Closable):
                 f"{_NOTHING_WRITTEN}"
             )
         on = "on" if wants_on else "off"
-        return [_Step(f"{scope}: token security {on}", partial(self._switch, place, wants_on))]
+        return [Step(f"{scope}: token security {on}", partial(self._switch, place, wants_on))]
 
-    def _cutover_step(self, scope: ScopeRef, keys: Sequence[SetKey], state: _AliasState) -> _Step:
+    def _cutover_step(self, scope: ScopeRef, keys: Sequence[SetKey], state: _AliasState) -> Step:
         if len(keys) > 1:
             raise ChangeRefused(f"{scope}: a hard cut-over installs one key{_NOTHING_WRITTEN}")
         if state.keys:
@@ -610,7 +603,7 @@ class TheoLiveSource(Closable):
                 f"or retire those first{_NOTHING_WRITTEN}"
             )
         entry = keys[0].entry
-        return _Step(
+        return Step(
             f"{scope}: replace the token-security key with {entry.fingerprint} "
             f"({entry.algorithm}); {HARD_CUTOVER}",
             partial(self._cut_over, (scope.application, str(scope.alias)), keys[0]),
@@ -859,22 +852,3 @@ def _mark_installed(change: SetKey, record: KeyRecord) -> None:
     entry.location = record.material_file
     entry.private_location = record.private_key_file
     entry.created = record.created
-
-
-async def _run(steps: Sequence[_Step]) -> None:
-    """Carry out ``steps`` in order; a failure after the first says what was and was not."""
-    applied: list[str] = []
-    for index, step in enumerate(steps):
-        try:
-            await step.run()
-        except SourceError as error:
-            if not applied:
-                raise
-            pending = [s.description for s in steps[index:]]
-            raise PartialApplyError(
-                f"{error}. Already applied: {'; '.join(applied)}; not applied: "
-                f"{'; '.join(pending)}",
-                applied,
-                step.description,
-            ) from None
-        applied.append(step.description)
