@@ -12,7 +12,7 @@ from streamconsole.backends.base import KeyRetirement, Source, ThemeMemory
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.registry import open_source
 from streamconsole.backends.theolive import TheoLiveSource
-from streamconsole.backends.theolive_keys import KeyRecords
+from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.model import ServerKind, ServerProfile
 from streamconsole.core.secret import Secret

@@ -20,8 +20,9 @@ from streamconsole.backends.base import (
     SourceError,
 )
 from streamconsole.backends.http import HttpSettings
-from streamconsole.backends.theolive import LEGACY_KEY_ID, TheoLiveSource
-from streamconsole.backends.theolive_keys import KeyRecords
+from streamconsole.backends.theolive import TheoLiveSource
+from streamconsole.backends.theolive.records import KeyRecords
+from streamconsole.backends.theolive.rules import LEGACY_KEY_ID
 from streamconsole.core.edits import SetEnforcement, set_enforcement, set_key
 from streamconsole.core.keys import (
     Algorithm,

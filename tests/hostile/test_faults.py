@@ -28,7 +28,7 @@ from streamconsole.backends.antmedia import AntMediaSource
 from streamconsole.backends.base import ConflictError, RemoteError, SourceError
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
-from streamconsole.backends.theolive_keys import KeyRecords
+from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import Change, set_enforcement, set_key
 from streamconsole.core.keys import Algorithm, generate_key, shared_key

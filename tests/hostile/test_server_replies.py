@@ -20,7 +20,7 @@ from streamconsole.backends.antmedia import AntMediaSource
 from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
-from streamconsole.backends.theolive_keys import KeyRecords
+from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.core.edits import set_enforcement, set_key
 from streamconsole.core.keys import Algorithm, generate_key
 from streamconsole.core.model import Config, Direction, ScopeRef, ServerKind, ServerProfile

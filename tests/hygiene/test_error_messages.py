@@ -25,7 +25,7 @@ from streamconsole.backends.base import (
 from streamconsole.backends.credentials import load_credentials, split_pair
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
-from streamconsole.backends.theolive_keys import KeyRecord, KeyRecords
+from streamconsole.backends.theolive.records import KeyRecord, KeyRecords
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_key
 from streamconsole.core.errors import KeyValidationError, PolicyError, TokenBuildError

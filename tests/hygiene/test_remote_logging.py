@@ -15,7 +15,7 @@ import pytest
 from streamconsole.backends.antmedia import AntMediaSource
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
-from streamconsole.backends.theolive_keys import KeyRecords
+from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.core.edits import set_enforcement, set_key
 from streamconsole.core.keys import Algorithm, private_key_from_pem, shared_key
 from streamconsole.core.model import Direction, ScopeRef, ServerKind, ServerProfile

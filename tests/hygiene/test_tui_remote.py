@@ -20,7 +20,7 @@ from textual.worker import WorkerError
 from streamconsole.backends.antmedia import AntMediaSource
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
-from streamconsole.backends.theolive_keys import KeyRecords
+from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.core.model import ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret

@@ -14,7 +14,7 @@ from streamconsole.backends.antmedia import AntMediaSource
 from streamconsole.backends.base import remote_status
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
-from streamconsole.backends.theolive_keys import KeyRecords
+from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.core.model import ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from streamconsole.tui.app import StreamConsoleApp

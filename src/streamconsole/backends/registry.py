@@ -42,9 +42,11 @@ def open_server(
     credentials = load_credentials(profile, environ)
     read_only = read_only or profile.read_only or config.settings.read_only
     if profile.kind is ServerKind.ANTMEDIA:
+        # Here: the remote backends import httpx (~0.3 s), which a file's console never needs.
         from streamconsole.backends.antmedia import AntMediaSource
 
         return AntMediaSource(profile, credentials, read_only=read_only, console=config.settings)
+    # Here, as above: only a THEOlive server pays for importing its backend.
     from streamconsole.backends.theolive import TheoLiveSource
 
     return TheoLiveSource(profile, credentials, read_only=read_only, console=config.settings)

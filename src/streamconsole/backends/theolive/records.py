@@ -13,14 +13,17 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from platformdirs import user_state_path
+
 from streamconsole.backends.atomic import PRIVATE_MODE, atomic_write, write_private_file
-from streamconsole.backends.base import SourceError
+from streamconsole.backends.base import Problem, SourceError
+from streamconsole.backends.theolive.rules import NOTHING_WRITTEN, AliasState
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import (
     Algorithm,
@@ -32,7 +35,7 @@ from streamconsole.core.keys import (
     private_key_from_pem,
     public_key_from_text,
 )
-from streamconsole.core.model import KeyEntry, KeyOrigin
+from streamconsole.core.model import KeyEntry, KeyOrigin, RemoteKey, ScopeSettings
 from streamconsole.core.secret import Secret
 
 RECORDS_VERSION = 1
@@ -64,6 +67,13 @@ class KeyRecord:
 
     def place(self) -> tuple[str, str, str, str]:
         return (self.profile, self.channel, self.alias, self.key_id)
+
+    def mark_installed(self, entry: KeyEntry) -> None:
+        """``entry``'s key now lives on the server, its material where this record says."""
+        entry.origin = KeyOrigin.REMOTE
+        entry.location = self.material_file
+        entry.private_location = self.private_key_file
+        entry.created = self.created
 
     def to_json(self) -> dict[str, str]:
         data = {name: getattr(self, name) for name in _TEXT_FIELDS}
@@ -108,8 +118,6 @@ class KeyRecords:
     @classmethod
     def for_profile(cls, profile: str) -> KeyRecords:
         """The default place: the user's state directory, one file per server profile."""
-        from platformdirs import user_state_path
-
         return cls(user_state_path("streamconsole") / "theolive" / f"{_safe_name(profile)}.json")
 
     # --- reading --------------------------------------------------------------------------
@@ -188,12 +196,70 @@ class KeyRecords:
             created=record.created,
         )
 
+    def alias_settings(
+        self, profile: str, channel: str, states: Sequence[tuple[str, AliasState]], where: str
+    ) -> tuple[dict[str, ScopeSettings], list[Problem]]:
+        """Each alias's settings: the server's state (``states``) plus what the records know
+        of its keys. Blocking (it reads the records file and key files); problems are
+        warnings, placed at ``where`` when they concern the records file itself."""
+        warnings: list[Problem] = []
+        try:
+            records = [r for r in self.read() if (r.profile, r.channel) == (profile, channel)]
+        except SourceError as error:
+            records = []
+            warning = f"{error}; keys are shown by id only"
+            warnings.append(Problem(warning, where, warning=True))
+        by_alias: dict[str, list[KeyRecord]] = {}
+        for record in records:
+            by_alias.setdefault(record.alias, []).append(record)
+        settings: dict[str, ScopeSettings] = {}
+        for alias, state in states:
+            active = state.active_keys()
+            active_ids = {k.id for k in active}
+            known = {r.key_id: r for r in by_alias.get(alias, []) if r.key_id in active_ids}
+            # Every key whose material is kept here, newest first (two made in one second:
+            # the server lists the later one last): tokens signed with any of them are
+            # accepted, and the newest is the one that signs.
+            position = {k.id: index for index, k in enumerate(active)}
+            entries: dict[str, KeyEntry] = {}
+            newest_first = sorted(
+                known.values(), key=lambda r: (r.created, position[r.key_id]), reverse=True
+            )
+            for record in newest_first:
+                if not record.material_file:
+                    continue
+                try:
+                    entries[record.key_id] = self.load_entry(record)
+                except SourceError as error:
+                    warnings.append(Problem(str(error), f"{channel}/{alias}", warning=True))
+            remote = tuple(
+                RemoteKey(k.id, k.name, known[k.id].fingerprint, entries.get(k.id))
+                if k.id in known
+                else k
+                for k in active
+            )
+            newest = next(iter(entries.values()), None)
+            settings[alias] = ScopeSettings(play=state.enforced, key=newest, remote_keys=remote)
+        return settings, warnings
+
     # --- writing --------------------------------------------------------------------------
 
     def keep_material(
         self, profile: str, channel: str, alias: str, key: Key, created: datetime
     ) -> tuple[str, str]:
-        """Write ``key``'s material to new 0600 files: (material file, private key file or "")."""
+        """Write ``key``'s material to new 0600 files, before it is sent to the server:
+        (material file, private key file or ""). SourceError when they cannot be written."""
+        try:
+            return self._write_material(profile, channel, alias, key, created)
+        except OSError as error:
+            raise SourceError(
+                f"{channel}/{alias}: the key could not be kept on this machine "
+                f"({error.strerror}), so it was not sent{NOTHING_WRITTEN}"
+            ) from None
+
+    def _write_material(
+        self, profile: str, channel: str, alias: str, key: Key, created: datetime
+    ) -> tuple[str, str]:
         stem = ".".join(
             (
                 _safe_name(channel),
@@ -229,11 +295,20 @@ class KeyRecords:
                 path.unlink(missing_ok=True)
 
     def add(self, record: KeyRecord) -> KeyRecord | None:
-        """Add ``record``; return the one it replaced (same place and key id), if any.
-        The replaced record's key files are left for the caller to discard."""
-        records = self.read()
-        replaced = next((r for r in records if r.place() == record.place()), None)
-        self._write([*(r for r in records if r is not replaced), record])
+        """Add ``record`` of a key the server now holds; return the one it replaced (same
+        place and key id), if any, whose key files are left for the caller to discard.
+        SourceError, saying where the material is, when the records cannot be written."""
+        try:
+            records = self.read()
+            replaced = next((r for r in records if r.place() == record.place()), None)
+            self._write([*(r for r in records if r is not replaced), record])
+        except (OSError, SourceError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            raise SourceError(
+                f"{record.channel}/{record.alias}: the server now holds key {record.key_id}, "
+                f"but its local record could not be written ({reason}); its material is in "
+                f"{record.material_file}"
+            ) from None
         return replaced
 
     def remove(
