@@ -140,7 +140,8 @@ def place_of(scope: ScopeRef, alias_noun: str) -> Place:
     if scope.alias is None:
         raise ChangeRefused(
             f"{scope}: THEOlive holds token security per {alias_noun}, not per "
-            f"channel: edit its {alias_noun}s{NOTHING_WRITTEN}"
+            f"channel: edit its {alias_noun}{'es' if alias_noun.endswith('s') else 's'}"
+            f"{NOTHING_WRITTEN}"
         )
     return Place(scope.application, scope.alias)
 
