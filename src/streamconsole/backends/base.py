@@ -1,4 +1,5 @@
-"""The one small interface every source implements, and its typed errors."""
+"""The one small interface every source implements, its optional abilities, its typed
+errors, and the runner that carries out a save step by step and reports a partial one."""
 
 from __future__ import annotations
 
