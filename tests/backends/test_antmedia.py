@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from streamconsole.backends.antmedia import AntMediaSource, merge_settings
+from streamconsole.backends.antmedia import AntMediaSource
+from streamconsole.backends.antmedia_settings import merge_settings
 from streamconsole.backends.base import (
     AuthError,
     ConflictError,

@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Sequence
 from functools import partial
 from typing import Any
 
 import httpx
 import jwt
 
+from streamconsole.backends.antmedia_settings import (
+    ENFORCEMENT_FIELD,
+    ONE_TIME_FIELD,
+    SECRET_FIELD,
+    fields_of,
+    merge_settings,
+    refusal,
+)
 from streamconsole.backends.base import (
     AuthError,
     Closable,
@@ -33,8 +40,8 @@ from streamconsole.backends.base import (
     run_steps,
 )
 from streamconsole.backends.credentials import split_pair
-from streamconsole.backends.http import HttpClient, HttpSettings, excerpt, expect, tls_verify
-from streamconsole.core.edits import Change, SetEnforcement, SetKey
+from streamconsole.backends.http import HttpClient, HttpSettings, expect, tls_verify
+from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import ANTMEDIA_MIN_SECRET_CHARS, Algorithm, SharedKey, shared_key
 from streamconsole.core.model import (
@@ -52,29 +59,6 @@ from streamconsole.core.model import (
 from streamconsole.core.secret import Secret
 
 BROADCAST_PAGE = 50
-_ENFORCEMENT_FIELD = {
-    Direction.PUBLISH: "publishJwtControlEnabled",
-    Direction.PLAY: "playJwtControlEnabled",
-}
-_ONE_TIME_FIELD = {
-    Direction.PUBLISH: "publishTokenControlEnabled",
-    Direction.PLAY: "playTokenControlEnabled",
-}
-SECRET_FIELD = "jwtStreamSecretKey"
-# The kinds of token control of which Ant Media Server (since 2.9.0) lets a direction have at
-# most one on, as the operator knows them; JWT first. Hash control is not counted.
-_TOKEN_CONTROLS = {
-    Direction.PUBLISH: (
-        ("JWT", _ENFORCEMENT_FIELD[Direction.PUBLISH]),
-        ("one-time tokens", _ONE_TIME_FIELD[Direction.PUBLISH]),
-        ("TOTP one-time passwords", "enableTimeTokenForPublish"),
-    ),
-    Direction.PLAY: (
-        ("JWT", _ENFORCEMENT_FIELD[Direction.PLAY]),
-        ("one-time tokens", _ONE_TIME_FIELD[Direction.PLAY]),
-        ("TOTP one-time passwords", "enableTimeTokenForPlay"),
-    ),
-}
 
 
 class _ProxyAuthorization(httpx.Auth):
@@ -89,106 +73,6 @@ class _ProxyAuthorization(httpx.Auth):
         token = jwt.encode(claims, self._secret.reveal_bytes(), algorithm="HS256")
         request.headers["ProxyAuthorization"] = token
         yield request
-
-
-def _is_secret_field(name: str) -> bool:
-    return "secret" in name.lower() or "password" in name.lower()
-
-
-def settings_difference(seen: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """What another admin changed, one line a field; secret values are not shown."""
-    lines = []
-    for name in sorted(set(seen) | set(now)):
-        before, after = seen.get(name), now.get(name)
-        if before == after:
-            continue
-        if _is_secret_field(name):
-            lines.append(f"{name}: changed (value hidden)")
-        else:
-            lines.append(f"{name}: {before!r} → {after!r}")
-    return lines
-
-
-def merge_settings(
-    app: str, seen: Mapping[str, Any], current: Mapping[str, Any], ours: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The settings object to POST: our fields (``ours``) put onto the server's ``current``.
-
-    A three-way merge against ``seen``, the object the operator's edits were made on. What
-    someone else changed since stays as they left it, unless it is a field we change and now
-    holds another value than ours: then nothing is merged and ConflictError shows those
-    fields only, secret values hidden. Fields the server maintains (``updateTime``, stamped
-    at every save) are never ours, so they never conflict.
-    """
-    conflicts = {
-        name
-        for name, value in ours.items()
-        if current.get(name) != seen.get(name) and current.get(name) != value
-    }
-    if conflicts:
-        difference = settings_difference(
-            {name: seen.get(name) for name in conflicts},
-            {name: current.get(name) for name in conflicts},
-        )
-        raise ConflictError(
-            f"{app}: settings you change were changed on the server since they were loaded "
-            f"({'; '.join(difference)}); nothing was written. Refresh, then edit again"
-        )
-    return {**current, **ours}
-
-
-def _refusal(app: str, reply: object, posted: Mapping[str, Any]) -> str:
-    """Why the server refused to save ``posted``, in words that say what to do.
-
-    Ant Media's ``AntMediaApplicationAdapter.updateSettings`` answers a refused save with
-    ``new Result(false)``: ``success: false`` and an empty message. So the server's message
-    is quoted when there is one, and otherwise the posted object is checked against the
-    rule an operator of this console meets: since 2.9.0 (``isTokenSecuritySettingsValid``)
-    a direction may have at most one kind of token control on. An application whose
-    settings come from its properties file (or from an older server) can hold two, and then
-    every save of it is refused, whatever the save changes. The rule is not checked before
-    sending: an older server saves such settings, and the server is the judge.
-    """
-    message = reply.get("message") if isinstance(reply, dict) else None
-    if isinstance(message, str) and message.strip():
-        said = f"the server refused the settings: {excerpt(message)}"
-    elif isinstance(reply, dict):
-        said = "the server refused the settings and gave no reason"
-    else:
-        said = f"the server refused the settings: {excerpt(json.dumps(reply))}"
-    for direction, kinds in _TOKEN_CONTROLS.items():
-        on = [(kind, field) for kind, field in kinds if posted.get(field) is True]
-        if len(on) < 2:
-            continue
-        kinds_on = [kind for kind, _ in on]
-        if kinds_on[0] == "JWT":  # JWT stays only when every other kind goes
-            advice = (
-                f"turn {' and '.join(kinds_on[1:])} off for {direction} in the server's web "
-                f"panel, or turn {direction} JWT off"
-            )
-        else:
-            advice = f"turn {' or '.join(kinds_on)} off for {direction} in the server's web panel"
-        return (
-            f"{app}: {said}. Ant Media Server (2.9 and later) saves at most one kind of token "
-            f"control per direction, and {direction} has {' and '.join(kinds_on)} on "
-            f"({', '.join(field for _, field in on)}): {advice}, then save again; nothing was "
-            "written"
-        )
-    return f"{app}: {said}; nothing was written"
-
-
-def _fields_of(changes: Sequence[Change]) -> dict[str, Any]:
-    """The settings fields that ``changes`` set, with their new values."""
-    fields: dict[str, Any] = {}
-    for change in changes:
-        if isinstance(change, SetEnforcement):
-            fields[_ENFORCEMENT_FIELD[change.direction]] = change.enabled
-        elif isinstance(change, SetKey):
-            key = change.entry.key
-            if not isinstance(key, SharedKey):
-                raise RemoteError("Ant Media Server takes an HS256 shared secret only")
-            fields[SECRET_FIELD] = key.secret.reveal()
-    return fields
 
 
 class AntMediaSource(Closable):
@@ -313,12 +197,12 @@ class AntMediaSource(Closable):
         self._seen[name] = settings
         app = Application(name, ServerKind.ANTMEDIA, aliases_loaded=False)
         app.settings = ScopeSettings(
-            publish=settings.get(_ENFORCEMENT_FIELD[Direction.PUBLISH]) is True,
-            play=settings.get(_ENFORCEMENT_FIELD[Direction.PLAY]) is True,
+            publish=settings.get(ENFORCEMENT_FIELD[Direction.PUBLISH]) is True,
+            play=settings.get(ENFORCEMENT_FIELD[Direction.PLAY]) is True,
             key=self._remote_key(name, settings.get(SECRET_FIELD), warnings),
         )
         app.one_time_token = frozenset(
-            d for d, field in _ONE_TIME_FIELD.items() if settings.get(field) is True
+            d for d, field in ONE_TIME_FIELD.items() if settings.get(field) is True
         )
         return app
 
@@ -369,7 +253,7 @@ class AntMediaSource(Closable):
         )
 
     async def _apply_to(self, app: str, changes: Sequence[Change]) -> None:
-        ours = _fields_of(changes)
+        ours = fields_of(changes)
         current = await self._read_settings(app)
         # Never loaded (its settings could not be read then): nothing to merge against.
         seen = self._seen.get(app, current)
@@ -384,7 +268,7 @@ class AntMediaSource(Closable):
             "POST", f"/rest/v2/applications/settings/{app}", json_body=merged, idempotent=False
         )
         if not isinstance(reply, dict) or reply.get("success") is not True:
-            raise RemoteError(_refusal(app, reply, merged))
+            raise RemoteError(refusal(app, reply, merged))
         self._seen[app] = await self._read_back(app, merged)
         for change in changes:
             if isinstance(change, SetKey):
