@@ -41,21 +41,16 @@ def theolive_source(emulator: TheoLiveEmulator, tmp_path: Path) -> TheoLiveSourc
 async def test_only_a_server_that_keeps_two_keys_retires_one(
     antmedia: AntMediaEmulator, theolive: TheoLiveEmulator, tmp_path: Path
 ) -> None:
-    theo, ams = theolive_source(theolive, tmp_path), antmedia_source(antmedia)
-    try:
+    async with theolive_source(theolive, tmp_path) as theo, antmedia_source(antmedia) as ams:
         assert isinstance(theo, KeyRetirement)
         assert not isinstance(ams, KeyRetirement)
         assert not isinstance(TomlSource(SAMPLE), KeyRetirement)
-    finally:
-        await theo.aclose()
-        await ams.aclose()
 
 
 async def test_only_the_config_file_keeps_a_theme(
     antmedia: AntMediaEmulator, theolive: TheoLiveEmulator, tmp_path: Path
 ) -> None:
-    theo, ams = theolive_source(theolive, tmp_path), antmedia_source(antmedia)
-    try:
+    async with theolive_source(theolive, tmp_path) as theo, antmedia_source(antmedia) as ams:
         assert isinstance(TomlSource(SAMPLE), ThemeMemory)
         assert not isinstance(theo, ThemeMemory)
         assert not isinstance(ams, ThemeMemory)
@@ -65,9 +60,6 @@ async def test_only_the_config_file_keeps_a_theme(
         assert await session.remember_theme("streamconsole-light") is False
         assert config.settings.theme != "streamconsole-light"
         assert antmedia.log.count(method="POST") == 1  # the login, and nothing else
-    finally:
-        await theo.aclose()
-        await ams.aclose()
 
 
 async def test_async_with_closes_the_connections_even_when_the_body_fails(
