@@ -2,8 +2,8 @@
 
 Each line says when, who (user@host), from where (tui/cli/api), on which source, what
 changed in which scope, the old and new key fingerprints, and the result. It never holds a
-secret or a token: keys appear as fingerprints only. The file is created 0600 and only
-ever appended to.
+secret or a token: keys appear as fingerprints only. The file is created 0600 (its missing
+directories 0700) and only ever appended to, never through a symbolic link.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from streamconsole.backends.base import SourceError
+from streamconsole.backends.safe_files import make_private_dirs, open_for_append, reason
 from streamconsole.core.edits import Change, SetEnforcement
 from streamconsole.core.model import ConsoleSettings
 
@@ -103,8 +105,11 @@ class AuditLog:
             "result": "ok" if error is None else f"failed: {type(error).__name__}: {error}",
         }
         lines = [json.dumps({**common, **entry}, ensure_ascii=True) for entry in entries]
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            make_private_dirs(self.path.parent)
+            fd = open_for_append(self.path)
+        except OSError as error:
+            raise SourceError(f"audit log: {reason(error)}") from None
         try:
             os.write(fd, ("\n".join(lines) + "\n").encode("utf-8"))
         finally:

@@ -119,6 +119,7 @@ def test_drift_since_the_plan_is_refused(
     plan_file = tmp_path / "plan.json"
     made = run_cli("plan", "-c", str(offline), "--server", "prod", "--out", str(plan_file), env=env)
     assert made.returncode == 1
+    assert stat.S_IMODE(plan_file.stat().st_mode) == 0o600  # it names every scope that differs
     antmedia.state.update_settings("LiveApp", publishJwtControlEnabled=False)  # another admin
     drift = run_cli(
         "apply", "-c", str(offline), "--server", "prod", "--plan", str(plan_file), "--yes", env=env

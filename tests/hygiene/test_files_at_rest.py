@@ -1,6 +1,7 @@
 """What stays on disk after saves through the Python API (the console's and the CLI's saves
 are checked in their own modules): the audit log, including failed saves, and THEOlive's
-key records hold no secret, no private key and no token; every file is 0600."""
+key records hold no secret, no private key and no token; every file is 0600, and every
+directory the console makes for them 0700, from the first level it makes."""
 
 from __future__ import annotations
 
@@ -135,3 +136,23 @@ def test_theolive_key_records(
     assert all(mode(p) == 0o600 for p in material)
     for directory in {p.parent for p in material}:
         assert mode(directory) == 0o700, f"{directory} is mode {mode(directory):04o}"
+
+
+def test_state_directories_are_private_from_the_first_level_made(
+    online: Path, tmp_path: Path, theolive: TheoLiveEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``~/.local/state`` may not exist yet: each level made is 0700 (``mkdir(parents=True)``
+    makes the upper ones 0755), and a directory that was there already keeps its mode."""
+    tmp_path.chmod(0o755)  # the user's own, like ~/.local: never chmod-ed
+    fresh = tmp_path / "fresh"
+    monkeypatch.setenv("XDG_STATE_HOME", str(fresh / "state"))
+    with open_config(online) as console:
+        console.toggle("LiveApp", play=True)
+        console.save()  # the audit log
+    with open_server(online, "theo") as console:
+        console.rotate("sports/sports-main", generate="HS256")
+        console.save()  # key records, and the key's material beside them
+    made = [fresh, *(p for p in fresh.rglob("*") if p.is_dir())]
+    assert {p.name for p in made} >= {"fresh", "state", "streamconsole", "theolive"}
+    assert {str(p): f"{mode(p):04o}" for p in made} == {str(p): "0700" for p in made}
+    assert mode(tmp_path) == 0o755

@@ -6,10 +6,13 @@ A reader (or a crash) sees either the old file or the new one, never half of eit
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
+
+from streamconsole.backends.safe_files import make_private_dirs, refuse_symlink
 
 PRIVATE_MODE = 0o600
 
@@ -36,12 +39,21 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     _fsync_directory(path.parent)
 
 
+def write_new_file(path: Path, data: bytes, *, mode: int, replace: bool = False) -> None:
+    """Write a file the console makes (a key file, a plan, an export) atomically: never
+    through or over a symbolic link, over an existing file only when ``replace``. Each
+    refusal is an ``OSError`` naming ``path``."""
+    refuse_symlink(path)
+    if not replace and path.exists():
+        raise FileExistsError(errno.EEXIST, "exists: refusing to overwrite it", str(path))
+    atomic_write(path, data, mode=mode)
+
+
 def write_private_file(path: Path, data: bytes) -> None:
-    """Create a new secret or private-key file, mode 0600 from its first byte on disk."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; refusing to overwrite a key file")
-    atomic_write(path, data, mode=PRIVATE_MODE)
+    """Create a new secret or private-key file, mode 0600 from its first byte on disk, in a
+    directory made 0700 (each missing level) if need be."""
+    make_private_dirs(path.parent)
+    write_new_file(path, data, mode=PRIVATE_MODE)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from streamconsole.backends.atomic import atomic_write, write_private_file
+from streamconsole.backends.atomic import atomic_write, write_new_file, write_private_file
 from streamconsole.backends.base import (
     Closable,
     ConflictError,
@@ -28,6 +28,7 @@ from streamconsole.backends.base import (
     ReadOnlyError,
     SourceError,
 )
+from streamconsole.backends.safe_files import make_private_dirs
 from streamconsole.backends.toml_config import (
     KEY_MATERIAL_FIELDS,
     decode_config_bytes,
@@ -249,10 +250,8 @@ class TomlSource(Closable):
         written: list[Path],
     ) -> None:
         public_path = directory / f"{stem}.pub.pem"
-        if public_path.exists():
-            raise FileExistsError(f"{public_path} already exists; refusing to overwrite it")
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(public_path, key.public_pem.encode("ascii"), mode=0o644)
+        make_private_dirs(directory)
+        write_new_file(public_path, key.public_pem.encode("ascii"), mode=0o644)
         written.append(public_path)
         fields["key_file"] = self._relative(public_path)
         if key.private_pem is not None:

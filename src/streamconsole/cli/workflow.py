@@ -21,8 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from streamconsole.audit import audit_log_for
+from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
 from streamconsole.backends.base import KeyRetirement, RemoteError, Source
 from streamconsole.backends.registry import open_server
+from streamconsole.backends.safe_files import make_private_dirs, reason
 from streamconsole.backends.toml_export import export_config
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.cli.common import (
@@ -89,12 +91,20 @@ def run_plan(args: argparse.Namespace) -> int:
         **plan.to_dict(),
     }
     if args.out:
-        args.out.write_text(json.dumps(record, indent=2) + "\n")
+        _write_plan(args.out, json.dumps(record, indent=2) + "\n")
     if args.json:
         emit(record)
     else:
         _print_plan(plan)
     return EXIT_OK if plan.empty else EXIT_REJECTED
+
+
+def _write_plan(path: Path, text: str) -> None:
+    """A plan is 0600 (it names the server and every scope) and never through a symlink."""
+    try:
+        write_new_file(path, text.encode("utf-8"), mode=PRIVATE_MODE, replace=True)
+    except OSError as error:
+        raise CommandError(f"--out: {reason(error)}") from None
 
 
 def _check_drift(args: argparse.Namespace, plan: Plan) -> None:
@@ -197,7 +207,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:
         raise CommandError(f"{args.out} exists; add --force to replace it")
     try:
-        for directory in _make_directories(args.out.parent):
+        for directory in make_private_dirs(args.out.parent):
             print(f"created {directory} (0700)")
         written = export_config(current, local.servers[args.server], args.out)
     except OSError as error:
@@ -207,15 +217,6 @@ def run_export(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path} ({stat.S_IMODE(path.stat().st_mode):04o})")
     return EXIT_OK
-
-
-def _make_directories(directory: Path) -> list[Path]:
-    """Create ``directory`` and its missing parents, each 0700 (an export holds secrets);
-    return the ones created, outermost first."""
-    missing = [d for d in (directory, *directory.parents) if not d.exists()][::-1]
-    for made in missing:
-        made.mkdir(mode=0o700)
-    return missing
 
 
 # --- retire (two-key rotation, THEOlive) ----------------------------------------------------

@@ -5,13 +5,13 @@ small JSON file of records: for each (profile, channel, alias, key id) the key's
 fingerprint, algorithm and creation time, and where its material lives. The records file
 never holds key material, not even a public key: the shared secret, the public key PEM and
 the private key PEM each go to a file of their own (mode 0600) in a directory beside it,
-and the record names that file. Everything is written atomically and created 0600.
+and the record names that file. Everything is written atomically and created 0600 (each
+directory 0700), and never read or written through a symbolic link.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,8 +21,9 @@ from typing import Any
 
 from platformdirs import user_state_path
 
-from streamconsole.backends.atomic import PRIVATE_MODE, atomic_write, write_private_file
+from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file, write_private_file
 from streamconsole.backends.base import Problem, SourceError
+from streamconsole.backends.safe_files import file_name_part, make_private_dirs, read_no_follow
 from streamconsole.backends.theolive.rules import NOTHING_WRITTEN, AliasState
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import (
@@ -39,14 +40,8 @@ from streamconsole.core.model import KeyEntry, KeyOrigin, RemoteKey, ScopeSettin
 from streamconsole.core.secret import Secret
 
 RECORDS_VERSION = 1
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _TEXT_FIELDS = ("profile", "channel", "alias", "key_id", "fingerprint")
 _FILE_FIELDS = ("material_file", "private_key_file")
-
-
-def _safe_name(text: str) -> str:
-    """A file-name part from untrusted text (server ids): no separators, no leading dot."""
-    return _UNSAFE.sub("_", text)[:80] or "_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +113,15 @@ class KeyRecords:
     @classmethod
     def for_profile(cls, profile: str) -> KeyRecords:
         """The default place: the user's state directory, one file per server profile."""
-        return cls(user_state_path("streamconsole") / "theolive" / f"{_safe_name(profile)}.json")
+        directory = user_state_path("streamconsole") / "theolive"
+        return cls(directory / f"{file_name_part(profile)}.json")
 
     # --- reading --------------------------------------------------------------------------
 
     def read(self) -> tuple[KeyRecord, ...]:
         """Every record, oldest first; raises SourceError naming the file when it is damaged."""
         try:
-            info = self.path.stat()
+            info = self.path.lstat()
         except FileNotFoundError:
             return ()
         except OSError as error:
@@ -134,7 +130,7 @@ class KeyRecords:
         if self._cache is not None and self._cache[0] == stamp:
             return self._cache[1]
         try:
-            data = json.loads(self.path.read_bytes())
+            data = json.loads(read_no_follow(self.path))
         except OSError as error:
             raise SourceError(f"key records {self.path}: {error.strerror}") from None
         except (ValueError, RecursionError):
@@ -167,14 +163,14 @@ class KeyRecords:
         if not record.material_file:
             raise SourceError(f"{where}: its material is not kept on this machine")
         try:
-            text = Path(record.material_file).read_text(encoding="utf-8")
+            text = read_no_follow(Path(record.material_file)).decode("utf-8")
             key: Key
             if record.algorithm.family is KeyFamily.HMAC:
                 key = SharedKey(record.algorithm, Secret(text))
             else:
                 key = public_key_from_text(record.algorithm, text)
                 if record.private_key_file:
-                    private_text = Path(record.private_key_file).read_text(encoding="utf-8")
+                    private_text = read_no_follow(Path(record.private_key_file)).decode("utf-8")
                     private = private_key_from_pem(record.algorithm, private_text)
                     if private.public_pem != key.public_pem:
                         raise KeyValidationError("the private key does not match the public key")
@@ -262,14 +258,14 @@ class KeyRecords:
     ) -> tuple[str, str]:
         stem = ".".join(
             (
-                _safe_name(channel),
-                _safe_name(alias),
+                file_name_part(channel),
+                file_name_part(alias),
                 key.algorithm.value.lower(),
                 f"{created.astimezone(UTC):%Y%m%dT%H%M%SZ}",
                 secrets.token_hex(3),  # two rotations in one second must not collide
             )
         )
-        directory = self.keys_dir / _safe_name(profile)
+        directory = self.keys_dir / file_name_part(profile)
         if isinstance(key, SharedKey):
             material = directory / f"{stem}.secret"
             write_private_file(material, key.secret.reveal_bytes())
@@ -333,6 +329,6 @@ class KeyRecords:
             "keys": [r.to_json() for r in records],
         }
         text = json.dumps(data, indent=2, ensure_ascii=True) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(self.path, text.encode("ascii"), mode=PRIVATE_MODE)
+        make_private_dirs(self.path.parent)
+        write_new_file(self.path, text.encode("ascii"), mode=PRIVATE_MODE, replace=True)
         self._cache = None
