@@ -190,7 +190,9 @@ def export_parser(prog: str) -> argparse.ArgumentParser:
     )
     _source_options(parser)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--force", action="store_true", help="replace an existing --out")
+    parser.add_argument(
+        "--force", action="store_true", help="replace an existing --out and key files"
+    )
     return parser
 
 

@@ -204,15 +204,14 @@ def run_export(args: argparse.Namespace) -> int:
         return local, current
 
     local, current = run_async(load)
-    if args.out.exists() and not args.force:
-        raise CommandError(f"{args.out} exists; add --force to replace it")
     try:
         for directory in make_private_dirs(args.out.parent):
             print(f"created {directory} (0700)")
-        written = export_config(current, local.servers[args.server], args.out)
+        written = export_config(current, local.servers[args.server], args.out, replace=args.force)
+    except FileExistsError as error:
+        raise CommandError(f"{error.filename} exists; add --force to replace it") from None
     except OSError as error:
-        where = error.filename or args.out
-        raise CommandError(f"export to {args.out}: {where}: {error.strerror or error}") from None
+        raise CommandError(f"export to {args.out}: {reason(error)}") from None
     print(f"wrote {args.out} ({len(current.applications)} applications)")
     for path in written:
         print(f"wrote {path} ({stat.S_IMODE(path.stat().st_mode):04o})")
