@@ -310,6 +310,108 @@ def test_key_file_problems(tmp_path: Path) -> None:
     assert ["chmod 600" in w.message for w in source.warnings] == [True]
 
 
+VENDOR_SECRET = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
+
+
+def private_secret(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(VENDOR_SECRET)
+    path.chmod(0o600)
+    return path
+
+
+def warnings_of(config_file: Path, text: str, environ: dict[str, str] | None = None) -> list[str]:
+    config_file.write_text(text)
+    source = TomlSource(config_file, environ=environ or {})
+    source.load_sync()
+    return [str(warning) for warning in source.warnings]
+
+
+def test_key_files_outside_the_config_directory_are_warned_about(tmp_path: Path) -> None:
+    """Links followed: a key file inside the tree that points out of it is outside too."""
+    config_dir = tmp_path / "config"
+    outside = {name: tmp_path / "elsewhere" / f"{name}.secret" for name in "ABC"}
+    for path in outside.values():
+        private_secret(path)
+    private_secret(config_dir / "keys" / "inside.secret")
+    (config_dir / "keys" / "a.secret").symlink_to(outside["A"])
+    warnings = warnings_of(
+        config_dir / "c.toml",
+        '[applications.A]\nkind = "antmedia"\n'
+        'key = { algorithm = "HS256", key_file = "keys/a.secret" }\n'
+        '[applications.B]\nkind = "antmedia"\n'
+        f'key = {{ algorithm = "HS256", key_file = "{outside["B"]}" }}\n'
+        '[applications.C]\nkind = "antmedia"\n'
+        'key = { algorithm = "HS256", key_file = "../elsewhere/C.secret" }\n'
+        '[applications.D]\nkind = "antmedia"\n'
+        'key = { algorithm = "HS256", key_file = "keys/../keys/inside.secret" }\n',
+    )
+    outside_warnings = [w for w in warnings if "is outside the config's directory" in w]
+    assert [w.split(": warning: ")[0].rsplit(": ", 1)[1] for w in outside_warnings] == [
+        f"applications.{name}.key.key_file" for name in "ABC"
+    ]
+    for name, warning in zip("ABC", outside_warnings, strict=True):
+        assert f"(it is {outside[name]})" in warning
+
+
+def test_a_key_directory_others_can_write_is_warned_about_once(tmp_path: Path) -> None:
+    for name in ("a", "b", "c"):
+        private_secret(tmp_path / "keys" / f"{name}.secret")
+    text = "".join(
+        f'[applications.{name}]\nkind = "antmedia"\n'
+        f'key = {{ algorithm = "HS256", key_file = "keys/{name}.secret" }}\n'
+        for name in ("a", "b", "c")
+    )
+    (tmp_path / "keys").chmod(0o750)
+    assert warnings_of(tmp_path / "c.toml", text) == []
+    (tmp_path / "keys").chmod(0o770)
+    assert warnings_of(tmp_path / "c.toml", text) == [
+        f"{tmp_path / 'c.toml'}: warning: the directory 'keys' of key files is writable by "
+        "other users (mode 0770): they could replace the keys; run: chmod go-w keys"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "warned"),
+    [
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("HOME_SECRET", True),
+        ("streamconsole_lower_case", True),
+        ("STREAMCONSOLE_LIVEAPP_KEY", False),
+        ("SC_LIVEAPP_KEY", False),
+    ],
+)
+def test_key_variables_must_be_the_consoles_own(
+    variable: str, warned: bool, tmp_path: Path
+) -> None:
+    warnings = warnings_of(
+        tmp_path / "c.toml",
+        '[applications.A]\nkind = "antmedia"\n'
+        f'key = {{ algorithm = "HS256", key_env = "{variable}" }}\n',
+        environ={variable: VENDOR_SECRET},
+    )
+    expected = [
+        f"{tmp_path / 'c.toml'}:3: applications.A.key.key_env: warning: key_env {variable!r} is "
+        "not a streamconsole variable: name key variables STREAMCONSOLE_... or SC_..., so that "
+        "a config cannot take another program's secret as a key"
+    ]
+    assert warnings == (expected if warned else [])
+
+
+def test_private_key_variables_must_be_the_consoles_own(tmp_path: Path) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "keys"
+    shutil.copy(fixtures / "rs256.pub.pem", tmp_path / "rs256.pub.pem")
+    warnings = warnings_of(
+        tmp_path / "c.toml",
+        '[applications.T]\nkind = "theolive"\n[applications.T.aliases.a]\n'
+        'key = { algorithm = "RS256", key_file = "rs256.pub.pem", '
+        'private_key_env = "SIGNING_KEY" }\n',
+        environ={"SIGNING_KEY": (fixtures / "rs256.pem").read_text()},
+    )
+    assert len(warnings) == 1
+    assert "private_key_env 'SIGNING_KEY' is not a streamconsole variable" in warnings[0]
+
+
 def test_private_key_given_as_public_key_is_refused(tmp_path: Path) -> None:
     fixtures = ROOT / "tests" / "fixtures" / "keys"
     config_file = tmp_path / "c.toml"

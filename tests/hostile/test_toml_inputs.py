@@ -12,8 +12,8 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -80,7 +80,35 @@ def sparse_ten_megabyte_secret(directory: Path) -> None:
         handle.truncate(10 * 1024 * 1024)
 
 
+def secret_outside(directory: Path) -> None:
+    """A secret beside the config's directory, not in it: ``../outside/app.secret``."""
+    outside = directory.parent / "outside"
+    outside.mkdir()
+    hs256_file("app.secret")(outside)
+
+
+def keys_linked_elsewhere(directory: Path) -> None:
+    """``keys/`` is a link to a directory the config does not hold."""
+    (directory / "real-keys").mkdir()
+    hs256_file("app.secret")(directory / "real-keys")
+    (directory / "keys").symlink_to(directory / "real-keys")
+
+
+def keys_writable_by_others(directory: Path) -> None:
+    (directory / "keys").mkdir()
+    hs256_file("app.secret")(directory / "keys")
+    (directory / "keys").chmod(0o777)
+
+
+def empty_keys_linked_elsewhere(directory: Path) -> None:
+    """No key file in ``keys/`` yet, but rotations would write theirs into the link's target."""
+    hs256_file("app.secret")(directory)
+    (directory / "real-keys").mkdir()
+    (directory / "keys").symlink_to(directory / "real-keys")
+
+
 KEY_FILE_APP = APP + 'key = { algorithm = "HS256", key_file = "app.secret" }\n'
+KEYS_DIR_APP = APP + 'key = { algorithm = "HS256", key_file = "keys/app.secret" }\n'
 INLINE_KEY = 'key = { algorithm = "HS256", secret = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"'
 
 
@@ -95,6 +123,7 @@ class Case:
     message: str
     setup: Callable[[Path], None] | None = None
     warning: bool = False
+    environ: Mapping[str, str] = field(default_factory=dict)
 
     def content(self) -> bytes:
         text = self.text() if callable(self.text) else self.text
@@ -446,6 +475,52 @@ WARNINGS = [
         setup=hs256_file("app.secret", 0o644),
         warning=True,
     ),
+    # places from which a config could take what is not its own
+    Case(
+        "key-file-outside-the-config-directory",
+        APP + 'key = { algorithm = "HS256", key_file = "../outside/app.secret" }\n',
+        3,
+        "applications.A.key.key_file",
+        "is outside the config's directory",
+        setup=secret_outside,
+        warning=True,
+    ),
+    Case(
+        "keys-directory-a-symlink",
+        KEYS_DIR_APP,
+        None,
+        "",
+        "the directory 'keys' of key files is a symbolic link to ",
+        setup=keys_linked_elsewhere,
+        warning=True,
+    ),
+    Case(
+        "keys-directory-writable-by-others",
+        KEYS_DIR_APP,
+        None,
+        "",
+        "the directory 'keys' of key files is writable by other users (mode 0777)",
+        setup=keys_writable_by_others,
+        warning=True,
+    ),
+    Case(
+        "keys-directory-a-symlink-before-any-key",
+        KEY_FILE_APP,
+        None,
+        "",
+        "the directory 'keys' of key files is a symbolic link to ",
+        setup=empty_keys_linked_elsewhere,
+        warning=True,
+    ),
+    Case(
+        "key-variable-of-another-program",
+        APP + 'key = { algorithm = "HS256", key_env = "AWS_SECRET_ACCESS_KEY" }\n',
+        3,
+        "applications.A.key.key_env",
+        "key_env 'AWS_SECRET_ACCESS_KEY' is not a streamconsole variable",
+        environ={"AWS_SECRET_ACCESS_KEY": (FIXTURE_KEYS / "hs256.secret").read_text().strip()},
+        warning=True,
+    ),
 ]
 
 
@@ -501,12 +576,14 @@ def checked(case_files: dict[str, Path], request: pytest.FixtureRequest) -> dict
         and item.name.startswith("test_check")
         for param in item.callspec.params.values()
     }
+    environments = {case.id: case.environ for case in ALL_BAD}
+
+    def check(name: str) -> subprocess.CompletedProcess[str]:
+        path = case_files[name]
+        return run_cli("check", str(path), cwd=path.parent, env=environments.get(name))
+
     return in_parallel(
-        {
-            name: (lambda path=path: run_cli("check", str(path), cwd=path.parent))
-            for name, path in case_files.items()
-            if name in selected
-        }
+        {name: (lambda name=name: check(name)) for name in case_files if name in selected}
     )
 
 
@@ -562,7 +639,7 @@ def test_load_sync_raises_config_error_naming_the_place(
 @pytest.mark.parametrize("case", WARNINGS, ids=lambda c: c.id)
 def test_load_sync_warns_naming_the_place(case: Case, case_files: dict[str, Path]) -> None:
     path = case_files[case.id]
-    source = TomlSource(path, read_only=True, environ={})
+    source = TomlSource(path, read_only=True, environ=case.environ)
     config = source.load_sync()
     assert config.applications["A"].settings.key is not None
     line = assert_named([str(w) for w in source.warnings], case, path)

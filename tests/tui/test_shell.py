@@ -166,6 +166,19 @@ async def test_source_warnings_are_notified_and_shown_where_they_belong(
         assert "readable by other users" not in detail_text(pilot)
 
 
+async def test_a_keys_directory_others_can_write_is_warned_about_for_every_scope(
+    make_app: AppFactory, config_dir: Path, notes: Notes
+) -> None:
+    (config_dir / "keys").chmod(0o777)
+    async with make_app().run_test(message_hook=notes.hook) as pilot:
+        await wait_loaded(pilot)
+        assert notes.any("1 warning(s) in the config")
+        assert "'keys' of key files is writable by other users" in detail_text(pilot)
+        await pilot.press("end")
+        assert current(pilot) == "bare/s1"
+        assert "'keys' of key files is writable by other users" in detail_text(pilot)
+
+
 async def test_a_config_without_applications_says_so(
     make_app: AppFactory, config_path: Path, notes: Notes
 ) -> None:

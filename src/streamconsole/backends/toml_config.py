@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from streamconsole.backends.base import ConfigError, Problem
+from streamconsole.backends.key_places import KEY_DIRECTORY, KeyPlaces, variable_warning
 from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import check_key_for
@@ -127,6 +128,10 @@ class _Reader:
     _paths: list[KeyPath] = field(default_factory=list)
     _key_cache: dict[tuple[str, str, str], Key] = field(default_factory=dict)
     _file_cache: dict[Path, str] = field(default_factory=dict)
+    places: KeyPlaces = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.places = KeyPlaces(self.file.parent)
 
     # --- reporting ---------------------------------------------------------------------
 
@@ -223,6 +228,11 @@ class _Reader:
             )
         if (self.file.parent / relative).is_symlink():
             self.warn(path, f"key file {relative!r} is a symbolic link to {resolved}")
+        about_file, about_directory = self.places.warnings_for(relative)
+        for warning in about_file:
+            self.warn(path, warning)
+        for warning in about_directory:  # about every key there, not this one alone
+            self.warn((), warning)
         try:
             data = resolved.read_bytes()
         except OSError as error:
@@ -251,6 +261,8 @@ class _Reader:
         return key
 
     def read_env(self, name: str, path: KeyPath) -> str | None:
+        if warning := variable_warning(path[-1], name):
+            self.warn(path, warning)
         value = self.environ.get(name)
         if value is None:
             self.error(path, f"environment variable {name} is not set")
@@ -547,6 +559,8 @@ def parse_config(
         app = _application(reader, name, app_data)
         if app is not None:
             config.applications[name] = app
+    for warning in reader.places.directory_warnings(KEY_DIRECTORY):  # where rotations write
+        reader.warn((), warning)
     if reader.failed:
         raise ConfigError(reader.located_problems())
     return config, tuple(reader.located_problems())

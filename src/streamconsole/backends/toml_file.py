@@ -28,6 +28,7 @@ from streamconsole.backends.base import (
     ReadOnlyError,
     SourceError,
 )
+from streamconsole.backends.key_places import KEY_DIRECTORY
 from streamconsole.backends.safe_files import make_private_dirs
 from streamconsole.backends.toml_config import (
     KEY_MATERIAL_FIELDS,
@@ -40,7 +41,6 @@ from streamconsole.core.edits import Change, SetEnforcement, SetKey
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
 from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
 
-KEY_DIRECTORY = "keys"
 # 100k aliases take ~5 MB; far beyond that a "config" is a mistake, not a config.
 MAX_CONFIG_BYTES = 256 * 2**20
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
