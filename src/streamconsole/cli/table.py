@@ -150,11 +150,13 @@ COMMANDS: dict[str, Command] = {
             usage="--server S",
             summary="write a server's state to a TOML file (--out)",
             arguments=arguments.export_parser,
-            synopsis="--server S --out FILE",
+            synopsis="--server S --out FILE [--force]",
             details=(
                 "a server's state as a config that `check` accepts; every key (and the profile's "
                 "`ca_file`) in `keys/` beside it, by relative path, secrets and private keys 0600;"
-                " a missing directory is created 0700"
+                " a missing directory is created 0700. An existing `FILE`, or a key file there "
+                "with other content, is replaced only with `--force` (nothing is written "
+                "otherwise)"
             ),
         ),
         Command(
