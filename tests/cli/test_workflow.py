@@ -11,6 +11,7 @@ import jwt
 import pytest
 
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.core.model import HARD_CUTOVER
 from tests.cli.conftest import run_cli
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
@@ -127,6 +128,135 @@ def test_drift_since_the_plan_is_refused(
     assert drift.returncode == 1
     assert "changed since the plan was made" in drift.stderr
     assert antmedia.state.settings("LiveApp")["playJwtControlEnabled"] is False
+
+
+# --- apply --plan carries out what was reviewed, or nothing ---------------------------------
+
+REVIEWED_SECRET = "Qm9v8d7c6b5a4Z3Y2X1W0V9U8T7S6R5Q4P3O2N1M"
+SWAPPED_SECRET = "Zp4q8R2s6T0u4V8w2X6y0Z4a8B2c6D0e4F8g2H6i"
+SETTINGS_POSTS = {"method": "POST", "path": "/rest/v2/applications/settings/*"}
+
+
+@pytest.mark.parametrize("held_in", ["key_file", "key_env"])
+def test_a_key_swapped_after_the_plan_is_refused(
+    tmp_path: Path, antmedia: AntMediaEmulator, workspace: tuple[Path, dict[str, str]], held_in: str
+) -> None:
+    """The TOML text stays the same, the key it points at does not: apply names the scope and
+    both fingerprints, installs nothing, and applies the plan once the reviewed key is back."""
+    online, env = workspace
+    key_file = tmp_path / "live.secret"
+    where = 'key_file = "live.secret"' if held_in == "key_file" else 'key_env = "SC_LIVE_KEY"'
+    config = tmp_path / "prod.toml"
+    config.write_text(
+        online.read_text() + '[applications.LiveApp]\nkind = "antmedia"\npublish = true\n'
+        f'play = false\nkey = {{ algorithm = "HS256", {where} }}\n'
+    )
+
+    def hold(secret: str) -> dict[str, str]:
+        key_file.write_text(secret + "\n")
+        key_file.chmod(0o600)
+        return {**env, "SC_LIVE_KEY": secret}
+
+    plan_file = tmp_path / "plan.json"
+    server = ("-c", str(config), "--server", "prod")
+    made = run_cli("plan", *server, "--out", str(plan_file), env=hold(REVIEWED_SECRET))
+    assert made.returncode == 1, made.stderr
+    reviewed = shared_key(Algorithm.HS256, REVIEWED_SECRET).fingerprint
+    assert f"LiveApp: install key {reviewed}" in made.stdout
+    before = antmedia.state.settings("LiveApp")
+
+    swapped = run_cli("apply", *server, "--plan", str(plan_file), "--yes", env=hold(SWAPPED_SECRET))
+    assert swapped.returncode == 1, swapped.stdout + swapped.stderr
+    other = shared_key(Algorithm.HS256, SWAPPED_SECRET).fingerprint
+    assert f"LiveApp: the file's key is {other} now; the plan was made with {reviewed}" in (
+        swapped.stderr
+    )
+    assert SWAPPED_SECRET not in swapped.stdout + swapped.stderr
+    assert antmedia.state.settings("LiveApp") == before
+    assert antmedia.log.count(**SETTINGS_POSTS) == 0
+
+    applied = run_cli(
+        "apply", *server, "--plan", str(plan_file), "--yes", env=hold(REVIEWED_SECRET)
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert antmedia.state.settings("LiveApp")["jwtStreamSecretKey"] == REVIEWED_SECRET
+
+
+def _planned_publish_off(
+    tmp_path: Path, online: Path, env: dict[str, str]
+) -> tuple[tuple[str, ...], Path]:
+    """An export with LiveApp's publish JWT turned off, and its plan saved: one step."""
+    offline = tmp_path / "prod.toml"
+    run_cli("export", "-c", str(online), "--server", "prod", "--out", str(offline), env=env)
+    assert run_cli("toggle", "LiveApp", "--publish", "off", "-c", str(offline)).returncode == 0
+    plan_file = tmp_path / "plan.json"
+    server = ("-c", str(offline), "--server", "prod")
+    assert run_cli("plan", *server, "--out", str(plan_file), env=env).returncode == 1
+    return server, plan_file
+
+
+PUBLISH_OFF = {
+    "scope": "LiveApp",
+    "action": "relax",
+    "direction": "publish",
+    "description": "LiveApp: publish JWT off",
+}
+PLAY_ON = {
+    "scope": "LiveApp",
+    "action": "enforce",
+    "direction": "play",
+    "description": "LiveApp: play JWT on",
+}
+
+
+@pytest.mark.parametrize(
+    ("saved_steps", "message"),
+    [
+        (
+            [PLAY_ON],
+            "step 1 (LiveApp: publish JWT off) is not the plan's: the plan says action "
+            "'enforce', apply would now do 'relax'",
+        ),
+        (
+            [{**PUBLISH_OFF, "description": "LiveApp: play JWT on"}],
+            "step 1 (LiveApp: publish JWT off) is not the plan's: the plan says description "
+            "'LiveApp: play JWT on', apply would now do 'LiveApp: publish JWT off'",
+        ),
+        ([], "step 1 (LiveApp: publish JWT off) is not in the plan"),
+        ([PUBLISH_OFF, PLAY_ON], "step 2 of the plan (LiveApp: play JWT on) is not needed now"),
+    ],
+    ids=["other-action", "other-words", "step-left-out", "step-added"],
+)
+def test_a_plan_whose_steps_were_edited_is_refused(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    workspace: tuple[Path, dict[str, str]],
+    saved_steps: list[dict[str, str]],
+    message: str,
+) -> None:
+    online, env = workspace
+    server, plan_file = _planned_publish_off(tmp_path, online, env)
+    record = json.loads(plan_file.read_text())
+    assert record["steps"] == [PUBLISH_OFF]
+    plan_file.write_text(json.dumps({**record, "steps": saved_steps}))
+    before = antmedia.state.settings("LiveApp")
+
+    refused = run_cli("apply", *server, "--plan", str(plan_file), "--yes", env=env)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert refused.stderr == f"error: --plan {plan_file}: {message}; run plan again\n"
+    assert antmedia.state.settings("LiveApp") == before
+    assert antmedia.log.count(**SETTINGS_POSTS) == 0
+
+
+def test_the_plan_as_saved_is_applied(
+    tmp_path: Path, antmedia: AntMediaEmulator, workspace: tuple[Path, dict[str, str]]
+) -> None:
+    online, env = workspace
+    server, plan_file = _planned_publish_off(tmp_path, online, env)
+    applied = run_cli("apply", *server, "--plan", str(plan_file), "--yes", env=env)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "applied: LiveApp: publish JWT off" in applied.stdout
+    assert antmedia.state.settings("LiveApp")["publishJwtControlEnabled"] is False
 
 
 def test_plan_needs_a_server(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,12 @@ from streamconsole.core.model import (
     ScopeSettings,
 )
 from streamconsole.core.plan import change_for, make_plan, state_digest
+from streamconsole.core.plan_file import (
+    SavedPlan,
+    key_differences,
+    read_plan_file,
+    step_difference,
+)
 
 OLD = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
 NEW = "Qm9v8d7c6b5a4Z3Y2X1W0V9U8T7S6R5Q4P3O2N1M"
@@ -134,3 +141,67 @@ def test_change_for_builds_edits_of_the_current_model() -> None:
     assert isinstance(key, KeyEntry)
     assert key.origin is KeyOrigin.NEW
     assert key.fingerprint == shared_key(Algorithm.HS256, NEW).fingerprint
+
+
+# --- what a plan records of the file's keys, and what apply --plan compares ------------------
+
+
+def test_a_plan_records_the_fingerprint_of_every_key_the_file_holds() -> None:
+    desired = config(ams(True, False, NEW) + theolive(True))
+    plan = make_plan(desired, config(ams(True, False, NEW) + theolive(True)))
+    assert plan.empty  # recorded even where nothing is to be installed
+    expected = {
+        "Live": shared_key(Algorithm.HS256, NEW).fingerprint,
+        "news/evening": shared_key(Algorithm.HS256, NEW).fingerprint,
+    }  # news/morning holds no key
+    assert plan.desired_keys == expected
+    assert plan.to_dict()["desired_keys"] == expected
+
+
+def saved(desired: Config, current: Config) -> SavedPlan:
+    """The plan as ``plan --out`` writes it, read back."""
+    record = {
+        "server": "prod",
+        "config": "c.toml",
+        "config_digest": "0" * 16,
+        "made": NOW.isoformat(),
+        **make_plan(desired, current).to_dict(),
+    }
+    return read_plan_file(json.dumps(record).encode())
+
+
+def test_a_saved_plan_reads_back_equal_to_the_plan() -> None:
+    desired, current = config(ams(False, True, NEW)), config(ams(True, False, OLD))
+    plan = make_plan(desired, current)
+    assert step_difference(saved(desired, current).steps, plan.steps) is None
+    assert key_differences(saved(desired, current), plan) == []
+
+
+def test_key_differences_name_the_scope_and_both_fingerprints() -> None:
+    old, new = (shared_key(Algorithm.HS256, s).fingerprint for s in (OLD, NEW))
+    was = saved(config(ams(True, False, OLD) + theolive(True)), config(ams(True, False, OLD)))
+    now = make_plan(config(ams(True, False, NEW)), config(ams(True, False, OLD)))
+    assert key_differences(was, now) == [
+        f"Live: the file's key is {new} now; the plan was made with {old}",
+        f"news/evening: the file has no key now; the plan was made with {new}",
+    ]
+    keyless = config('[applications.Live]\nkind = "antmedia"\n')
+    assert key_differences(saved(keyless, keyless), now) == [
+        f"Live: the file's key is {new} now; the plan was made with no key"
+    ]
+
+
+def test_step_difference_names_the_first_step_that_differs() -> None:
+    current = config(ams(True, False, OLD))
+    steps = make_plan(config(ams(False, True, OLD)), current).steps  # play on, publish off
+    recorded = saved(config(ams(False, True, OLD)), current).steps
+    assert step_difference(recorded[::-1], steps) == (
+        "step 1 (Live: play JWT on) is not the plan's: the plan says action 'relax', "
+        "apply would now do 'enforce'"
+    )
+    assert (
+        step_difference(recorded[:1], steps) == "step 2 (Live: publish JWT off) is not in the plan"
+    )
+    assert step_difference(recorded, steps[:1]) == (
+        "step 2 of the plan (Live: publish JWT off) is not needed now"
+    )

@@ -177,7 +177,12 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
         "failure. Idempotent.",
     )
     _source_options(parser)
-    parser.add_argument("--plan", type=Path, help="refuse if the server or file drifted")
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        help="carry out this plan (from plan --out) or nothing: refuse if the server, the "
+        "file, a key or the steps differ",
+    )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 

@@ -4,8 +4,9 @@
 ``apply`` carries them out in a safe order (keys before enforcement), one scope at a time
 (its key and switches in one save), stops at the first failure and says exactly what was
 and was not applied. Running it again applies only what is left, so it is idempotent.
-With ``--plan FILE`` it refuses when the server or the file changed since that plan was
-made (drift). ``retire`` ends a two-key rotation on a server that keeps the old key.
+With ``--plan FILE`` it carries out that plan or nothing: it refuses when the server, the
+file or a key the file points at changed since (drift), or when the steps it would carry out
+are not the saved ones. ``retire`` ends a two-key rotation on a server that keeps the old key.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import hashlib
 import json
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,10 +41,22 @@ from streamconsole.cli.common import (
 )
 from streamconsole.core.model import Config, ScopeRef
 from streamconsole.core.plan import Plan, Step, change_for, make_plan
+from streamconsole.core.plan_file import (
+    MAX_PLAN_FILE_BYTES,
+    PlanFileError,
+    SavedPlan,
+    key_differences,
+    read_plan_file,
+    step_difference,
+)
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def _config_digest(path: Path, keys: Mapping[str, str]) -> str:
+    """The file's text and the fingerprint of each key it holds: a key file or variable can
+    change under the same text."""
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(json.dumps(keys, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
 
 
 async def _desired_and_current(args: argparse.Namespace) -> tuple[Config, Source, Config]:
@@ -86,7 +99,7 @@ def run_plan(args: argparse.Namespace) -> int:
     record = {
         "server": args.server,
         "config": str(args.config),
-        "config_digest": _file_digest(args.config),
+        "config_digest": _config_digest(args.config, plan.desired_keys),
         "made": datetime.now(UTC).isoformat(timespec="seconds"),
         **plan.to_dict(),
     }
@@ -107,23 +120,50 @@ def _write_plan(path: Path, text: str) -> None:
         raise CommandError(f"--out: {reason(error)}") from None
 
 
-def _check_drift(args: argparse.Namespace, plan: Plan) -> None:
+def _read_plan(path: Path) -> SavedPlan:
+    """The plan file, read strictly, before the server is asked anything."""
+    where = f"--plan {safe(path)}"
     try:
-        saved = json.loads(Path(args.plan).read_text())
-    except (OSError, ValueError) as error:
-        raise CommandError(f"--plan {args.plan}: cannot be read as a plan ({error})") from None
-    if saved.get("server") != args.server:
-        raise CommandError(f"--plan {args.plan} was made for server {saved.get('server')!r}")
-    if saved.get("config_digest") != _file_digest(args.config):
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, a device never end
+            raise CommandError(f"{where}: is not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PLAN_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise CommandError(f"{where}: no such file") from None
+    except OSError as error:
+        raise CommandError(f"{where}: cannot be read: {safe(error.strerror)}") from None
+    try:
+        return read_plan_file(data)
+    except PlanFileError as error:
+        raise CommandError(f"{where}: {safe(error)}") from None
+
+
+def _check_drift(args: argparse.Namespace, saved: SavedPlan, plan: Plan) -> None:
+    """Refuse unless ``plan`` (made now) is the saved one: same server, keys, file, server
+    state and steps."""
+    where = f"--plan {safe(args.plan)}"
+    if saved.server != args.server:
+        raise CommandError(f"{where} was made for server {safe(repr(saved.server))}")
+    changed = key_differences(saved, plan)
+    if changed:
+        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        raise CommandError(
+            f"a key changed since the plan was made: {safe(changed[0])}{more}; run plan again",
+            EXIT_REJECTED,
+        )
+    if saved.config_digest != _config_digest(args.config, plan.desired_keys):
         raise CommandError(
             f"{args.config} changed since the plan was made; run plan again", EXIT_REJECTED
         )
-    if saved.get("server_digest") != plan.current_digest:
+    if saved.server_digest != plan.current_digest:
         raise CommandError(
             f"server {args.server} changed since the plan was made (drift: "
-            f"{saved.get('server_digest')} → {plan.current_digest}); run plan again",
+            f"{safe(saved.server_digest)} → {plan.current_digest}); run plan again",
             EXIT_REJECTED,
         )
+    different = step_difference(saved.steps, plan.steps)
+    if different is not None:
+        raise CommandError(f"{where}: {safe(different)}; run plan again", EXIT_REJECTED)
 
 
 def _confirm(count: int, assume_yes: bool) -> None:
@@ -138,12 +178,14 @@ def _confirm(count: int, assume_yes: bool) -> None:
 
 @command
 def run_apply(args: argparse.Namespace) -> int:
+    saved = _read_plan(args.plan) if args.plan else None
+
     async def execute() -> int:
         desired, source, current = await _desired_and_current(args)
         try:
             plan = make_plan(desired, current)
-            if args.plan:
-                _check_drift(args, plan)
+            if saved is not None:
+                _check_drift(args, saved, plan)
             _print_plan(plan)
             if plan.empty:
                 return EXIT_OK

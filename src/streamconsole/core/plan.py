@@ -6,7 +6,8 @@ one scope at a time (:meth:`Plan.per_scope`): a scope's key and switches in one 
 that order. Where the server holds one key, a key step says it is a hard cut-over.
 Applications or aliases that
 exist on one side only are listed, never created or deleted. A digest of the server state
-the plan was made from lets ``apply`` refuse when the server drifted since.
+the plan was made from, and the fingerprint of every key the file holds, let ``apply``
+refuse when the server or a key drifted since.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from streamconsole.core.model import (
     effective_policy,
 )
 
+STEP_ACTIONS = ("key", "enforce", "relax")
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
     scope: ScopeRef
-    action: str  # "key" | "enforce" | "relax"
+    action: str  # one of STEP_ACTIONS
     direction: Direction | None
     description: str
 
@@ -50,6 +53,9 @@ class Plan:
     only_desired: list[str] = field(default_factory=list)
     only_current: list[str] = field(default_factory=list)
     current_digest: str = ""
+    # Scope → fingerprint of the key the file holds for it: a key file or variable can
+    # change while the TOML text stays the same.
+    desired_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -70,6 +76,7 @@ class Plan:
             "only_in_file": self.only_desired,
             "only_on_server": self.only_current,
             "server_digest": self.current_digest,
+            "desired_keys": self.desired_keys,
         }
 
 
@@ -98,8 +105,21 @@ def state_digest(config: Config) -> str:
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:16]
 
 
+def key_fingerprints(config: Config) -> dict[str, str]:
+    """Scope → fingerprint of the key each scope of ``config`` holds (scopes without one
+    are left out), in scope order."""
+    keys: dict[str, str] = {}
+    for app in sorted(config.applications.values(), key=lambda a: a.name):
+        for alias in _scopes(app):
+            key = effective_policy(app, alias, app.kind.directions[0]).key
+            if key is not None:
+                scope = ScopeRef(app.name, alias.name if alias is not None else None)
+                keys[str(scope)] = key.fingerprint
+    return keys
+
+
 def make_plan(desired: Config, current: Config) -> Plan:
-    plan = Plan(current_digest=state_digest(current))
+    plan = Plan(current_digest=state_digest(current), desired_keys=key_fingerprints(desired))
     plan.only_desired = sorted(set(desired.applications) - set(current.applications))
     plan.only_current = sorted(set(current.applications) - set(desired.applications))
     keys: list[Step] = []
@@ -142,7 +162,6 @@ def make_plan(desired: Config, current: Config) -> Plan:
     plan.steps = keys + enforce + relax
     plan.only_current.sort()
     return plan
-
 
 
 def change_for(step: Step, desired: Config, current: Config, now: Any) -> Change:
