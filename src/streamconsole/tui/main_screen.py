@@ -8,7 +8,6 @@ read is marked in place and cannot be edited until a refresh reads it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -17,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -29,6 +27,7 @@ from streamconsole.core.model import Application, Direction, ScopeRef
 from streamconsole.core.text import inert
 from streamconsole.session import EditSession, TogglePlan
 from streamconsole.tui.detail import ScopeDetail
+from streamconsole.tui.filter_input import FilterInput
 from streamconsole.tui.palette import PaletteCommand, scope_commands
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
@@ -50,41 +49,6 @@ _NEED_A_CONFIG = frozenset(
         "clear",
     }
 )
-
-
-class FilterInput(Input):
-    """The name filter; escape clears it and hands the keys back to the list."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape",
-            "clear",
-            "Clear",
-            id="filter-clear",
-            tooltip="Clear the filter and go back to the list",
-        ),
-        Binding(
-            "down",
-            "leave",
-            "To list",
-            show=False,
-            id="filter-leave",
-            tooltip="Keep the filter and go to the list",
-        ),
-    ]
-
-    @dataclass
-    class Left(Message):
-        """The operator is done with the filter (cleared or kept)."""
-
-        filter_input: FilterInput
-
-    def action_clear(self) -> None:
-        self.value = ""
-        self.post_message(self.Left(self))
-
-    def action_leave(self) -> None:
-        self.post_message(self.Left(self))
 
 
 class MainScreen(Screen[None]):
