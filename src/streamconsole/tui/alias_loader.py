@@ -20,20 +20,33 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from streamconsole.tui.failures import failure_text
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from streamconsole.backends.base import Source
     from streamconsole.core.model import Application, Config
-    from streamconsole.tui.app import StreamConsoleApp
 
 # Background fetches at once: half of the HTTP client's 16 lanes, so that the selection and
 # a save never wait behind the background.
 CONCURRENCY = 8
 _SELECTED = "aliases-selected"
 _BACKGROUND = "aliases-background"
+
+
+@dataclass
+class AliasesArrived(Message):
+    """The fetch of ``application``'s aliases ended: they are in, or it failed (posted to
+    the loader's host)."""
+
+    loader: AliasLoader
+    application: Application
 
 
 class AliasLoader:
@@ -44,17 +57,14 @@ class AliasLoader:
         config: Config,
         *,
         on_screen: Callable[[], Iterable[str]],
-        arrived: Callable[[Application], None],
-        failed: Callable[[list[Application]], None],
     ) -> None:
-        """``on_screen`` names the applications the operator sees; ``arrived`` is told of
-        each application whose fetch ended; ``failed`` of the failures not told before."""
+        """``on_screen`` names the applications the operator sees. The ``host`` runs the
+        workers, is told of each application whose fetch ended (:class:`AliasesArrived`)
+        and shows the failures."""
         self._host = host
         self._source = source
         self._applications = config.applications
         self._on_screen = on_screen
-        self._arrived = arrived
-        self._failed = failed
         self.failures: dict[str, str] = {}  # why an application's aliases are not loaded
         self._in_flight: dict[str, asyncio.Future[None]] = {}
         apps = self._applications.items()
@@ -161,8 +171,8 @@ class AliasLoader:
                 done.set_result(None)
 
     async def _fetch(self, app: Application) -> None:
+        # Here: backends.base pulls in the core, which importing the app must not.
         from streamconsole.backends.base import AuthError
-        from streamconsole.tui.app import failure_text
 
         try:
             await self._source.load_aliases(app)
@@ -177,8 +187,11 @@ class AliasLoader:
         self._unsettled.pop(app.name, None)
         if app.problem or app.name in self.failures:
             self._unreadable.add(app.name)
+        self._arrived(app)
+
+    def _arrived(self, app: Application) -> None:
         if not self.cancelled:
-            self._arrived(app)
+            self._host.post_message(AliasesArrived(self, app))
 
     def _refused(self, reason: str) -> None:
         """The server refused the credentials: every application still to come fails with
@@ -188,8 +201,7 @@ class AliasLoader:
             self.failures[name] = f"not fetched: {reason}"
             self._unsettled.pop(name)
             self._unreadable.add(name)
-            if not self.cancelled:
-                self._arrived(self._applications[name])
+            self._arrived(self._applications[name])
         self.report([self._applications[name] for name in given_up])
 
     def report(self, apps: list[Application]) -> None:
@@ -200,40 +212,26 @@ class AliasLoader:
             if (app.problem or app.name in self.failures) and app.name not in self._reported
         ]
         self._reported.update(app.name for app in failed)
-        if failed and not self.cancelled:
-            self._failed(failed)
-
-
-def loader_for(console: StreamConsoleApp, config: Config) -> AliasLoader | None:
-    """A loader for the console's newly loaded ``config``, when some application's aliases
-    are still to come (or its settings failed); None for a file, which has them all."""
-    if all(app.aliases_loaded and not app.problem for app in config.applications.values()):
-        return None
-    screen = console.main_screen
-
-    def arrived(app: Application) -> None:
-        console.warnings = tuple(console.source.warnings)  # a source may learn more with them
-        screen.aliases_arrived(app)
-
-    def failed(apps: list[Application]) -> None:
-        if len(apps) == 1:
-            app = apps[0]
-            message = f"{app.name}: {app.problem or loader.failures.get(app.name, '')}"
+        if not failed or self.cancelled:
+            return
+        if len(failed) == 1:
+            app = failed[0]
+            message = f"{app.name}: {app.problem or self.failures.get(app.name, '')}"
         else:
-            message = f"{len(apps)} applications could not be read completely."
-        console.notify(
+            message = f"{len(failed)} applications could not be read completely."
+        self._host.notify(
             message + "\nMarked ✗ in the list; refresh (ctrl+r) to try again.",
             title="Not loaded",
             severity="warning",
             markup=False,
         )
 
-    loader = AliasLoader(
-        console,
-        console.source,
-        config,
-        on_screen=screen.applications_on_screen,
-        arrived=arrived,
-        failed=failed,
-    )
-    return loader
+
+def loader_for(
+    host: App[None], source: Source, config: Config, on_screen: Callable[[], Iterable[str]]
+) -> AliasLoader | None:
+    """A loader for a newly loaded ``config``, when some application's aliases are still to
+    come (or its settings failed); None for a file, which has them all."""
+    if all(app.aliases_loaded and not app.problem for app in config.applications.values()):
+        return None
+    return AliasLoader(host, source, config, on_screen=on_screen)

@@ -16,12 +16,18 @@ import contextlib
 import gc
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
+
+from streamconsole.tui.alias_loader import AliasesArrived, loader_for
+from streamconsole.tui.failures import failure_text
+from streamconsole.tui.messages import AliasesRequested, ScreenMounted
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
@@ -30,7 +36,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from streamconsole.backends.base import Problem, Source
-    from streamconsole.core.model import ScopeRef
+    from streamconsole.core.model import Config, ScopeRef
     from streamconsole.session import EditSession
     from streamconsole.tui.alias_loader import AliasLoader
     from streamconsole.tui.dialogs import UnsavedChoice
@@ -40,15 +46,6 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], float]
 FREEZE_ALIASES = 10_000
-
-
-def failure_text(error: Exception) -> str:
-    """What to tell the operator about a failed read or write (our errors say it all)."""
-    from streamconsole.core.errors import StreamconsoleError
-
-    if isinstance(error, StreamconsoleError):
-        return str(error)
-    return f"unexpected {type(error).__name__}: {error}"
 
 
 def _console_commands() -> type[Provider]:
@@ -143,9 +140,9 @@ class StreamConsoleApp(App[None]):
         # Read the config while the screen is being built: the first screen is sooner.
         self._load_config(keep=None)
 
-    def main_screen_mounted(self) -> None:
-        """The main screen exists: the loaded config (or its problems) can be shown."""
-        self._screen_ready.set()
+    @on(ScreenMounted)
+    def _screen_mounted(self) -> None:
+        self._screen_ready.set()  # the loaded config (or its problems) can be shown now
 
     def on_mount(self) -> None:
         for problem in self._theme_problems:
@@ -155,40 +152,55 @@ class StreamConsoleApp(App[None]):
 
     # --- loading --------------------------------------------------------------------------
 
+    @dataclass
+    class ConfigLoaded(Message):
+        """The load of ``source`` ended with ``config`` (posted by the load worker)."""
+
+        source: Source
+        config: Config
+        keep: ScopeRef | None  # the scope to put the cursor on
+        expanded: frozenset[str]  # the applications to open
+
+    @dataclass
+    class LoadFailed(Message):
+        """The load of ``source`` failed (posted by the load worker)."""
+
+        source: Source
+        error: Exception
+
     @work(exclusive=True, group="load")
     async def _load_config(
         self, keep: ScopeRef | None, expanded: frozenset[str] = frozenset()
     ) -> None:
         """Load the source; ``keep`` is the scope to put the cursor on, ``expanded`` the
         applications to open (both from before a refresh)."""
-        from streamconsole.audit import audit_log_for
-        from streamconsole.backends.base import ConfigError, Problem
-        from streamconsole.session import EditSession
-        from streamconsole.tui.alias_loader import loader_for
-
-        failure: tuple[str, list[Problem], str] | None = None
+        source = self.source
         if self._froze_config:  # the frozen config is garbage once this load replaces it
             gc.unfreeze()
             self._froze_config = False
         collecting = gc.isenabled()
         gc.disable()  # a load makes several objects per alias and no cycles worth collecting
         try:
-            config = await self.source.load()
-        except ConfigError as error:
-            title = "The config has errors; nothing was loaded."
-            failure = (title, list(error.problems), "Fix the file, then reload (ctrl+r).")
-        except Exception as error:  # a network failure, or a bug in a source: no traceback
-            if self._keep_what_is_shown(error):
-                return
-            title = f"{self.source.name} could not be read."
-            failure = (title, [Problem(failure_text(error))], "Reload (ctrl+r) to try again.")
+            config = await source.load()
+        except Exception as error:  # a broken config, the network, a bug: no traceback
+            outcome: Message = self.LoadFailed(source, error)
+        else:
+            outcome = self.ConfigLoaded(source, config, keep, expanded)
         finally:
             if collecting:
                 gc.enable()
         await self._screen_ready.wait()
-        if failure is not None:
-            self._failed(*failure)
-            return
+        self.post_message(outcome)
+
+    @on(ConfigLoaded)
+    def _config_loaded(self, loaded: ConfigLoaded) -> None:
+        # Imported with the first config, not with this module: start-up time.
+        from streamconsole.audit import audit_log_for
+        from streamconsole.session import EditSession
+
+        if loaded.source is not self.source:
+            return  # another source replaced it meanwhile
+        config = loaded.config
         self.load_failed = self.stale = False
         if self.loader is not None:
             self.loader.cancel()
@@ -214,9 +226,14 @@ class StreamConsoleApp(App[None]):
         if self._theme_override is None and not on_a_server and theme != self.theme:
             self._apply_theme(theme)
         self._remembering_themes = True
-        self.loader = loader_for(self, config)
+        screen = self.main_screen
+        self.loader = loader_for(self, self.source, config, screen.applications_on_screen)
         failures = self.loader.failures if self.loader is not None else {}
-        self.main_screen.show_session(self.session, keep, expanded=expanded, failures=failures)
+        screen.show_session(self.session, loaded.keep, expanded=loaded.expanded, failures=failures)
+        # The cursor may stay on a scope of the same name: no Highlighted, but a new load.
+        current = screen.scope_list.current_ref
+        if current is not None and self.loader is not None:
+            self.loader.select(current.application)
         if self.switcher is not None:
             self.switcher.loaded(config)
         if self.loader is not None:
@@ -227,6 +244,29 @@ class StreamConsoleApp(App[None]):
             # collections, which at 100k aliases pause the screen ~100 ms each.
             gc.freeze()
             self._froze_config = True
+
+    @on(LoadFailed)
+    def _load_failed(self, failed: LoadFailed) -> None:
+        # Imported on a failure only, not with this module: start-up time.
+        from streamconsole.backends.base import ConfigError, Problem
+
+        error = failed.error
+        if failed.source is not self.source:
+            return  # another source replaced it meanwhile
+        if isinstance(error, ConfigError):
+            title = "The config has errors; nothing was loaded."
+            problems, hint = list(error.problems), "Fix the file, then reload (ctrl+r)."
+        elif self._keep_what_is_shown(error):
+            return
+        else:
+            title = f"{self.source.name} could not be read."
+            problems, hint = [Problem(failure_text(error))], "Reload (ctrl+r) to try again."
+        if self.loader is not None:
+            self.loader.cancel()
+            self.loader = None
+        self.session = None
+        self.load_failed = True
+        self.main_screen.show_problems(title, problems, hint)
 
     def _keep_what_is_shown(self, error: Exception) -> bool:
         """A refresh failed (the network, say): keep showing what was loaded, marked stale,
@@ -246,20 +286,19 @@ class StreamConsoleApp(App[None]):
         self.main_screen.refresh_view()
         return True
 
-    def _failed(self, title: str, problems: list[Problem], hint: str) -> None:
-        if self.loader is not None:
-            self.loader.cancel()
-            self.loader = None
-        self.session = None
-        self.load_failed = True
-        self.main_screen.show_problems(title, problems, hint)
-
     # --- a remote source's aliases --------------------------------------------------------
 
-    def aliases_wanted(self, ref: ScopeRef | None) -> None:
-        """The operator is on ``ref``: its application's aliases are wanted now."""
-        if ref is not None and self.loader is not None:
-            self.loader.select(ref.application)
+    @on(AliasesArrived)
+    def _aliases_arrived(self, arrived: AliasesArrived) -> None:
+        if arrived.loader is not self.loader:
+            return  # from a load replaced since
+        self.warnings = tuple(self.source.warnings)  # a source may learn more with them
+        self.main_screen.aliases_arrived(arrived.application)
+
+    @on(AliasesRequested)
+    def _aliases_requested(self, request: AliasesRequested) -> None:
+        if self.loader is not None:
+            self.loader.select(request.application)
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:

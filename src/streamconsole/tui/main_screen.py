@@ -28,6 +28,7 @@ from streamconsole.core.text import inert
 from streamconsole.session import EditSession, TogglePlan
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.filter_input import FilterInput
+from streamconsole.tui.messages import AliasesRequested, ScreenMounted
 from streamconsole.tui.palette import PaletteCommand, scope_commands
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
@@ -149,7 +150,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
         self.show_loading()
-        self.console.main_screen_mounted()
+        self.post_message(ScreenMounted())
 
     # --- states: loading, loaded, broken --------------------------------------------------
 
@@ -186,8 +187,6 @@ class MainScreen(Screen[None]):
                 self.scope_list.select(ScopeRef(keep.application))
         self.scope_list.focus()
         self.refresh_view()
-        # The cursor may stay on a scope of the same name: no Highlighted, but a new load.
-        self.console.aliases_wanted(self.scope_list.current_ref)
 
     def show_problems(
         self, title: str, problems: list[Problem], hint: str = "Fix the file, then reload (ctrl+r)."
@@ -269,7 +268,8 @@ class MainScreen(Screen[None]):
     @on(ScopeList.Highlighted)
     def _highlighted(self, event: ScopeList.Highlighted) -> None:
         self._show_detail()
-        self.console.aliases_wanted(event.ref)
+        if event.ref is not None:
+            self.post_message(AliasesRequested(event.ref.application))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -15,6 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from streamconsole.tui.failures import failure_text
+
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
     from streamconsole.core.model import Config
@@ -134,8 +136,6 @@ class SourceSwitcher:
         )
 
     async def _switch(self, server: str | None) -> None:
-        from streamconsole.tui.app import failure_text
-
         label = self.label(server)
         try:
             source = await asyncio.to_thread(self.opener.open, server)
