@@ -27,7 +27,14 @@ from textual.message import Message
 
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
 from streamconsole.tui.failures import failure_text
-from streamconsole.tui.messages import AliasesRequested, ScreenMounted
+from streamconsole.tui.messages import (
+    AliasesRequested,
+    RotateRequested,
+    ScreenMounted,
+    SessionChanged,
+    ToggleRequested,
+    TokenPreviewRequested,
+)
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
@@ -39,7 +46,7 @@ if TYPE_CHECKING:
     from streamconsole.core.model import Config, ScopeRef
     from streamconsole.session import EditSession
     from streamconsole.tui.alias_loader import AliasLoader
-    from streamconsole.tui.dialogs import UnsavedChoice
+    from streamconsole.tui.edit_flows import EditFlows
     from streamconsole.tui.main_screen import MainScreen
     from streamconsole.tui.palette import PaletteCommand
     from streamconsole.tui.sources import SourceOpener, SourceSwitcher
@@ -106,6 +113,7 @@ class StreamConsoleApp(App[None]):
         self.clock = clock
         self.read_only = read_only
         self.session: EditSession | None = None
+        self.flows: EditFlows | None = None  # the session's edits
         self.warnings: tuple[Problem, ...] = ()
         self.load_failed = False
         self.stale = False  # the last refresh failed: what is shown is from before
@@ -197,6 +205,7 @@ class StreamConsoleApp(App[None]):
         # Imported with the first config, not with this module: start-up time.
         from streamconsole.audit import audit_log_for
         from streamconsole.session import EditSession
+        from streamconsole.tui.edit_flows import EditFlows
 
         if loaded.source is not self.source:
             return  # another source replaced it meanwhile
@@ -211,6 +220,7 @@ class StreamConsoleApp(App[None]):
             audit=audit_log_for(config.settings),
             origin="tui",
         )
+        self.flows = EditFlows(self, self.session, clock=self.clock)
         self.warnings = tuple(self.source.warnings)
         if self.warnings:
             count = len(self.warnings)
@@ -264,7 +274,7 @@ class StreamConsoleApp(App[None]):
         if self.loader is not None:
             self.loader.cancel()
             self.loader = None
-        self.session = None
+        self.session = self.flows = None
         self.load_failed = True
         self.main_screen.show_problems(title, problems, hint)
 
@@ -310,7 +320,7 @@ class StreamConsoleApp(App[None]):
                 markup=False,
             )
 
-    # --- writes ---------------------------------------------------------------------------
+    # --- edits ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing to save when the config failed to load: keep ctrl+s out of the footer;
@@ -319,94 +329,40 @@ class StreamConsoleApp(App[None]):
             return self.switcher is not None
         return action != "save" or not self.load_failed
 
-    def writable(self, what: str) -> bool:
-        """Whether a write may go ahead; if not, says why. Every write asks here first."""
-        from streamconsole.backends.base import ReadOnlyError
-
-        if self.session is None:
+    def _edits(self) -> EditFlows | None:
+        """The loaded session's edit flows; None, saying so, while no config is loaded."""
+        if self.flows is None:
             self.notify("The config is not loaded.", severity="warning", markup=False)
-            return False
-        try:
-            self.session.check_writable(what)
-        except ReadOnlyError as error:
-            self.notify(
-                f"{error}. Writes are off (--read-only or read_only = true).",
-                title="Read-only",
-                severity="error",
-                markup=False,
-            )
-            return False
-        return True
+        return self.flows
 
-    def after_edit(self) -> None:
-        """An edit was made: show it, and save at once when the config asks for that."""
+    @on(ToggleRequested)
+    def _toggle_requested(self, request: ToggleRequested) -> None:
+        if (flows := self._edits()) is not None:
+            flows.toggle(request.direction, request.current, request.marked)
+
+    @on(RotateRequested)
+    def _rotate_requested(self, request: RotateRequested) -> None:
+        if (flows := self._edits()) is not None:
+            flows.rotate(request.current)
+
+    @on(TokenPreviewRequested)
+    def _token_preview_requested(self, request: TokenPreviewRequested) -> None:
+        if self.flows is not None:
+            self.flows.preview_token(request.current)
+        else:  # nothing loaded yet
+            self.notify("Nothing is selected.", severity="warning", markup=False)
+
+    @on(SessionChanged)
+    def _session_changed(self) -> None:
         self.main_screen.refresh_view()
-        if self.session is not None and self.session.immediate:
-            self._save_changes()
 
     def action_save(self) -> None:
-        if not self.writable("save") or self.session is None:
-            return
-        if not self.session.pending:
-            self.notify("Nothing to save.", markup=False)
-            return
-        self._save_changes()
-
-    @work(exclusive=True, group="save")
-    async def _save_changes(self) -> None:
-        from streamconsole.backends.base import ConflictError
-
-        session = self.session
-        if session is None:
-            return
-        try:
-            count = await session.save()
-        except ConflictError as error:
-            self.notify(
-                f"{error}\nNothing was written; your edits are still here. Reload (ctrl+r) to "
-                "see the other version, then make your edits again.",
-                title="Not saved: the config changed elsewhere",
-                severity="error",
-                timeout=20,
-                markup=False,
-            )
-            return
-        except Exception as error:  # a bug in a source must not end in a traceback
-            self.notify(
-                failure_text(error), title="Not saved", severity="error", timeout=20, markup=False
-            )
-            return
-        finally:
-            self.main_screen.refresh_view()
-        if count:
-            self.notify(f"Saved {count} change(s) to {self.source.name}.", markup=False)
-
-    # --- theme ----------------------------------------------------------------------------
+        if (flows := self._edits()) is not None:
+            flows.save()
 
     def watch_theme(self, name: str) -> None:
-        session = self.session
-        if not self._remembering_themes or session is None:
-            return
-        if name == session.config.settings.theme:
-            return
-        if not self.writable("remember the theme"):
-            return
-        self._remember_theme(name)
-
-    @work(exclusive=True, group="theme")
-    async def _remember_theme(self, name: str) -> None:
-
-        if self.session is None:
-            return
-        try:
-            stored = await self.session.remember_theme(name)
-        except Exception as error:
-            self.notify(
-                failure_text(error), title="Theme not remembered", severity="warning", markup=False
-            )
-            return
-        if not stored:
-            self.notify("This source cannot remember a theme.", severity="warning", markup=False)
+        if self._remembering_themes and self.flows is not None:
+            self.flows.remember_theme(name)
 
     # --- leaving --------------------------------------------------------------------------
 
@@ -430,40 +386,10 @@ class StreamConsoleApp(App[None]):
 
     def unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
         """Run ``proceed`` now, or after asking what to do with unsaved edits."""
-        from streamconsole.tui.dialogs import UnsavedChangesScreen
-
-        session = self.session
-        if session is None or not session.pending:
+        if self.flows is None:
             proceed()
-            return
-
-        def answered(choice: UnsavedChoice | None) -> None:
-            if choice == "discard":
-                proceed()
-            elif choice == "save":
-                self._save_then(proceed)
-
-        changes = [change.describe() for change in session.pending]
-        self.push_screen(UnsavedChangesScreen(question, changes), answered)
-
-    @work(exclusive=True, group="save")
-    async def _save_then(self, proceed: Callable[[], object]) -> None:
-
-        if self.session is None:
-            return
-        try:
-            await self.session.save()
-        except Exception as error:
-            self.notify(
-                failure_text(error),
-                title="Not saved; staying here",
-                severity="error",
-                timeout=20,
-                markup=False,
-            )
-            self.main_screen.refresh_view()
-            return
-        proceed()
+        else:
+            self.flows.unsaved_then(question, proceed)
 
     async def action_quit(self) -> None:
         code = 1 if self.load_failed else 0
@@ -496,7 +422,7 @@ class StreamConsoleApp(App[None]):
             self.loader.cancel()
             self.loader = None
         old, self.source = self.source, source
-        self.session = None
+        self.session = self.flows = None
         self.stale = False
         self.main_screen.show_loading()
         self._load_config(keep=None)

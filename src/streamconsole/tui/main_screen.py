@@ -7,7 +7,7 @@ read is marked in place and cannot be edited until a refresh reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -20,15 +20,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from streamconsole.backends.base import Problem
-from streamconsole.core.edits import edit_scope
-from streamconsole.core.errors import StreamconsoleError
-from streamconsole.core.keys import Key
 from streamconsole.core.model import Application, Direction, ScopeRef
 from streamconsole.core.text import inert
-from streamconsole.session import EditSession, TogglePlan
+from streamconsole.session import EditSession
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.filter_input import FilterInput
-from streamconsole.tui.messages import AliasesRequested, ScreenMounted
+from streamconsole.tui.messages import (
+    AliasesRequested,
+    RotateRequested,
+    ScreenMounted,
+    ToggleRequested,
+    TokenPreviewRequested,
+)
 from streamconsole.tui.palette import PaletteCommand, scope_commands
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
@@ -326,159 +329,20 @@ class MainScreen(Screen[None]):
         self.detail.revealed = not self.detail.revealed
 
     def action_toggle_publish(self) -> None:
-        self._toggle(Direction.PUBLISH)
+        self._request_toggle(Direction.PUBLISH)
 
     def action_toggle_play(self) -> None:
-        self._toggle(Direction.PLAY)
+        self._request_toggle(Direction.PLAY)
 
-    def _editable_session(self, what: str, *, with_marks: bool = False) -> EditSession | None:
-        session = self.console.session
-        if session is None:
-            self.notify("The config is not loaded.", severity="warning", markup=False)
-            return None
-        if not self.console.writable(what):
-            return None
-        if session.saving:
-            self.notify("Saving… try again in a moment.", severity="warning", markup=False)
-            return None
-        current = self.scope_list.current_ref
-        if current is None:
-            self.notify("Nothing is selected.", severity="warning", markup=False)
-            return None
-        refs = (self.scope_list.marked_refs if with_marks else []) or [current]
-        return None if self._unreadable(session, refs) else session
-
-    def _unreadable(self, session: EditSession, refs: Sequence[ScopeRef]) -> bool:
-        """Refuse, saying why, where the source could not read an application's settings:
-        its policy is unknown, so an edit or a token would be a guess."""
-        apps = session.config.applications
-        names = dict.fromkeys(ref.application for ref in refs if apps[ref.application].problem)
-        if names:
-            self.notify(
-                f"{', '.join(names)}: not read from {self.console.source.name}, so the policy "
-                "is unknown. Refresh (ctrl+r) first.",
-                severity="warning",
-                markup=False,
-            )
-        return bool(names)
-
-    def _toggle(self, direction: Direction) -> None:
-        session = self._editable_session(f"change {direction} JWT enforcement", with_marks=True)
-        if session is None:
-            return
-        current = self.scope_list.current_ref
-        refs = self.scope_list.marked_refs or ([current] if current is not None else [])
-        plan = session.plan_toggle(refs, direction)
-        for ref in plan.unsupported:
-            app, _ = session.config.resolve(ref)
-            self.notify(
-                f"{app.kind.display_name} has no {direction} JWT control ({ref}).",
-                severity="warning",
-                markup=False,
-            )
-        if not plan.targets:
-            return
-        self._explain_redirect(session, plan)
-        if plan.need_key and len(plan.targets) == 1:
-            target = plan.targets[0]
-            self.notify(
-                f"{target} has no key yet: choose one, then {direction} JWT turns on.", markup=False
-            )
-            self._choose_key(session, target, then=lambda: self._apply(session, plan, plan.targets))
-            return
-        if plan.need_key:
-            skipped = ", ".join(str(ref) for ref in plan.need_key)
-            self.notify(
-                f"Skipped {skipped}: no key. Set a key first (rotate key).",
-                severity="warning",
-                markup=False,
-            )
-        self._apply(session, plan, [t for t in plan.targets if t not in plan.need_key])
-
-    def _explain_redirect(self, session: EditSession, plan: TogglePlan) -> None:
-        for app_name in dict.fromkeys(ref.application for ref in plan.redirected):
-            app = session.config.applications[app_name]
-            self.notify(
-                f"{app.kind.display_name} enforces JWT per application: the change applies to "
-                f"{app.name} and all of its {len(app.aliases):,} {app.kind.alias_noun}s.",
-                markup=False,
-            )
-
-    def _apply(self, session: EditSession, plan: TogglePlan, targets: Sequence[ScopeRef]) -> None:
-        if not targets:
-            return
-        try:
-            for target in targets:
-                session.set_enforcement(target, plan.direction, plan.enable)
-        except StreamconsoleError as error:
-            self.notify(str(error), severity="error", markup=False)
-            self.console.after_edit()
-            return
-        state = "on" if plan.enable else "off"
-        where = str(targets[0]) if len(targets) == 1 else f"{len(targets)} scopes"
-        self.notify(
-            f"{plan.direction.value.capitalize()} JWT {state} for {where}"
-            + ("" if session.immediate else " (unsaved)"),
-            markup=False,
-        )
-        self.console.after_edit()
+    def _request_toggle(self, direction: Direction) -> None:
+        marked = tuple(self.scope_list.marked_refs)
+        self.post_message(ToggleRequested(direction, self.scope_list.current_ref, marked))
 
     def action_rotate_key(self) -> None:
-        session = self._editable_session("change a key")
-        current = self.scope_list.current_ref
-        if session is None or current is None:
-            return
-        target = edit_scope(session.config, current)
-        if target != current:
-            app = session.config.applications[target.application]
-            self.notify(
-                f"{app.kind.display_name} has one key per application: the new key is "
-                f"for {app.name} and all of its {app.kind.alias_noun}s.",
-                markup=False,
-            )
-        self._choose_key(session, target, then=None)
-
-    def _choose_key(
-        self, session: EditSession, target: ScopeRef, then: Callable[[], None] | None
-    ) -> None:
-        from streamconsole.tui.rotate import RotateKeyScreen
-
-        app, alias = session.config.resolve(target)
-
-        def chosen(key: Key | None) -> None:
-            if key is None:
-                self.notify("No key chosen: nothing changed.", markup=False)
-                return
-            try:
-                session.set_key(target, key, self._now())
-            except StreamconsoleError as error:
-                self.notify(str(error), severity="error", markup=False)
-                return
-            self.notify(
-                f"New {key.algorithm} key {key.fingerprint} for {target}"
-                + ("" if session.immediate else " (unsaved)"),
-                markup=False,
-            )
-            if then is not None:
-                then()
-            else:
-                self.console.after_edit()
-
-        self.app.push_screen(RotateKeyScreen(app, alias, clock=self.console.clock), chosen)
+        self.post_message(RotateRequested(self.scope_list.current_ref))
 
     def action_token_preview(self) -> None:
-        session = self.console.session
-        ref = self.scope_list.current_ref
-        if session is None or ref is None:
-            self.notify("Nothing is selected.", severity="warning", markup=False)
-            return
-        if self._unreadable(session, [ref]):
-            return
-        from streamconsole.tui.token_preview import TokenPreviewScreen
-
-        app, alias = session.config.resolve(ref)
-        ttl = session.config.settings.token_ttl
-        self.app.push_screen(TokenPreviewScreen(app, alias, clock=self.console.clock, ttl=ttl))
+        self.post_message(TokenPreviewRequested(self.scope_list.current_ref))
 
     # --- command palette ------------------------------------------------------------------
 

@@ -1,18 +1,22 @@
-"""What the main screen asks of the app.
+"""What the main screen asks of the app, and what the app's edit flows tell it.
 
 Messages go up, attributes go down: the screen posts these requests, which bubble up to the
 app; the app owns the source and the session, acts, and shows the result on the screen by
 setting its attributes and calling its methods. The app's own news (a config loaded, aliases
 arrived) are nested in their senders. These live apart so that the app names them without
-importing the screen, which it loads only once it starts (start-up time): this module
-imports nothing heavy at run time.
+importing the screen or the edit flows, which it loads only once it starts (start-up time):
+this module imports nothing heavy at run time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from streamconsole.core.model import Direction, ScopeRef
 
 
 class ScreenMounted(Message):
@@ -24,3 +28,30 @@ class AliasesRequested(Message):
     """The operator is on ``application``: its aliases are wanted now."""
 
     application: str
+
+
+@dataclass
+class ToggleRequested(Message):
+    """Turn ``direction`` JWT on or off for the ``marked`` scopes, else for ``current``."""
+
+    direction: Direction
+    current: ScopeRef | None  # the selection (None: nothing is selected)
+    marked: tuple[ScopeRef, ...]
+
+
+@dataclass
+class RotateRequested(Message):
+    """Choose a new key for ``current`` (None: nothing is selected)."""
+
+    current: ScopeRef | None
+
+
+@dataclass
+class TokenPreviewRequested(Message):
+    """Issue and explain a preview token for ``current`` (None: nothing is selected)."""
+
+    current: ScopeRef | None
+
+
+class SessionChanged(Message):
+    """An edit was made or saved (or a save failed): what the screen shows is out of date."""

@@ -1,0 +1,297 @@
+"""The console's edits, each with what it tells the operator: publish/play toggles, a new
+key, the token preview, saving (at once where the config asks for it, or before something
+would lose unsaved edits) and remembering the theme.
+
+Every write asks :meth:`EditFlows.writable` first, so read-only mode is refused in one
+place. The flows change the session and post :class:`SessionChanged` to the app, which
+redraws the screen: they never touch it. An application the source could not read cannot
+be edited (nor a token issued for it) until a refresh reads it: its policy is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from streamconsole.backends.base import ConflictError, ReadOnlyError
+from streamconsole.core.edits import edit_scope
+from streamconsole.core.errors import StreamconsoleError
+from streamconsole.tui.failures import failure_text
+from streamconsole.tui.messages import SessionChanged
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.notifications import SeverityLevel
+
+    from streamconsole.core.keys import Key
+    from streamconsole.core.model import Direction, ScopeRef
+    from streamconsole.session import EditSession, TogglePlan
+    from streamconsole.tui.dialogs import UnsavedChoice
+
+_SAVE_GROUP = "save"
+
+
+class EditFlows:
+    """The edits of one loaded session; ``host`` (the app) runs the dialogs and workers."""
+
+    def __init__(self, host: App[None], session: EditSession, *, clock: Callable[[], float]):
+        self._host = host
+        self.session = session
+        self._clock = clock
+
+    def _say(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None:
+        self._host.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _edited(self) -> None:
+        """An edit was made: show it, and save at once when the config asks for that."""
+        self._host.post_message(SessionChanged())
+        if self.session.immediate:
+            self._start_save()
+
+    # --- what may be edited ---------------------------------------------------------------
+
+    def writable(self, what: str) -> bool:
+        """Whether a write may go ahead; if not, says why. Every write asks here first."""
+        try:
+            self.session.check_writable(what)
+        except ReadOnlyError as error:
+            self._say(
+                f"{error}. Writes are off (--read-only or read_only = true).",
+                title="Read-only",
+                severity="error",
+            )
+            return False
+        return True
+
+    def _editable(self, what: str, current: ScopeRef | None, refs: Sequence[ScopeRef]) -> bool:
+        """Whether ``refs`` (else the selection, ``current``) may be edited; if not, says why."""
+        if not self.writable(what):
+            return False
+        if self.session.saving:
+            self._say("Saving… try again in a moment.", severity="warning")
+            return False
+        if current is None:
+            self._say("Nothing is selected.", severity="warning")
+            return False
+        return not self._unreadable(refs or [current])
+
+    def _unreadable(self, refs: Sequence[ScopeRef]) -> bool:
+        """Refuse, saying why, where the source could not read an application's settings:
+        its policy is unknown, so an edit or a token would be a guess."""
+        apps = self.session.config.applications
+        names = dict.fromkeys(ref.application for ref in refs if apps[ref.application].problem)
+        if names:
+            self._say(
+                f"{', '.join(names)}: not read from {self.session.source.name}, so the policy "
+                "is unknown. Refresh (ctrl+r) first.",
+                severity="warning",
+            )
+        return bool(names)
+
+    # --- publish and play -----------------------------------------------------------------
+
+    def toggle(
+        self, direction: Direction, current: ScopeRef | None, marked: Sequence[ScopeRef]
+    ) -> None:
+        """Turn ``direction`` JWT on or off for the marked scopes, else the selection."""
+        if not self._editable(f"change {direction} JWT enforcement", current, marked):
+            return
+        session = self.session
+        plan = session.plan_toggle(marked or ([current] if current is not None else []), direction)
+        for ref in plan.unsupported:
+            app, _ = session.config.resolve(ref)
+            self._say(
+                f"{app.kind.display_name} has no {direction} JWT control ({ref}).",
+                severity="warning",
+            )
+        if not plan.targets:
+            return
+        self._explain_redirect(plan)
+        if plan.need_key and len(plan.targets) == 1:
+            target = plan.targets[0]
+            self._say(f"{target} has no key yet: choose one, then {direction} JWT turns on.")
+            self._choose_key(target, then=lambda: self._apply(plan, plan.targets))
+            return
+        if plan.need_key:
+            skipped = ", ".join(str(ref) for ref in plan.need_key)
+            self._say(
+                f"Skipped {skipped}: no key. Set a key first (rotate key).", severity="warning"
+            )
+        self._apply(plan, [t for t in plan.targets if t not in plan.need_key])
+
+    def _explain_redirect(self, plan: TogglePlan) -> None:
+        for app_name in dict.fromkeys(ref.application for ref in plan.redirected):
+            app = self.session.config.applications[app_name]
+            self._say(
+                f"{app.kind.display_name} enforces JWT per application: the change applies to "
+                f"{app.name} and all of its {len(app.aliases):,} {app.kind.alias_noun}s."
+            )
+
+    def _apply(self, plan: TogglePlan, targets: Sequence[ScopeRef]) -> None:
+        if not targets:
+            return
+        session = self.session
+        try:
+            for target in targets:
+                session.set_enforcement(target, plan.direction, plan.enable)
+        except StreamconsoleError as error:
+            self._say(str(error), severity="error")
+            self._edited()
+            return
+        state = "on" if plan.enable else "off"
+        where = str(targets[0]) if len(targets) == 1 else f"{len(targets)} scopes"
+        self._say(
+            f"{plan.direction.value.capitalize()} JWT {state} for {where}"
+            + ("" if session.immediate else " (unsaved)")
+        )
+        self._edited()
+
+    # --- keys and tokens ------------------------------------------------------------------
+
+    def rotate(self, current: ScopeRef | None) -> None:
+        """Choose a new key for the selection (its application's, where the server keys
+        whole applications)."""
+        if not self._editable("change a key", current, []) or current is None:
+            return
+        config = self.session.config
+        target = edit_scope(config, current)
+        if target != current:
+            app = config.applications[target.application]
+            self._say(
+                f"{app.kind.display_name} has one key per application: the new key is "
+                f"for {app.name} and all of its {app.kind.alias_noun}s."
+            )
+        self._choose_key(target, then=None)
+
+    def _choose_key(self, target: ScopeRef, then: Callable[[], None] | None) -> None:
+        # Loaded on first use: the dialog (and its key parsing) is no part of start-up.
+        from streamconsole.tui.rotate import RotateKeyScreen
+
+        session = self.session
+        app, alias = session.config.resolve(target)
+
+        def chosen(key: Key | None) -> None:
+            if key is None:
+                self._say("No key chosen: nothing changed.")
+                return
+            try:
+                session.set_key(target, key, datetime.fromtimestamp(self._clock(), UTC))
+            except StreamconsoleError as error:
+                self._say(str(error), severity="error")
+                return
+            self._say(
+                f"New {key.algorithm} key {key.fingerprint} for {target}"
+                + ("" if session.immediate else " (unsaved)")
+            )
+            if then is not None:
+                then()
+            else:
+                self._edited()
+
+        self._host.push_screen(RotateKeyScreen(app, alias, clock=self._clock), chosen)
+
+    def preview_token(self, ref: ScopeRef | None) -> None:
+        """Issue and explain a preview token for ``ref``."""
+        # Loaded on first use: the preview (and PyJWT) is no part of start-up.
+        from streamconsole.tui.token_preview import TokenPreviewScreen
+
+        if ref is None:
+            self._say("Nothing is selected.", severity="warning")
+            return
+        if self._unreadable([ref]):
+            return
+        config = self.session.config
+        app, alias = config.resolve(ref)
+        ttl = config.settings.token_ttl
+        self._host.push_screen(TokenPreviewScreen(app, alias, clock=self._clock, ttl=ttl))
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Save every pending edit."""
+        if not self.writable("save"):
+            return
+        if not self.session.pending:
+            self._say("Nothing to save.")
+            return
+        self._start_save()
+
+    def _start_save(self) -> None:
+        self._host.run_worker(self._save(), group=_SAVE_GROUP, exclusive=True)
+
+    async def _save(self) -> None:
+        session = self.session
+        try:
+            count = await session.save()
+        except ConflictError as error:
+            self._say(
+                f"{error}\nNothing was written; your edits are still here. Reload (ctrl+r) to "
+                "see the other version, then make your edits again.",
+                title="Not saved: the config changed elsewhere",
+                severity="error",
+                timeout=20,
+            )
+            return
+        except Exception as error:  # a bug in a source must not end in a traceback
+            self._say(failure_text(error), title="Not saved", severity="error", timeout=20)
+            return
+        finally:
+            self._host.post_message(SessionChanged())
+        if count:
+            self._say(f"Saved {count} change(s) to {session.source.name}.")
+
+    def unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
+        """Run ``proceed`` now, or after asking what to do with unsaved edits."""
+        # Loaded when first asked: the question is no part of start-up.
+        from streamconsole.tui.dialogs import UnsavedChangesScreen
+
+        session = self.session
+        if not session.pending:
+            proceed()
+            return
+
+        def answered(choice: UnsavedChoice | None) -> None:
+            if choice == "discard":
+                proceed()
+            elif choice == "save":
+                self._host.run_worker(self._save_then(proceed), group=_SAVE_GROUP, exclusive=True)
+
+        changes = [change.describe() for change in session.pending]
+        self._host.push_screen(UnsavedChangesScreen(question, changes), answered)
+
+    async def _save_then(self, proceed: Callable[[], object]) -> None:
+        try:
+            await self.session.save()
+        except Exception as error:
+            self._say(
+                failure_text(error), title="Not saved; staying here", severity="error", timeout=20
+            )
+            self._host.post_message(SessionChanged())
+            return
+        proceed()
+
+    # --- the theme ------------------------------------------------------------------------
+
+    def remember_theme(self, name: str) -> None:
+        """Keep ``name`` as the config's theme, if it is another and writes are allowed."""
+        if name == self.session.config.settings.theme:
+            return
+        if self.writable("remember the theme"):
+            self._host.run_worker(self._remember_theme(name), group="theme", exclusive=True)
+
+    async def _remember_theme(self, name: str) -> None:
+        try:
+            stored = await self.session.remember_theme(name)
+        except Exception as error:
+            self._say(failure_text(error), title="Theme not remembered", severity="warning")
+            return
+        if not stored:
+            self._say("This source cannot remember a theme.", severity="warning")
