@@ -579,7 +579,7 @@ async def test_the_switcher_opens_a_server_and_goes_back_to_the_file(
     async with app.run_test(size=(100, 30), message_hook=notes.hook) as pilot:
         await settle(pilot)
         assert status(pilot).startswith(" console.toml │ 3 applications")
-        names = [c.name for c in app.palette_commands()]
+        names = [c.title for c in app.palette_commands()]
         assert "Open server: lab" in names
         assert not any(name.startswith("Open source:") for name in names)
         await choose(pilot, "server lab")
@@ -587,7 +587,7 @@ async def test_the_switcher_opens_a_server_and_goes_back_to_the_file(
         assert status(pilot).startswith(" lab · admin@example.com · ")
         assert "LiveApp (120)" in row_text(pilot, "LiveApp")
         remote = app.source
-        assert "Open source: console.toml" in [c.name for c in app.palette_commands()]
+        assert "Open source: console.toml" in [c.title for c in app.palette_commands()]
         await pilot.press("l")  # an unsaved edit on the server: going back asks first
         await choose(pilot, "source console")
         assert isinstance(pilot.app.screen, UnsavedChangesScreen)

@@ -479,7 +479,7 @@ async def test_the_palette_offers_what_the_state_allows(make_app: AppFactory) ->
         app = console(pilot)
 
         def names() -> list[str]:
-            return [c.name for c in app.main_screen.palette_commands() + app.palette_commands()]
+            return [c.title for c in app.main_screen.palette_commands() + app.palette_commands()]
 
         assert "Toggle publish JWT: LiveApp" in names()
         assert not any(name.startswith("Save") for name in names())
@@ -507,7 +507,7 @@ async def test_palette_write_commands_say_read_only(make_app: AppFactory) -> Non
     async with make_app(read_only=True).run_test() as pilot:
         await wait_loaded(pilot)
         commands = console(pilot).main_screen.palette_commands()
-        toggle = next(c for c in commands if c.name.startswith("Toggle play"))
+        toggle = next(c for c in commands if c.title.startswith("Toggle play"))
         assert toggle.help.startswith("refused in read-only mode")
 
 

@@ -15,15 +15,18 @@ import asyncio
 import contextlib
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
+from textual.worker import WorkerError
 
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
 from streamconsole.tui.failures import failure_text
@@ -35,6 +38,9 @@ from streamconsole.tui.messages import (
     ToggleRequested,
     TokenPreviewRequested,
 )
+from streamconsole.tui.palette import ConsoleCommands
+from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
+from streamconsole.tui.themes import DEFAULT_THEME, load_themes
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
@@ -48,17 +54,9 @@ if TYPE_CHECKING:
     from streamconsole.tui.alias_loader import AliasLoader
     from streamconsole.tui.edit_flows import EditFlows
     from streamconsole.tui.main_screen import MainScreen
-    from streamconsole.tui.palette import PaletteCommand
-    from streamconsole.tui.sources import SourceOpener, SourceSwitcher
 
 Clock = Callable[[], float]
 FREEZE_ALIASES = 10_000
-
-
-def _console_commands() -> type[Provider]:
-    from streamconsole.tui.commands import ConsoleCommands
-
-    return ConsoleCommands
 
 
 class StreamConsoleApp(App[None]):
@@ -70,7 +68,7 @@ class StreamConsoleApp(App[None]):
         HERE / "scope_list.tcss",
         HERE / "detail.tcss",
     ]
-    COMMANDS = App.COMMANDS | {_console_commands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ConsoleCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save every unsaved edit"),
         Binding(
@@ -105,9 +103,6 @@ class StreamConsoleApp(App[None]):
     ) -> None:
         """``opener`` opens the config's other sources (none: no switching); ``server`` names
         the ``[servers.NAME]`` that ``source`` is (None: the file itself)."""
-        from streamconsole.tui.sources import SourceSwitcher
-        from streamconsole.tui.themes import DEFAULT_THEME, load_themes
-
         super().__init__()
         self.source = source
         self.clock = clock
@@ -373,6 +368,7 @@ class StreamConsoleApp(App[None]):
         frames the Secret type cannot wrap (a pasted secret being validated, HMAC key bytes
         inside PyJWT), so the report keeps the frames and leaves out their locals.
         """
+        # Only on a crash: rich.traceback takes ~50 ms to import.
         import rich
         from rich.segment import Segments
         from rich.traceback import Traceback
@@ -384,7 +380,7 @@ class StreamConsoleApp(App[None]):
         )
         self._close_messages_no_wait()
 
-    def unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
+    def _unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
         """Run ``proceed`` now, or after asking what to do with unsaved edits."""
         if self.flows is None:
             proceed()
@@ -394,13 +390,13 @@ class StreamConsoleApp(App[None]):
     async def action_quit(self) -> None:
         code = 1 if self.load_failed else 0
         count = len(self.session.pending) if self.session is not None else 0
-        self.unsaved_then(
+        self._unsaved_then(
             f"Quit with {count} unsaved change(s)?", lambda: self.exit(return_code=code)
         )
 
     def action_reload(self) -> None:
         count = len(self.session.pending) if self.session is not None else 0
-        self.unsaved_then(f"Refresh and lose {count} unsaved change(s)?", self._reload)
+        self._unsaved_then(f"Refresh and lose {count} unsaved change(s)?", self._reload)
 
     def _reload(self) -> None:
         """Read the source again: the cursor stays on its scope, open applications open."""
@@ -414,14 +410,23 @@ class StreamConsoleApp(App[None]):
         if self.switcher is not None and self.screen is self.main_screen:
             self.switcher.choose()
 
-    async def replace_source(self, source: Source) -> None:
-        """Reload the console on another source; the old one's connections are closed."""
-        from streamconsole.tui.sources import close_source
+    @on(SourceSwitcher.Chosen)
+    def _source_chosen(self, chosen: SourceSwitcher.Chosen) -> None:
+        if self.switcher is None:
+            return
+        count = len(self.session.pending) if self.session is not None else 0
+        self._unsaved_then(
+            f"Open {chosen.label} and lose {count} unsaved change(s)?",
+            partial(self.switcher.open, chosen.server),
+        )
 
+    @on(SourceSwitcher.Opened)
+    async def _source_opened(self, opened: SourceSwitcher.Opened) -> None:
+        """Reload the console on another source; the old one's connections are closed."""
         if self.loader is not None:
             self.loader.cancel()
             self.loader = None
-        old, self.source = self.source, source
+        old, self.source = self.source, opened.source
         self.session = self.flows = None
         self.stale = False
         self.main_screen.show_loading()
@@ -430,10 +435,6 @@ class StreamConsoleApp(App[None]):
 
     async def on_unmount(self) -> None:
         """Leaving: stop every fetch and save still running, then close the connections."""
-        from textual.worker import WorkerError
-
-        from streamconsole.tui.sources import close_source
-
         self.workers.cancel_all()
         for worker in list(self.workers):
             with contextlib.suppress(WorkerError):
@@ -450,10 +451,36 @@ class StreamConsoleApp(App[None]):
         rows = binding_rows(screen.active_bindings.values(), self.get_key_display)
         self.push_screen(HelpScreen(rows, help_notes(remote=self.loader is not None)))
 
-    def palette_commands(self) -> list[PaletteCommand]:
-        from streamconsole.tui.palette import console_commands
+    # --- command palette ------------------------------------------------------------------
 
-        return console_commands(self)
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The main screen's commands, the console's, then Textual's own (by title)."""
+        main_screen = self._main_screen
+        if main_screen is not None and screen is main_screen:
+            yield from main_screen.palette_commands()
+        yield from self.palette_commands()
+        yield from sorted(super().get_system_commands(screen), key=lambda command: command.title)
+
+    def palette_commands(self) -> list[SystemCommand]:
+        """The console's own commands: save, reload, other sources, theme, help, quit."""
+        session = self.session
+        commands = [
+            SystemCommand("Switch theme…", "pick a theme; it is remembered", self.search_themes),
+            SystemCommand("Reload (refresh)", f"read {self.source.name} again", self.action_reload),
+            SystemCommand("Help: keys", "every key and what it does", self.action_help),
+            SystemCommand("Quit", "asks about unsaved edits", self.action_quit),
+        ]
+        if self.switcher is not None:
+            commands += self.switcher.commands()
+        if session is not None and session.pending:
+            refused = "refused in read-only mode — " if session.read_only else ""
+            save = SystemCommand(
+                f"Save {len(session.pending)} unsaved change(s)",
+                refused + f"write them to {self.source.name}",
+                self.action_save,
+            )
+            commands.insert(0, save)
+        return commands
 
 
 def run_console(

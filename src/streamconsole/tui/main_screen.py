@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -32,7 +32,6 @@ from streamconsole.tui.messages import (
     ToggleRequested,
     TokenPreviewRequested,
 )
-from streamconsole.tui.palette import PaletteCommand, scope_commands
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
 from streamconsole.tui.status_line import Progress, source_only, status_text
@@ -346,6 +345,77 @@ class MainScreen(Screen[None]):
 
     # --- command palette ------------------------------------------------------------------
 
-    def palette_commands(self) -> list[PaletteCommand]:
-        """The commands that make sense now; writes say so when they would be refused."""
-        return scope_commands(self)
+    def palette_commands(self) -> list[SystemCommand]:
+        """The commands for the selection and the list; writes say so when they would be
+        refused."""
+        session = self.console.session
+        ref = self.scope_list.current_ref
+        commands: list[SystemCommand] = []
+        refused = "refused in read-only mode — " if session and session.read_only else ""
+        if session is not None and ref is not None:
+            app, _ = session.config.resolve(ref)
+            marked = self.scope_list.marked_refs
+            what = f"{len(marked)} marked scopes" if marked else str(ref)
+            for direction, action in (
+                (Direction.PUBLISH, self.action_toggle_publish),
+                (Direction.PLAY, self.action_toggle_play),
+            ):
+                if app.kind.supports(direction):
+                    commands.append(
+                        SystemCommand(
+                            f"Toggle {direction} JWT: {what}",
+                            refused + f"turn {direction} JWT enforcement on or off",
+                            action,
+                        )
+                    )
+            commands += [
+                SystemCommand(
+                    f"Rotate key: {ref}",
+                    refused + "generate or import a new key",
+                    self.action_rotate_key,
+                ),
+                SystemCommand(
+                    f"Token preview: {ref}",
+                    "issue and explain a preview token",
+                    self.action_token_preview,
+                ),
+            ]
+            if self.detail.shared_key is not None:
+                verb = "Hide" if self.detail.revealed else "Reveal"
+                commands.append(
+                    SystemCommand(
+                        f"{verb} secret: {ref}",
+                        "the shared secret in the detail panel",
+                        self.action_reveal,
+                    )
+                )
+            commands.append(
+                SystemCommand(
+                    f"Mark or unmark: {ref}",
+                    "marked rows are toggled together",
+                    self.scope_list.action_toggle_mark,
+                )
+            )
+            if marked:
+                commands.append(
+                    SystemCommand(
+                        f"Clear marks ({len(marked)})",
+                        "unmark every marked row",
+                        self.scope_list.clear_marks,
+                    )
+                )
+        commands += [
+            SystemCommand("Filter by name", "focus the filter box", self.action_focus_filter),
+            SystemCommand("Expand all applications", "show every alias", self.action_expand_all),
+            SystemCommand(
+                "Collapse all applications", "show applications only", self.action_collapse_all
+            ),
+            SystemCommand(
+                "Show or hide the detail panel", "more room for the list", self.action_toggle_detail
+            ),
+        ]
+        if self.scope_list.index is not None and self.scope_list.index.filtering:
+            commands.append(
+                SystemCommand("Clear the filter", "show everything again", self.action_clear)
+            )
+        return commands

@@ -1,9 +1,9 @@
 """The console's sources: the config file and each of its ``[servers.NAME]``, and switching.
 
 The switcher offers the sources the console is not on (command palette, and the ``o``
-picker), asks about unsaved edits, opens the chosen one in a thread (opening a server reads
-the file and its credentials), and has the console reload on it. A source that cannot be
-opened is a notification; the console stays where it was.
+picker); once the app has asked about unsaved edits, it opens the chosen one in a thread
+(opening a server reads the file and its credentials), and the app reloads on it. A source
+that cannot be opened is a notification; the console stays where it was.
 """
 
 from __future__ import annotations
@@ -11,17 +11,21 @@ from __future__ import annotations
 import asyncio
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.app import SystemCommand
+from textual.message import Message
+
 from streamconsole.tui.failures import failure_text
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from streamconsole.backends.base import Source
     from streamconsole.core.model import Config
-    from streamconsole.tui.app import StreamConsoleApp
-    from streamconsole.tui.palette import PaletteCommand
 
 
 async def close_source(source: Source) -> None:
@@ -45,6 +49,7 @@ class SourceOpener:
 
     def open(self, server: str | None) -> Source:
         """The source (blocking: a server's is built from the file and its credentials)."""
+        # Here: the registry pulls in the core, which importing the app must not.
         from streamconsole.backends.registry import open_source
 
         return open_source(
@@ -66,8 +71,24 @@ class SourceOpener:
 
 
 class SourceSwitcher:
-    def __init__(self, console: StreamConsoleApp, opener: SourceOpener, server: str | None):
-        self.console = console
+    """Offers the sources the console is not on, and opens the one chosen; its host (the
+    app) asks about unsaved edits in between, and reloads on the source opened."""
+
+    @dataclass
+    class Chosen(Message):
+        """The operator chose ``server`` (None: the file) in the palette or the picker."""
+
+        server: str | None
+        label: str
+
+    @dataclass
+    class Opened(Message):
+        """The chosen source is open: the console reloads on it."""
+
+        source: Source
+
+    def __init__(self, host: App[None], opener: SourceOpener, server: str | None):
+        self._host = host
         self.opener = opener
         self.server = server  # the current source: None for the file itself
         self.server_names: tuple[str, ...] = ()
@@ -81,72 +102,68 @@ class SourceSwitcher:
         if self.server is None:
             self.server_names = tuple(config.servers)
         else:
-            self.console.run_worker(self._read_names(), group="source-names", exclusive=True)
+            self._host.run_worker(self._read_names(), group="source-names", exclusive=True)
 
     async def _read_names(self) -> None:
         self.server_names = await asyncio.to_thread(self.opener.server_names)
 
-    def commands(self) -> list[PaletteCommand]:
+    def commands(self) -> list[SystemCommand]:
         """One entry per source the console is not on."""
-        from streamconsole.tui.palette import PaletteCommand
-
         file = str(self.opener.config_path)
-        commands: list[PaletteCommand] = []
+        commands: list[SystemCommand] = []
         if self.server is not None:
             commands.append(
-                PaletteCommand(
+                SystemCommand(
                     f"Open source: {file}",
                     "reload the console on the config file (asks about unsaved edits)",
-                    partial(self.open, None),
+                    partial(self._chosen, None),
                 )
             )
         commands += [
-            PaletteCommand(
+            SystemCommand(
                 f"Open server: {name}",
                 f"reload the console on [servers.{name}] of {file} (asks about unsaved edits)",
-                partial(self.open, name),
+                partial(self._chosen, name),
             )
             for name in self.server_names
             if name != self.server
         ]
         return commands
 
+    def _chosen(self, server: str | None) -> None:
+        self._host.post_message(self.Chosen(server, self.label(server)))
+
     def choose(self) -> None:
         """The picker of the sources the console is not on (the palette lists them too)."""
         commands = self.commands()
         if not commands:
-            self.console.notify(
+            self._host.notify(
                 f"{self.opener.config_path} has no [servers.NAME] to open.",
                 severity="warning",
                 markup=False,
             )
             return
-        self.console.search_commands(
-            [(command.name, command.callback, command.help) for command in commands],
+        self._host.search_commands(
+            [(command.title, command.callback, command.help) for command in commands],
             placeholder="Open a source…",
         )
 
     def open(self, server: str | None) -> None:
-        """Reload the console on ``server`` (None: the file), asking about unsaved edits."""
-        session = self.console.session
-        count = len(session.pending) if session is not None else 0
-        self.console.unsaved_then(
-            f"Open {self.label(server)} and lose {count} unsaved change(s)?",
-            lambda: self.console.run_worker(self._switch(server), group="switch", exclusive=True),
-        )
+        """Open ``server`` (None: the file) in a thread; a failure leaves the console where
+        it is."""
+        self._host.run_worker(self._open(server), group="switch", exclusive=True)
 
-    async def _switch(self, server: str | None) -> None:
-        label = self.label(server)
+    async def _open(self, server: str | None) -> None:
         try:
             source = await asyncio.to_thread(self.opener.open, server)
         except Exception as error:  # a bad profile or credentials: stay on this source
-            self.console.notify(
+            self._host.notify(
                 failure_text(error),
-                title=f"Cannot open {label}",
+                title=f"Cannot open {self.label(server)}",
                 severity="error",
                 timeout=20,
                 markup=False,
             )
             return
         self.server = server
-        await self.console.replace_source(source)
+        self._host.post_message(self.Opened(source))
