@@ -479,7 +479,7 @@ async def test_the_palette_offers_what_the_state_allows(make_app: AppFactory) ->
         app = console(pilot)
 
         def names() -> list[str]:
-            return [c.title for c in app.main_screen.palette_commands() + app.palette_commands()]
+            return [c.title for c in app.get_system_commands(app.main_screen)]
 
         assert "Toggle publish JWT: LiveApp" in names()
         assert not any(name.startswith("Save") for name in names())
@@ -506,7 +506,8 @@ async def test_a_palette_command_runs_the_action(make_app: AppFactory) -> None:
 async def test_palette_write_commands_say_read_only(make_app: AppFactory) -> None:
     async with make_app(read_only=True).run_test() as pilot:
         await wait_loaded(pilot)
-        commands = console(pilot).main_screen.palette_commands()
+        app = console(pilot)
+        commands = app.get_system_commands(app.main_screen)
         toggle = next(c for c in commands if c.title.startswith("Toggle play"))
         assert toggle.help.startswith("refused in read-only mode")
 

@@ -1,35 +1,33 @@
-"""The Textual console: the shell around the main screen.
+"""The Textual console: the app owns the source, the session and the theme.
 
-It loads the source in a worker (the screen shows a loading state, then the applications,
-or the config's problems in place), has a remote source's aliases fetched after the list
-is on screen (:mod:`.alias_loader`), switches to the config's other sources
-(:mod:`.sources`), saves pending edits, asks before unsaved edits are lost, and owns the
-theme. On exit every worker is cancelled and the source's connections closed. Importing
-this module stays cheap (the CLI imports it for every command): the screens, the core and
-the backends are imported when the app starts.
+It loads the source (:mod:`.config_loader`; then a remote source's aliases,
+:mod:`.alias_loader`), switches to the config's other sources (:mod:`.sources`), and
+carries out what the main screen asks (:mod:`.messages`) with the edit flows
+(:mod:`.edit_flows`). Messages go up, attributes go down: the screen never calls the app;
+the app sets the screen's attributes and calls its methods. On exit every worker is
+cancelled and the source's connections closed. Importing this module stays cheap: the
+screen, the core and the backends are imported once the app runs and the load has begun.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.worker import WorkerError
 
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
-from streamconsole.tui.failures import failure_text
+from streamconsole.tui.config_loader import ConfigLoaded, ConfigLoader, LoadFailed
+from streamconsole.tui.failures import crash_report
 from streamconsole.tui.messages import (
     AliasesRequested,
     RotateRequested,
@@ -38,25 +36,29 @@ from streamconsole.tui.messages import (
     ToggleRequested,
     TokenPreviewRequested,
 )
-from streamconsole.tui.palette import ConsoleCommands
 from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
-from streamconsole.tui.themes import DEFAULT_THEME, load_themes
-
-# Absolute, so that subclasses defined elsewhere still find the stylesheet.
-HERE = Path(__file__).parent
+from streamconsole.tui.status_line import Progress
+from streamconsole.tui.themes import ConsoleThemes
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from streamconsole.backends.base import Problem, Source
-    from streamconsole.core.model import Config, ScopeRef
+    from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
     from streamconsole.tui.alias_loader import AliasLoader
     from streamconsole.tui.edit_flows import EditFlows
     from streamconsole.tui.main_screen import MainScreen
 
+# Absolute, so that subclasses defined elsewhere still find the stylesheet.
+HERE = Path(__file__).parent
 Clock = Callable[[], float]
-FREEZE_ALIASES = 10_000
+
+
+def _palette_provider() -> type[Provider]:
+    # Loaded when the palette first opens, as Textual loads its own (start-up time).
+    from streamconsole.tui.palette import ConsoleCommands
+
+    return ConsoleCommands
 
 
 class StreamConsoleApp(App[None]):
@@ -68,7 +70,8 @@ class StreamConsoleApp(App[None]):
         HERE / "scope_list.tcss",
         HERE / "detail.tcss",
     ]
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ConsoleCommands}
+    # Instead of Textual's provider: every command comes from get_system_commands.
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_palette_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save every unsaved edit"),
         Binding(
@@ -109,23 +112,17 @@ class StreamConsoleApp(App[None]):
         self.read_only = read_only
         self.session: EditSession | None = None
         self.flows: EditFlows | None = None  # the session's edits
-        self.warnings: tuple[Problem, ...] = ()
         self.load_failed = False
         self.stale = False  # the last refresh failed: what is shown is from before
         self.loader: AliasLoader | None = None
         self.switcher: SourceSwitcher | None = (
             SourceSwitcher(self, opener, server) if opener is not None else None
         )
-        loaded = load_themes()
-        for custom in loaded.themes:
-            self.register_theme(custom)
-        self._theme_problems = loaded.problems
-        self._theme_override = theme
-        self._remembering_themes = False
+        self._themes = ConsoleThemes(self, theme)
         self._screen_ready = asyncio.Event()
+        self._config_loader = ConfigLoader(self, self._screen_ready)
         self._main_screen: MainScreen | None = None
-        self._froze_config = False
-        self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = self._themes.default
 
     @property
     def main_screen(self) -> MainScreen:
@@ -134,72 +131,28 @@ class StreamConsoleApp(App[None]):
         return self._main_screen
 
     def get_default_screen(self) -> MainScreen:
+        # Imported once the load has begun (on_load), not with this module: start-up time.
         from streamconsole.tui.main_screen import MainScreen
 
-        self._main_screen = MainScreen()
+        self._main_screen = MainScreen(self.source, clock=self.clock)
         return self._main_screen
 
     def on_load(self) -> None:
         # Read the config while the screen is being built: the first screen is sooner.
-        self._load_config(keep=None)
+        self._config_loader.load(self.source)
 
     @on(ScreenMounted)
     def _screen_mounted(self) -> None:
         self._screen_ready.set()  # the loaded config (or its problems) can be shown now
 
     def on_mount(self) -> None:
-        for problem in self._theme_problems:
-            self.notify(problem, title="Theme skipped", severity="warning", markup=False)
-        if self._theme_override is not None:
-            self._apply_theme(self._theme_override)
+        self._themes.mounted()
 
     # --- loading --------------------------------------------------------------------------
-
-    @dataclass
-    class ConfigLoaded(Message):
-        """The load of ``source`` ended with ``config`` (posted by the load worker)."""
-
-        source: Source
-        config: Config
-        keep: ScopeRef | None  # the scope to put the cursor on
-        expanded: frozenset[str]  # the applications to open
-
-    @dataclass
-    class LoadFailed(Message):
-        """The load of ``source`` failed (posted by the load worker)."""
-
-        source: Source
-        error: Exception
-
-    @work(exclusive=True, group="load")
-    async def _load_config(
-        self, keep: ScopeRef | None, expanded: frozenset[str] = frozenset()
-    ) -> None:
-        """Load the source; ``keep`` is the scope to put the cursor on, ``expanded`` the
-        applications to open (both from before a refresh)."""
-        source = self.source
-        if self._froze_config:  # the frozen config is garbage once this load replaces it
-            gc.unfreeze()
-            self._froze_config = False
-        collecting = gc.isenabled()
-        gc.disable()  # a load makes several objects per alias and no cycles worth collecting
-        try:
-            config = await source.load()
-        except Exception as error:  # a broken config, the network, a bug: no traceback
-            outcome: Message = self.LoadFailed(source, error)
-        else:
-            outcome = self.ConfigLoaded(source, config, keep, expanded)
-        finally:
-            if collecting:
-                gc.enable()
-        await self._screen_ready.wait()
-        self.post_message(outcome)
 
     @on(ConfigLoaded)
     def _config_loaded(self, loaded: ConfigLoaded) -> None:
         # Imported with the first config, not with this module: start-up time.
-        from streamconsole.audit import audit_log_for
-        from streamconsole.session import EditSession
         from streamconsole.tui.edit_flows import EditFlows
 
         if loaded.source is not self.source:
@@ -208,32 +161,24 @@ class StreamConsoleApp(App[None]):
         self.load_failed = self.stale = False
         if self.loader is not None:
             self.loader.cancel()
-        self.session = EditSession(
-            self.source,
-            config,
-            read_only=self.read_only,
-            audit=audit_log_for(config.settings),
-            origin="tui",
+        self.flows = EditFlows.open(
+            self, self.source, config, read_only=self.read_only, clock=self.clock
         )
-        self.flows = EditFlows(self, self.session, clock=self.clock)
-        self.warnings = tuple(self.source.warnings)
-        if self.warnings:
-            count = len(self.warnings)
+        self.session = self.flows.session
+        screen = self.main_screen
+        screen.warnings = tuple(self.source.warnings)
+        if screen.warnings:
             self.notify(
-                f"{count} warning(s) in the config; the detail panel shows them.",
+                f"{len(screen.warnings)} warning(s) in the config; the detail panel shows them.",
                 title="Config warnings",
                 severity="warning",
                 markup=False,
             )
-        # A server has no theme of its own: its default must not replace the file's.
         on_a_server = self.switcher is not None and self.switcher.server is not None
-        theme = config.settings.theme
-        if self._theme_override is None and not on_a_server and theme != self.theme:
-            self._apply_theme(theme)
-        self._remembering_themes = True
-        screen = self.main_screen
+        self._themes.loaded(config.settings.theme, on_a_server=on_a_server)
         self.loader = loader_for(self, self.source, config, screen.applications_on_screen)
         failures = self.loader.failures if self.loader is not None else {}
+        screen.progress = self._progress()
         screen.show_session(self.session, loaded.keep, expanded=loaded.expanded, failures=failures)
         # The cursor may stay on a scope of the same name: no Highlighted, but a new load.
         current = screen.scope_list.current_ref
@@ -244,52 +189,36 @@ class StreamConsoleApp(App[None]):
         if self.loader is not None:
             self.loader.report([a for a in config.applications.values() if a.problem])
             self.call_after_refresh(self.loader.start)  # the rest once the list is painted
-        if config.alias_count >= FREEZE_ALIASES:
-            # The config lives as long as the session: keep its objects out of full
-            # collections, which at 100k aliases pause the screen ~100 ms each.
-            gc.freeze()
-            self._froze_config = True
+        self._config_loader.shown(config)
 
     @on(LoadFailed)
     def _load_failed(self, failed: LoadFailed) -> None:
         # Imported on a failure only, not with this module: start-up time.
-        from streamconsole.backends.base import ConfigError, Problem
+        from streamconsole.backends.base import ConfigError
 
-        error = failed.error
         if failed.source is not self.source:
             return  # another source replaced it meanwhile
-        if isinstance(error, ConfigError):
-            title = "The config has errors; nothing was loaded."
-            problems, hint = list(error.problems), "Fix the file, then reload (ctrl+r)."
-        elif self._keep_what_is_shown(error):
+        screen, session = self.main_screen, self.session
+        # A refresh failed (the network, say): keep showing what was loaded, marked stale,
+        # unless edits were just discarded for it (they must not seem to be still there).
+        shown = session is not None and session.source is self.source and not session.pending
+        if shown and not isinstance(failed.error, ConfigError):
+            self.stale = True
+            screen.progress = self._progress()
+            screen.show_stale(failed.error)
             return
-        else:
-            title = f"{self.source.name} could not be read."
-            problems, hint = [Problem(failure_text(error))], "Reload (ctrl+r) to try again."
         if self.loader is not None:
             self.loader.cancel()
             self.loader = None
         self.session = self.flows = None
         self.load_failed = True
-        self.main_screen.show_problems(title, problems, hint)
+        screen.show_load_failure(failed.error)
 
-    def _keep_what_is_shown(self, error: Exception) -> bool:
-        """A refresh failed (the network, say): keep showing what was loaded, marked stale,
-        unless edits were just discarded for it (they must not seem to be still there)."""
-        session = self.session
-        if session is None or session.source is not self.source or session.pending:
-            return False
-        self.stale = True
-        self.notify(
-            f"{failure_text(error)}\nShowing what was loaded before; refresh (ctrl+r) again "
-            "once the source is back.",
-            title="Not refreshed",
-            severity="error",
-            timeout=20,
-            markup=False,
-        )
-        self.main_screen.refresh_view()
-        return True
+    def _progress(self) -> Progress:
+        loader = self.loader
+        if loader is None:
+            return Progress(stale=self.stale)
+        return Progress(loader.loading, loader.unreadable, self.stale)
 
     # --- a remote source's aliases --------------------------------------------------------
 
@@ -297,23 +226,15 @@ class StreamConsoleApp(App[None]):
     def _aliases_arrived(self, arrived: AliasesArrived) -> None:
         if arrived.loader is not self.loader:
             return  # from a load replaced since
-        self.warnings = tuple(self.source.warnings)  # a source may learn more with them
-        self.main_screen.aliases_arrived(arrived.application)
+        screen = self.main_screen
+        screen.warnings = tuple(self.source.warnings)  # a source may learn more with them
+        screen.progress = self._progress()
+        screen.aliases_arrived(arrived.application)
 
     @on(AliasesRequested)
     def _aliases_requested(self, request: AliasesRequested) -> None:
         if self.loader is not None:
             self.loader.select(request.application)
-
-    def _apply_theme(self, name: str) -> None:
-        if name in self.available_themes:
-            self.theme = name
-        else:
-            self.notify(
-                f"There is no theme named {name!r}; keeping {self.theme}.",
-                severity="warning",
-                markup=False,
-            )
 
     # --- edits ----------------------------------------------------------------------------
 
@@ -355,29 +276,18 @@ class StreamConsoleApp(App[None]):
         if (flows := self._edits()) is not None:
             flows.save()
 
+    # --- theme ----------------------------------------------------------------------------
+
     def watch_theme(self, name: str) -> None:
-        if self._remembering_themes and self.flows is not None:
+        if self._themes.remembering and self.flows is not None:
             self.flows.remember_theme(name)
 
-    # --- leaving --------------------------------------------------------------------------
+    # --- leaving, reloading, other sources ------------------------------------------------
 
     def _fatal_error(self) -> None:
-        """Textual's crash report, without the local variables of each frame.
-
-        Textual prints every frame's locals when the app crashes. Secret text also lives in
-        frames the Secret type cannot wrap (a pasted secret being validated, HMAC key bytes
-        inside PyJWT), so the report keeps the frames and leaves out their locals.
-        """
-        # Only on a crash: rich.traceback takes ~50 ms to import.
-        import rich
-        from rich.segment import Segments
-        from rich.traceback import Traceback
-
+        """Textual's crash report, without the local variables of each frame."""
         self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
+        self._exit_renderables.append(crash_report(self.console))
         self._close_messages_no_wait()
 
     def _unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
@@ -387,16 +297,17 @@ class StreamConsoleApp(App[None]):
         else:
             self.flows.unsaved_then(question, proceed)
 
+    def _pending(self) -> int:
+        return len(self.session.pending) if self.session is not None else 0
+
     async def action_quit(self) -> None:
         code = 1 if self.load_failed else 0
-        count = len(self.session.pending) if self.session is not None else 0
-        self._unsaved_then(
-            f"Quit with {count} unsaved change(s)?", lambda: self.exit(return_code=code)
-        )
+        question = f"Quit with {self._pending()} unsaved change(s)?"
+        self._unsaved_then(question, lambda: self.exit(return_code=code))
 
     def action_reload(self) -> None:
-        count = len(self.session.pending) if self.session is not None else 0
-        self._unsaved_then(f"Refresh and lose {count} unsaved change(s)?", self._reload)
+        question = f"Refresh and lose {self._pending()} unsaved change(s)?"
+        self._unsaved_then(question, self._reload)
 
     def _reload(self) -> None:
         """Read the source again: the cursor stays on its scope, open applications open."""
@@ -404,7 +315,7 @@ class StreamConsoleApp(App[None]):
         keep = scopes.current_ref if self.session is not None else None
         index = scopes.index if self.session is not None else None
         self.main_screen.show_loading()
-        self._load_config(keep=keep, expanded=index.expanded_names if index else frozenset())
+        self._config_loader.load(self.source, keep, index.expanded_names if index else frozenset())
 
     def action_open_source(self) -> None:
         if self.switcher is not None and self.screen is self.main_screen:
@@ -412,13 +323,9 @@ class StreamConsoleApp(App[None]):
 
     @on(SourceSwitcher.Chosen)
     def _source_chosen(self, chosen: SourceSwitcher.Chosen) -> None:
-        if self.switcher is None:
-            return
-        count = len(self.session.pending) if self.session is not None else 0
-        self._unsaved_then(
-            f"Open {chosen.label} and lose {count} unsaved change(s)?",
-            partial(self.switcher.open, chosen.server),
-        )
+        if self.switcher is not None:
+            question = f"Open {chosen.label} and lose {self._pending()} unsaved change(s)?"
+            self._unsaved_then(question, partial(self.switcher.open, chosen.server))
 
     @on(SourceSwitcher.Opened)
     async def _source_opened(self, opened: SourceSwitcher.Opened) -> None:
@@ -429,8 +336,10 @@ class StreamConsoleApp(App[None]):
         old, self.source = self.source, opened.source
         self.session = self.flows = None
         self.stale = False
-        self.main_screen.show_loading()
-        self._load_config(keep=None)
+        screen = self.main_screen
+        screen.source, screen.session = self.source, None
+        screen.show_loading()
+        self._config_loader.load(self.source)
         await close_source(old)
 
     async def on_unmount(self) -> None:
@@ -442,6 +351,7 @@ class StreamConsoleApp(App[None]):
         await close_source(self.source)
 
     def action_help(self) -> None:
+        # The help screen is loaded when asked for: start-up time.
         from streamconsole.tui.help import HelpScreen, binding_rows, help_notes
 
         screen = self.main_screen
@@ -454,33 +364,23 @@ class StreamConsoleApp(App[None]):
     # --- command palette ------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The main screen's commands, the console's, then Textual's own (by title)."""
+        """The main screen's commands, the console's, then Textual's own (by title, as
+        Textual's palette lists them)."""
+        # The palette's module is loaded when it first opens (start-up time).
+        from streamconsole.tui.palette import screen_commands
+
         main_screen = self._main_screen
         if main_screen is not None and screen is main_screen:
-            yield from main_screen.palette_commands()
+            yield from screen_commands(main_screen)
         yield from self.palette_commands()
         yield from sorted(super().get_system_commands(screen), key=lambda command: command.title)
 
     def palette_commands(self) -> list[SystemCommand]:
         """The console's own commands: save, reload, other sources, theme, help, quit."""
-        session = self.session
-        commands = [
-            SystemCommand("Switch theme…", "pick a theme; it is remembered", self.search_themes),
-            SystemCommand("Reload (refresh)", f"read {self.source.name} again", self.action_reload),
-            SystemCommand("Help: keys", "every key and what it does", self.action_help),
-            SystemCommand("Quit", "asks about unsaved edits", self.action_quit),
-        ]
-        if self.switcher is not None:
-            commands += self.switcher.commands()
-        if session is not None and session.pending:
-            refused = "refused in read-only mode — " if session.read_only else ""
-            save = SystemCommand(
-                f"Save {len(session.pending)} unsaved change(s)",
-                refused + f"write them to {self.source.name}",
-                self.action_save,
-            )
-            commands.insert(0, save)
-        return commands
+        # The palette's module is loaded when it first opens (start-up time).
+        from streamconsole.tui.palette import console_commands
+
+        return console_commands(self)
 
 
 def run_console(

@@ -14,9 +14,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from streamconsole.audit import audit_log_for
 from streamconsole.backends.base import ConflictError, ReadOnlyError
 from streamconsole.core.edits import edit_scope
 from streamconsole.core.errors import StreamconsoleError
+from streamconsole.session import EditSession
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.messages import SessionChanged
 
@@ -24,9 +26,10 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
 
+    from streamconsole.backends.base import Source
     from streamconsole.core.keys import Key
-    from streamconsole.core.model import Direction, ScopeRef
-    from streamconsole.session import EditSession, TogglePlan
+    from streamconsole.core.model import Config, Direction, ScopeRef
+    from streamconsole.session import TogglePlan
     from streamconsole.tui.dialogs import UnsavedChoice
 
 _SAVE_GROUP = "save"
@@ -39,6 +42,21 @@ class EditFlows:
         self._host = host
         self.session = session
         self._clock = clock
+
+    @classmethod
+    def open(
+        cls,
+        host: App[None],
+        source: Source,
+        config: Config,
+        *,
+        read_only: bool,
+        clock: Callable[[], float],
+    ) -> EditFlows:
+        """The flows of a new session on ``config``, audited where its settings say."""
+        audit = audit_log_for(config.settings)
+        session = EditSession(source, config, read_only=read_only, audit=audit, origin="tui")
+        return cls(host, session, clock=clock)
 
     def _say(
         self,

@@ -1,8 +1,14 @@
-"""What the console tells the operator about a failed read or write."""
+"""What the console tells the operator about a failed read or write, and about a crash."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from streamconsole.core.errors import StreamconsoleError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.segment import Segments
 
 
 def failure_text(error: Exception) -> str:
@@ -10,3 +16,19 @@ def failure_text(error: Exception) -> str:
     if isinstance(error, StreamconsoleError):
         return str(error)
     return f"unexpected {type(error).__name__}: {error}"
+
+
+def crash_report(console: Console) -> Segments:
+    """The traceback of the exception being handled, without the local variables of each
+    frame (Textual's crash report prints them).
+
+    Secret text also lives in frames the Secret type cannot wrap (a pasted secret being
+    validated, HMAC key bytes inside PyJWT), so the report keeps the frames, not their locals.
+    """
+    # Only on a crash: rich.traceback takes ~50 ms to import.
+    import rich
+    from rich.segment import Segments
+    from rich.traceback import Traceback
+
+    traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+    return Segments(console.render(traceback, console.options))

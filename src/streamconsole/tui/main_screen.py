@@ -1,29 +1,32 @@
 """The main screen: status line, filter, the scope list, the detail, the footer.
 
-On a remote source the list comes before the aliases: the screen tells the console which
-application the operator is on and which are on screen (so their aliases come first), and
+It shows what the app gives it (the source, the session, the loading progress, the
+source's warnings, all set by the app) and asks the app for the rest: its keys and palette
+entries post requests (:mod:`.messages`) that the app carries out. On a remote source the
+list comes before the aliases: the screen asks for the aliases of the application the
+operator is on, tells which applications are on screen (their aliases come first), and
 takes each application's aliases in as they arrive. An application the source could not
-read is marked in place and cannot be edited until a refresh reads it."""
+read is marked in place."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from streamconsole.backends.base import Problem
+from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.core.model import Application, Direction, ScopeRef
 from streamconsole.core.text import inert
-from streamconsole.session import EditSession
 from streamconsole.tui.detail import ScopeDetail
+from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
 from streamconsole.tui.messages import (
     AliasesRequested,
@@ -37,7 +40,8 @@ from streamconsole.tui.scope_list import ScopeList
 from streamconsole.tui.status_line import Progress, source_only, status_text
 
 if TYPE_CHECKING:
-    from streamconsole.tui.app import StreamConsoleApp
+    from streamconsole.backends.base import Source
+    from streamconsole.session import EditSession
 
 
 _NEED_A_CONFIG = frozenset(
@@ -134,10 +138,6 @@ class MainScreen(Screen[None]):
         yield Footer(compact=True)
 
     @property
-    def console(self) -> StreamConsoleApp:
-        return cast("StreamConsoleApp", self.app)
-
-    @property
     def scope_list(self) -> ScopeList:
         return self.query_one("#scope-list", ScopeList)
 
@@ -145,8 +145,14 @@ class MainScreen(Screen[None]):
     def detail(self) -> ScopeDetail:
         return self.query_one("#detail", ScopeDetail)
 
-    def __init__(self) -> None:
+    def __init__(self, source: Source, *, clock: Callable[[], float]) -> None:
         super().__init__()
+        self._clock = clock
+        # Set by the app: where edits go, the loaded session, what is still coming.
+        self.source = source
+        self.session: EditSession | None = None
+        self.progress = Progress()
+        self.warnings: tuple[Problem, ...] = ()  # the source's, shown in the detail
         self._arriving: ScopeRef | None = None  # an alias to go to once its aliases are in
 
     def on_mount(self) -> None:
@@ -158,7 +164,7 @@ class MainScreen(Screen[None]):
 
     def show_loading(self) -> None:
         self.detail.show_message(Content.styled("Loading…", "$text-muted"))
-        self._status(source_only(self.console.source.status, "loading…"))
+        self._status(source_only(self.source.status, "loading…"))
 
     def show_session(
         self,
@@ -170,6 +176,7 @@ class MainScreen(Screen[None]):
     ) -> None:
         """Show a loaded source: the cursor on ``keep`` (or, on a remote source, on its
         application until the aliases are in), ``expanded`` applications open."""
+        self.session = session
         if self.has_class("-broken"):
             self.set_class(False, "-broken")
             self.refresh_bindings()
@@ -190,16 +197,22 @@ class MainScreen(Screen[None]):
         self.scope_list.focus()
         self.refresh_view()
 
-    def show_problems(
-        self, title: str, problems: list[Problem], hint: str = "Fix the file, then reload (ctrl+r)."
-    ) -> None:
-        self.refresh_bindings()
+    def show_load_failure(self, error: Exception) -> None:
+        """The source could not be loaded: a broken config's problems, or why, in place."""
+        if isinstance(error, ConfigError):
+            title = "The config has errors; nothing was loaded."
+            problems, hint = list(error.problems), "Fix the file, then reload (ctrl+r)."
+        else:
+            title = f"{self.source.name} could not be read."
+            problems, hint = [Problem(failure_text(error))], "Reload (ctrl+r) to try again."
+        self.session = None
         self.set_class(True, "-broken")
+        self.refresh_bindings()
         lines = [Content.assemble((title, "bold $error"), "\n\n")]
         lines += [Content.assemble((" ✗ ", "bold $error"), inert(str(p)), "\n") for p in problems]
         lines.append(Content.assemble("\n", (hint, "$text-muted")))
         self.query_one("#problems-text", Static).update(Content("").join(lines))
-        self._status(source_only(self.console.source.status, "not loaded", "$error"))
+        self._status(source_only(self.source.status, "not loaded", "$error"))
 
     def aliases_arrived(self, app: Application) -> None:
         """A remote source's aliases of ``app`` came in (or failed to): show them in place."""
@@ -215,6 +228,18 @@ class MainScreen(Screen[None]):
                 self.scope_list.select(arriving)
         self.refresh_view()
 
+    def show_stale(self, error: Exception) -> None:
+        """A refresh failed: what was loaded before stays, marked as such."""
+        self.notify(
+            f"{failure_text(error)}\nShowing what was loaded before; refresh (ctrl+r) again "
+            "once the source is back.",
+            title="Not refreshed",
+            severity="error",
+            timeout=20,
+            markup=False,
+        )
+        self.refresh_view()
+
     def applications_on_screen(self) -> Iterator[str]:
         """The applications with a row on screen, top first (their aliases come first)."""
         index = self.scope_list.index
@@ -224,7 +249,7 @@ class MainScreen(Screen[None]):
 
     def refresh_view(self) -> None:
         """After an edit or a save: markers, detail and status line."""
-        session = self.console.session
+        session = self.session
         if session is None:
             return
         self.scope_list.set_unsaved(session.unsaved_scopes)
@@ -232,14 +257,8 @@ class MainScreen(Screen[None]):
         self._refresh_status(session)
 
     def _refresh_status(self, session: EditSession) -> None:
-        loader = self.console.loader
-        progress = Progress(
-            loader.loading if loader is not None else 0,
-            loader.unreadable if loader is not None else 0,
-            self.console.stale,
-        )
         index = self.scope_list.index
-        self._status(status_text(self.console.source.status, session.config, index, progress))
+        self._status(status_text(self.source.status, session.config, index, self.progress))
         pending = len(session.pending)
         badge = self.query_one("#unsaved-badge", Static)
         badge.update(f" {pending} unsaved " if pending else "")
@@ -249,10 +268,10 @@ class MainScreen(Screen[None]):
         self.query_one("#status-text", Static).update(text)
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.console.clock(), UTC)
+        return datetime.fromtimestamp(self._clock(), UTC)
 
     def _show_detail(self) -> None:
-        session = self.console.session
+        session = self.session
         ref = self.scope_list.current_ref
         if session is None or ref is None:
             index = self.scope_list.index
@@ -263,7 +282,7 @@ class MainScreen(Screen[None]):
             )
             self.detail.show_message(Content.styled(empty, "$text-muted"))
             return
-        self.detail.show(session.config.resolve(ref), self.console.warnings, self._now())
+        self.detail.show(session.config.resolve(ref), self.warnings, self._now())
 
     # --- events ---------------------------------------------------------------------------
 
@@ -280,8 +299,8 @@ class MainScreen(Screen[None]):
     def apply_filter(self, query: str) -> None:
         """What one keystroke in the filter does (kept cheap: it runs on every key)."""
         self.scope_list.set_query(query)
-        if self.console.session is not None:
-            self._refresh_status(self.console.session)
+        if self.session is not None:
+            self._refresh_status(self.session)
 
     @on(Input.Submitted, "#filter")
     @on(FilterInput.Left)
@@ -293,7 +312,7 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A config that failed to load leaves nothing to act on: hide these keys from the
         # footer (while loading they stay, so the first paint needs no second footer).
-        return action not in _NEED_A_CONFIG or not self.console.load_failed
+        return action not in _NEED_A_CONFIG or not self.has_class("-broken")
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", FilterInput).focus()
@@ -328,12 +347,13 @@ class MainScreen(Screen[None]):
         self.detail.revealed = not self.detail.revealed
 
     def action_toggle_publish(self) -> None:
-        self._request_toggle(Direction.PUBLISH)
+        self.request_toggle(Direction.PUBLISH)
 
     def action_toggle_play(self) -> None:
-        self._request_toggle(Direction.PLAY)
+        self.request_toggle(Direction.PLAY)
 
-    def _request_toggle(self, direction: Direction) -> None:
+    def request_toggle(self, direction: Direction) -> None:
+        """Ask for ``direction`` JWT on or off for the marked rows, else the selection."""
         marked = tuple(self.scope_list.marked_refs)
         self.post_message(ToggleRequested(direction, self.scope_list.current_ref, marked))
 
@@ -342,80 +362,3 @@ class MainScreen(Screen[None]):
 
     def action_token_preview(self) -> None:
         self.post_message(TokenPreviewRequested(self.scope_list.current_ref))
-
-    # --- command palette ------------------------------------------------------------------
-
-    def palette_commands(self) -> list[SystemCommand]:
-        """The commands for the selection and the list; writes say so when they would be
-        refused."""
-        session = self.console.session
-        ref = self.scope_list.current_ref
-        commands: list[SystemCommand] = []
-        refused = "refused in read-only mode — " if session and session.read_only else ""
-        if session is not None and ref is not None:
-            app, _ = session.config.resolve(ref)
-            marked = self.scope_list.marked_refs
-            what = f"{len(marked)} marked scopes" if marked else str(ref)
-            for direction, action in (
-                (Direction.PUBLISH, self.action_toggle_publish),
-                (Direction.PLAY, self.action_toggle_play),
-            ):
-                if app.kind.supports(direction):
-                    commands.append(
-                        SystemCommand(
-                            f"Toggle {direction} JWT: {what}",
-                            refused + f"turn {direction} JWT enforcement on or off",
-                            action,
-                        )
-                    )
-            commands += [
-                SystemCommand(
-                    f"Rotate key: {ref}",
-                    refused + "generate or import a new key",
-                    self.action_rotate_key,
-                ),
-                SystemCommand(
-                    f"Token preview: {ref}",
-                    "issue and explain a preview token",
-                    self.action_token_preview,
-                ),
-            ]
-            if self.detail.shared_key is not None:
-                verb = "Hide" if self.detail.revealed else "Reveal"
-                commands.append(
-                    SystemCommand(
-                        f"{verb} secret: {ref}",
-                        "the shared secret in the detail panel",
-                        self.action_reveal,
-                    )
-                )
-            commands.append(
-                SystemCommand(
-                    f"Mark or unmark: {ref}",
-                    "marked rows are toggled together",
-                    self.scope_list.action_toggle_mark,
-                )
-            )
-            if marked:
-                commands.append(
-                    SystemCommand(
-                        f"Clear marks ({len(marked)})",
-                        "unmark every marked row",
-                        self.scope_list.clear_marks,
-                    )
-                )
-        commands += [
-            SystemCommand("Filter by name", "focus the filter box", self.action_focus_filter),
-            SystemCommand("Expand all applications", "show every alias", self.action_expand_all),
-            SystemCommand(
-                "Collapse all applications", "show applications only", self.action_collapse_all
-            ),
-            SystemCommand(
-                "Show or hide the detail panel", "more room for the list", self.action_toggle_detail
-            ),
-        ]
-        if self.scope_list.index is not None and self.scope_list.index.filtering:
-            commands.append(
-                SystemCommand("Clear the filter", "show everything again", self.action_clear)
-            )
-        return commands

@@ -1,14 +1,39 @@
-"""The command palette's provider: Textual's, with the commands in the app's order.
+"""The command palette: its provider, the main screen's commands and the console's.
 
 Every command, Textual's own and the console's, comes from ``App.get_system_commands``.
 Textual's provider sorts them by title when the query is empty; this one keeps the order
-they are given in, so the selection's commands come first.
+they are given in, so the selection's commands come first. What the palette offers
+follows the state: the selection, the marks, the filter, read-only mode.
 """
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
+
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hits
 from textual.system_commands import SystemCommandsProvider
+
+if TYPE_CHECKING:
+    from streamconsole.backends.base import Source
+    from streamconsole.session import EditSession
+    from streamconsole.tui.main_screen import MainScreen
+    from streamconsole.tui.sources import SourceSwitcher
+
+
+class Console(Protocol):
+    """What the console's commands use of the app."""
+
+    source: Source
+    session: EditSession | None
+    switcher: SourceSwitcher | None
+
+    def search_themes(self) -> None: ...
+    def action_save(self) -> None: ...
+    def action_reload(self) -> None: ...
+    def action_help(self) -> None: ...
+    async def action_quit(self) -> None: ...
 
 
 class ConsoleCommands(SystemCommandsProvider):
@@ -16,3 +41,98 @@ class ConsoleCommands(SystemCommandsProvider):
         for title, help_text, callback, discover in self.app.get_system_commands(self.screen):
             if discover:
                 yield DiscoveryHit(title, callback, help=help_text)
+
+
+def screen_commands(screen: MainScreen) -> list[SystemCommand]:
+    """The main screen's commands: for the selection and the list; writes say so when they
+    would be refused."""
+    session = screen.session
+    ref = screen.scope_list.current_ref
+    commands: list[SystemCommand] = []
+    refused = "refused in read-only mode — " if session and session.read_only else ""
+    if session is not None and ref is not None:
+        app, _ = session.config.resolve(ref)
+        marked = screen.scope_list.marked_refs
+        what = f"{len(marked)} marked scopes" if marked else str(ref)
+        for direction in app.kind.directions:
+            commands.append(
+                SystemCommand(
+                    f"Toggle {direction} JWT: {what}",
+                    refused + f"turn {direction} JWT enforcement on or off",
+                    partial(screen.request_toggle, direction),
+                )
+            )
+        commands += [
+            SystemCommand(
+                f"Rotate key: {ref}",
+                refused + "generate or import a new key",
+                screen.action_rotate_key,
+            ),
+            SystemCommand(
+                f"Token preview: {ref}",
+                "issue and explain a preview token",
+                screen.action_token_preview,
+            ),
+        ]
+        if screen.detail.shared_key is not None:
+            verb = "Hide" if screen.detail.revealed else "Reveal"
+            commands.append(
+                SystemCommand(
+                    f"{verb} secret: {ref}",
+                    "the shared secret in the detail panel",
+                    screen.action_reveal,
+                )
+            )
+        commands.append(
+            SystemCommand(
+                f"Mark or unmark: {ref}",
+                "marked rows are toggled together",
+                screen.scope_list.action_toggle_mark,
+            )
+        )
+        if marked:
+            commands.append(
+                SystemCommand(
+                    f"Clear marks ({len(marked)})",
+                    "unmark every marked row",
+                    screen.scope_list.clear_marks,
+                )
+            )
+    commands += [
+        SystemCommand("Filter by name", "focus the filter box", screen.action_focus_filter),
+        SystemCommand("Expand all applications", "show every alias", screen.action_expand_all),
+        SystemCommand(
+            "Collapse all applications", "show applications only", screen.action_collapse_all
+        ),
+        SystemCommand(
+            "Show or hide the detail panel", "more room for the list", screen.action_toggle_detail
+        ),
+    ]
+    if screen.scope_list.index is not None and screen.scope_list.index.filtering:
+        commands.append(
+            SystemCommand("Clear the filter", "show everything again", screen.action_clear)
+        )
+    return commands
+
+
+def console_commands(console: Console) -> list[SystemCommand]:
+    """The console's own commands: save, reload, other sources, theme, help, quit."""
+    session = console.session
+    name = console.source.name
+    commands = [
+        SystemCommand("Switch theme…", "pick a theme; it is remembered", console.search_themes),
+        SystemCommand("Reload (refresh)", f"read {name} again", console.action_reload),
+        SystemCommand("Help: keys", "every key and what it does", console.action_help),
+        SystemCommand("Quit", "asks about unsaved edits", console.action_quit),
+    ]
+    if console.switcher is not None:
+        commands += console.switcher.commands()
+    if session is not None and session.pending:
+        refused = "refused in read-only mode — " if session.read_only else ""
+        save = SystemCommand(
+            f"Save {len(session.pending)} unsaved change(s)",
+            refused + f"write them to {name}",
+            console.action_save,
+        )
+        commands.insert(0, save)
+    return commands

@@ -4,12 +4,15 @@ filter. The source comes first, so the operator always sees where edits go."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from streamconsole.core.model import Config
 from streamconsole.core.text import inert
-from streamconsole.tui.scope_index import ScopeIndex
+
+if TYPE_CHECKING:  # at run time only the arguments' attributes are read: the app imports this
+    from streamconsole.core.model import Config
+    from streamconsole.tui.scope_index import ScopeIndex
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ installed package otherwise.
 
 A theme file names the fields of :class:`textual.theme.Theme`; unknown fields and colours
 that do not parse are refused with the file and field named, and a broken file never stops
-the console from starting (it is reported and skipped).
+the console from starting (it is reported and skipped). :class:`ConsoleThemes` chooses which
+one the console shows.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING, Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 THEMES_DIR = files("streamconsole.themes")
 DEFAULT_THEME = "streamconsole-dark"
@@ -135,3 +140,46 @@ def load_themes(directory: Traversable = THEMES_DIR) -> LoadedThemes:
         except ThemeFileError as error:
             problems.append(str(error))
     return LoadedThemes(tuple(themes), tuple(problems))
+
+
+class ConsoleThemes:
+    """Which theme the console shows: the command line's for the run, else the config's (a
+    server has none of its own: the file's stays); a switch is remembered from then on."""
+
+    def __init__(self, app: App[Any], override: str | None) -> None:
+        """Registers every theme file's theme with ``app``; a broken file is told once the
+        app is up."""
+        self._app = app
+        self._override = override
+        loaded = load_themes()
+        for custom in loaded.themes:
+            app.register_theme(custom)
+        self._problems = loaded.problems
+        self.remembering = False  # the config chose the theme: a switch is worth keeping
+
+    @property
+    def default(self) -> str:
+        return DEFAULT_THEME if DEFAULT_THEME in self._app.available_themes else "textual-dark"
+
+    def mounted(self) -> None:
+        for problem in self._problems:
+            self._app.notify(problem, title="Theme skipped", severity="warning", markup=False)
+        if self._override is not None:
+            self._apply(self._override)
+
+    def loaded(self, theme: str, *, on_a_server: bool) -> None:
+        """A config was loaded; ``theme`` is its theme."""
+        if self._override is None and not on_a_server and theme != self._app.theme:
+            self._apply(theme)
+        self.remembering = True
+
+    def _apply(self, name: str) -> None:
+        app = self._app
+        if name in app.available_themes:
+            app.theme = name
+        else:
+            app.notify(
+                f"There is no theme named {name!r}; keeping {app.theme}.",
+                severity="warning",
+                markup=False,
+            )

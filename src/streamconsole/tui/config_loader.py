@@ -1,0 +1,85 @@
+"""Loading the source's config off the UI thread, while the first screen is being built.
+
+:class:`ConfigLoader` reads the source in a worker and, once the main screen is up, posts
+:class:`ConfigLoaded` or :class:`LoadFailed` to its host (the app); a newer load cancels an
+older one. A load makes several objects per alias and no cycles worth collecting, so the
+garbage collector is off while it runs; a big config is kept out of full collections for
+as long as it is shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from streamconsole.backends.base import Source
+    from streamconsole.core.model import Config, ScopeRef
+
+FREEZE_ALIASES = 10_000
+
+
+@dataclass
+class ConfigLoaded(Message):
+    """The load of ``source`` ended with ``config``."""
+
+    source: Source
+    config: Config
+    keep: ScopeRef | None  # the scope to put the cursor on
+    expanded: frozenset[str]  # the applications to open
+
+
+@dataclass
+class LoadFailed(Message):
+    """The load of ``source`` failed."""
+
+    source: Source
+    error: Exception
+
+
+class ConfigLoader:
+    def __init__(self, host: App[None], screen_ready: asyncio.Event) -> None:
+        """``host`` runs the worker and is told; ``screen_ready`` is set once the screen
+        that shows the outcome is mounted."""
+        self._host = host
+        self._screen_ready = screen_ready
+        self._froze_config = False
+
+    def load(
+        self, source: Source, keep: ScopeRef | None = None, expanded: frozenset[str] = frozenset()
+    ) -> None:
+        """Load ``source``; ``keep`` and ``expanded`` are the cursor's scope and the open
+        applications from before a refresh, handed on with the config."""
+        self._host.run_worker(self._load(source, keep, expanded), group="load", exclusive=True)
+
+    async def _load(self, source: Source, keep: ScopeRef | None, expanded: frozenset[str]) -> None:
+        if self._froze_config:  # the frozen config is garbage once this load replaces it
+            gc.unfreeze()
+            self._froze_config = False
+        collecting = gc.isenabled()
+        gc.disable()  # a load makes several objects per alias and no cycles worth collecting
+        try:
+            config = await source.load()
+        except Exception as error:  # a broken config, the network, a bug: no traceback
+            outcome: Message = LoadFailed(source, error)
+        else:
+            outcome = ConfigLoaded(source, config, keep, expanded)
+        finally:
+            if collecting:
+                gc.enable()
+        await self._screen_ready.wait()
+        self._host.post_message(outcome)
+
+    def shown(self, config: Config) -> None:
+        """``config`` is on screen: a big one is frozen out of full collections."""
+        if config.alias_count >= FREEZE_ALIASES:
+            # The config lives as long as the session: keep its objects out of full
+            # collections, which at 100k aliases pause the screen ~100 ms each.
+            gc.freeze()
+            self._froze_config = True
