@@ -5,7 +5,8 @@ A ``ScrollView`` with ``render_line`` and a small line cache, not a widget per r
 Every row shows publish and play enforcement (``P● ▶○``; ``–`` where the server has no such
 control), the server kind, the key algorithm, and markers for unsaved edits (``*``), for
 enforcement without a key (``!``) and for an application a remote source could not read
-(``✗``; its policy shows ``?``), in glyphs as well as colours so NO_COLOR loses nothing.
+(``✗``; its policy shows ``?``), in glyphs as well as colours so NO_COLOR loses nothing
+(the cells of a row: :mod:`.scope_row`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -26,27 +25,12 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Direction,
-    EffectivePolicy,
-    PolicySource,
-    ScopeRef,
-    ServerKind,
-    effective_policy,
-)
+from streamconsole.core.model import ScopeRef
 from streamconsole.core.text import inert
 from streamconsole.tui.scope_index import Row, ScopeIndex
+from streamconsole.tui.scope_row import Cells, right_columns, row_strip
 
-KIND_LABELS = {ServerKind.ANTMEDIA: "AntMedia", ServerKind.THEOLIVE: "THEOlive"}
 _WIDE_ENOUGH_FOR_KIND = 46
-
-
-def state_glyph(policy: EffectivePolicy) -> str:
-    if not policy.supported:
-        return "–"
-    return "●" if policy.enforced else "○"
 
 
 class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -366,7 +350,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         if on_cursor:
             base += self.get_component_rich_style("scope-list--cursor")
         muted = self._style("scope-list--muted")
-        left: list[tuple[str, Style]] = [
+        left: Cells = [
             ("›" if on_cursor else " ", base),
             ("✓" if row in self._marked else " ", self._style("scope-list--marked")),
         ]
@@ -375,7 +359,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             note = ("✗ not loaded: see the detail", "scope-list--problem") if failure else None
             text, style = note or ("loading…", "scope-list--muted")
             left += [("    ", base), (text, self._style(style))]
-            return self._finish(left, [], width, on_cursor, base)
+            return row_strip(left, [], width, on_cursor, base)
         if alias is None:
             openable = app.aliases or not app.aliases_loaded
             expander = ("▾ " if index.is_expanded(row.app) else "▸ ") if openable else "· "
@@ -385,77 +369,17 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             left.append((f" ({count})", muted))
         else:
             left += [("    ", base), (inert(alias.name, limit=200), Style())]
-        right = self._right_columns(app, alias, width >= _WIDE_ENOUGH_FOR_KIND)
-        return self._finish(left, right, width, on_cursor, base)
-
-    def _finish(
-        self,
-        left: list[tuple[str, Style]],
-        right: list[tuple[str, Style]],
-        width: int,
-        on_cursor: bool,
-        base: Style,
-    ) -> Strip:
-        segments = self._fit(left, width - sum(cell_len(text) for text, _ in right))
-        segments += right
-        if on_cursor:  # one colour on the cursor: theirs may vanish on its background
-            segments = [(text, style.without_color) for text, style in segments]
-        strip = Strip([Segment(text, base + style) for text, style in segments])
-        return strip.crop_extend(0, width, base)
-
-    def _right_columns(
-        self, app: Application, alias: Alias | None, with_kind: bool
-    ) -> list[tuple[str, Style]]:
-        muted = self._style("scope-list--muted")
-        policies = [effective_policy(app, alias, d) for d in (Direction.PUBLISH, Direction.PLAY)]
-        key = policies[0].key if policies[0].supported else policies[1].key
-        key_from = policies[0].key_from if policies[0].supported else policies[1].key_from
-        columns: list[tuple[str, Style]] = []
-        if with_kind:
-            columns.append((f" {KIND_LABELS.get(app.kind, app.kind.value):<8}", muted))
-        if app.problem:  # its settings could not be read: nothing to show but that
-            problem = self._style("scope-list--problem")
-            columns += [(" ?     ", muted), (" P?", muted), (" ▶?", muted), ("  ", muted)]
-            return [*columns, ("✗", problem)]
-        algorithm = key.algorithm.value if key is not None else "none"
-        own_key = alias is None or key_from is PolicySource.ALIAS
-        columns.append((f" {algorithm:<5} ", Style() if own_key and key else muted))
-        for letter, policy in zip("P▶", policies, strict=True):
-            if policy.enforced and policy.key is None:
-                style = self._style("scope-list--problem")
-            elif policy.enforced:
-                style = self._style("scope-list--on")
-            else:
-                style = muted
-            if alias is not None and policy.enforced_from is PolicySource.ALIAS:
-                style += self._style("scope-list--own")
-            columns.append((f" {letter}{state_glyph(policy)}", style))
         unsaved = (
             ScopeRef(app.name, alias.name) in self.unsaved
             if alias is not None
             else app.name in self._unsaved_apps
         )
-        keyless = any(p.enforced and p.key is None for p in policies)
-        failed = alias is None and app.name in self.alias_failures
-        columns.append((" *" if unsaved else "  ", self._style("scope-list--unsaved")))
-        marker = "✗" if failed else "!" if keyless else " "
-        columns.append((marker, self._style("scope-list--problem")))
-        return columns
-
-    @staticmethod
-    def _fit(parts: list[tuple[str, Style]], room: int) -> list[tuple[str, Style]]:
-        """The left-hand parts cut with an ellipsis, or padded, to exactly ``room`` cells."""
-        out: list[tuple[str, Style]] = []
-        used = 0
-        for text, style in parts:
-            cells = cell_len(text)
-            if used + cells > room:
-                if room > used:
-                    out.append((set_cell_size(text, room - used - 1) + "…", style))
-                    used = room
-                break
-            out.append((text, style))
-            used += cells
-        if used < room:
-            out.append((" " * (room - used), Style()))
-        return out
+        right = right_columns(
+            app,
+            alias,
+            with_kind=width >= _WIDE_ENOUGH_FOR_KIND,
+            unsaved=unsaved,
+            failed=alias is None and app.name in self.alias_failures,
+            style=self._style,
+        )
+        return row_strip(left, right, width, on_cursor, base)

@@ -1,0 +1,104 @@
+"""One row of the scope list, as cells of text and style: the columns on the right (server
+kind, key algorithm, publish and play state, markers) and the row cut or padded to its
+width. States are glyphs as well as colours (``P● ▶○``, ``–`` where the server has no such
+control, ``*`` unsaved, ``!`` enforced with no key, ``✗`` not read), so NO_COLOR loses
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from streamconsole.core.model import (
+    Alias,
+    Application,
+    Direction,
+    EffectivePolicy,
+    PolicySource,
+    ServerKind,
+    effective_policy,
+)
+
+Cells = list[tuple[str, Style]]
+KIND_LABELS = {ServerKind.ANTMEDIA: "AntMedia", ServerKind.THEOLIVE: "THEOlive"}
+
+
+def state_glyph(policy: EffectivePolicy) -> str:
+    if not policy.supported:
+        return "–"
+    return "●" if policy.enforced else "○"
+
+
+def right_columns(
+    app: Application,
+    alias: Alias | None,
+    *,
+    with_kind: bool,
+    unsaved: bool,
+    failed: bool,
+    style: Callable[[str], Style],
+) -> Cells:
+    """The row's columns on the right; ``style`` resolves a component class's style,
+    ``failed`` marks an application whose aliases could not be loaded."""
+    muted = style("scope-list--muted")
+    policies = [effective_policy(app, alias, d) for d in (Direction.PUBLISH, Direction.PLAY)]
+    key = policies[0].key if policies[0].supported else policies[1].key
+    key_from = policies[0].key_from if policies[0].supported else policies[1].key_from
+    columns: Cells = []
+    if with_kind:
+        columns.append((f" {KIND_LABELS.get(app.kind, app.kind.value):<8}", muted))
+    if app.problem:  # its settings could not be read: nothing to show but that
+        problem = style("scope-list--problem")
+        columns += [(" ?     ", muted), (" P?", muted), (" ▶?", muted), ("  ", muted)]
+        return [*columns, ("✗", problem)]
+    algorithm = key.algorithm.value if key is not None else "none"
+    own_key = alias is None or key_from is PolicySource.ALIAS
+    columns.append((f" {algorithm:<5} ", Style() if own_key and key else muted))
+    for letter, policy in zip("P▶", policies, strict=True):
+        if policy.enforced and policy.key is None:
+            cell_style = style("scope-list--problem")
+        elif policy.enforced:
+            cell_style = style("scope-list--on")
+        else:
+            cell_style = muted
+        if alias is not None and policy.enforced_from is PolicySource.ALIAS:
+            cell_style += style("scope-list--own")
+        columns.append((f" {letter}{state_glyph(policy)}", cell_style))
+    keyless = any(p.enforced and p.key is None for p in policies)
+    columns.append((" *" if unsaved else "  ", style("scope-list--unsaved")))
+    marker = "✗" if failed else "!" if keyless else " "
+    columns.append((marker, style("scope-list--problem")))
+    return columns
+
+
+def row_strip(left: Cells, right: Cells, width: int, on_cursor: bool, base: Style) -> Strip:
+    """The row: ``left`` cut or padded so that ``right`` ends at ``width``."""
+    segments = fit(left, width - sum(cell_len(text) for text, _ in right))
+    segments += right
+    if on_cursor:  # one colour on the cursor: theirs may vanish on its background
+        segments = [(text, style.without_color) for text, style in segments]
+    row = Strip([Segment(text, base + style) for text, style in segments])
+    return row.crop_extend(0, width, base)
+
+
+def fit(parts: Cells, room: int) -> Cells:
+    """The left-hand parts cut with an ellipsis, or padded, to exactly ``room`` cells."""
+    out: Cells = []
+    used = 0
+    for text, style in parts:
+        cells = cell_len(text)
+        if used + cells > room:
+            if room > used:
+                out.append((set_cell_size(text, room - used - 1) + "…", style))
+                used = room
+            break
+        out.append((text, style))
+        used += cells
+    if used < room:
+        out.append((" " * (room - used), Style()))
+    return out
