@@ -8,7 +8,6 @@ a generated secret shows only its fingerprint until the operator asks to reveal 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -35,17 +34,14 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import (
-    HARD_CUTOVER,
     Alias,
     Application,
     EffectivePolicy,
-    KeyEntry,
-    PolicySource,
-    ServerKind,
     effective_policy,
 )
 from streamconsole.core.text import inert
 from streamconsole.tui.rotate_paste import KeyPasteBox
+from streamconsole.tui.rotate_text import current_key_text, scope_text, title, warning_text
 
 RSA_SIZES = (2048, 3072, 4096)
 DEFAULT_RSA_BITS = 3072
@@ -112,10 +108,11 @@ class RotateKeyScreen(ModalScreen[Key | None]):
     # --- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        kind = self._application.kind
+        app = self._application
+        kind = app.kind
         with Vertical(id="rotate-dialog"):
-            yield Static(self._title(), id="rotate-title")
-            yield Static(self._scope_text(), id="rotate-scope")
+            yield Static(title(app, self._alias), id="rotate-title")
+            yield Static(scope_text(app, self._alias, self._current), id="rotate-scope")
             with Horizontal(id="rotate-algorithm-row"):
                 yield Label("Algorithm", classes="rotate-label")
                 yield Select(
@@ -146,9 +143,9 @@ class RotateKeyScreen(ModalScreen[Key | None]):
                 yield KeyPasteBox(id="rotate-key-paste")
             yield Static(id="rotate-message")
             with Horizontal(id="rotate-keys"):
-                yield Static(self._current_key_text(), id="rotate-old")
+                yield Static(current_key_text(self._current, self._clock), id="rotate-old")
                 yield Static(id="rotate-new")
-            yield Static(self._warning_text(), id="rotate-warning")
+            yield Static(warning_text(app, self._current), id="rotate-warning")
             with Horizontal(id="rotate-buttons"):
                 yield Button("Use new key", variant="primary", id="rotate-confirm", compact=True)
                 yield Button("Cancel", id="rotate-cancel", compact=True)
@@ -158,70 +155,6 @@ class RotateKeyScreen(ModalScreen[Key | None]):
         self.query_one("#rotate-old", Static).border_title = "Current key"
         self.query_one("#rotate-new", Static).border_title = "New key"
         self._show_algorithm()
-
-    def _title(self) -> Text:
-        app = self._application
-        scope = app.name if self._scope_alias is None else f"{app.name} / {self._scope_alias.name}"
-        return Text.assemble(
-            ("Rotate key", "bold"), "  ", inert(scope), f"  ({app.kind.display_name})"
-        )
-
-    @property
-    def _scope_alias(self) -> Alias | None:
-        """The alias the new key is set on: none where the server keys whole applications."""
-        return self._alias if self._application.kind.alias_overrides else None
-
-    def _scope_text(self) -> Text:
-        app = self._application
-        name, noun = inert(app.name), app.kind.alias_noun
-        if not app.kind.alias_overrides:
-            count = len(app.aliases)
-            return Text(
-                f"Scope: application {name} ({count:,} {noun}{'' if count == 1 else 's'}): "
-                f"{app.kind.display_name} signs publish and play with one key per application."
-            )
-        if self._alias is None:
-            return Text(f"Scope: {name} itself: the key of every {noun} without its own.")
-        text = Text(f"Scope: {noun} {inert(self._alias.name)} of {name}.")
-        if self._current.key_from is PolicySource.APPLICATION:
-            text.append(" It uses the application's key now; the new key applies to it alone.")
-        return text
-
-    def _current_key_text(self) -> Text:
-        entry = self._current.key
-        if entry is None:
-            return Text("none set")
-        text = Text.assemble(
-            (entry.algorithm.value, "bold"),
-            f" from the {self._current.key_from}\n",
-            entry.fingerprint,
-        )
-        age = self._age(entry)
-        if age:
-            text.append(f"\n{age}")
-        return text
-
-    def _age(self, entry: KeyEntry) -> str:
-        created = entry.created
-        if created is None:
-            return ""
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        days = (datetime.fromtimestamp(self._clock(), UTC) - created).days
-        return f"created {created:%Y-%m-%d} ({days:,}d ago)"
-
-    def _warning_text(self) -> Text:
-        kind = self._application.kind
-        if self._current.key is None:
-            return Text("No key is set now: no token stops working.")
-        if kind is ServerKind.ANTMEDIA:
-            holder = "Ant Media holds one key"
-        elif kind is ServerKind.THEOLIVE:
-            holder = "THEOlive v1 token security holds one key"
-        else:
-            holder = "a server that holds one key"
-        sentence = HARD_CUTOVER[0].upper() + HARD_CUTOVER[1:]
-        return Text(f"⚠ {sentence} when the new key is saved ({holder}).")
 
     def _show_algorithm(self) -> None:
         """Show the import field and options that fit the chosen algorithm."""
