@@ -28,7 +28,7 @@ import tomlkit.items
 
 from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
 from streamconsole.backends.safe_files import file_name_part, make_private_dirs, refuse_symlink
-from streamconsole.backends.toml_config import SERVER_CHOICES
+from streamconsole.backends.toml_schema import SERVER_CHOICES
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import AsymmetricKey, SharedKey, shared_key
 from streamconsole.core.model import (

@@ -30,13 +30,10 @@ from streamconsole.backends.base import (
 )
 from streamconsole.backends.key_places import KEY_DIRECTORY
 from streamconsole.backends.safe_files import make_private_dirs
-from streamconsole.backends.toml_config import (
-    KEY_MATERIAL_FIELDS,
-    decode_config_bytes,
-    parse_config,
-    scope_warnings,
-)
+from streamconsole.backends.toml_config import parse_config, scope_warnings
 from streamconsole.backends.toml_edit import edit_table
+from streamconsole.backends.toml_reader import decode_config_bytes
+from streamconsole.backends.toml_schema import KEY_MATERIAL_FIELDS
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
 from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef

@@ -1,0 +1,193 @@
+"""A strict, problem-collecting reader of parsed TOML, driven by a declared schema.
+
+Nothing here knows what a config holds (that is :mod:`.toml_schema`): it checks a table's
+keys and values against the :class:`Table` declared for it and collects every problem with
+its key path, so ``check`` can list them all at once; lines are found on demand, in one pass.
+An unknown key or value is refused with the nearest valid one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from streamconsole.backends.base import ConfigError, Problem
+from streamconsole.backends.toml_scan import KeyPath, locate_all
+from streamconsole.core.text import inert
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A key a table may hold: the TOML type of its value and, for a string, the values it
+    may take (none listed: any). ``object``: a value of several types (a duration as text or
+    seconds, a date or date-time), checked by the code that builds on it."""
+
+    type: type
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The keys a table may hold, in the order messages list them."""
+
+    fields: Mapping[str, Field]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.fields)
+
+    def narrowed(self, choices: Mapping[str, tuple[str, ...]]) -> Table:
+        """This table with some string fields limited to ``choices``."""
+        fields = {
+            name: dataclasses.replace(spec, choices=choices.get(name, spec.choices))
+            for name, spec in self.fields.items()
+        }
+        return Table(fields)
+
+
+_TYPE_NAMES: dict[type, str] = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a float",
+    str: "a string",
+    list: "an array",
+    dict: "a table",
+    datetime: "a date-time (e.g. 2026-09-01T10:00:00Z)",
+}
+_SYNTAX_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def type_name(value: object) -> str:
+    """What a value from the file is, for a message: 'a string', 'a table', ..."""
+    return _TYPE_NAMES.get(type(value), f"a {type(value).__name__}")
+
+
+def _quoted(text: str) -> str:
+    """A name or value from the file, quoted for a message: at most 60 characters of it."""
+    return inert(repr(text), limit=60)
+
+
+def _did_you_mean(text: str, choices: tuple[str, ...]) -> str:
+    """'; did you mean X?' for a near miss. Text over 3x the longest choice cannot reach
+    difflib's 0.6 cutoff, and indexing a 10 MB value would take difflib seconds."""
+    if len(text) > 3 * max(len(choice) for choice in choices):
+        return ""
+    near = difflib.get_close_matches(text, choices, n=1)
+    return f"; did you mean {near[0]!r}?" if near else ""
+
+
+@dataclass
+class TomlReader:
+    """One read of one file: the problems found, each with its key path."""
+
+    file: Path
+    text: str
+    environ: Mapping[str, str]
+    problems: list[Problem] = field(default_factory=list)
+    _paths: list[KeyPath] = field(default_factory=list)
+
+    # --- reporting ---------------------------------------------------------------------
+
+    def error(self, path: KeyPath, message: str) -> None:
+        self._report(path, message, warning=False)
+
+    def warn(self, path: KeyPath, message: str) -> None:
+        self._report(path, message, warning=True)
+
+    def _report(self, path: KeyPath, message: str, *, warning: bool) -> None:
+        self.problems.append(Problem(message, ".".join(path), self.file, warning=warning))
+        self._paths.append(path)
+
+    def located_problems(self) -> list[Problem]:
+        """The problems with their lines, found in one pass over the text."""
+        lines = locate_all(self.text, self._paths)
+        return [
+            dataclasses.replace(problem, line=lines.get(path))
+            for problem, path in zip(self.problems, self._paths, strict=True)
+        ]
+
+    @property
+    def failed(self) -> bool:
+        return any(not p.warning for p in self.problems)
+
+    # --- typed access ------------------------------------------------------------------
+
+    def known_keys(self, data: Mapping[str, Any], table: Table, path: KeyPath) -> None:
+        allowed = table.names
+        for name in data:
+            if name not in allowed:
+                hint = _did_you_mean(name, allowed)
+                self.error(
+                    (*path, name),
+                    f"unknown key {_quoted(name)}{hint} (valid: {', '.join(allowed)})",
+                )
+
+    def get(self, data: Mapping[str, Any], table: Table, name: str, path: KeyPath) -> Any:
+        """``data[name]`` if it has the type (and is one of the values) ``table`` declares
+        for ``name``; None when it is absent or wrong (then the problem is reported)."""
+        spec = table.fields[name]
+        value = data.get(name)
+        if value is None:
+            return None
+        kind = spec.type
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.error((*path, name), f"expected {_TYPE_NAMES[kind]}, got {type_name(value)}")
+            return None
+        if spec.choices and value not in spec.choices:
+            text = str(value)  # fields with choices are strings
+            hint = _did_you_mean(text, spec.choices)
+            listed = ", ".join(spec.choices)
+            self.error((*path, name), f"{_quoted(text)} is not one of {listed}{hint}")
+            return None
+        return value
+
+    def table(
+        self, data: Mapping[str, Any], table: Table, name: str, path: KeyPath
+    ) -> dict[str, Any]:
+        """The table ``data[name]``; empty when it is absent or not a table."""
+        value = self.get(data, table, name, path)
+        return value if value is not None else {}
+
+    def read_env(self, name: str, path: KeyPath) -> str | None:
+        value = self.environ.get(name)
+        if value is None:
+            self.error(path, f"environment variable {name} is not set")
+        return value
+
+
+def load_toml(text: str, file: Path) -> dict[str, Any]:
+    """``text`` parsed; a syntax error is a ConfigError naming its line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([_syntax_problem(file, str(error))]) from None
+    except RecursionError:
+        raise ConfigError([Problem("nested too deeply to be a config", file=file)]) from None
+
+
+def _syntax_problem(file: Path, message: str) -> Problem:
+    match = _SYNTAX_POSITION.search(message)
+    line = int(match.group(1)) if match else None
+    text = _SYNTAX_POSITION.sub("", message).strip()
+    if text.startswith(("Cannot declare", "Cannot overwrite")):
+        text += ": a name is defined twice (duplicate application, alias or key)"
+    return Problem(f"invalid TOML: {text}", file=file, line=line)
+
+
+def decode_config_bytes(data: bytes, file: Path) -> str:
+    """UTF-8 text of a config; a BOM is dropped (editors on Windows add one)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            [Problem(f"not UTF-8 text (byte {error.start})", file=file, line=line)]
+        ) from None
+    return text.removeprefix("\ufeff")
