@@ -20,6 +20,7 @@ import asyncio
 import html
 import threading
 import time
+import warnings
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from typing import Any, TypeVar
 
 from streamconsole.audit import AuditLog, audit_log_for
 from streamconsole.backends.base import RemoteError, Source
+from streamconsole.backends.key_files import read_key_file
 from streamconsole.backends.registry import open_source
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import Change, SetKey
@@ -150,8 +152,16 @@ class TokenReport:
         )
 
 
-def _text(value: Secret | str) -> str:
-    return value.reveal() if isinstance(value, Secret) else value
+def _material(value: Secret | str | Path, *, private: bool) -> str:
+    """Key material given as text, or as a Path to a key file: read with the checks a
+    config's key files get, and warned about (to the caller) where they would be."""
+    if not isinstance(value, Path):
+        return value.reveal() if isinstance(value, Secret) else value
+    found: list[str] = []
+    text = read_key_file(value, str(value), private=private, warn=found.append)
+    for message in found:
+        warnings.warn(message, stacklevel=3)
+    return text
 
 
 class Console:
@@ -249,13 +259,14 @@ class Console:
         scope: str,
         *,
         generate: str | None = None,
-        secret: Secret | str | None = None,
-        public_key: str | None = None,
-        private_key: Secret | str | None = None,
+        secret: Secret | str | Path | None = None,
+        public_key: str | Path | None = None,
+        private_key: Secret | str | Path | None = None,
         algorithm: str | None = None,
         rsa_bits: int = 3072,
     ) -> SetKey:
-        """Replace ``scope``'s key (pending): generate one, or import a secret or PEM/JWK."""
+        """Replace ``scope``'s key (pending): generate one, or import a secret or PEM/JWK,
+        given as text or as the Path of a key file."""
         ref = self._readable(scope)
         app, _ = self.config.resolve(ref)
         if sum(x is not None for x in (generate, secret, public_key, private_key)) > 1:
@@ -265,11 +276,12 @@ class Console:
         if generate is not None:
             key = generate_key(chosen, min_chars=app.kind.min_secret_chars, rsa_bits=rsa_bits)
         elif secret is not None:
-            key = shared_key(chosen, _text(secret), min_chars=app.kind.min_secret_chars)
+            text = _material(secret, private=True)
+            key = shared_key(chosen, text, min_chars=app.kind.min_secret_chars)
         elif public_key is not None:
-            key = public_key_from_text(chosen, public_key)
+            key = public_key_from_text(chosen, _material(public_key, private=False))
         elif private_key is not None:
-            key = private_key_from_pem(chosen, _text(private_key))
+            key = private_key_from_pem(chosen, _material(private_key, private=True))
         else:
             raise PolicyError("give one of generate, secret, public_key, private_key")
         return self.session.set_key(ref, key, self._now())

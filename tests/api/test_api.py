@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,11 @@ import streamconsole
 from streamconsole.api import Console
 from streamconsole.audit import AuditLog
 from streamconsole.backends.base import RemoteError
+from streamconsole.backends.key_files import KeyFileError
 from streamconsole.backends.registry import open_source
 from streamconsole.core.errors import KeyValidationError, PolicyError
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
+from tests.hostile.support import unblock_fifos
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,6 +103,28 @@ def test_enforcing_without_a_key_is_refused(config_file: Path, tmp_path: Path) -
     with pytest.raises(KeyValidationError, match="31"):
         console.rotate("LiveApp", secret="zautXStXM9iW3aD3FuyPH0TdK4GHPmH")
     assert console.pending == []
+    console.close()
+
+
+def test_rotate_reads_a_key_file_given_as_a_path_like_a_config_does(
+    config_file: Path, tmp_path: Path
+) -> None:
+    console = streamconsole.open_config(config_file, audit=AuditLog(tmp_path / "a.jsonl"))
+    fifo = tmp_path / "incoming.secret"
+    os.mkfifo(fifo, 0o600)
+    with ThreadPoolExecutor(1) as pool:
+        attempt = pool.submit(console.rotate, "LiveApp", secret=fifo)
+        try:
+            error = attempt.exception(timeout=20)  # opening the FIFO would block
+        finally:
+            unblock_fifos(tmp_path)
+    assert isinstance(error, KeyFileError)
+    assert "is not a regular file" in str(error)
+    pem = config_file.parent / "sample_keys" / "evening-news.pem"
+    pem.chmod(0o644)
+    with pytest.warns(UserWarning, match=r"is readable by other users \(mode 0644\)"):
+        change = console.rotate("news-channel/evening", private_key=pem, algorithm="RS256")
+    assert change.entry.key.can_sign
     console.close()
 
 

@@ -29,6 +29,7 @@ def run_cli(
     cwd: Path = ROOT,
     stdin: str | None = None,
     env: Mapping[str, str] | None = None,
+    timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(ENTRY), *args],
@@ -37,7 +38,7 @@ def run_cli(
         cwd=cwd,
         input=stdin,
         env=cli_environment(env),
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import time
 from pathlib import Path
 
 import jwt
+import pytest
 
 from tests.cli.conftest import run_cli
 from tests.emulators import AntMediaEmulator
@@ -217,3 +220,29 @@ def test_rotate_with_an_unreadable_key_file_is_a_usage_error(sample_dir: Path) -
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         assert option in result.stderr
+
+
+def test_rotate_refuses_a_key_file_that_is_a_fifo(sample_dir: Path) -> None:
+    """Opening a FIFO blocks until something writes to it: refused before it is opened."""
+    os.mkfifo(sample_dir / "incoming.secret", 0o600)
+    try:
+        result = run_cli(
+            "rotate", "LiveApp", "--secret-file", "incoming.secret", cwd=sample_dir, timeout=20
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("rotate --secret-file on a FIFO hung")
+    assert result.returncode == 2, result.stderr
+    assert "error: --secret-file: key file 'incoming.secret'" in result.stderr
+    assert "is not a regular file" in result.stderr
+
+
+def test_rotate_warns_about_a_private_key_file_other_users_can_read(sample_dir: Path) -> None:
+    pem = sample_dir / "sample_keys" / "evening-news.pem"
+    pem.chmod(0o644)
+    scope, option = "news-channel/evening", "--private-key-file"
+    result = run_cli("rotate", scope, option, str(pem), "--algorithm", "RS256", cwd=sample_dir)
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"warning: {option}: key file {str(pem)!r} is readable by other users (mode 0644); "
+        f"run: chmod 600 {pem}"
+    ) in result.stderr

@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from streamconsole.api import Console
 from streamconsole.backends.base import KeyRetirement
+from streamconsole.backends.key_files import KeyFileError, read_key_file
 from streamconsole.backends.registry import open_source
 from streamconsole.cli.common import EXIT_OK, CommandError, command, safe
 from streamconsole.core.edits import SetKey
@@ -60,23 +62,21 @@ def _read_secret_input(args: argparse.Namespace) -> tuple[str, str] | None:
         ("private_key", "--private-key-file", args.private_key_file),
     ):
         if path:
-            text = _read_key_file(option, path)
+            text = _read_key_file(option, path, private=kind != "public_key")
             return kind, text.rstrip("\r\n") if kind == "secret" else text
     return None
 
 
-def _read_key_file(option: str, path: str) -> str:
-    limit = 64 * 1024  # as for key files in a config: larger is not a key
+def _read_key_file(option: str, path: str, *, private: bool) -> str:
+    """A key file named by ``option``, with the checks a config's key files get."""
+
+    def warn(message: str) -> None:
+        print(f"warning: {option}: {safe(message)}", file=sys.stderr)
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read(limit + 1)
-    except UnicodeDecodeError:
-        raise CommandError(f"{option} {safe(path)}: not UTF-8 text") from None
-    except OSError as error:
-        raise CommandError(f"{option} {safe(path)}: {error.strerror}") from None
-    if len(text) > limit:
-        raise CommandError(f"{option} {safe(path)}: larger than 64 KiB, not a key")
-    return text
+        return read_key_file(Path(path), path, private=private, warn=warn)
+    except KeyFileError as error:
+        raise CommandError(f"{option}: {safe(error)}") from None
 
 
 def _replaces_a_key(config: Config, change: SetKey) -> tuple[Application, bool]:
