@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import jwt
 
+from streamconsole.core.explain import explain
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, generate_key
 from streamconsole.core.model import (
     Direction,
@@ -23,7 +24,7 @@ from streamconsole.core.model import (
     PolicySource,
     ServerKind,
 )
-from streamconsole.core.tokens import build_claims, explain, sign
+from streamconsole.core.tokens import build_claims, sign
 
 ROUNDS = 5
 

@@ -34,6 +34,7 @@ from streamconsole.backends.registry import open_source
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import PolicyError, TokenBuildError
+from streamconsole.core.explain import Explanation, explain
 from streamconsole.core.keys import (
     Key,
     generate_key,
@@ -45,7 +46,7 @@ from streamconsole.core.keys import (
 from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
 from streamconsole.core.report import explanation_view, scope_report, summary_row, unreadable
 from streamconsole.core.secret import Secret
-from streamconsole.core.tokens import Explanation, build_claims, explain, sign
+from streamconsole.core.tokens import build_claims, sign
 from streamconsole.session import EditSession
 
 T = TypeVar("T")

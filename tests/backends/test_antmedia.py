@@ -21,6 +21,7 @@ from streamconsole.backends.base import (
 )
 from streamconsole.backends.http import HttpSettings
 from streamconsole.core.edits import set_enforcement, set_key
+from streamconsole.core.explain import Verdict, explain
 from streamconsole.core.keys import Algorithm, SharedKey, generate_key
 from streamconsole.core.model import (
     Direction,
@@ -30,7 +31,7 @@ from streamconsole.core.model import (
     effective_policy,
 )
 from streamconsole.core.secret import Secret
-from streamconsole.core.tokens import Verdict, build_claims, explain, sign
+from streamconsole.core.tokens import build_claims, sign
 from tests.emulators import AntMediaEmulator
 
 VENDOR_SECRET = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from streamconsole.core.durations import MAX_TTL, parse_duration
 from streamconsole.core.errors import DurationError, KeyValidationError
+from streamconsole.core.explain import CheckStatus, Verdict, explain
+from streamconsole.core.held_keys import held_keys
 from streamconsole.core.keys import (
     Algorithm,
     SecretEncoding,
@@ -26,7 +28,6 @@ from streamconsole.core.keys import (
 )
 from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
 from streamconsole.core.token_times import TIME_CLAIMS, describe_time
-from streamconsole.core.tokens import CheckStatus, Verdict, explain, held_keys
 
 from .support import (
     CHECK_NAMES,

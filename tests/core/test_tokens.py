@@ -11,19 +11,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.types import Options
 
 from streamconsole.core.errors import TokenBuildError
+from streamconsole.core.explain import CheckStatus, Explanation, Verdict, explain
+from streamconsole.core.held_keys import held_keys
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey, shared_key
 from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+from streamconsole.core.token_times import MAX_EXP_AHEAD_SECONDS
 from streamconsole.core.tokens import (
-    MAX_EXP_AHEAD_SECONDS,
     MAX_TOKEN_CHARS,
-    CheckStatus,
-    Explanation,
     TokenFormatError,
-    Verdict,
     build_claims,
     decode_unverified,
-    explain,
-    held_keys,
     normalise,
     sign,
 )
@@ -567,6 +564,7 @@ def test_enforced_without_a_key(hs256_key: SharedKey) -> None:
 
 
 # --- explain: two keys side by side (a THEOlive rotation) ----------------------------------
+
 
 def viewer(key: Key, **claims: Any) -> str:
     return sign({"exp": int(NOW) + 300, **claims}, key)

@@ -1,4 +1,4 @@
-"""Hostile tokens, through ``core.tokens.explain`` and ``streamconsole decode``.
+"""Hostile tokens, through ``core.explain.explain`` and ``streamconsole decode``.
 
 Each case names the checks that must fail (exactly those) and a fragment of the first
 one's reason: the failed check is the named error. ``decode --against`` must exit 1 for
@@ -30,8 +30,8 @@ from jwt.api_jws import PyJWS
 
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.cli import main
+from streamconsole.core.explain import CheckStatus, explain
 from streamconsole.core.model import Direction, EffectivePolicy, ScopeRef, effective_policy
-from streamconsole.core.tokens import CheckStatus, explain
 from tests.cli.conftest import run_cli
 from tests.hostile.support import FIXTURE_KEYS, completed, in_parallel, unsafe_bytes_in
 
@@ -396,7 +396,7 @@ def token_of(case: Case) -> str:
     return case.make()
 
 
-# --- through core.tokens.explain ------------------------------------------------------------
+# --- through core.explain.explain -----------------------------------------------------------
 
 
 Policies = dict[str, tuple[EffectivePolicy, str | None]]

@@ -12,6 +12,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from streamconsole.core.explain import CheckStatus, Verdict
 from streamconsole.core.keys import Algorithm, Key
 from streamconsole.core.model import (
     Alias,
@@ -23,7 +24,7 @@ from streamconsole.core.model import (
     ScopeSettings,
     ServerKind,
 )
-from streamconsole.core.tokens import CheckStatus, Verdict, build_claims, sign
+from streamconsole.core.tokens import build_claims, sign
 from streamconsole.tui.token_paste import TokenPasteArea
 from streamconsole.tui.token_preview import TokenPreviewScreen
 from streamconsole.tui.token_report import TokenReport

@@ -22,6 +22,7 @@ from streamconsole.cli.common import (
     safe,
 )
 from streamconsole.core.durations import parse_duration
+from streamconsole.core.explain import Explanation, explain
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -41,11 +42,9 @@ from streamconsole.core.report import (
 from streamconsole.core.text import pretty_json
 from streamconsole.core.token_times import describe_times, iso_utc
 from streamconsole.core.tokens import (
-    Explanation,
     TokenFormatError,
     build_claims,
     decode_unverified,
-    explain,
     normalise,
     sign,
 )

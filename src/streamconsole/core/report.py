@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from streamconsole.core.durations import format_duration
+from streamconsole.core.explain import Explanation
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -21,7 +22,6 @@ from streamconsole.core.model import (
     policy_warnings,
 )
 from streamconsole.core.token_times import describe_times, iso_utc
-from streamconsole.core.tokens import Explanation
 
 
 def key_view(entry: KeyEntry | None, now: datetime) -> dict[str, Any] | None:

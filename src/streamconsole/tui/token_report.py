@@ -20,9 +20,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from streamconsole.core.explain import CheckStatus, Explanation, Verdict, explain
 from streamconsole.core.model import EffectivePolicy
 from streamconsole.core.text import inert, pretty_json
-from streamconsole.core.tokens import CheckStatus, Explanation, Verdict, explain
 from streamconsole.tui.token_countdown import ExpiryCountdown
 
 _MARKS = {CheckStatus.PASSED: "✔", CheckStatus.FAILED: "✖", CheckStatus.SKIPPED: "–"}
