@@ -15,7 +15,8 @@ from collections.abc import Callable
 import jwt
 
 from streamconsole.core.explain import explain
-from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, generate_key
+from streamconsole.core.key_generation import generate_key
+from streamconsole.core.keys import Algorithm, AsymmetricKey, Key
 from streamconsole.core.model import (
     Direction,
     EffectivePolicy,

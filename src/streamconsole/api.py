@@ -35,9 +35,9 @@ from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import PolicyError, TokenBuildError
 from streamconsole.core.explain import Explanation, explain
+from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import (
     Key,
-    generate_key,
     parse_algorithm,
     private_key_from_pem,
     public_key_from_text,

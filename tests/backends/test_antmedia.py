@@ -22,7 +22,8 @@ from streamconsole.backends.base import (
 from streamconsole.backends.http import HttpSettings
 from streamconsole.core.edits import set_enforcement, set_key
 from streamconsole.core.explain import Verdict, explain
-from streamconsole.core.keys import Algorithm, SharedKey, generate_key
+from streamconsole.core.key_generation import generate_key
+from streamconsole.core.keys import Algorithm, SharedKey
 from streamconsole.core.model import (
     Direction,
     ScopeRef,

@@ -14,7 +14,8 @@ import pytest
 from streamconsole.backends.base import ConfigError, ConflictError, ReadOnlyError, SourceError
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_enforcement, set_key
-from streamconsole.core.keys import Algorithm, generate_key
+from streamconsole.core.key_generation import generate_key
+from streamconsole.core.keys import Algorithm
 from streamconsole.core.model import Direction, KeyOrigin, ScopeRef
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,6 +16,7 @@ from cryptography.x509.oid import NameOID
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.key_generation import generate_key, generate_key_pair, generate_shared_key
 from streamconsole.core.keys import (
     ANTMEDIA_MIN_SECRET_CHARS,
     MIN_RSA_BITS,
@@ -24,9 +25,6 @@ from streamconsole.core.keys import (
     KeyFamily,
     SecretEncoding,
     SharedKey,
-    generate_key,
-    generate_key_pair,
-    generate_shared_key,
     parse_algorithm,
     pem_kind,
     private_key_from_pem,

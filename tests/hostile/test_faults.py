@@ -31,7 +31,8 @@ from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import Change, set_enforcement, set_key
-from streamconsole.core.keys import Algorithm, generate_key, shared_key
+from streamconsole.core.key_generation import generate_key
+from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.core.model import Config, Direction, ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from tests.cli.conftest import ENTRY, run_cli
@@ -90,7 +91,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_key
-from streamconsole.core.keys import Algorithm, generate_key
+from streamconsole.core.key_generation import generate_key
+from streamconsole.core.keys import Algorithm
 from streamconsole.core.model import ScopeRef
 
 seconds = itertools.count(int(sys.argv[2]))  # a second per rotation: distinct key file names

@@ -22,7 +22,8 @@ from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.core.edits import set_enforcement, set_key
-from streamconsole.core.keys import Algorithm, generate_key
+from streamconsole.core.key_generation import generate_key
+from streamconsole.core.keys import Algorithm
 from streamconsole.core.model import Config, Direction, ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from tests.cli.conftest import run_cli

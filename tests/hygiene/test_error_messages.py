@@ -29,11 +29,11 @@ from streamconsole.backends.theolive.records import KeyRecord, KeyRecords
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_key
 from streamconsole.core.errors import KeyValidationError, PolicyError, TokenBuildError
+from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import (
     Algorithm,
     SecretEncoding,
     SharedKey,
-    generate_key,
     private_key_from_pem,
     public_key_from_text,
     shared_key,

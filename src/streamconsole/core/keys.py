@@ -1,9 +1,10 @@
-"""Keys: algorithms, shared secrets and public keys; generate, import, validate, fingerprint.
+"""Keys: algorithms, shared secrets and public keys; import, validate, fingerprint.
 
 Shared secrets are held as text and used as their UTF-8 bytes (what Ant Media Server and
 THEOlive both do), unless the config says the text is hex or base64 (generic servers).
 Parsed ``cryptography`` key objects are cached on the key, so signing and verifying a
-thousand tokens parses a PEM once.
+thousand tokens parses a PEM once. JWKs and thumbprints are :mod:`streamconsole.core.jwk`;
+new keys are made by :mod:`streamconsole.core.key_generation`.
 """
 
 from __future__ import annotations
@@ -11,22 +12,25 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
-import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.jwk import (
+    JWK_CURVES,
+    PublicKeyObject,
+    b64url,
+    public_jwk,
+    public_key_from_jwk,
+    thumbprint,
+)
 from streamconsole.core.secret import Secret
-
-if TYPE_CHECKING:
-    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 
 class KeyFamily(StrEnum):
@@ -69,11 +73,10 @@ class SecretEncoding(StrEnum):
 
 MIN_RSA_BITS = 2048
 ANTMEDIA_MIN_SECRET_CHARS = 32
-_EC_CURVES: dict[Algorithm, type[ec.EllipticCurve]] = {
+EC_CURVES: dict[Algorithm, type[ec.EllipticCurve]] = {
     Algorithm.ES256: ec.SECP256R1,
     Algorithm.ES384: ec.SECP384R1,
 }
-_JWK_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384"}
 
 
 def parse_algorithm(text: str) -> Algorithm:
@@ -107,7 +110,7 @@ class SharedKey:
         # A domain-separated SHA-256 of the key bytes: identifies the key, and at >= 32 random
         # bytes it cannot be inverted. Only the first 16 bytes are shown.
         digest = hashlib.sha256(b"streamconsole-hmac-fingerprint\x00" + self.hmac_key).digest()
-        return "hs:" + _b64url(digest[:16])
+        return "hs:" + b64url(digest[:16])
 
     @property
     def signing_key(self) -> bytes:
@@ -126,7 +129,6 @@ class SharedKey:
         return KeyFamily.HMAC
 
 
-PublicKeyObject: TypeAlias = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 PrivateKeyObject: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
@@ -164,49 +166,35 @@ class AsymmetricKey:
 
     @cached_property
     def jwk(self) -> dict[str, str]:
-        """The public key as a JWK (RFC 7517/7518), built from its numbers."""
-        key = self.verifying_key
-        if isinstance(key, rsa.RSAPublicKey):
-            numbers = key.public_numbers()
-            return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
-        point = key.public_numbers()
-        size = (key.curve.key_size + 7) // 8  # EC coordinates keep their full length
-        return {
-            "kty": "EC",
-            "crv": _JWK_CURVES.get(key.curve.name, key.curve.name),
-            "x": _b64url(point.x.to_bytes(size, "big")),
-            "y": _b64url(point.y.to_bytes(size, "big")),
-        }
+        """The public key as a JWK (RFC 7517/7518)."""
+        return public_jwk(self.verifying_key)
 
     @cached_property
     def fingerprint(self) -> str:
         """RFC 7638 JWK thumbprint (SHA-256), base64url."""
-        jwk = self.jwk
-        members = ("e", "kty", "n") if jwk["kty"] == "RSA" else ("crv", "kty", "x", "y")
-        canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"), sort_keys=True)
-        return _b64url(hashlib.sha256(canonical.encode("ascii")).digest())
+        return thumbprint(self.jwk)
 
     def public_only(self) -> AsymmetricKey:
         return AsymmetricKey(self.algorithm, self.public_pem)
 
+    @classmethod
+    def from_private(cls, algorithm: Algorithm, key: PrivateKeyObject) -> AsymmetricKey:
+        """The pair a private key object makes (generated, or parsed and checked)."""
+        private_pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode("ascii")
+        public = key.public_key()
+        result = cls(algorithm, _public_pem(public), Secret(private_pem))
+        # Seed the cached key objects with the ones in hand: parsing the PEM again would run
+        # OpenSSL's RSA checks (~70 ms for 4096 bits) on whichever thread first signs.
+        result.__dict__["signing_key"] = key
+        result.__dict__["verifying_key"] = public
+        return result
+
 
 Key: TypeAlias = SharedKey | AsymmetricKey
-
-
-def _jwk_codecs() -> tuple[type[RSAAlgorithm], type[ECAlgorithm]]:
-    # PyJWT costs ~40 ms to import; the console's first frame does not need it.
-    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
-
-    return RSAAlgorithm, ECAlgorithm
-
-
-def _b64url_int(value: int) -> str:
-    """RFC 7518 §6.3.1: an RSA integer as its shortest big-endian bytes, base64url."""
-    return _b64url(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -258,10 +246,10 @@ def _check_asymmetric(algorithm: Algorithm, key: PublicKeyObject) -> None:
         return
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise KeyValidationError(f"{algorithm} needs an EC key; this is an RSA key")
-    expected = _EC_CURVES[algorithm]()
+    expected = EC_CURVES[algorithm]()
     if key.curve.name != expected.name:
         raise KeyValidationError(
-            f"{algorithm} needs curve {_JWK_CURVES[expected.name]}, the key is on {key.curve.name}"
+            f"{algorithm} needs curve {JWK_CURVES[expected.name]}, the key is on {key.curve.name}"
         )
 
 
@@ -285,7 +273,9 @@ def public_key_from_text(algorithm: Algorithm, text: str) -> AsymmetricKey:
     """Import a public key given as PEM or as a JWK (JSON). Refuses private keys."""
     stripped = text.strip()
     if stripped.startswith("{"):
-        return _public_key_from_jwk(algorithm, stripped)
+        jwk_key = public_key_from_jwk(stripped)
+        _check_asymmetric(algorithm, jwk_key)
+        return AsymmetricKey(algorithm, _public_pem(jwk_key))
     kind = pem_kind(stripped)
     if kind == "private":
         raise KeyValidationError(
@@ -302,31 +292,6 @@ def public_key_from_text(algorithm: Algorithm, text: str) -> AsymmetricKey:
         raise KeyValidationError("the PEM public key's type or curve is not supported") from None
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         raise KeyValidationError("only RSA and EC public keys are supported")
-    _check_asymmetric(algorithm, key)
-    return AsymmetricKey(algorithm, _public_pem(key))
-
-
-def _public_key_from_jwk(algorithm: Algorithm, text: str) -> AsymmetricKey:
-    try:
-        jwk = json.loads(text)
-    except (ValueError, RecursionError):  # RecursionError: nested too deeply
-        raise KeyValidationError("the JWK is not valid JSON") from None
-    if not isinstance(jwk, dict):
-        raise KeyValidationError("a JWK must be a JSON object")
-    if "d" in jwk or "p" in jwk:
-        raise KeyValidationError(
-            "this JWK contains a PRIVATE key; the server must only get the public key"
-        )
-    kty = jwk.get("kty")
-    if kty not in ("RSA", "EC"):
-        raise KeyValidationError(f"unsupported JWK key type {kty!r}; expected 'RSA' or 'EC'")
-    try:
-        rsa_codec, ec_codec = _jwk_codecs()
-        key = rsa_codec.from_jwk(jwk) if kty == "RSA" else ec_codec.from_jwk(jwk)
-    except Exception:  # PyJWT raises several unrelated types for bad JWKs
-        raise KeyValidationError(f"the {kty} JWK could not be parsed") from None
-    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        raise KeyValidationError("the JWK does not hold a public key")
     _check_asymmetric(algorithm, key)
     return AsymmetricKey(algorithm, _public_pem(key))
 
@@ -357,57 +322,10 @@ def private_key_from_pem(
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise KeyValidationError("only RSA and EC private keys are supported")
     _check_asymmetric(algorithm, key.public_key())
-    return _asymmetric_from_private(algorithm, key)
+    return AsymmetricKey.from_private(algorithm, key)
 
 
 def _public_pem(key: PublicKeyObject) -> str:
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
-
-
-def _asymmetric_from_private(algorithm: Algorithm, key: PrivateKeyObject) -> AsymmetricKey:
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode("ascii")
-    public = key.public_key()
-    result = AsymmetricKey(algorithm, _public_pem(public), Secret(private_pem))
-    # Seed the cached key objects with the ones in hand: parsing the PEM again would run
-    # OpenSSL's RSA checks (~70 ms for 4096 bits) on whichever thread first signs.
-    result.__dict__["signing_key"] = key
-    result.__dict__["verifying_key"] = public
-    return result
-
-
-# --- generation ---------------------------------------------------------------------------
-
-
-def generate_shared_key(algorithm: Algorithm, *, min_chars: int = 0) -> SharedKey:
-    """A random secret as URL-safe text: usable as UTF-8 by every server, 6 bits per char."""
-    if algorithm.family is not KeyFamily.HMAC:
-        raise KeyValidationError(f"{algorithm} uses a key pair; generate a key pair instead")
-    chars = max(min_chars, -(-algorithm.min_secret_bytes * 8 // 6))
-    text = secrets.token_urlsafe(chars)[:chars]
-    return SharedKey(algorithm, Secret(text))
-
-
-def generate_key_pair(algorithm: Algorithm, *, rsa_bits: int = 3072) -> AsymmetricKey:
-    """An RSA or EC key pair. RSA generation takes ~0.1–2 s: run it off the UI thread."""
-    private: PrivateKeyObject
-    if algorithm.family is KeyFamily.RSA:
-        if rsa_bits < MIN_RSA_BITS:
-            raise KeyValidationError(f"RSA keys need at least {MIN_RSA_BITS} bits")
-        private = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
-    elif algorithm.family is KeyFamily.EC:
-        private = ec.generate_private_key(_EC_CURVES[algorithm]())
-    else:
-        raise KeyValidationError(f"{algorithm} uses a shared secret; generate a secret instead")
-    return _asymmetric_from_private(algorithm, private)
-
-
-def generate_key(algorithm: Algorithm, *, min_chars: int = 0, rsa_bits: int = 3072) -> Key:
-    if algorithm.family is KeyFamily.HMAC:
-        return generate_shared_key(algorithm, min_chars=min_chars)
-    return generate_key_pair(algorithm, rsa_bits=rsa_bits)

@@ -22,12 +22,12 @@ from textual.worker import Worker, WorkerState
 
 from streamconsole.core.edits import check_key_for
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import (
     Algorithm,
     Key,
     KeyFamily,
     SharedKey,
-    generate_key,
     pem_kind,
     private_key_from_pem,
     public_key_from_text,
