@@ -7,7 +7,6 @@ public key costs far more than looking it up).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -34,17 +33,14 @@ from streamconsole.core.keys import (
 from streamconsole.core.model import Application, KeyEntry, KeyOrigin
 
 
-@dataclass
 class KeyReader:
     """One load's key tables: the key files already read and the keys already parsed."""
 
-    reader: TomlReader
-    places: KeyPlaces = field(init=False)  # where the key files are, judged
-    _files: dict[Path, str] = field(default_factory=dict)
-    _keys: dict[tuple[str, str, str], Key] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.places = KeyPlaces(self.reader.file.parent)
+    def __init__(self, reader: TomlReader) -> None:
+        self.reader = reader
+        self.places = KeyPlaces(reader.file.parent)  # where the key files are, judged
+        self._files: dict[Path, str] = {}
+        self._keys: dict[tuple[str, str, str], Key] = {}
 
     def entry(self, app: Application, data: dict[str, Any], path: KeyPath) -> KeyEntry | None:
         """The key ``data`` describes for ``app``; None when it has problems (reported)."""

@@ -16,25 +16,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.core.text import inert
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+# NamedTuples, not dataclasses: a schema is a handful of records, and a dataclass costs
+# ~1 ms of start-up to create.
+class Field(NamedTuple):
     """A key a table may hold: the TOML type of its value and, for a string, the values it
     may take (none listed: any). ``object``: a value of several types (a duration as text or
     seconds, a date or date-time), checked by the code that builds on it."""
 
-    type: type
+    value_type: type
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(NamedTuple):
     """The keys a table may hold, in the order messages list them."""
 
     fields: Mapping[str, Field]
@@ -46,7 +46,7 @@ class Table:
     def narrowed(self, choices: Mapping[str, tuple[str, ...]]) -> Table:
         """This table with some string fields limited to ``choices``."""
         fields = {
-            name: dataclasses.replace(spec, choices=choices.get(name, spec.choices))
+            name: spec._replace(choices=choices.get(name, spec.choices))
             for name, spec in self.fields.items()
         }
         return Table(fields)
@@ -136,7 +136,7 @@ class TomlReader:
         value = data.get(name)
         if value is None:
             return None
-        kind = spec.type
+        kind = spec.value_type
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             self.error((*path, name), f"expected {_TYPE_NAMES[kind]}, got {type_name(value)}")
             return None
