@@ -18,10 +18,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.backends.key_places import KEY_DIRECTORY, KeyPlaces, variable_warning
 from streamconsole.backends.toml_scan import KeyPath, locate_all
+from streamconsole.backends.wire_rules import (
+    HTTP_ADVICE,
+    name_problem,
+    plain_http_refusal,
+    unusable_names,
+)
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import check_key_for
 from streamconsole.core.errors import DurationError, KeyValidationError
@@ -37,6 +44,7 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import (
+    DEFAULT_MAX_ITEMS,
     Alias,
     Application,
     Config,
@@ -64,6 +72,9 @@ _SERVER_KEYS = (
     "read_only",
     "api_version",
     "auth",
+    "allow_insecure_http",
+    "proxy",
+    "max_items",
 )
 # The values a server kind takes for each of these fields, its default first. Ant Media has
 # one API version (v2, accepted but never needed); THEOlive authenticates one way.
@@ -310,10 +321,9 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             if "kind" not in table or "url" not in table:
                 reader.error(path, "a server needs 'kind' and 'url'")
             continue
-        if not url.startswith(("https://", "http://")):
-            reader.error((*path, "url"), f"{url!r} is not an http(s) URL")
-        elif url.startswith("http://") and not url.startswith(("http://127.", "http://localhost")):
-            reader.warn((*path, "url"), "plain http: credentials and keys travel unencrypted")
+        proxy = _proxy(reader, reader.get(table, "proxy", str, path), path)
+        allow_insecure_http = bool(reader.get(table, "allow_insecure_http", bool, path))
+        _url(reader, url, proxy, allow_insecure_http, path)
         choices = SERVER_CHOICES[ServerKind(kind)]
         if not table.get("credentials_env") and not table.get("credentials_file"):
             reader.error(path, "a server needs credentials_env or credentials_file")
@@ -329,8 +339,55 @@ def _servers(reader: _Reader, data: dict[str, Any]) -> dict[str, ServerProfile]:
             or choices["api_version"][0],
             auth=reader.choice(table, "auth", choices["auth"], path) or choices["auth"][0],
             base_dir=str(reader.file.parent),
+            allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            max_items=_max_items(reader, table, path),
         )
     return servers
+
+
+def _url(reader: _Reader, url: str, proxy: str, allow_insecure_http: bool, path: KeyPath) -> None:
+    """An http(s) URL; plain http only straight to this machine, or with a warning where the
+    profile allows it (the server backends refuse it otherwise)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme not in ("https", "http") or not host:
+        reader.error((*path, "url"), f"{_quoted(url)} is not an http(s) URL")
+        return
+    refusal = plain_http_refusal(parts.scheme, host, proxy)
+    if refusal and allow_insecure_http:
+        reader.warn((*path, "url"), f"{refusal} (allow_insecure_http = true)")
+    elif refusal:
+        reader.warn(
+            (*path, "url"),
+            f"{refusal}; commands on this server refuse to connect. {HTTP_ADVICE}",
+        )
+
+
+def _proxy(reader: _Reader, value: str | None, path: KeyPath) -> str:
+    """The proxy a profile names (the environment's proxy variables are never used)."""
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        reader.error((*path, "proxy"), f"{_quoted(value)} is not an http(s) proxy URL")
+        return ""
+    return value
+
+
+def _max_items(reader: _Reader, table: dict[str, Any], path: KeyPath) -> int:
+    """The most entries one listing of the server may hold (at least 1)."""
+    value = reader.get(table, "max_items", int, path)
+    if value is not None and value < 1:
+        reader.error((*path, "max_items"), f"expected at least 1, got {value}")
+    return DEFAULT_MAX_ITEMS if value is None or value < 1 else int(value)
 
 
 def _ca_file(reader: _Reader, value: str | None, path: KeyPath) -> str:
@@ -465,8 +522,16 @@ def _scope(
     return ScopeSettings(publish, play, key)
 
 
+def _name(reader: _Reader, name: str, path: KeyPath) -> None:
+    """Application and alias names become URL path segments on a server (wire_rules)."""
+    problem = name_problem(name)
+    if problem:
+        reader.error(path, f"the name {_quoted(name)} {problem}: no server can be asked for it")
+
+
 def _application(reader: _Reader, name: str, data: dict[str, Any]) -> Application | None:
     path = ("applications", name)
+    _name(reader, name, path)
     reader.known_keys(data, _APP_KEYS, path)
     kind_text = reader.choice(data, "kind", tuple(ServerKind), path)
     if kind_text is None:
@@ -480,6 +545,8 @@ def _application(reader: _Reader, name: str, data: dict[str, Any]) -> Applicatio
     app.settings = _scope(reader, app, data, path) or ScopeSettings()
     app.one_time_token = _one_time(reader, app, data, path)
     aliases = reader.table(data, "aliases", path)
+    for alias_name in unusable_names(aliases):
+        _name(reader, alias_name, (*path, "aliases", alias_name))
     for alias_name, alias_data in aliases.items():
         alias = _alias(reader, app, alias_name, alias_data, (*path, "aliases", alias_name))
         if alias is not None:
