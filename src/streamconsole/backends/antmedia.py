@@ -5,7 +5,9 @@ whole settings object per application, broadcasts paged from the per-application
 Writes are read–modify–write of the whole settings object: a field-level three-way merge
 (:func:`merge_settings`) just before the POST, against what the operator's edits were made
 on. Listing costs one request per application; broadcasts (aliases) are fetched on demand
-with :meth:`AntMediaSource.load_aliases`.
+with :meth:`AntMediaSource.load_aliases`. Names are URL path segments (:mod:`.wire_rules`):
+an application the server lists under a name that cannot be one is kept with a problem,
+unread; a stream, left out with a warning.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from streamconsole.backends.base import (
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpClient, HttpSettings, expect, tls_verify
+from streamconsole.backends.wire_rules import ItemLimit, check_name, name_refusal, segment
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import ANTMEDIA_MIN_SECRET_CHARS, Algorithm, SharedKey, shared_key
@@ -57,6 +60,7 @@ from streamconsole.core.model import (
     ServerProfile,
 )
 from streamconsole.core.secret import Secret
+from streamconsole.core.text import inert
 
 BROADCAST_PAGE = 50
 
@@ -104,6 +108,7 @@ class AntMediaSource(Closable):
             auth=auth,
             settings=settings,
         )
+        self._limit = ItemLimit(profile.name, profile.max_items)
         self._logged_in = profile.auth == "proxy-jwt"
         self._refused: AuthError | None = None
         self._console = console or ConsoleSettings()
@@ -175,6 +180,7 @@ class AntMediaSource(Closable):
     async def load(self) -> Config:
         reply = await self._call("GET", "/rest/v2/applications")
         names = expect(expect(reply, dict, "the reply").get("applications"), list, "applications")
+        self._limit.check(len(names), "GET /rest/v2/applications")
         if not all(isinstance(n, str) for n in names):
             raise RemoteError("unexpected reply: application names should be strings")
         warnings: list[Problem] = []
@@ -183,11 +189,16 @@ class AntMediaSource(Closable):
         return Config(applications={app.name: app for app in apps}, settings=self._console)
 
     async def _read_settings(self, name: str) -> dict[str, Any]:
-        reply = await self._call("GET", f"/rest/v2/applications/settings/{name}")
-        settings: dict[str, Any] = expect(reply, dict, f"the settings of {name}")
+        path = f"/rest/v2/applications/settings/{segment(name, 'application')}"
+        settings: dict[str, Any] = expect(
+            await self._call("GET", path), dict, f"the settings of {inert(name)}"
+        )
         return settings
 
     async def _load_application(self, name: str, warnings: list[Problem]) -> Application:
+        unusable = name_refusal(name, "application")
+        if unusable:
+            return Application(name, ServerKind.ANTMEDIA, problem=unusable, aliases_loaded=False)
         try:
             settings = await self._read_settings(name)
         except AuthError:
@@ -218,24 +229,31 @@ class AntMediaSource(Closable):
         return KeyEntry(key, KeyOrigin.REMOTE, location=f"{self.name}:{app}")
 
     async def load_aliases(self, app: Application) -> None:
-        """Fetch the application's broadcasts (paged) as its aliases."""
+        """Fetch the application's broadcasts (paged) as its aliases; a stream whose id
+        cannot be a URL path segment is left out, with a warning."""
         aliases: dict[str, Alias] = {}
+        left_out: list[Problem] = []
+        base = f"/{segment(app.name, 'application')}/rest/v2/broadcasts/list"
         offset = 0
         while True:
-            page = await self._call(
-                "GET", f"/{app.name}/rest/v2/broadcasts/list/{offset}/{BROADCAST_PAGE}"
-            )
-            for item in expect(page, list, f"the broadcasts of {app.name}"):
+            page = await self._call("GET", f"{base}/{offset}/{BROADCAST_PAGE}")
+            for item in expect(page, list, f"the broadcasts of {inert(app.name)}"):
                 if isinstance(item, dict) and isinstance(item.get("streamId"), str):
                     stream = item["streamId"]
+                    unusable = name_refusal(stream, "stream")
+                    if unusable:
+                        left_out.append(Problem(f"{unusable}; left out", app.name, warning=True))
+                        continue
                     name = item.get("name")
                     label = name if isinstance(name, str) and name != stream else ""
                     aliases[stream] = Alias(stream, label)
+            self._limit.check(offset + len(page), f"GET {base}")
             if len(page) < BROADCAST_PAGE:
                 break
             offset += BROADCAST_PAGE
         app.aliases = aliases
         app.aliases_loaded = True
+        self.warnings = (*self.warnings, *(w for w in left_out if w not in self.warnings))
 
     # --- writing --------------------------------------------------------------------------
 
@@ -245,6 +263,8 @@ class AntMediaSource(Closable):
         by_app: dict[str, list[Change]] = {}
         for change in changes:
             by_app.setdefault(change.scope.application, []).append(change)
+        for app in by_app:  # every name, before the first write
+            check_name(app, "application")
         await run_steps(
             [
                 Step(app, partial(self._apply_to, app, app_changes))
@@ -265,7 +285,10 @@ class AntMediaSource(Closable):
             self._seen[app] = current
             raise
         reply = await self._call(
-            "POST", f"/rest/v2/applications/settings/{app}", json_body=merged, idempotent=False
+            "POST",
+            f"/rest/v2/applications/settings/{segment(app, 'application')}",
+            json_body=merged,
+            idempotent=False,
         )
         if not isinstance(reply, dict) or reply.get("success") is not True:
             raise RemoteError(refusal(app, reply, merged))
@@ -291,9 +314,10 @@ class AntMediaSource(Closable):
 
     async def issue_token(self, app: str, stream: str, direction: Direction, expires: int) -> str:
         """A token issued by the server itself, to compare with a locally signed one."""
+        path = f"/{segment(app, 'application')}/rest/v2/broadcasts/{segment(stream, 'stream')}"
         reply = await self._call(
             "GET",
-            f"/{app}/rest/v2/broadcasts/{stream}/jwt-token",
+            f"{path}/jwt-token",
             params={"expireDate": expires, "type": str(direction)},
             idempotent=False,
         )

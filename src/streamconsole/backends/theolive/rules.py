@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from streamconsole.backends.base import ChangeRefused, ConflictError
+from streamconsole.backends.wire_rules import check_name
 from streamconsole.core.edits import Change, SetEnforcement, SetKey, check_key_for
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import Key, SharedKey, pem_kind
@@ -143,6 +144,8 @@ def place_of(scope: ScopeRef, alias_noun: str) -> Place:
             f"channel: edit its {alias_noun}{'es' if alias_noun.endswith('s') else 's'}"
             f"{NOTHING_WRITTEN}"
         )
+    check_name(scope.application, "channel")
+    check_name(scope.alias, alias_noun)
     return Place(scope.application, scope.alias)
 
 

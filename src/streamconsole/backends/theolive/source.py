@@ -47,6 +47,7 @@ from streamconsole.backends.theolive.rules import (
 from streamconsole.backends.theolive.v1 import V1Wire
 from streamconsole.backends.theolive.v2 import V2Wire
 from streamconsole.backends.theolive.wire import Wire
+from streamconsole.backends.wire_rules import ItemLimit, name_refusal
 from streamconsole.core.durations import format_duration
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.model import (
@@ -106,7 +107,9 @@ class TheoLiveSource(Closable):
             settings=settings,
         )
         self.api_version = profile.api_version or "v2"
-        self.wire: Wire = V1Wire(self.http) if self.api_version == "v1" else V2Wire(self.http)
+        limit = ItemLimit(profile.name, profile.max_items)
+        wire = V1Wire if self.api_version == "v1" else V2Wire
+        self.wire: Wire = wire(self.http, limit)
         self.records = key_records or KeyRecords.for_profile(profile.name)
         self.warnings: tuple[Problem, ...] = ()
         self._config: Config | None = None
@@ -151,7 +154,11 @@ class TheoLiveSource(Closable):
                 continue
             channel, label = entry
             applications[channel] = Application(
-                channel, ServerKind.THEOLIVE, label=label, aliases_loaded=False
+                channel,
+                ServerKind.THEOLIVE,
+                label=label,
+                aliases_loaded=False,
+                problem=name_refusal(channel, "channel"),
             )
         if self.wire.list_note:
             warnings.append(Problem(self.wire.list_note, self._path, warning=True))
@@ -167,12 +174,13 @@ class TheoLiveSource(Closable):
 
     async def load_aliases(self, app: Application) -> None:
         """Fetch the channel's aliases and their token security. A channel that cannot be
-        read gets ``app.problem`` (its aliases stay unloaded); AuthError propagates."""
+        read gets ``app.problem`` (its aliases stay unloaded); AuthError propagates. An
+        alias whose id cannot be a URL path segment is left out, with a warning."""
         try:
             found = await self.wire.aliases(app.name)
         except AuthError:
             raise
-        except RemoteError as error:
+        except SourceError as error:  # a RemoteError, or a channel id refused as a segment
             app.problem = str(error)
             return
         states = [(alias, state) for alias, _, state in found]
