@@ -1,12 +1,15 @@
 """The rules every remote backend shares, without a server: names as URL path segments, the
-plain-HTTP rule, the listing cap."""
+plain-HTTP rule, the listing cap, and masking what the client sent in what a server says."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 import pytest
 
 from streamconsole.backends.base import RemoteError, SourceError
+from streamconsole.backends.http import masked_secrets
 from streamconsole.backends.wire_rules import (
     ItemLimit,
     is_loopback,
@@ -114,3 +117,16 @@ def test_item_limit_names_the_limit_and_the_setting() -> None:
         "'prod' lets this console read; stopped. Raise max_items in [servers.prod] to read "
         "them all"
     )
+
+
+def test_masking_covers_the_secret_as_it_is_and_as_json_writes_it() -> None:
+    pem = "-----BEGIN PUBLIC KEY-----\nMFkw\"EwYH\u00e9\n-----END PUBLIC KEY-----\n"
+    echoed = f"raw: {pem} json: {json.dumps({'key': pem})} ascii: {json.dumps(pem)}"
+    masked = masked_secrets(echoed, [pem, ""])
+    assert "MFkw" not in masked
+    assert masked.count("********") == 3
+    # Gson (Ant Media) writes "=" as \u003d by default; others write "/" as "\/".
+    gson = 'invalid key "c2VjcmV0\\u003d\\u003d" / "a\\/b"'
+    assert masked_secrets(gson, ["c2VjcmV0==", "a/b"]) == 'invalid key "********" / "********"'
+    # An empty secret masks nothing; a longer one is masked whole, not cut by a shorter one.
+    assert masked_secrets("pass password", ["pass", "password"]) == "******** ********"

@@ -29,6 +29,7 @@ from streamconsole.backends.antmedia_settings import (
     fields_of,
     merge_settings,
     refusal,
+    secret_values,
 )
 from streamconsole.backends.base import (
     AuthError,
@@ -42,7 +43,7 @@ from streamconsole.backends.base import (
     run_steps,
 )
 from streamconsole.backends.credentials import split_pair
-from streamconsole.backends.http import HttpClient, HttpSettings, expect, tls_verify
+from streamconsole.backends.http import HttpSettings, expect, open_client
 from streamconsole.backends.wire_rules import ItemLimit, check_name, name_refusal, segment
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import KeyValidationError
@@ -79,6 +80,11 @@ class _ProxyAuthorization(httpx.Auth):
         yield request
 
 
+def _md5_hex(password: Secret) -> str:
+    """What the login sends for the password (so it is masked like the password)."""
+    return hashlib.md5(password.reveal_bytes(), usedforsecurity=False).hexdigest()
+
+
 class AntMediaSource(Closable):
     kind = ServerKind.ANTMEDIA
 
@@ -100,14 +106,11 @@ class AntMediaSource(Closable):
         if profile.auth == "proxy-jwt":
             auth = _ProxyAuthorization(credentials, clock)
             self.user = "proxy-jwt"
+            secrets = [credentials.reveal()]
         else:
-            self.user, _ = split_pair(credentials, "email:password")
-        self.http = HttpClient(
-            profile.url,
-            verify=tls_verify(profile.ca_file, profile.base_dir),
-            auth=auth,
-            settings=settings,
-        )
+            self.user, password = split_pair(credentials, "email:password")
+            secrets = [password.reveal(), _md5_hex(password)]
+        self.http = open_client(profile, auth=auth, settings=settings, secrets=secrets)
         self._limit = ItemLimit(profile.name, profile.max_items)
         self._logged_in = profile.auth == "proxy-jwt"
         self._refused: AuthError | None = None
@@ -142,12 +145,11 @@ class AntMediaSource(Closable):
                 # for five minutes, and requests already under way would each try.
                 raise AuthError(str(self._refused), status=self._refused.status)
             email, password = split_pair(self._credentials, "email:password")
-            digest = hashlib.md5(password.reveal_bytes(), usedforsecurity=False).hexdigest()
             try:
                 reply = await self.http.request(
                     "POST",
                     "/rest/v2/users/authenticate",
-                    json_body={"email": email, "password": digest},
+                    json_body={"email": email, "password": _md5_hex(password)},
                     idempotent=False,
                 )
             except AuthError as error:
@@ -155,9 +157,10 @@ class AntMediaSource(Closable):
                 raise
             if not isinstance(reply, dict) or reply.get("success") is not True:
                 message = reply.get("message") if isinstance(reply, dict) else None
+                reason = self.http.quote(message) if isinstance(message, str) else ""
                 self._refused = AuthError(
-                    f"login as {email} refused ({message or 'no reason given'}); not retrying: "
-                    "two failed logins lock the account for 5 minutes"
+                    f"login as {inert(email, limit=80)} refused ({reason or 'no reason given'});"
+                    " not retrying: two failed logins lock the account for 5 minutes"
                 )
                 raise self._refused
             self._logged_in = True
@@ -289,9 +292,10 @@ class AntMediaSource(Closable):
             f"/rest/v2/applications/settings/{segment(app, 'application')}",
             json_body=merged,
             idempotent=False,
+            secrets=secret_values(merged),
         )
         if not isinstance(reply, dict) or reply.get("success") is not True:
-            raise RemoteError(refusal(app, reply, merged))
+            raise RemoteError(refusal(app, reply, merged, self.http.quote))
         self._seen[app] = await self._read_back(app, merged)
         for change in changes:
             if isinstance(change, SetKey):

@@ -25,7 +25,7 @@ from streamconsole.backends.base import (
     run_steps,
 )
 from streamconsole.backends.credentials import split_pair
-from streamconsole.backends.http import HttpClient, HttpSettings, tls_verify
+from streamconsole.backends.http import HttpSettings, open_client
 from streamconsole.backends.theolive.records import KeyRecord, KeyRecords
 from streamconsole.backends.theolive.rules import (
     LEGACY_KEY_ID,
@@ -100,11 +100,12 @@ class TheoLiveSource(Closable):
         base_url = profile.url.rstrip("/")
         if base_url.endswith("/v2"):  # the vendor documents v2's base as .../v2
             base_url = base_url.removesuffix("/v2")
-        self.http = HttpClient(
-            base_url,
-            verify=tls_verify(profile.ca_file, profile.base_dir),
+        self.http = open_client(
+            profile,
+            base_url=base_url,
             auth=httpx.BasicAuth(self.user, token_secret.reveal()),
             settings=settings,
+            secrets=[token_secret.reveal()],
         )
         self.api_version = profile.api_version or "v2"
         limit = ItemLimit(profile.name, profile.max_items)

@@ -11,7 +11,6 @@ from streamconsole.backends.http import HttpClient, expect
 from streamconsole.backends.theolive.rules import AliasState, Place
 from streamconsole.backends.theolive.wire import MAX_PAGES, alias_of, labelled, remote_keys
 from streamconsole.backends.wire_rules import ItemLimit, segment
-from streamconsole.core.text import inert
 
 _DERIVED = (
     "v1: an alias that holds CDN security keys is protected whatever its token-security "
@@ -102,6 +101,7 @@ class V1Wire:
             self._keys_path(place),
             json_body={"key": material},
             idempotent=False,
+            secrets=[material],
         )
         return expect(expect(reply, dict, "the added key").get("id"), str, "the key id"), ""
 
@@ -117,12 +117,14 @@ class V1Wire:
     async def set_switch(self, place: Place, on: bool, key: str | None = None) -> None:
         path = f"{self._alias_path(place)}/token-security/{'enable' if on else 'disable'}"
         body = {"key": key} if key is not None else None
-        reply = await self.http.request("POST", path, json_body=body, idempotent=False)
+        reply = await self.http.request(
+            "POST", path, json_body=body, idempotent=False, secrets=[key] if key else []
+        )
         enabled = expect(reply, dict, "the token-security reply").get("enabled")
         if enabled is not on:
             raise RemoteError(
-                f"POST {path}: the server answered enabled={inert(repr(enabled), limit=40)}, "
-                f"not {on}; refresh to see its state"
+                f"POST {path}: the server answered enabled={self.http.quote(repr(enabled), 40)}"
+                f", not {on}; refresh to see its state"
             )
 
     def _alias_path(self, place: Place) -> str:

@@ -10,7 +10,6 @@ from streamconsole.backends.http import HttpClient, expect
 from streamconsole.backends.theolive.rules import NOTHING_WRITTEN, AliasState, Place
 from streamconsole.backends.theolive.wire import MAX_PAGES, alias_of, labelled, remote_keys
 from streamconsole.backends.wire_rules import ItemLimit, segment
-from streamconsole.core.text import inert
 
 PAGE = 100  # the most v2 lists give per request
 _DERIVED = (
@@ -83,7 +82,7 @@ class V2Wire:
         if isinstance(owner, str) and owner != place.channel:
             raise ChangeRefused(
                 f"{place}: that distribution belongs to channel "
-                f"{inert(owner, limit=60)}{NOTHING_WRITTEN}"
+                f"{self.http.quote(owner, 60)}{NOTHING_WRITTEN}"
             )
         return _state(data, what)
 
@@ -93,6 +92,7 @@ class V2Wire:
             self._keys_path(place),
             json_body={"name": name, "key": material},
             idempotent=False,
+            secrets=[material],
         )
         data = expect(expect(reply, dict, "the added key").get("data"), dict, "data")
         given = data.get("name")
