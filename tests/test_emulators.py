@@ -8,6 +8,7 @@ import json
 import ssl
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -443,6 +444,28 @@ def test_antmedia_seeds_a_thousand_applications(
     assert admin.get(f"{SETTINGS}/App999").json()["playJwtControlEnabled"] is True
 
 
+def test_antmedia_takes_names_as_percent_encoded_segments(
+    antmedia: AntMediaEmulator, admin: httpx.Client
+) -> None:
+    antmedia.state.add_application("b#frag", playJwtControlEnabled=True)
+    antmedia.log.clear()
+    assert admin.get(f"{SETTINGS}/b%23frag").json()["playJwtControlEnabled"] is True
+    record = antmedia.log.records[-1]
+    assert (record.path, record.raw_path) == (f"{SETTINGS}/b#frag", f"{SETTINGS}/b%23frag")
+    assert record.app == "b#frag"
+
+
+@pytest.mark.parametrize("slash", ["%2F", "%2f"])
+def test_antmedia_refuses_an_encoded_slash_as_tomcat_does(
+    antmedia: AntMediaEmulator, admin: httpx.Client, slash: str
+) -> None:
+    antmedia.state.add_application("Decoy/../VodApp")
+    reply = admin.get(f"{SETTINGS}/Decoy{slash}..{slash}VodApp")
+    assert reply.status_code == 400
+    assert "<title>HTTP Status 400 – Bad Request</title>" in reply.text
+    assert antmedia.log.count(status=400) == 1
+
+
 def test_antmedia_request_log_counts_per_application_without_queries(
     antmedia: AntMediaEmulator, admin: httpx.Client
 ) -> None:
@@ -569,6 +592,43 @@ def test_concurrent_edit_lands_right_after_the_next_get(
     assert admin.get(f"{SETTINGS}/LiveApp").json()["playJwtControlEnabled"] is True
     antmedia.state.update_settings("LiveApp", playJwtControlEnabled=False)
     assert admin.get(f"{SETTINGS}/LiveApp").json()["playJwtControlEnabled"] is False  # once only
+
+
+def test_echo_quotes_the_request_back_without_reaching_the_emulator(
+    antmedia: AntMediaEmulator, admin: httpx.Client
+) -> None:
+    antmedia.faults.echo(500, path=f"{SETTINGS}/VodApp", method="POST", headers=("cookie",))
+    reply = admin.post(f"{SETTINGS}/VodApp", json={"vodFolder": "/x", "jwtSecretKey": "k"})
+    assert reply.status_code == 500
+    cookie = f"JSESSIONID={admin.cookies['JSESSIONID']}"
+    assert reply.json() == {
+        "success": False,
+        "message": f'bad request: cookie: {cookie}; {{"vodFolder":"/x","jwtSecretKey":"k"}}',
+    }
+    assert antmedia.state.applications["VodApp"].posted == []
+    antmedia.faults.echo(400, fields=("jwtSecretKey",))
+    said = admin.post(f"{SETTINGS}/VodApp", json={"vodFolder": "/x", "jwtSecretKey": "k"})
+    assert said.json()["message"] == 'bad request: jwtSecretKey="k"'
+    saves = [r.fault for r in antmedia.log.records if r.path.startswith(SETTINGS)]
+    assert saves == [FaultKind.ECHO, FaultKind.ECHO]
+
+
+def test_the_request_log_keeps_the_most_requests_in_flight_at_once(
+    antmedia: AntMediaEmulator,
+) -> None:
+    antmedia.faults.latency = 0.5  # long enough for three clients to overlap, under load too
+
+    def one(_: int) -> int:
+        with _client(antmedia.base_url) as client:
+            return client.get("/rest/v2/applications").status_code
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        statuses = list(pool.map(one, range(3)))
+    assert statuses == [401, 401, 401]
+    assert antmedia.log.peak_in_flight == 3
+    assert antmedia.log.in_flight == 0
+    antmedia.log.clear()
+    assert antmedia.log.peak_in_flight == 0
 
 
 def test_fault_rules_are_used_up_and_reset_clears_everything(antmedia: AntMediaEmulator) -> None:

@@ -125,3 +125,34 @@ def test_an_ant_media_export_writes_only_what_the_kind_takes(
     assert run_cli("check", str(outs["prod"])).returncode == 0
     plan = run_cli("plan", "-c", str(outs["prod"]), "--server", "prod")
     assert plan.returncode == 0, plan.stdout + plan.stderr
+
+
+def test_an_export_keeps_the_profile_s_wire_settings(tmp_path: Path) -> None:
+    """The proxy, the plain-http permission and the listing cap travel with the profile."""
+    from streamconsole.backends.toml_export import export_config
+    from streamconsole.backends.toml_file import TomlSource
+    from streamconsole.core.model import Config, ServerKind, ServerProfile
+
+    profile = ServerProfile(
+        "lan",
+        ServerKind.THEOLIVE,
+        "http://10.0.0.5:8080",
+        credentials_env="SC_LAN",
+        api_version="v2",
+        auth="basic",
+        allow_insecure_http=True,
+        proxy="http://127.0.0.1:3128",
+        max_items=500,
+    )
+    out = tmp_path / "lan.toml"
+    export_config(Config(), profile, out)
+    carried = TomlSource(out, read_only=True).load_sync().servers["lan"]
+    assert (carried.allow_insecure_http, carried.proxy, carried.max_items) == (
+        True,
+        "http://127.0.0.1:3128",
+        500,
+    )
+    default = ServerProfile("d", ServerKind.ANTMEDIA, "https://h", credentials_env="SC_D")
+    export_config(Config(), default, tmp_path / "d.toml")
+    written = read_toml(tmp_path / "d.toml")["servers"]["d"]
+    assert not {"allow_insecure_http", "proxy", "max_items"} & set(written)

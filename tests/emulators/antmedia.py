@@ -14,6 +14,8 @@ Choices where the vendor's behaviour is not pinned down (see the spec):
   ``ProxyAuthorization`` token and a read-only user writing answer 403.
 * The per-application API requires the same login as the management API, and an unknown
   application there gets the servlet container's HTML 404 page.
+* A path holding an encoded slash (``%2F``) gets Tomcat's HTML 400 page before any route
+  sees it: Tomcat's connector rejects one by default (``encodedSolidusHandling="reject"``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .antmedia_state import (
     ADMIN_EMAIL,
@@ -50,6 +53,10 @@ PROXY_HEADER = "ProxyAuthorization"
 _TOMCAT_404 = (
     '<!doctype html><html lang="en"><head><title>HTTP Status 404 – Not Found</title></head>'
     "<body><h1>HTTP Status 404 – Not Found</h1></body></html>"
+)
+_TOMCAT_400 = (
+    '<!doctype html><html lang="en"><head><title>HTTP Status 400 – Bad Request</title></head>'
+    "<body><h1>HTTP Status 400 – Bad Request</h1></body></html>"
 )
 
 
@@ -96,7 +103,10 @@ class AntMediaEmulator(Emulator[AntMediaState]):
 
     # --- HTTP ------------------------------------------------------------------------------
 
-    def routes(self) -> Starlette:
+    def routes(self) -> ASGIApp:
+        return _RejectEncodedSlash(self._routes())
+
+    def _routes(self) -> Starlette:
         return Starlette(
             routes=[
                 Route("/rest/v2/users/authenticate", self._login, methods=["POST"]),
@@ -246,6 +256,19 @@ class AntMediaEmulator(Emulator[AntMediaState]):
             return Response("Invalid JWT Token", status_code=403, media_type="text/plain")
         playlist = f"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n# {stream_id}\n"
         return Response(playlist, media_type="application/vnd.apple.mpegurl")
+
+
+class _RejectEncodedSlash:
+    """Tomcat's connector: a request path with ``%2F`` in it is answered 400, unrouted."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%2f" in bytes(scope.get("raw_path") or b"").lower():
+            await HTMLResponse(_TOMCAT_400, status_code=400)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

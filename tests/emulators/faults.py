@@ -8,6 +8,9 @@ What each fault does to the request:
 
 * ``fail`` / ``html_error`` / ``hang``: the request never reaches the emulator (no state
   changes), like a proxy or a crashed worker answering instead.
+* ``echo``: the request never reaches the emulator either; the reply quotes it back, as
+  a server's error does ("bad request: ..."): some of its headers, then its body or only
+  some fields of it (a validation error naming the value it refused).
 * ``truncate`` / ``malform``: the emulator handles the request (a POST takes effect) and the
   reply body is damaged on the way back, so a client cannot know whether it worked.
 * ``after``: a hook run right after the emulator handled a matching request and before the
@@ -39,6 +42,7 @@ class FaultKind(StrEnum):
     HANG = "hang"
     TRUNCATE = "truncate"
     MALFORM = "malform"
+    ECHO = "echo"
 
 
 @dataclass
@@ -50,6 +54,8 @@ class FaultRule:
     status: int = 200
     retry_after: int | None = None
     seconds: float = HANG_SECONDS
+    quoted_headers: tuple[str, ...] = ()  # echo: these request headers
+    quoted_fields: tuple[str, ...] = ()  # echo: these fields of the JSON body (else all of it)
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method:
@@ -70,10 +76,11 @@ class RequestRecord:
     """One request as logged: never query strings, headers or bodies (they carry secrets)."""
 
     method: str
-    path: str
+    path: str  # decoded, as the server routes it
     status: int
     app: str | None  # the application (Ant Media app, THEOlive channel) it concerned
     fault: FaultKind | None
+    raw_path: str = ""  # as it came on the wire, percent-encoding and all
 
 
 @dataclass
@@ -85,6 +92,9 @@ class RequestLog:
 
     # Print each record to stderr (the CLI's access log, which must not show query strings).
     echo: bool = False
+    # Requests being handled right now, and the most there were at once since clear().
+    in_flight: int = 0
+    peak_in_flight: int = 0
 
     def append(self, record: RequestRecord, *, epoch: int) -> None:
         if epoch != self.epoch:
@@ -97,6 +107,12 @@ class RequestLog:
     def clear(self) -> None:
         self.epoch += 1
         self.records.clear()
+        self.peak_in_flight = self.in_flight
+
+    def started(self) -> None:
+        """A request came in (the server thread's loop runs one handler at a time)."""
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
 
     def count(
         self,
@@ -179,6 +195,22 @@ class FaultPlan:
     ) -> FaultRule:
         """Say nothing for ``seconds`` (or until the client hangs up), then 504."""
         return self._arm(FaultRule(FaultKind.HANG, times, path, method, 504, seconds=seconds))
+
+    def echo(
+        self,
+        status: int = 400,
+        *,
+        times: int | None = 1,
+        path: str | None = None,
+        method: str | None = None,
+        headers: tuple[str, ...] = (),
+        fields: tuple[str, ...] = (),
+    ) -> FaultRule:
+        """Answer ``status`` with the request quoted in the message: ``headers`` (lower-case
+        names), then the body's ``fields`` (the whole body when none are named)."""
+        rule = FaultRule(FaultKind.ECHO, times, path, method, status)
+        rule.quoted_headers, rule.quoted_fields = headers, fields
+        return self._arm(rule)
 
     def truncate(
         self, *, times: int | None = 1, path: str | None = None, method: str | None = None
@@ -275,13 +307,19 @@ class FaultMiddleware:
             return
         method: str = scope["method"]
         path: str = scope["path"]
+        raw_path = bytes(scope.get("raw_path") or path.encode()).decode("ascii", "replace")
         epoch = self.log.epoch
-        reply, kind = await self._respond(scope, receive, method, path)
-        status = reply.status if reply else CLIENT_CLOSED
-        # Logged before the reply leaves: a client that has its answer finds it in the log.
-        self.log.append(RequestRecord(method, path, status, self.app_of(path), kind), epoch=epoch)
-        if reply is not None:
-            await reply.send(send)
+        self.log.started()
+        try:
+            reply, kind = await self._respond(scope, receive, method, path)
+            status = reply.status if reply else CLIENT_CLOSED
+            # Logged before the reply leaves: a client that has its answer finds it in the log.
+            record = RequestRecord(method, path, status, self.app_of(path), kind, raw_path)
+            self.log.append(record, epoch=epoch)
+            if reply is not None:
+                await reply.send(send)
+        finally:
+            self.log.in_flight -= 1
 
     async def _respond(
         self, scope: Scope, receive: Receive, method: str, path: str
@@ -301,6 +339,8 @@ class FaultMiddleware:
             return _Reply(504, [(b"content-type", b"text/plain")], b"upstream timed out"), rule.kind
         if rule.kind in (FaultKind.STATUS, FaultKind.HTML):
             return _instead(rule), rule.kind
+        if rule.kind is FaultKind.ECHO:
+            return await _echoed(rule, scope, receive), rule.kind
         reply = await self._handle(scope, receive, method, path)  # TRUNCATE or MALFORM
         if rule.kind is FaultKind.MALFORM:
             reply.body = MALFORMED_BODY
@@ -351,6 +391,26 @@ def _instead(rule: FaultRule) -> _Reply:
     if rule.retry_after is not None:
         headers.append((b"retry-after", str(rule.retry_after).encode()))
     return _Reply(rule.status, headers, body)
+
+
+async def _echoed(rule: FaultRule, scope: Scope, receive: Receive) -> _Reply:
+    """The request quoted back in an error message (see :meth:`FaultPlan.echo`)."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+    parts = [f"{name}: {headers.get(name, '')}" for name in rule.quoted_headers]
+    if rule.quoted_fields:
+        fields = json.loads(body)
+        parts += [f"{name}={json.dumps(fields.get(name))}" for name in rule.quoted_fields]
+    else:
+        parts.append(body.decode("utf-8", "replace"))
+    said = f"bad request: {'; '.join(parts)}"
+    reply = json.dumps({"success": False, "message": said}).encode()
+    return _Reply(rule.status, [(b"content-type", b"application/json")], reply)
 
 
 async def _wait(receive: Receive, seconds: float) -> tuple[bool, Receive]:

@@ -83,7 +83,7 @@ class TheoLiveState:
     # --- channels and aliases --------------------------------------------------------------
 
     def add_channel(self, name: str, *, channel_id: str | None = None) -> Channel:
-        channel = Channel(channel_id or self.new_id(), name)
+        channel = Channel(self.new_id() if channel_id is None else channel_id, name)
         with self.lock:
             self.channels[channel.id] = channel
         return channel
@@ -91,7 +91,7 @@ class TheoLiveState:
     def add_alias(
         self, channel_id: str, name: str, *, alias_id: str | None = None, active: bool = True
     ) -> Alias:
-        alias = Alias(alias_id or self.new_id(), channel_id, name, active)
+        alias = Alias(self.new_id() if alias_id is None else alias_id, channel_id, name, active)
         with self.lock:
             self.aliases[alias.id] = alias
             self.channels[channel_id].alias_ids.append(alias.id)

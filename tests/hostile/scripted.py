@@ -64,8 +64,9 @@ class Drip:
 
 @dataclass
 class ScriptedServer:
-    """Answers ``replies[(method, path)]``; anything unscripted gets a JSON 404. Every
-    request is recorded with its headers (lower-case names)."""
+    """Answers ``replies[(method, path)]``, ``path`` as it came on the wire (percent-encoded,
+    without the query); anything unscripted gets a JSON 404. Every request is recorded with
+    its headers (lower-case names)."""
 
     replies: dict[tuple[str, str], Reply] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
@@ -74,7 +75,7 @@ class ScriptedServer:
         return Starlette(routes=[Route("/{path:path}", self._answer, methods=METHODS)])
 
     async def _answer(self, request: Request) -> Response:
-        path = request.url.path
+        path = bytes(request.scope.get("raw_path") or b"").decode("latin-1") or request.url.path
         self.seen.append(Seen(request.method, path, dict(request.headers)))
         reply = self.replies.get((request.method, path))
         if reply is None:

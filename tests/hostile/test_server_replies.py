@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from streamconsole.backends.antmedia import AntMediaSource
-from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout
+from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout, SourceError
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive.records import KeyRecords
@@ -587,6 +587,97 @@ async def test_unexpected_reply(
     server.script({**DEFAULTS[case.server], **case.replies})
     await assert_outcome(source_on(case.server, url, tmp_path), case.action, case.outcome)
     assert any((r.method, r.path) in case.replies for r in server.seen), "the case never ran"
+
+
+# --- names from a listing: one path segment each, or refused by name and never sent -----------
+
+
+def listing(kind: str, *names: str) -> dict[tuple[str, str], Reply]:
+    """The reply that lists ``names`` as the applications (channels)."""
+    if kind == "ams":
+        return {("GET", "/rest/v2/applications"): json_reply({"applications": list(names)})}
+    if kind == "theo-v2":
+        data = [{"id": name} for name in names]
+        return {("GET", "/v2/channels"): json_reply({"data": data, "pagination": {}})}
+    first_page = [{"channelId": name} for name in names]
+    return {
+        ("GET", "/channels"): lambda request: json_reply(
+            [] if "startingAfter" in request.query_params else first_page
+        )(request)
+    }
+
+
+def renamed(kind: str, segment: str) -> dict[tuple[str, str], Reply]:
+    """The kind's default replies, its application (channel) at path segment ``segment``."""
+    old, new = ("/App", f"/{segment}") if kind == "ams" else ("/ch/", f"/{segment}/")
+    return {(method, path.replace(old, new)): r for (method, path), r in DEFAULTS[kind].items()}
+
+
+def read_path(kind: str, segment: str) -> str:
+    """The request that reads application (channel) ``segment``'s contents."""
+    return {
+        "ams": f"/rest/v2/applications/settings/{segment}",
+        "theo-v2": f"/v2/channels/{segment}/distributions",
+        "theo-v1": f"/channels/{segment}/aliases",
+    }[kind]
+
+
+SENDABLE_NAMES = [
+    ("b#frag", "b%23frag"),  # once cut the URL at '#': the settings went to .../settings/b
+    ("Decoy/../OtherApp", "Decoy%2F..%2FOtherApp"),  # once climbed to OtherApp
+    ("a b?c", "a%20b%3Fc"),
+]
+UNSENDABLE_NAMES = {
+    "dot-dot": ("..", "is '..', which a URL reads as a directory"),  # once read the app list
+    "dot": (".", "is '.', which a URL reads as a directory"),
+    "osc-52": ("esc\x1b]52;c;b3duZWQ=\x07", "holds a control character"),  # once InvalidURL
+    "crlf-header": ("cr\r\nX-Injected: 1", "holds a control character"),
+    "nul": ("nul\x00", "holds a control character"),
+}
+
+
+@pytest.mark.parametrize("kind", ["ams", "theo-v2", "theo-v1"])
+@pytest.mark.parametrize(("name", "segment"), SENDABLE_NAMES, ids=[n for n, _ in SENDABLE_NAMES])
+async def test_a_listed_name_travels_as_one_path_segment(
+    kind: str, name: str, segment: str, scripted: tuple[ScriptedServer, str], tmp_path: Path
+) -> None:
+    server, url = scripted
+    server.script({**renamed(kind, segment), **listing(kind, name)})
+    source = source_on(kind, url, tmp_path)
+    config = await aliases_of(name)(source)
+    await source.aclose()
+    assert config.applications[name].problem == ""
+    assert len(config.applications[name].aliases) == 1
+    assert read_path(kind, segment) in [seen.path for seen in server.seen]
+
+
+@pytest.mark.parametrize("kind", ["ams", "theo-v2", "theo-v1"])
+@pytest.mark.parametrize("case", UNSENDABLE_NAMES.values(), ids=UNSENDABLE_NAMES.keys())
+async def test_a_listed_name_that_cannot_be_a_segment_is_refused_by_name(
+    kind: str, case: tuple[str, str], scripted: tuple[ScriptedServer, str], tmp_path: Path
+) -> None:
+    name, problem = case
+    server, url = scripted
+    server.script({**DEFAULTS[kind], **listing(kind, "App" if kind == "ams" else "ch", name)})
+    source = source_on(kind, url, tmp_path)
+    config = await source.load()
+    hostile = config.applications[name]
+    message = hostile.problem
+    # A caller that did not look first: Ant Media refuses by name (as it fails any read),
+    # THEOlive keeps the problem; neither sends anything.
+    if kind == "ams":
+        with pytest.raises(SourceError, match=problem):
+            await source.load_aliases(hostile)
+    else:
+        await source.load_aliases(hostile)
+        assert hostile.problem == message
+    await source.load_aliases(config.applications["App" if kind == "ams" else "ch"])
+    await source.aclose()
+    assert problem in message
+    assert not unsafe_bytes_in(message.encode())
+    assert "\r" not in message and "\x00" not in message
+    listed = {"ams": "/rest/v2/applications", "theo-v2": "/v2/channels", "theo-v1": "/channels"}
+    assert {seen.path for seen in server.seen} <= {listed[kind], *(p for _, p in DEFAULTS[kind])}
 
 
 # --- redirects: not followed, and the other host hears nothing ------------------------------------

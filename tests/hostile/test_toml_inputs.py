@@ -454,6 +454,75 @@ ERRORS = [
         "applications.A.\\x1b[2J",
         "unknown key '\\x1b[2J'",
     ),
+    # names a server would get in a URL path: one segment each, or refused by name
+    Case(
+        "application-named-dot-dot",
+        '[applications.".."]\nkind = "antmedia"\n',
+        1,
+        "applications...",
+        "the name '..' is '..', which a URL reads as a directory, not a name: no server can",
+    ),
+    Case(
+        "application-named-dot",
+        '[applications."."]\nkind = "theolive"\n',
+        1,
+        "applications..",
+        "the name '.' is '.', which a URL reads as a directory",
+    ),
+    Case(
+        "application-named-empty",
+        '[applications.""]\nkind = "antmedia"\n',
+        1,
+        "applications.",
+        "the name '' is empty: no server can be asked for it",
+    ),
+    Case(
+        "alias-named-dot-dot",
+        '[applications.news]\nkind = "theolive"\n[applications.news.aliases]\n".." = {}\n',
+        4,
+        "applications.news.aliases...",
+        "the name '..' is '..'",
+    ),
+    Case(
+        "alias-with-a-carriage-return",
+        '[applications.news]\nkind = "theolive"\n[applications.news.aliases]\n'
+        '"a\\rb" = {}\n',
+        None,
+        "applications.news.aliases.a\\rb",
+        "the name 'a\\rb' holds a control character",
+    ),
+    Case(
+        "application-with-an-escape-sequence",
+        '[applications."live\\u001b]52;c;eA==\\u0007"]\nkind = "antmedia"\n',
+        None,
+        "applications.live\\x1b]52;c;eA==\\x07",
+        "holds a control character",
+    ),
+    # server profiles: the proxy it names, the listing cap
+    Case(
+        "proxy-not-a-url",
+        '[servers.s]\nkind = "antmedia"\nurl = "https://h"\ncredentials_env = "X"\n'
+        'proxy = "socks5://127.0.0.1:1080"\n',
+        5,
+        "servers.s.proxy",
+        "'socks5://127.0.0.1:1080' is not an http(s) proxy URL",
+    ),
+    Case(
+        "max-items-zero",
+        '[servers.s]\nkind = "theolive"\nurl = "https://h"\ncredentials_env = "X"\n'
+        "max_items = 0\n",
+        5,
+        "servers.s.max_items",
+        "expected at least 1, got 0",
+    ),
+    Case(
+        "allow-insecure-http-a-string",
+        '[servers.s]\nkind = "theolive"\nurl = "http://h"\ncredentials_env = "X"\n'
+        'allow_insecure_http = "yes"\n',
+        5,
+        "servers.s.allow_insecure_http",
+        "expected a boolean, got a string",
+    ),
 ]
 
 WARNINGS = [
@@ -521,6 +590,27 @@ WARNINGS = [
         environ={"AWS_SECRET_ACCESS_KEY": (FIXTURE_KEYS / "hs256.secret").read_text().strip()},
         warning=True,
     ),
+    # plain http to a host that is not a literal loopback address (once a prefix match)
+    Case(
+        "plain-http-to-a-lookalike-of-localhost",
+        KEY_FILE_APP + '[servers.s]\nkind = "antmedia"\nurl = "http://localhost.attacker.example"\n'
+        'credentials_env = "X"\n',
+        6,
+        "servers.s.url",
+        "plain http to localhost.attacker.example, which is not this machine",
+        setup=hs256_file("app.secret"),
+        warning=True,
+    ),
+    Case(
+        "plain-http-with-loopback-as-user-info",
+        KEY_FILE_APP + '[servers.s]\nkind = "theolive"\nurl = "http://127.0.0.1@10.0.0.5"\n'
+        'credentials_env = "X"\n',
+        6,
+        "servers.s.url",
+        "plain http to 10.0.0.5, which is not this machine",
+        setup=hs256_file("app.secret"),
+        warning=True,
+    ),
 ]
 
 
@@ -540,6 +630,21 @@ ACCEPTED = [
     ),
     Accepted("empty-file", b"", lambda c: not c.applications and not c.servers),
     Accepted("only-comments", b"# nothing here\n\n   # at all\n", lambda c: not c.applications),
+    Accepted(
+        "names-that-travel-percent-encoded",
+        b'[applications."b#frag"]\nkind = "antmedia"\n[applications."Decoy/../Other App"]\n'
+        b'kind = "theolive"\naliases = { "..." = {}, "a?b" = {} }\n',
+        lambda c: list(c.applications["Decoy/../Other App"].aliases) == ["...", "a?b"],
+    ),
+    Accepted(
+        "server-profile-with-proxy-cap-and-loopback-http",
+        b'[servers.s]\nkind = "theolive"\nurl = "https://h"\ncredentials_env = "X"\n'
+        b'proxy = "http://proxy.example:3128"\nmax_items = 100\n'
+        b'[servers.t]\nkind = "antmedia"\nurl = "http://127.0.0.2:5080"\ncredentials_env = "X"\n'
+        b'[servers.u]\nkind = "antmedia"\nurl = "http://[::1]:5080"\ncredentials_env = "X"\n',
+        lambda c: (c.servers["s"].proxy, c.servers["s"].max_items, c.servers["t"].max_items)
+        == ("http://proxy.example:3128", 100, 20_000),
+    ),
 ]
 
 ALL_BAD = ERRORS + WARNINGS

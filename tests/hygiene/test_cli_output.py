@@ -335,6 +335,37 @@ def test_wrong_credentials_name_no_secret(cli: Cli, canaries: Canaries) -> None:
     assert "tokenKey:tokenSecret" in cli("list", *config, "--server", "theo", code=2)
 
 
+def test_a_server_that_echoes_the_request_gets_no_secret_into_stderr_or_the_audit_log(
+    cli: Cli, canaries: Canaries, ams: AntMediaEmulator, theo: TheoLiveEmulator
+) -> None:
+    """Each server quotes back what it was sent (the session cookie or the Basic pair, and
+    the new secret): every secret of the session is masked in the message and the audit."""
+    config = ("-c", CONFIG_NAME)
+    ams.faults.echo(
+        500,
+        path="/rest/v2/applications/settings/LiveApp",
+        method="POST",
+        headers=("cookie",),
+        fields=("jwtStreamSecretKey",),
+    )
+    out = cli(
+        "rotate", "LiveApp", "--secret-file", "incoming/new.secret", *config,
+        "--server", "ams", code=3,
+    )  # fmt: skip
+    assert 'bad request: cookie: JSESSIONID=********; jwtStreamSecretKey=\\"********\\"' in out
+    theo.faults.echo(
+        400, path="/v2/distributions/*/security/keys", method="POST", headers=("authorization",)
+    )
+    out = cli(
+        "rotate", "sports/sports-main", "--secret-env", "HYGIENE_ROTATED", "--algorithm",
+        "HS512", *config, "--server", "theo", code=3,
+    )  # fmt: skip
+    assert "bad request: authorization: ********; " in out
+    assert any(record.fault for record in ams.log.records + theo.log.records)
+    audit = assert_state_clean(cli.state, canaries)
+    assert audit.count("failed: ") == 2
+
+
 def test_a_broken_config_names_places_not_secrets(cli: Cli, canaries: Canaries) -> None:
     weak = canary("weak", 26)
     cli.planted = (*canaries.all, planted_text("the weak secret", weak))

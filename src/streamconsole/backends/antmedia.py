@@ -5,7 +5,9 @@ whole settings object per application, broadcasts paged from the per-application
 Writes are read–modify–write of the whole settings object: a field-level three-way merge
 (:func:`merge_settings`) just before the POST, against what the operator's edits were made
 on. Listing costs one request per application; broadcasts (aliases) are fetched on demand
-with :meth:`AntMediaSource.load_aliases`.
+with :meth:`AntMediaSource.load_aliases`. Names are URL path segments (:mod:`.wire_rules`):
+an application the server lists under a name that cannot be one is kept with a problem,
+unread; a stream, left out with a warning.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from streamconsole.backends.antmedia_settings import (
     fields_of,
     merge_settings,
     refusal,
+    secret_values,
 )
 from streamconsole.backends.base import (
     AuthError,
@@ -40,7 +43,8 @@ from streamconsole.backends.base import (
     run_steps,
 )
 from streamconsole.backends.credentials import split_pair
-from streamconsole.backends.http import HttpClient, HttpSettings, expect, tls_verify
+from streamconsole.backends.http import HttpSettings, expect, open_client
+from streamconsole.backends.wire_rules import ItemLimit, check_name, name_refusal, segment
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import ANTMEDIA_MIN_SECRET_CHARS, Algorithm, SharedKey, shared_key
@@ -57,6 +61,7 @@ from streamconsole.core.model import (
     ServerProfile,
 )
 from streamconsole.core.secret import Secret
+from streamconsole.core.text import inert
 
 BROADCAST_PAGE = 50
 
@@ -73,6 +78,11 @@ class _ProxyAuthorization(httpx.Auth):
         token = jwt.encode(claims, self._secret.reveal_bytes(), algorithm="HS256")
         request.headers["ProxyAuthorization"] = token
         yield request
+
+
+def _md5_hex(password: Secret) -> str:
+    """What the login sends for the password (so it is masked like the password)."""
+    return hashlib.md5(password.reveal_bytes(), usedforsecurity=False).hexdigest()
 
 
 class AntMediaSource(Closable):
@@ -96,14 +106,12 @@ class AntMediaSource(Closable):
         if profile.auth == "proxy-jwt":
             auth = _ProxyAuthorization(credentials, clock)
             self.user = "proxy-jwt"
+            secrets = [credentials.reveal()]
         else:
-            self.user, _ = split_pair(credentials, "email:password")
-        self.http = HttpClient(
-            profile.url,
-            verify=tls_verify(profile.ca_file, profile.base_dir),
-            auth=auth,
-            settings=settings,
-        )
+            self.user, password = split_pair(credentials, "email:password")
+            secrets = [password.reveal(), _md5_hex(password)]
+        self.http = open_client(profile, auth=auth, settings=settings, secrets=secrets)
+        self._limit = ItemLimit(profile.name, profile.max_items)
         self._logged_in = profile.auth == "proxy-jwt"
         self._refused: AuthError | None = None
         self._console = console or ConsoleSettings()
@@ -137,12 +145,11 @@ class AntMediaSource(Closable):
                 # for five minutes, and requests already under way would each try.
                 raise AuthError(str(self._refused), status=self._refused.status)
             email, password = split_pair(self._credentials, "email:password")
-            digest = hashlib.md5(password.reveal_bytes(), usedforsecurity=False).hexdigest()
             try:
                 reply = await self.http.request(
                     "POST",
                     "/rest/v2/users/authenticate",
-                    json_body={"email": email, "password": digest},
+                    json_body={"email": email, "password": _md5_hex(password)},
                     idempotent=False,
                 )
             except AuthError as error:
@@ -150,9 +157,10 @@ class AntMediaSource(Closable):
                 raise
             if not isinstance(reply, dict) or reply.get("success") is not True:
                 message = reply.get("message") if isinstance(reply, dict) else None
+                reason = self.http.quote(message) if isinstance(message, str) else ""
                 self._refused = AuthError(
-                    f"login as {email} refused ({message or 'no reason given'}); not retrying: "
-                    "two failed logins lock the account for 5 minutes"
+                    f"login as {inert(email, limit=80)} refused ({reason or 'no reason given'});"
+                    " not retrying: two failed logins lock the account for 5 minutes"
                 )
                 raise self._refused
             self._logged_in = True
@@ -175,6 +183,7 @@ class AntMediaSource(Closable):
     async def load(self) -> Config:
         reply = await self._call("GET", "/rest/v2/applications")
         names = expect(expect(reply, dict, "the reply").get("applications"), list, "applications")
+        self._limit.check(len(names), "GET /rest/v2/applications")
         if not all(isinstance(n, str) for n in names):
             raise RemoteError("unexpected reply: application names should be strings")
         warnings: list[Problem] = []
@@ -183,11 +192,16 @@ class AntMediaSource(Closable):
         return Config(applications={app.name: app for app in apps}, settings=self._console)
 
     async def _read_settings(self, name: str) -> dict[str, Any]:
-        reply = await self._call("GET", f"/rest/v2/applications/settings/{name}")
-        settings: dict[str, Any] = expect(reply, dict, f"the settings of {name}")
+        path = f"/rest/v2/applications/settings/{segment(name, 'application')}"
+        settings: dict[str, Any] = expect(
+            await self._call("GET", path), dict, f"the settings of {inert(name)}"
+        )
         return settings
 
     async def _load_application(self, name: str, warnings: list[Problem]) -> Application:
+        unusable = name_refusal(name, "application")
+        if unusable:
+            return Application(name, ServerKind.ANTMEDIA, problem=unusable, aliases_loaded=False)
         try:
             settings = await self._read_settings(name)
         except AuthError:
@@ -218,24 +232,31 @@ class AntMediaSource(Closable):
         return KeyEntry(key, KeyOrigin.REMOTE, location=f"{self.name}:{app}")
 
     async def load_aliases(self, app: Application) -> None:
-        """Fetch the application's broadcasts (paged) as its aliases."""
+        """Fetch the application's broadcasts (paged) as its aliases; a stream whose id
+        cannot be a URL path segment is left out, with a warning."""
         aliases: dict[str, Alias] = {}
+        left_out: list[Problem] = []
+        base = f"/{segment(app.name, 'application')}/rest/v2/broadcasts/list"
         offset = 0
         while True:
-            page = await self._call(
-                "GET", f"/{app.name}/rest/v2/broadcasts/list/{offset}/{BROADCAST_PAGE}"
-            )
-            for item in expect(page, list, f"the broadcasts of {app.name}"):
+            page = await self._call("GET", f"{base}/{offset}/{BROADCAST_PAGE}")
+            for item in expect(page, list, f"the broadcasts of {inert(app.name)}"):
                 if isinstance(item, dict) and isinstance(item.get("streamId"), str):
                     stream = item["streamId"]
+                    unusable = name_refusal(stream, "stream")
+                    if unusable:
+                        left_out.append(Problem(f"{unusable}; left out", app.name, warning=True))
+                        continue
                     name = item.get("name")
                     label = name if isinstance(name, str) and name != stream else ""
                     aliases[stream] = Alias(stream, label)
+            self._limit.check(offset + len(page), f"GET {base}")
             if len(page) < BROADCAST_PAGE:
                 break
             offset += BROADCAST_PAGE
         app.aliases = aliases
         app.aliases_loaded = True
+        self.warnings = (*self.warnings, *(w for w in left_out if w not in self.warnings))
 
     # --- writing --------------------------------------------------------------------------
 
@@ -245,6 +266,8 @@ class AntMediaSource(Closable):
         by_app: dict[str, list[Change]] = {}
         for change in changes:
             by_app.setdefault(change.scope.application, []).append(change)
+        for app in by_app:  # every name, before the first write
+            check_name(app, "application")
         await run_steps(
             [
                 Step(app, partial(self._apply_to, app, app_changes))
@@ -265,10 +288,14 @@ class AntMediaSource(Closable):
             self._seen[app] = current
             raise
         reply = await self._call(
-            "POST", f"/rest/v2/applications/settings/{app}", json_body=merged, idempotent=False
+            "POST",
+            f"/rest/v2/applications/settings/{segment(app, 'application')}",
+            json_body=merged,
+            idempotent=False,
+            secrets=secret_values(merged),
         )
         if not isinstance(reply, dict) or reply.get("success") is not True:
-            raise RemoteError(refusal(app, reply, merged))
+            raise RemoteError(refusal(app, reply, merged, self.http.quote))
         self._seen[app] = await self._read_back(app, merged)
         for change in changes:
             if isinstance(change, SetKey):
@@ -291,9 +318,10 @@ class AntMediaSource(Closable):
 
     async def issue_token(self, app: str, stream: str, direction: Direction, expires: int) -> str:
         """A token issued by the server itself, to compare with a locally signed one."""
+        path = f"/{segment(app, 'application')}/rest/v2/broadcasts/{segment(stream, 'stream')}"
         reply = await self._call(
             "GET",
-            f"/{app}/rest/v2/broadcasts/{stream}/jwt-token",
+            f"{path}/jwt-token",
             params={"expireDate": expires, "type": str(direction)},
             idempotent=False,
         )

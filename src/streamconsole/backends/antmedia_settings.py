@@ -5,11 +5,10 @@ the server refused one."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from streamconsole.backends.base import ConflictError, RemoteError
-from streamconsole.backends.http import excerpt
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
 from streamconsole.core.keys import SharedKey
 from streamconsole.core.model import Direction
@@ -41,6 +40,12 @@ _TOKEN_CONTROLS = {
 
 def _is_secret_field(name: str) -> bool:
     return "secret" in name.lower() or "password" in name.lower()
+
+
+def secret_values(settings: Mapping[str, Any]) -> list[str]:
+    """The secrets a settings object holds (the stream secret, the REST API's and the
+    server's JWT secrets, passwords): what a save sends that must never be quoted back."""
+    return [v for k, v in settings.items() if _is_secret_field(k) and isinstance(v, str) and v]
 
 
 def settings_difference(seen: dict[str, Any], now: dict[str, Any]) -> list[str]:
@@ -85,8 +90,9 @@ def merge_settings(
     return {**current, **ours}
 
 
-def refusal(app: str, reply: object, posted: Mapping[str, Any]) -> str:
-    """Why the server refused to save ``posted``, in words that say what to do.
+def refusal(app: str, reply: object, posted: Mapping[str, Any], quote: Callable[[str], str]) -> str:
+    """Why the server refused to save ``posted``, in words that say what to do; what the
+    server said goes through ``quote`` (the HTTP client's, which masks the secrets sent).
 
     Ant Media's ``AntMediaApplicationAdapter.updateSettings`` answers a refused save with
     ``new Result(false)``: ``success: false`` and an empty message. So the server's message
@@ -99,11 +105,11 @@ def refusal(app: str, reply: object, posted: Mapping[str, Any]) -> str:
     """
     message = reply.get("message") if isinstance(reply, dict) else None
     if isinstance(message, str) and message.strip():
-        said = f"the server refused the settings: {excerpt(message)}"
+        said = f"the server refused the settings: {quote(message)}"
     elif isinstance(reply, dict):
         said = "the server refused the settings and gave no reason"
     else:
-        said = f"the server refused the settings: {excerpt(json.dumps(reply))}"
+        said = f"the server refused the settings: {quote(json.dumps(reply))}"
     for direction, kinds in _TOKEN_CONTROLS.items():
         on = [(kind, field) for kind, field in kinds if posted.get(field) is True]
         if len(on) < 2:

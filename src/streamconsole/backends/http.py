@@ -6,8 +6,14 @@
 * retries with jittered exponential back-off only for idempotent requests, and only on
   timeouts, connection errors, 429 and 5xx (``Retry-After`` honoured, capped);
 * redirects are never followed, so credentials never reach another host;
+* nothing is taken from the environment: no ``HTTP_PROXY`` (a proxy only where the profile
+  names one), no ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (the trust is the profile's ``ca_file``
+  or the bundled roots), no ``.netrc``; plain http only to this machine (see
+  :mod:`.wire_rules`);
 * bodies are capped (8 MiB) and parsed as JSON with a clear error when they are not;
-* error messages quote a short, inert excerpt of the body and never a credential;
+* error messages quote a short, inert excerpt of the body, with every secret this client
+  has sent masked (credentials, and the keys the sources declare): a server that echoes
+  the request in an error page puts no secret into a message, the audit log or stderr;
 * httpx's request log and httpcore's debug log have ``token=`` query values and session
   cookies masked.
 """
@@ -23,14 +29,17 @@ import random
 import re
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout
+from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout, SourceError
+from streamconsole.backends.wire_rules import HTTP_ADVICE, plain_http_refusal
+from streamconsole.core.model import ServerProfile
 from streamconsole.core.text import inert
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -40,10 +49,16 @@ _SET_COOKIE = re.compile(r"(\(b'set-cookie', b')[^']*", re.IGNORECASE)
 # The loggers that write these records: a filter runs only for its own logger's records,
 # and httpcore logs on per-module children.
 _MASKED_LOGGERS = ("httpx", "httpcore.http11", "httpcore.http2")
+MASK = "********"
+# How Gson (Ant Media's JSON library) writes these by default, HTML-safe: "=" as \u003d.
+_HTML_SAFE = str.maketrans({char: f"\\u{ord(char):04x}" for char in "<>&='"})
+# A credential taken from a request's headers is masked from this length on: a short
+# cookie value ("en") would mask every "en" of a message.
+_MIN_HEADER_CREDENTIAL = 8
 
 
 def _masked(text: str) -> str:
-    return _SET_COOKIE.sub(r"\1********", _TOKEN_QUERY.sub(r"\1********", text))
+    return _SET_COOKIE.sub(rf"\1{MASK}", _TOKEN_QUERY.sub(rf"\1{MASK}", text))
 
 
 class _MaskTokens(logging.Filter):
@@ -78,8 +93,8 @@ class HttpSettings:
     max_retry_after: float = 10.0
 
 
-def excerpt(body: bytes | str, limit: int = 200) -> str:
-    """A short, terminal-safe quote of a reply body for an error message."""
+def _excerpt(body: bytes | str, limit: int = 200) -> str:
+    """A short, terminal-safe quote of a reply body (see :meth:`HttpClient.quote`)."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = " ".join(text.split())
     if text.lstrip().lower().startswith(("<!doctype html", "<html")):
@@ -88,11 +103,35 @@ def excerpt(body: bytes | str, limit: int = 200) -> str:
     return inert(text, limit=limit)
 
 
-def tls_verify(ca_file: str, base_dir: str = "") -> ssl.SSLContext | bool:
-    """TLS verification is always on; ``ca_file`` adds a private CA. A relative path is
-    relative to ``base_dir``, the config's directory (not the working directory)."""
+def masked_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` replaced by ``********``: as it is, and as JSON
+    libraries write it inside a string (escaped, ASCII-only, HTML-safe, with ``\\/``); the
+    longest first, so no part of a longer one is left."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if secret:
+            escaped = json.dumps(secret)[1:-1]
+            forms.update(
+                (
+                    secret,
+                    json.dumps(secret, ensure_ascii=False)[1:-1],
+                    escaped,
+                    escaped.translate(_HTML_SAFE),
+                    escaped.replace("/", "\\/"),
+                )
+            )
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
+    return text
+
+
+def tls_verify(ca_file: str, base_dir: str = "") -> ssl.SSLContext:
+    """TLS verification is always on: the bundled roots, or ``ca_file``, a private CA,
+    instead. A relative path is relative to ``base_dir``, the config's directory (not the
+    working directory). ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` are not read: they would
+    replace the profile's trust without a word."""
     if not ca_file:
-        return True
+        return httpx.create_ssl_context(trust_env=False)
     path = Path(base_dir, Path(ca_file).expanduser())
     try:
         return ssl.create_default_context(cafile=path)
@@ -114,13 +153,15 @@ class HttpClient:
         self,
         base_url: str,
         *,
-        verify: ssl.SSLContext | bool = True,
+        verify: ssl.SSLContext | None = None,
         auth: httpx.Auth | None = None,
         settings: HttpSettings | None = None,
+        proxy: str = "",
+        secrets: Iterable[str] = (),
     ) -> None:
         _install_log_mask()
         self.settings = settings or HttpSettings()
-        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context()
+        context = verify or tls_verify("")
         cookies = http.cookiejar.CookieJar()
         one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         timeout = httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
@@ -134,9 +175,13 @@ class HttpClient:
                 timeout=timeout,
                 follow_redirects=False,
                 headers={"Accept": "application/json", "User-Agent": "streamconsole"},
+                proxy=proxy or None,
+                trust_env=False,
             )
             for _ in range(self.settings.concurrency)
         ]
+        # Every secret this client has sent or was told of: masked in what a server says.
+        self._secrets = {secret for secret in secrets if secret}
         self._idle: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
         for lane in self._lanes:
             self._idle.put_nowait(lane)
@@ -148,6 +193,12 @@ class HttpClient:
         for lane in self._lanes:
             await lane.aclose()
 
+    def quote(self, text: bytes | str, limit: int = 200, *, also: Iterable[str] = ()) -> str:
+        """What a server said, for a message: a short inert excerpt with every secret this
+        client knows (and ``also``) masked. The one way server text enters a message."""
+        decoded = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        return _excerpt(masked_secrets(decoded, (*self._secrets, *also)), limit)
+
     async def request(
         self,
         method: str,
@@ -158,14 +209,17 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         expect_json: bool = True,
+        secrets: Iterable[str] = (),
     ) -> Any:
-        """The parsed JSON reply (None for an empty one); raises RemoteError and subclasses."""
+        """The parsed JSON reply (None for an empty one); raises RemoteError and subclasses.
+        ``secrets``: what of ``json_body`` is secret (a key), masked from now on."""
+        self._secrets.update(secret for secret in secrets if secret)
         retry = idempotent if idempotent is not None else method in ("GET", "HEAD", "DELETE")
         attempts_left = self.settings.retries if retry else 0
         attempt = 0
         while True:
             try:
-                status, body, reply_headers = await self._send(
+                status, body, reply_headers, sent = await self._send(
                     method, path, params, json_body, headers
                 )
             except (httpx.TimeoutException, TimeoutError):
@@ -178,7 +232,8 @@ class HttpClient:
                 retry_after = None
             else:
                 if not ((status == 429 or status >= 500) and attempt < attempts_left):
-                    return _reply(method, path, status, body, reply_headers, expect_json)
+                    quote = partial(self.quote, also=sent)
+                    return _reply(method, path, status, body, reply_headers, expect_json, quote)
                 retry_after = reply_headers.get("retry-after")
             await self._wait(attempt, retry_after)
             attempt += 1
@@ -190,7 +245,8 @@ class HttpClient:
         params: Mapping[str, str | int] | None,
         json_body: Any,
         headers: Mapping[str, str] | None,
-    ) -> tuple[int, bytes, httpx.Headers]:
+    ) -> tuple[int, bytes, httpx.Headers, set[str]]:
+        """Status, body and headers of the reply, and the credentials the request carried."""
         lane = await self._idle.get()
         try:
             started = time.perf_counter()
@@ -213,7 +269,7 @@ class HttpClient:
                     await response.aclose()
             self.requests += 1
             self.last_latency = time.perf_counter() - started
-            return response.status_code, bytes(body), response.headers
+            return response.status_code, bytes(body), response.headers, _credentials_in(request)
         finally:
             self._idle.put_nowait(lane)
 
@@ -223,6 +279,51 @@ class HttpClient:
             with contextlib.suppress(ValueError):
                 delay = max(delay, min(float(retry_after), self.settings.max_retry_after))
         await asyncio.sleep(delay)
+
+
+def open_client(
+    profile: ServerProfile,
+    *,
+    base_url: str = "",
+    auth: httpx.Auth | None = None,
+    settings: HttpSettings | None = None,
+    secrets: Iterable[str] = (),
+) -> HttpClient:
+    """The client for ``profile`` (at ``base_url``, else its URL): its CA, its proxy, and
+    ``secrets``, the credentials, masked in what the server says. Plain http anywhere but
+    straight to this machine is refused (SourceError, nothing sent) unless the profile
+    allows it."""
+    url = base_url or profile.url
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        raise SourceError(f"server {profile.name!r}: url {inert(url)!r} is not a URL") from None
+    refusal = plain_http_refusal(parsed.scheme, parsed.host, profile.proxy)
+    if refusal and not profile.allow_insecure_http:
+        raise SourceError(
+            f"server {profile.name!r}: {refusal}; nothing was sent. {HTTP_ADVICE} "
+            f"(in [servers.{profile.name}])"
+        )
+    return HttpClient(
+        url,
+        verify=tls_verify(profile.ca_file, profile.base_dir),
+        auth=auth,
+        settings=settings,
+        proxy=profile.proxy,
+        secrets=secrets,
+    )
+
+
+def _credentials_in(request: httpx.Request) -> set[str]:
+    """The credentials ``request`` carried in its headers (set by the auth flow as it was
+    sent): each header's value, its token (``Basic <token>``), and each cookie's value."""
+    found: set[str] = set()
+    for name in ("authorization", "proxyauthorization"):
+        value = request.headers.get(name, "")
+        found.update((value, value.rpartition(" ")[2]))
+    for cookie in request.headers.get("cookie", "").split(";"):
+        found.add(cookie.partition("=")[2].strip())
+    return {value for value in found if len(value) >= _MIN_HEADER_CREDENTIAL}
 
 
 def _transport_reason(error: httpx.TransportError) -> str:
@@ -252,6 +353,7 @@ def _reply(
     body: bytes,
     headers: httpx.Headers,
     expect_json: bool,
+    quote: Callable[[bytes | str, int], str],
 ) -> Any:
     where = f"{method} {path}"
     if 300 <= status < 400:
@@ -262,16 +364,16 @@ def _reply(
             status=status,
         )
     if status in (401, 403):
-        raise AuthError(f"{where}: HTTP {status}: {excerpt(body)}", status=status)
+        raise AuthError(f"{where}: HTTP {status}: {quote(body, 200)}", status=status)
     if status >= 400:
-        raise RemoteError(f"{where}: HTTP {status}: {excerpt(body)}", status=status)
+        raise RemoteError(f"{where}: HTTP {status}: {quote(body, 200)}", status=status)
     if not expect_json or not body.strip():
         return None
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
         raise RemoteError(
-            f"{where}: the reply is not valid JSON: {excerpt(body, 80)}", status=status
+            f"{where}: the reply is not valid JSON: {quote(body, 80)}", status=status
         ) from None
 
 

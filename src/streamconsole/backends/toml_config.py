@@ -12,11 +12,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.backends.key_places import KEY_DIRECTORY
 from streamconsole.backends.toml_keys import KeyReader
-from streamconsole.backends.toml_reader import TomlReader, load_toml, type_name
+from streamconsole.backends.toml_reader import TomlReader, load_toml, quoted, type_name
 from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.backends.toml_schema import (
     ALIAS,
@@ -26,9 +27,16 @@ from streamconsole.backends.toml_schema import (
     SERVER_OF_KIND,
     TOP,
 )
+from streamconsole.backends.wire_rules import (
+    HTTP_ADVICE,
+    name_problem,
+    plain_http_refusal,
+    unusable_names,
+)
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.errors import DurationError
 from streamconsole.core.model import (
+    DEFAULT_MAX_ITEMS,
     Alias,
     Application,
     Config,
@@ -80,10 +88,9 @@ def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfil
             if "kind" not in table or "url" not in table:
                 reader.error(path, "a server needs 'kind' and 'url'")
             continue
-        if not url.startswith(("https://", "http://")):
-            reader.error((*path, "url"), f"{url!r} is not an http(s) URL")
-        elif url.startswith("http://") and not url.startswith(("http://127.", "http://localhost")):
-            reader.warn((*path, "url"), "plain http: credentials and keys travel unencrypted")
+        proxy = _proxy(reader, reader.get(table, SERVER, "proxy", path), path)
+        allow_insecure_http = bool(reader.get(table, SERVER, "allow_insecure_http", path))
+        _url(reader, url, proxy, allow_insecure_http, path)
         of_kind = SERVER_OF_KIND[ServerKind(kind)]
         if not table.get("credentials_env") and not table.get("credentials_file"):
             reader.error(path, "a server needs credentials_env or credentials_file")
@@ -99,8 +106,57 @@ def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfil
             or of_kind.fields["api_version"].choices[0],
             auth=reader.get(table, of_kind, "auth", path) or of_kind.fields["auth"].choices[0],
             base_dir=str(reader.file.parent),
+            allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            max_items=_max_items(reader, table, path),
         )
     return servers
+
+
+def _url(
+    reader: TomlReader, url: str, proxy: str, allow_insecure_http: bool, path: KeyPath
+) -> None:
+    """An http(s) URL; plain http only straight to this machine, or with a warning where the
+    profile allows it (the server backends refuse it otherwise)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme not in ("https", "http") or not host:
+        reader.error((*path, "url"), f"{quoted(url)} is not an http(s) URL")
+        return
+    refusal = plain_http_refusal(parts.scheme, host, proxy)
+    if refusal and allow_insecure_http:
+        reader.warn((*path, "url"), f"{refusal} (allow_insecure_http = true)")
+    elif refusal:
+        reader.warn(
+            (*path, "url"),
+            f"{refusal}; commands on this server refuse to connect. {HTTP_ADVICE}",
+        )
+
+
+def _proxy(reader: TomlReader, value: str | None, path: KeyPath) -> str:
+    """The proxy a profile names (the environment's proxy variables are never used)."""
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        reader.error((*path, "proxy"), f"{quoted(value)} is not an http(s) proxy URL")
+        return ""
+    return value
+
+
+def _max_items(reader: TomlReader, table: dict[str, Any], path: KeyPath) -> int:
+    """The most entries one listing of the server may hold (at least 1)."""
+    value = reader.get(table, SERVER, "max_items", path)
+    if value is not None and value < 1:
+        reader.error((*path, "max_items"), f"expected at least 1, got {value}")
+    return DEFAULT_MAX_ITEMS if value is None or value < 1 else int(value)
 
 
 def _ca_file(reader: TomlReader, value: str | None, path: KeyPath) -> str:
@@ -131,9 +187,17 @@ def _scope(
     return ScopeSettings(publish, play, key)
 
 
+def _name(reader: TomlReader, name: str, path: KeyPath) -> None:
+    """Application and alias names become URL path segments on a server (wire_rules)."""
+    problem = name_problem(name)
+    if problem:
+        reader.error(path, f"the name {quoted(name)} {problem}: no server can be asked for it")
+
+
 def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Application | None:
     reader = keys.reader
     path = ("applications", name)
+    _name(reader, name, path)
     reader.known_keys(data, APPLICATION, path)
     kind_text = reader.get(data, APPLICATION, "kind", path)
     if kind_text is None:
@@ -148,6 +212,8 @@ def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Applicatio
     app.settings = _scope(keys, app, data, path) or ScopeSettings()
     app.one_time_token = _one_time(reader, app, data, path)
     aliases = reader.table(data, APPLICATION, "aliases", path)
+    for alias_name in unusable_names(aliases):
+        _name(reader, alias_name, (*path, "aliases", alias_name))
     for alias_name, alias_data in aliases.items():
         alias = _alias(keys, app, alias_name, alias_data, (*path, "aliases", alias_name))
         if alias is not None:

@@ -32,6 +32,7 @@ from streamconsole.backends.toml_schema import SERVER_CHOICES
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import AsymmetricKey, SharedKey, shared_key
 from streamconsole.core.model import (
+    DEFAULT_MAX_ITEMS,
     Alias,
     Application,
     Config,
@@ -69,6 +70,12 @@ def _server_table(profile: ServerProfile, exporter: _Exporter) -> tomlkit.items.
         table["auth"] = profile.auth
     if profile.read_only:
         table["read_only"] = True
+    if profile.allow_insecure_http:
+        table["allow_insecure_http"] = True
+    if profile.proxy:
+        table["proxy"] = profile.proxy
+    if profile.max_items != DEFAULT_MAX_ITEMS:
+        table["max_items"] = profile.max_items
     return table
 
 

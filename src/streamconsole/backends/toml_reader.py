@@ -69,7 +69,7 @@ def type_name(value: object) -> str:
     return _TYPE_NAMES.get(type(value), f"a {type(value).__name__}")
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     """A name or value from the file, quoted for a message: at most 60 characters of it."""
     return inert(repr(text), limit=60)
 
@@ -126,7 +126,7 @@ class TomlReader:
                 hint = _did_you_mean(name, allowed)
                 self.error(
                     (*path, name),
-                    f"unknown key {_quoted(name)}{hint} (valid: {', '.join(allowed)})",
+                    f"unknown key {quoted(name)}{hint} (valid: {', '.join(allowed)})",
                 )
 
     def get(self, data: Mapping[str, Any], table: Table, name: str, path: KeyPath) -> Any:
@@ -144,7 +144,7 @@ class TomlReader:
             text = str(value)  # fields with choices are strings
             hint = _did_you_mean(text, spec.choices)
             listed = ", ".join(spec.choices)
-            self.error((*path, name), f"{_quoted(text)} is not one of {listed}{hint}")
+            self.error((*path, name), f"{quoted(text)} is not one of {listed}{hint}")
             return None
         return value
 

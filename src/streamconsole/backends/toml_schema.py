@@ -36,6 +36,9 @@ SERVER = Table(
         "read_only": BOOLEAN,
         "api_version": STRING,  # the values each kind takes: SERVER_CHOICES
         "auth": STRING,
+        "allow_insecure_http": BOOLEAN,
+        "proxy": STRING,
+        "max_items": Field(int),
     }
 )
 # The values a server kind takes for each of these fields, its default first. Ant Media has

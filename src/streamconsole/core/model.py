@@ -338,6 +338,10 @@ class ConsoleSettings:
     audit_log: str = ""  # a path (absolute, or relative to the config); "" = the default
 
 
+# The most entries one server listing (applications, aliases) may hold; past it, not read.
+DEFAULT_MAX_ITEMS = 20_000
+
+
 @dataclass(slots=True)
 class ServerProfile:
     """A named remote admin API (``[servers.NAME]``); credentials are referenced, not held."""
@@ -355,6 +359,11 @@ class ServerProfile:
     auth: str = ""
     # Where the config file lives, to resolve relative credentials_file / ca_file paths.
     base_dir: str = ""
+    # Plain http to a host other than this machine: refused unless this says it is meant.
+    allow_insecure_http: bool = False
+    # The proxy to reach the server through; never one from the environment (HTTP_PROXY).
+    proxy: str = ""
+    max_items: int = DEFAULT_MAX_ITEMS
 
 
 @dataclass(slots=True)

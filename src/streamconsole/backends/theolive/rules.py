@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from streamconsole.backends.base import ChangeRefused, ConflictError
+from streamconsole.backends.wire_rules import check_name
+from streamconsole.core.durations import format_duration
 from streamconsole.core.edits import Change, SetEnforcement, SetKey, check_key_for
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import Key, SharedKey, pem_kind
@@ -143,6 +145,8 @@ def place_of(scope: ScopeRef, alias_noun: str) -> Place:
             f"channel: edit its {alias_noun}{'es' if alias_noun.endswith('s') else 's'}"
             f"{NOTHING_WRITTEN}"
         )
+    check_name(scope.application, "channel")
+    check_name(scope.alias, alias_noun)
     return Place(scope.application, scope.alias)
 
 
@@ -288,3 +292,11 @@ def check_disable(scope: ScopeRef, *, has_switch: bool) -> None:
             f"{scope}: disable_v2 is for API v2; in v1 turn play enforcement off, and "
             f"retire any CDN keys by id{NOTHING_WRITTEN}"
         )
+
+
+def overlap_advice(ttl_seconds: int) -> str:
+    """How long the old and new keys must both be installed during a rotation."""
+    return (
+        f"wait at least {format_duration(ttl_seconds)} — the longest token lifetime in "
+        "use — before retiring the old key"
+    )

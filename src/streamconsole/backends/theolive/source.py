@@ -25,7 +25,7 @@ from streamconsole.backends.base import (
     run_steps,
 )
 from streamconsole.backends.credentials import split_pair
-from streamconsole.backends.http import HttpClient, HttpSettings, tls_verify
+from streamconsole.backends.http import HttpSettings, open_client
 from streamconsole.backends.theolive.records import KeyRecord, KeyRecords
 from streamconsole.backends.theolive.rules import (
     LEGACY_KEY_ID,
@@ -41,13 +41,14 @@ from streamconsole.backends.theolive.rules import (
     check_unchanged,
     group_by_alias,
     key_material,
+    overlap_advice,
     place_of,
     writes_for,
 )
 from streamconsole.backends.theolive.v1 import V1Wire
 from streamconsole.backends.theolive.v2 import V2Wire
 from streamconsole.backends.theolive.wire import Wire
-from streamconsole.core.durations import format_duration
+from streamconsole.backends.wire_rules import ItemLimit, name_refusal
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.model import (
     Alias,
@@ -96,17 +97,18 @@ class TheoLiveSource(Closable):
         self._read_only = read_only or profile.read_only
         self._clock = clock
         self.user, token_secret = split_pair(credentials, "tokenKey:tokenSecret")
-        base_url = profile.url.rstrip("/")
-        if base_url.endswith("/v2"):  # the vendor documents v2's base as .../v2
-            base_url = base_url.removesuffix("/v2")
-        self.http = HttpClient(
-            base_url,
-            verify=tls_verify(profile.ca_file, profile.base_dir),
+        # The vendor documents v2's base as .../v2; the adapters add the version themselves.
+        base_url = profile.url.rstrip("/").removesuffix("/v2")
+        self.http = open_client(
+            profile,
+            base_url=base_url,
             auth=httpx.BasicAuth(self.user, token_secret.reveal()),
             settings=settings,
+            secrets=[token_secret.reveal()],
         )
         self.api_version = profile.api_version or "v2"
-        self.wire: Wire = V1Wire(self.http) if self.api_version == "v1" else V2Wire(self.http)
+        wire = V1Wire if self.api_version == "v1" else V2Wire
+        self.wire: Wire = wire(self.http, ItemLimit(profile.name, profile.max_items))
         self.records = key_records or KeyRecords.for_profile(profile.name)
         self.warnings: tuple[Problem, ...] = ()
         self._config: Config | None = None
@@ -133,10 +135,7 @@ class TheoLiveSource(Closable):
     @staticmethod
     def overlap_wait(ttl_seconds: int) -> str:
         """How long the old and new keys must both be installed during a rotation."""
-        return (
-            f"wait at least {format_duration(ttl_seconds)} — the longest token lifetime in "
-            "use — before retiring the old key"
-        )
+        return overlap_advice(ttl_seconds)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -150,8 +149,9 @@ class TheoLiveSource(Closable):
                 )
                 continue
             channel, label = entry
+            problem = name_refusal(channel, "channel")  # a channel no URL can name
             applications[channel] = Application(
-                channel, ServerKind.THEOLIVE, label=label, aliases_loaded=False
+                channel, ServerKind.THEOLIVE, label=label, aliases_loaded=False, problem=problem
             )
         if self.wire.list_note:
             warnings.append(Problem(self.wire.list_note, self._path, warning=True))
@@ -167,12 +167,13 @@ class TheoLiveSource(Closable):
 
     async def load_aliases(self, app: Application) -> None:
         """Fetch the channel's aliases and their token security. A channel that cannot be
-        read gets ``app.problem`` (its aliases stay unloaded); AuthError propagates."""
+        read gets ``app.problem`` (its aliases stay unloaded); AuthError propagates. An
+        alias whose id cannot be a URL path segment is left out, with a warning."""
         try:
             found = await self.wire.aliases(app.name)
         except AuthError:
             raise
-        except RemoteError as error:
+        except SourceError as error:  # a RemoteError, or a channel id refused as a segment
             app.problem = str(error)
             return
         states = [(alias, state) for alias, _, state in found]

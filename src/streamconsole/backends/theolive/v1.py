@@ -9,14 +9,8 @@ from typing import Any
 from streamconsole.backends.base import RemoteError
 from streamconsole.backends.http import HttpClient, expect
 from streamconsole.backends.theolive.rules import AliasState, Place
-from streamconsole.backends.theolive.wire import (
-    MAX_PAGES,
-    alias_of,
-    labelled,
-    remote_keys,
-    segment,
-)
-from streamconsole.core.text import inert
+from streamconsole.backends.theolive.wire import MAX_PAGES, alias_of, labelled, remote_keys
+from streamconsole.backends.wire_rules import ItemLimit, segment
 
 _DERIVED = (
     "v1: an alias that holds CDN security keys is protected whatever its token-security "
@@ -35,8 +29,9 @@ class V1Wire:
     list_note = ""
     keys_note = _DERIVED
 
-    def __init__(self, http: HttpClient) -> None:
+    def __init__(self, http: HttpClient, limit: ItemLimit) -> None:
         self.http = http
+        self.limit = limit
 
     async def channels(self) -> list[tuple[str, str] | None]:
         return [
@@ -63,6 +58,7 @@ class V1Wire:
                 raise RemoteError("unexpected reply: the channel list repeats itself across pages")
             seen.update(i for i in ids if isinstance(i, str))
             items.extend(page)
+            self.limit.check(len(items), "GET /channels")
             first_size = first_size or len(page)
             if not page or len(page) < first_size:
                 return items
@@ -74,13 +70,15 @@ class V1Wire:
     async def aliases(self, channel: str) -> list[tuple[str, str, AliasState]]:
         """The alias list, then per alias its switch and its CDN keys."""
         what = f"the aliases of {channel}"
-        reply = await self.http.request("GET", f"/channels/{segment(channel)}/aliases")
+        path = f"/channels/{segment(channel, 'channel')}/aliases"
+        items = expect(await self.http.request("GET", path), list, what)
+        self.limit.check(len(items), f"GET {path}")
         named = []
-        for item in expect(reply, list, what):
+        for item in items:
             if not isinstance(item, dict):
                 raise RemoteError(f"unexpected reply: an entry of {what} is not an object")
             # v1 calls an alias's own id "channelId" (its channel is "parentChannelId").
-            named.append(alias_of(item.get("channelId"), _name(item), what))
+            named.append(alias_of(item.get("channelId"), _name(item), what, self.alias_noun))
         states = await asyncio.gather(*(self.read_state(Place(channel, a)) for a, _ in named))
         return [(alias, label, state) for (alias, label), state in zip(named, states, strict=True)]
 
@@ -99,12 +97,16 @@ class V1Wire:
     async def add_key(self, place: Place, material: str, name: str) -> tuple[str, str]:
         """A CDN key; v1 keeps no name for it."""
         reply = await self.http.request(
-            "POST", self._keys_path(place), json_body={"key": material}, idempotent=False
+            "POST",
+            self._keys_path(place),
+            json_body={"key": material},
+            idempotent=False,
+            secrets=[material],
         )
         return expect(expect(reply, dict, "the added key").get("id"), str, "the key id"), ""
 
     async def delete_key(self, place: Place, key_id: str) -> None:
-        path = f"{self._keys_path(place)}/{segment(key_id)}"
+        path = f"{self._keys_path(place)}/{segment(key_id, 'key id')}"
         await self.http.request("DELETE", path, idempotent=False, expect_json=False)
 
     async def delete_keys(self, place: Place) -> None:
@@ -115,16 +117,19 @@ class V1Wire:
     async def set_switch(self, place: Place, on: bool, key: str | None = None) -> None:
         path = f"{self._alias_path(place)}/token-security/{'enable' if on else 'disable'}"
         body = {"key": key} if key is not None else None
-        reply = await self.http.request("POST", path, json_body=body, idempotent=False)
+        reply = await self.http.request(
+            "POST", path, json_body=body, idempotent=False, secrets=[key] if key else []
+        )
         enabled = expect(reply, dict, "the token-security reply").get("enabled")
         if enabled is not on:
             raise RemoteError(
-                f"POST {path}: the server answered enabled={inert(repr(enabled), limit=40)}, "
-                f"not {on}; refresh to see its state"
+                f"POST {path}: the server answered enabled={self.http.quote(repr(enabled), 40)}"
+                f", not {on}; refresh to see its state"
             )
 
     def _alias_path(self, place: Place) -> str:
-        return f"/channels/{segment(place.channel)}/aliases/{segment(place.alias)}"
+        channel = segment(place.channel, "channel")
+        return f"/channels/{channel}/aliases/{segment(place.alias, self.alias_noun)}"
 
     def _keys_path(self, place: Place) -> str:
         return f"{self._alias_path(place)}/cdn-security/keys"

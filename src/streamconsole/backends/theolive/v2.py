@@ -8,14 +8,8 @@ from typing import Any
 from streamconsole.backends.base import ChangeRefused, RemoteError
 from streamconsole.backends.http import HttpClient, expect
 from streamconsole.backends.theolive.rules import NOTHING_WRITTEN, AliasState, Place
-from streamconsole.backends.theolive.wire import (
-    MAX_PAGES,
-    alias_of,
-    labelled,
-    remote_keys,
-    segment,
-)
-from streamconsole.core.text import inert
+from streamconsole.backends.theolive.wire import MAX_PAGES, alias_of, labelled, remote_keys
+from streamconsole.backends.wire_rules import ItemLimit, segment
 
 PAGE = 100  # the most v2 lists give per request
 _DERIVED = (
@@ -35,8 +29,9 @@ class V2Wire:
     list_note = _DERIVED
     keys_note = ""
 
-    def __init__(self, http: HttpClient) -> None:
+    def __init__(self, http: HttpClient, limit: ItemLimit) -> None:
         self.http = http
+        self.limit = limit
 
     async def channels(self) -> list[tuple[str, str] | None]:
         return [
@@ -55,6 +50,7 @@ class V2Wire:
                 params["cursor"] = cursor
             reply = expect(await self.http.request("GET", path, params=params), dict, what)
             items.extend(expect(reply.get("data"), list, f"{what}: data"))
+            self.limit.check(len(items), f"GET {path}")
             pagination = reply.get("pagination")
             if not isinstance(pagination, dict) or pagination.get("hasMore") is not True:
                 return items
@@ -68,24 +64,25 @@ class V2Wire:
     async def aliases(self, channel: str) -> list[tuple[str, str, AliasState]]:
         """One paged list per channel, which carries the keys."""
         what = f"the distributions of {channel}"
-        items = await self._list(f"/v2/channels/{segment(channel)}/distributions", what)
+        path = f"/v2/channels/{segment(channel, 'channel')}/distributions"
         found = []
-        for item in items:
+        for item in await self._list(path, what):
             if not isinstance(item, dict):
                 raise RemoteError(f"unexpected reply: an entry of {what} is not an object")
-            alias, label = alias_of(item.get("id"), item.get("name"), what)
+            alias, label = alias_of(item.get("id"), item.get("name"), what, self.alias_noun)
             found.append((alias, label, _state(item, f"distribution {alias}")))
         return found
 
     async def read_state(self, place: Place) -> AliasState:
         what = f"distribution {place.alias}"
-        reply = await self.http.request("GET", f"/v2/distributions/{segment(place.alias)}")
+        path = f"/v2/distributions/{segment(place.alias, self.alias_noun)}"
+        reply = await self.http.request("GET", path)
         data = expect(expect(reply, dict, what).get("data"), dict, f"{what}: data")
         owner = data.get("channelId")
         if isinstance(owner, str) and owner != place.channel:
             raise ChangeRefused(
                 f"{place}: that distribution belongs to channel "
-                f"{inert(owner, limit=60)}{NOTHING_WRITTEN}"
+                f"{self.http.quote(owner, 60)}{NOTHING_WRITTEN}"
             )
         return _state(data, what)
 
@@ -95,6 +92,7 @@ class V2Wire:
             self._keys_path(place),
             json_body={"name": name, "key": material},
             idempotent=False,
+            secrets=[material],
         )
         data = expect(expect(reply, dict, "the added key").get("data"), dict, "data")
         given = data.get("name")
@@ -102,7 +100,7 @@ class V2Wire:
         return key_id, given if isinstance(given, str) else name
 
     async def delete_key(self, place: Place, key_id: str) -> None:
-        path = f"{self._keys_path(place)}/{segment(key_id)}"
+        path = f"{self._keys_path(place)}/{segment(key_id, 'key id')}"
         await self.http.request("DELETE", path, idempotent=False, expect_json=False)
 
     async def delete_keys(self, place: Place) -> None:
@@ -117,4 +115,4 @@ class V2Wire:
         )
 
     def _keys_path(self, place: Place) -> str:
-        return f"/v2/distributions/{segment(place.alias)}/security/keys"
+        return f"/v2/distributions/{segment(place.alias, self.alias_noun)}/security/keys"

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from typing import Any, Protocol
-from urllib.parse import quote
 
 from streamconsole.backends.base import RemoteError
 from streamconsole.backends.http import expect
 from streamconsole.backends.theolive.rules import AliasState, Place
+from streamconsole.backends.wire_rules import name_refusal
 from streamconsole.core.model import RemoteKey
 
 MAX_PAGES = 10_000  # a server that never stops paging is a bug, not a big account
@@ -65,11 +65,6 @@ class Wire(Protocol):
         ...
 
 
-def segment(text: str) -> str:
-    """A server id as one URL path segment (ids come from the server: never trust a '/')."""
-    return quote(text, safe="")
-
-
 def labelled(ident: Any, name: Any) -> tuple[str, str] | None:
     """(id, label) of a list entry, the label being its name where that says more; None
     when it has no id."""
@@ -78,11 +73,15 @@ def labelled(ident: Any, name: Any) -> tuple[str, str] | None:
     return ident, name if isinstance(name, str) and name != ident else ""
 
 
-def alias_of(ident: Any, name: Any, what: str) -> tuple[str, str]:
-    """(id, label) of an alias entry; one without an id makes the whole list unreadable."""
+def alias_of(ident: Any, name: Any, what: str, noun: str) -> tuple[str, str]:
+    """(id, label) of an alias entry; one without an id, or with one that cannot be a URL
+    path segment, makes the whole list unreadable."""
     entry = labelled(ident, name)
     if entry is None:
         raise RemoteError(f"unexpected reply: an entry of {what} has no id")
+    unusable = name_refusal(entry[0], noun)
+    if unusable:
+        raise RemoteError(f"unexpected reply: in {what}, {unusable}")
     return entry
 
 
