@@ -21,6 +21,7 @@ from streamconsole.core.explain import CheckStatus, Verdict, explain
 from streamconsole.core.held_keys import held_keys
 from streamconsole.core.keys import (
     Algorithm,
+    Key,
     SecretEncoding,
     private_key_from_pem,
     public_key_from_text,
@@ -28,6 +29,7 @@ from streamconsole.core.keys import (
 )
 from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
 from streamconsole.core.token_times import TIME_CLAIMS, describe_time
+from streamconsole.core.tokens import build_claims, sign
 
 from .support import (
     CHECK_NAMES,
@@ -190,22 +192,44 @@ def test_explain_never_raises_and_runs_every_check_once(
     assert expires_at is None or isinstance(expires_at, float)
 
 
+# Enforced policies and a key that signs for each (the older of two held keys included):
+# tokens signed with them must be accepted exactly when their times are live.
+SIGNED: list[tuple[EffectivePolicy, Key]] = [
+    (policy_for(ServerKind.ANTMEDIA, HS256), HS256),
+    (policy_for(ServerKind.ANTMEDIA, HS256, direction=Direction.PUBLISH), HS256),
+    (policy_for(ServerKind.THEOLIVE, HS512), HS512),
+    (policy_for(ServerKind.THEOLIVE, RSA.public_only()), RSA),
+    (policy_for(ServerKind.GENERIC, EC.public_only()), EC),
+    (holding(held("old", HS256), held("new", RSA.public_only())), HS256),
+    (holding(held("old", HS256), held("new", RSA.public_only())), RSA),
+]
+
+
 @FUZZ
-@given(token=shaped_tokens(), policy=policies)
-def test_a_token_is_accepted_only_with_a_valid_signature_and_live_times(
-    token: str, policy: EffectivePolicy
+@given(
+    signed=st.sampled_from(SIGNED),
+    exp_offset=st.integers(min_value=-(10**6), max_value=-1) | st.integers(1, 10**6),
+    nbf_offset=st.none() | st.integers(min_value=-(10**6), max_value=10**6).filter(bool),
+)
+def test_a_signed_token_is_accepted_exactly_when_its_times_are_live(
+    signed: tuple[EffectivePolicy, Key], exp_offset: int, nbf_offset: int | None
 ) -> None:
-    explanation = explain(token, policy, stream="s1", now=NOW)
-    if explanation.verdict is not Verdict.ACCEPTED:
-        return
-    decoded = explanation.decoded
-    assert decoded is not None
-    assert decoded.algorithm.lower() != "none"
-    exp = decoded.claims["exp"]
-    assert not isinstance(exp, bool)
-    assert NOW < exp <= NOW + 100 * 366 * 86400
-    nbf = decoded.claims.get("nbf")
-    assert nbf is None or nbf <= NOW
+    policy, key = signed
+    claims = build_claims(policy.kind, policy.direction, "s1", now=NOW, ttl=60)
+    claims["exp"] = int(NOW) + exp_offset
+    if nbf_offset is not None:
+        claims["nbf"] = int(NOW) + nbf_offset
+    explanation = explain(sign(claims, key), policy, stream="s1", now=NOW)
+    live = exp_offset > 0 and (nbf_offset is None or nbf_offset < 0)
+    failed = {check.name for check in explanation.checks if check.failed}
+    if live:
+        assert explanation.verdict is Verdict.ACCEPTED, explanation.summary
+        assert failed == set()
+    else:
+        assert explanation.verdict is Verdict.REJECTED
+        assert ("exp" in failed) is (exp_offset < 0)
+        assert ("nbf" in failed) is (nbf_offset is not None and nbf_offset > 0)
+        assert failed <= {"exp", "nbf"}
 
 
 @FUZZ
