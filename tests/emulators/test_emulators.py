@@ -22,7 +22,7 @@ from tests.emulators.antmedia_state import VENDOR_EXAMPLE_SECRET, default_settin
 from tests.emulators.server import ServerThread
 from tests.emulators.theolive_state import EVENING_SECRET, SPORTS_SECRET
 
-KEYS = Path(__file__).parent / "fixtures" / "keys"
+KEYS = Path(__file__).resolve().parents[1] / "fixtures" / "keys"
 NOW = 1_800_000_000.0
 SETTINGS = "/rest/v2/applications/settings"
 # Built once: every httpx client otherwise loads the CA bundle (~50 ms) for its unused TLS.
