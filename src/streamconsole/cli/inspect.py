@@ -18,6 +18,7 @@ from streamconsole.cli.common import (
     emit,
     now_utc,
     open_loaded,
+    read_stdin,
     run_async,
     safe,
 )
@@ -204,8 +205,16 @@ def run_token(args: argparse.Namespace) -> int:
 
 
 def _read_token(argument: str) -> str:
-    text = sys.stdin.read(64 * 1024 + 1) if argument == "-" else argument
-    return text.strip()
+    """The token from stdin ("-", the default), or from the arguments with a note: there
+    other users of the machine can read it (ps, /proc) and the shell history keeps it."""
+    if argument != "-":
+        print(
+            "note: a token in the arguments is visible to other users (ps, shell history); "
+            "give it on stdin instead: streamconsole decode < token.txt",
+            file=sys.stderr,
+        )
+        return argument.strip()
+    return read_stdin("paste the token, then Enter: ", limit=64 * 1024 + 1).strip()
 
 
 def print_explanation(result: Explanation) -> None:
