@@ -691,7 +691,25 @@ def test_decode_without_against_as_a_process(
     assert_plain(case, completed(as_processes[case.id, False]))
 
 
+NAMED_TWICE = {
+    "alg-none-then-hs256-on-ant-media": 'note: the header names "alg" more than once',
+    "stream-id-twice-on-ant-media": 'note: the payload names "streamId" more than once',
+}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in NAMED_TWICE], ids=lambda c: c.id)
+def test_decode_without_against_notes_a_name_written_twice(
+    case: Case, in_process: Callable[[Case, bool], Run]
+) -> None:
+    """Shown is the last of each, as most parsers keep; the note says there was another."""
+    run = in_process(case, False)
+    assert_safe_output(run)
+    assert run.returncode == 0, run.stderr
+    assert f"{NAMED_TWICE[case.id]}; shown is the last of each" in run.stdout
+
+
 def test_the_sample_names_real_cases() -> None:
     names = {c.id for c in CASES}
     assert names >= AS_A_PROCESS
     assert names >= PLAIN_AS_A_PROCESS
+    assert names >= set(NAMED_TWICE)

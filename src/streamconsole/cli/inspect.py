@@ -49,6 +49,7 @@ from streamconsole.core.tokens import (
     normalise,
     sign,
 )
+from streamconsole.core.verifier_rules import quoted_names
 
 # --- list / show ----------------------------------------------------------------------------
 
@@ -246,12 +247,20 @@ def run_decode(args: argparse.Namespace) -> int:
         except TokenFormatError as error:
             raise CommandError(f"not a token: {error}") from None
         now = time.time()
+        repeated = {"header": decoded.header_duplicates, "payload": decoded.claim_duplicates}
         if args.json:
             view = {"header": decoded.header, "claims": decoded.claims, "verified": False}
-            emit({**view, "time": time_view(decoded.claims, now)})
+            named_twice = {part: list(names) for part, names in repeated.items() if names}
+            emit({**view, "time": time_view(decoded.claims, now), "duplicates": named_twice})
         else:
             print("header: " + pretty_json(decoded.header))
             print("claims: " + pretty_json(decoded.claims))
+            for part, names in repeated.items():
+                if names:
+                    print(
+                        f"note: the {part} names {quoted_names(names)} more than once; shown "
+                        "is the last of each (verifiers differ: see --against)"
+                    )
             print_times(decoded.claims, now)
             print("(not verified: give --against APP/ALIAS to check it as a server would)")
         return EXIT_OK

@@ -112,7 +112,7 @@ def duplicates_finding(decoded: DecodedToken, kind: ServerKind) -> Finding | Non
     if not decoded.header_duplicates and not decoded.claim_duplicates:
         return None
     parts = [
-        f"the {where} names {_names(names)} more than once"
+        f"the {where} names {quoted_names(names)} more than once"
         for where, names in (
             ("header", decoded.header_duplicates),
             ("payload", decoded.claim_duplicates),
@@ -134,7 +134,8 @@ def duplicates_finding(decoded: DecodedToken, kind: ServerKind) -> Finding | Non
     )
 
 
-def _names(names: Sequence[str]) -> str:
+def quoted_names(names: Sequence[str]) -> str:
+    """``"alg", "typ"``: untrusted names quoted and cut, the first three of them."""
     shown = ", ".join(brief_json(name) for name in names[:3])
     return shown if len(names) <= 3 else f"{shown} and {len(names) - 3} more"
 
