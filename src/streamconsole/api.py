@@ -37,6 +37,7 @@ from streamconsole.core.errors import PolicyError, TokenBuildError
 from streamconsole.core.explain import Explanation, explain
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import (
+    MIN_NEW_SECRET_BITS,
     Key,
     parse_algorithm,
     private_key_from_pem,
@@ -278,7 +279,12 @@ class Console:
             key = generate_key(chosen, min_chars=app.kind.min_secret_chars, rsa_bits=rsa_bits)
         elif secret is not None:
             text = _material(secret, private=True)
-            key = shared_key(chosen, text, min_chars=app.kind.min_secret_chars)
+            key = shared_key(
+                chosen,
+                text,
+                min_chars=app.kind.min_secret_chars,
+                min_entropy_bits=MIN_NEW_SECRET_BITS,
+            )
         elif public_key is not None:
             key = public_key_from_text(chosen, _material(public_key, private=False))
         elif private_key is not None:

@@ -443,6 +443,23 @@ async def test_weak_server_secret_is_shown_with_a_warning(antmedia: AntMediaEmul
         assert "short-secret" not in str(source.warnings[0])
 
 
+async def test_a_guessable_server_secret_is_read_with_a_warning_naming_the_estimate(
+    antmedia: AntMediaEmulator,
+) -> None:
+    """32 characters, 8 distinct: the server takes it, and the console must say it is weak."""
+    antmedia.state.update_settings("VodApp", jwtStreamSecretKey="abcdefgh" * 4)
+    source = source_for(antmedia)
+    config = await source.load()
+    assert config.applications["VodApp"].settings.key is not None
+    assert [w.path for w in source.warnings] == ["VodApp"]
+    warning = str(source.warnings[0])
+    assert (
+        "the server's stream secret is weak: the secret looks guessable: an estimated 6 " in warning
+    )
+    assert "abcdefgh" not in warning
+    await source.aclose()
+
+
 # --- saves the server refuses: it gives no reason, so the source says which rule --------------
 
 

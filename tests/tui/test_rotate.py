@@ -223,6 +223,18 @@ async def test_a_31_character_secret_is_refused_for_antmedia() -> None:
         assert isinstance(screen_of(pilot).candidate, SharedKey)
 
 
+async def test_a_guessable_secret_is_refused_naming_the_estimate() -> None:
+    """Long enough and 8 distinct characters, but a pattern: a new secret is held to the
+    entropy estimate, and the message says the rule, never the secret."""
+    async with rotate(antmedia()).run_test() as pilot:
+        await settle(pilot)
+        secret = "abcdefgh" * 4
+        await paste_secret(pilot, secret)
+        assert message(pilot).startswith("the secret looks guessable: an estimated 6 bits")
+        assert screen_of(pilot).candidate is None
+        assert "abcdefgh" not in screen_text(pilot.app)
+
+
 async def test_importing_the_current_key_changes_nothing() -> None:
     async with rotate(antmedia()).run_test() as pilot:
         await settle(pilot)

@@ -322,6 +322,22 @@ async def test_pasted_token_of_the_older_key_is_accepted_and_the_key_named() -> 
         assert "retire after 2027-01-15 08:08:00Z" in shown
 
 
+async def test_pasted_token_a_server_would_likely_refuse_says_so() -> None:
+    """THEOlive does not document its verifier: an unknown crit extension is likely refused
+    there (RFC 7515 §4.1.11), never shown as accepted."""
+    clock = ManualClock(NOW)
+    header = {"alg": "HS256", "crit": ["urn:x:bind"], "urn:x:bind": 1}
+    async with preview(theolive(HS256), clock).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await paste(pilot, forge(header, {"exp": int(NOW) + 300}, hmac_key=HS256.hmac_key))
+        pasted = report(pilot, "pasted").explanation
+        assert pasted is not None
+        assert pasted.verdict is Verdict.LIKELY_REJECTED
+        shown = screen_text(pilot.app)
+        assert "LIKELY REJECTED" in shown
+        assert "would likely be refused: header failed" in shown
+
+
 # --- when nothing can sign ------------------------------------------------------------------
 
 

@@ -47,7 +47,13 @@ from streamconsole.backends.http import HttpSettings, expect, open_client
 from streamconsole.backends.wire_rules import ItemLimit, check_name, name_refusal, segment
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import KeyValidationError
-from streamconsole.core.keys import ANTMEDIA_MIN_SECRET_CHARS, Algorithm, SharedKey, shared_key
+from streamconsole.core.keys import (
+    ANTMEDIA_MIN_SECRET_CHARS,
+    Algorithm,
+    SharedKey,
+    guessable,
+    shared_key,
+)
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -223,12 +229,14 @@ class AntMediaSource(Closable):
     def _remote_key(self, app: str, secret: object, warnings: list[Problem]) -> KeyEntry | None:
         if not isinstance(secret, str) or not secret:
             return None
+        # The server holds it, so show it; but say plainly when it is weak.
         try:
             key = shared_key(Algorithm.HS256, secret, min_chars=ANTMEDIA_MIN_SECRET_CHARS)
+            weakness = guessable(key)
         except KeyValidationError as error:
-            # The server holds it, so show it; but say plainly that it is weak.
-            warnings.append(Problem(f"the server's stream secret is weak: {error}", app))
-            key = SharedKey(Algorithm.HS256, Secret(secret))
+            key, weakness = SharedKey(Algorithm.HS256, Secret(secret)), str(error)
+        if weakness:
+            warnings.append(Problem(f"the server's stream secret is weak: {weakness}", app))
         return KeyEntry(key, KeyOrigin.REMOTE, location=f"{self.name}:{app}")
 
     async def load_aliases(self, app: Application) -> None:

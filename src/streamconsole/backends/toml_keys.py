@@ -25,6 +25,8 @@ from streamconsole.core.keys import (
     Key,
     KeyFamily,
     SecretEncoding,
+    SharedKey,
+    guessable,
     parse_algorithm,
     private_key_from_pem,
     public_key_from_text,
@@ -99,6 +101,8 @@ class KeyReader:
         except KeyValidationError as error:
             reader.error((*path, source), str(error))
             return None
+        if isinstance(key, SharedKey) and (why := guessable(key)):
+            reader.warn((*path, source), f"{why}; rotate it to a generated secret")
         private_location = ""
         if not hmac:
             key, private_location = self._private_key(algorithm, key, data, path)

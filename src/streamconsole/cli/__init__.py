@@ -1,14 +1,15 @@
 """The ``streamconsole`` command: the console by default, headless commands by name.
 
-Exit codes: 0 ok, 1 rejected or differences found, 2 usage or input error, 3 remote error.
-Errors go to stderr and never as a traceback: every expected failure is a typed error.
-The commands are listed in :mod:`streamconsole.cli.table`; a command's module is imported
-only when it runs.
+Exit codes: 0 ok, 1 rejected or differences found, 2 usage or input error, 3 remote error,
+141 when the output's reader has gone (``| head``). Errors go to stderr and never as a
+traceback: every expected failure is a typed error. The commands are listed in
+:mod:`streamconsole.cli.table`; a command's module is imported only when it runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,6 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args, run = _console_parser().parse_args(arguments), load(CONSOLE_RUN)
     try:
-        return run(args)
+        code = run(args)
+        sys.stdout.flush()  # a reader that has gone shows here, not at the interpreter's exit
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The output's reader went away (``list | head -1``): stop quietly, exit as a program
+        # that SIGPIPE ended would (128 + 13), and keep the final flush from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -100,7 +100,13 @@ def decode_parser(prog: str) -> argparse.ArgumentParser:
         "naming the one that matched. Exit 1 when the server would reject it, or when that "
         "cannot be told (a key the server holds whose material is not kept here).",
     )
-    parser.add_argument("token", nargs="?", default="-", help="the token, or - for stdin")
+    parser.add_argument(
+        "token",
+        nargs="?",
+        default="-",
+        help="the token; left out or -, it is read from stdin (a token given here is visible "
+        "to other users in ps)",
+    )
     parser.add_argument("--against", metavar="APP[/ALIAS]", help="check against this scope")
     parser.add_argument("--type", choices=["publish", "play"], default="play", dest="direction")
     _source_options(parser)

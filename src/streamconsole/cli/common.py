@@ -48,6 +48,23 @@ def safe(text: object) -> str:
     return inert(str(text))
 
 
+def read_stdin(prompt: str, *, hidden: bool = False, limit: int = -1) -> str:
+    """What stdin holds. From a pipe or a file: the stream (up to ``limit`` characters). On
+    a terminal: one line typed after ``prompt`` on stderr, not echoed when ``hidden`` (a
+    secret on screen stays in the scrollback and over the shoulder); Ctrl-D gives ""."""
+    if not sys.stdin.isatty():
+        return sys.stdin.read(limit)
+    if hidden:
+        import getpass
+
+        try:
+            return getpass.getpass(prompt)
+        except EOFError:
+            return ""
+    print(prompt, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline(limit)
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Typed errors become a message and an exit code; nothing else is caught."""

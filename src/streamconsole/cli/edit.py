@@ -13,7 +13,7 @@ from streamconsole.api import Console
 from streamconsole.backends.base import KeyRetirement
 from streamconsole.backends.key_files import KeyFileError, read_key_file
 from streamconsole.backends.registry import open_source
-from streamconsole.cli.common import EXIT_OK, CommandError, command, safe
+from streamconsole.cli.common import EXIT_OK, CommandError, command, read_stdin, safe
 from streamconsole.core.edits import SetKey
 from streamconsole.core.model import HARD_CUTOVER, Application, Config
 
@@ -55,7 +55,8 @@ def _read_secret_input(args: argparse.Namespace) -> tuple[str, str] | None:
             raise CommandError(f"environment variable {args.secret_env} is not set")
         return "secret", value
     if args.secret_stdin:
-        return "secret", sys.stdin.read().rstrip("\r\n")
+        prompt = f"the secret for {safe(args.scope)} (not shown): "
+        return "secret", read_stdin(prompt, hidden=True).rstrip("\r\n")
     for kind, option, path in (
         ("secret", "--secret-file", args.secret_file),
         ("public_key", "--public-key", args.public_key),

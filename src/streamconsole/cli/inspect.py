@@ -18,6 +18,7 @@ from streamconsole.cli.common import (
     emit,
     now_utc,
     open_loaded,
+    read_stdin,
     run_async,
     safe,
 )
@@ -48,6 +49,7 @@ from streamconsole.core.tokens import (
     normalise,
     sign,
 )
+from streamconsole.core.verifier_rules import quoted_names
 
 # --- list / show ----------------------------------------------------------------------------
 
@@ -204,8 +206,16 @@ def run_token(args: argparse.Namespace) -> int:
 
 
 def _read_token(argument: str) -> str:
-    text = sys.stdin.read(64 * 1024 + 1) if argument == "-" else argument
-    return text.strip()
+    """The token from stdin ("-", the default), or from the arguments with a note: there
+    other users of the machine can read it (ps, /proc) and the shell history keeps it."""
+    if argument != "-":
+        print(
+            "note: a token in the arguments is visible to other users (ps, shell history); "
+            "give it on stdin instead: streamconsole decode < token.txt",
+            file=sys.stderr,
+        )
+        return argument.strip()
+    return read_stdin("paste the token, then Enter: ", limit=64 * 1024 + 1).strip()
 
 
 def print_explanation(result: Explanation) -> None:
@@ -237,12 +247,20 @@ def run_decode(args: argparse.Namespace) -> int:
         except TokenFormatError as error:
             raise CommandError(f"not a token: {error}") from None
         now = time.time()
+        repeated = {"header": decoded.header_duplicates, "payload": decoded.claim_duplicates}
         if args.json:
             view = {"header": decoded.header, "claims": decoded.claims, "verified": False}
-            emit({**view, "time": time_view(decoded.claims, now)})
+            named_twice = {part: list(names) for part, names in repeated.items() if names}
+            emit({**view, "time": time_view(decoded.claims, now), "duplicates": named_twice})
         else:
             print("header: " + pretty_json(decoded.header))
             print("claims: " + pretty_json(decoded.claims))
+            for part, names in repeated.items():
+                if names:
+                    print(
+                        f"note: the {part} names {quoted_names(names)} more than once; shown "
+                        "is the last of each (verifiers differ: see --against)"
+                    )
             print_times(decoded.claims, now)
             print("(not verified: give --against APP/ALIAS to check it as a server would)")
         return EXIT_OK

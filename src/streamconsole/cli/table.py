@@ -115,9 +115,12 @@ COMMANDS: dict[str, Command] = {
             details=(
                 "decode without trusting, with each time claim (`exp`, `nbf`, `iat`) as a date and"
                 " an age (`--json`: a `time` section); with `--against`, the checklist a server "
-                "would run, against every key the alias holds; exit 1 when it would refuse, or "
-                "when it cannot tell (the token may be signed with a key whose material is not "
-                "kept here)"
+                "would run, against every key the alias holds; exit 1 when it would refuse "
+                "(`rejected`, or `likely rejected` where the server does not document its "
+                "verifier), or when it cannot tell (the token may be signed with a key whose "
+                "material is not kept here). The token is read from stdin when none is given "
+                "(`streamconsole decode < token.txt`; on a terminal it asks for it): one in the "
+                "arguments is visible to other users in `ps`, and decode says so"
             ),
         ),
         Command(
@@ -141,7 +144,9 @@ COMMANDS: dict[str, Command] = {
             ),
             details=(
                 "replace the key, save, audit; prints `old → new` fingerprint. "
-                "`--play`/`--publish` switch enforcement in the same save as the key"
+                "`--play`/`--publish` switch enforcement in the same save as the key. "
+                "`--secret-stdin` on a terminal asks for the secret and does not echo it; a "
+                "guessable secret is refused (see Keys)"
             ),
         ),
         Command(
@@ -219,5 +224,6 @@ def epilog() -> str:
     return (
         f"commands:\n{listing}\n\n"
         "Run 'streamconsole COMMAND --help' for a command's options.\n"
-        "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error."
+        "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error, "
+        "141 output's reader gone."
     )

@@ -2,14 +2,16 @@
 
 :func:`explain` answers as an ordered checklist. It never raises on bad input: empty,
 oversized, malformed, ``alg: none``, algorithm confusion and absurd claims all come back
-as failed checks.
+as failed checks. Header extensions, duplicated names and ``iat`` are checked as the
+server's verifier would (:mod:`streamconsole.core.verifier_rules`), and only for tokens that
+carry them; where that verifier is undocumented, the answer is "likely refused", never
+accepted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -18,13 +20,20 @@ from streamconsole.core.held_keys import HeldKey, held_keys
 from streamconsole.core.keys import KeyFamily
 from streamconsole.core.model import EffectivePolicy, ServerKind
 from streamconsole.core.text import brief_json
-from streamconsole.core.token_times import MAX_EXP_AHEAD_SECONDS, finite, is_number
+from streamconsole.core.token_times import MAX_EXP_AHEAD_SECONDS, finite, is_number, when_utc
 from streamconsole.core.tokens import (
     MAX_TOKEN_CHARS,
     DecodedToken,
     TokenFormatError,
     decode_unverified,
     normalise,
+)
+from streamconsole.core.verifier_rules import (
+    Finding,
+    Outcome,
+    duplicates_finding,
+    header_finding,
+    issued_at_finding,
 )
 
 
@@ -48,6 +57,9 @@ class Check:
 class Verdict(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    # Every failed check is "likely": what the RFCs and common libraries refuse, on a server
+    # that does not document its verifier.
+    LIKELY_REJECTED = "likely rejected"
     NOT_CHECKED = "not checked"  # enforcement is off: the server lets the request through
     # Every check that can be run passed, but the token may be signed with a key the server
     # holds whose material is unknown here (write-only keys installed elsewhere).
@@ -74,16 +86,11 @@ class Explanation:
         return None
 
 
-def _when(timestamp: float) -> str:
-    try:
-        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return "out of range"
-
-
 class _Checklist:
     def __init__(self) -> None:
         self.checks: list[Check] = []
+        # Failed on what the RFCs and common libraries do: the verifier is undocumented.
+        self.likely: set[str] = set()
 
     def passed(self, name: str, reason: str) -> None:
         self.checks.append(Check(name, CheckStatus.PASSED, reason))
@@ -93,6 +100,17 @@ class _Checklist:
 
     def skipped(self, name: str, reason: str) -> None:
         self.checks.append(Check(name, CheckStatus.SKIPPED, reason))
+
+    def found(self, finding: Finding | None) -> None:
+        if finding is None:
+            return
+        if finding.outcome is Outcome.TAKEN:
+            self.passed(finding.check, finding.reason)
+        elif finding.outcome is Outcome.REFUSED:
+            self.failed(finding.check, finding.reason)
+        else:
+            self.failed(finding.check, f"likely refused: {finding.reason}")
+            self.likely.add(finding.check)
 
 
 _ALL_CHECKS = ("well-formed", "size", "algorithm", "signature", "exp", "nbf", "streamId", "type")
@@ -131,8 +149,11 @@ def explain(
             if name not in ran:
                 out.skipped(name, "not checked: the token could not be read")
         return _conclude(out, None, policy)
+    out.found(duplicates_finding(decoded, policy.kind))
+    out.found(header_finding(decoded.header, policy.kind))
     untried = _check_algorithm_and_signature(out, decoded, policy, now, token_ttl)
     _check_times(out, decoded.claims, now)
+    out.found(issued_at_finding(decoded.claims, policy.kind, now))
     _check_stream_claims(out, decoded.claims, policy, stream)
     return _conclude(out, decoded, policy, untried)
 
@@ -239,10 +260,10 @@ def _retire_after(newest: HeldKey, now: float, ttl: int | None) -> str:
         wait = format_duration(ttl) if ttl else "the longest token lifetime in use"
         return f"retire it once {wait} has passed since the newest key was added"
     after = added.timestamp() + ttl
-    why = f"the newest key was added at {_when(added.timestamp())}, + {format_duration(ttl)}"
+    why = f"the newest key was added at {when_utc(added.timestamp())}, + {format_duration(ttl)}"
     if after <= now:
         return f"retire it now ({why} token lifetime)"
-    return f"retire after {_when(after)} ({why} token lifetime)"
+    return f"retire after {when_utc(after)} ({why} token lifetime)"
 
 
 def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
@@ -255,9 +276,9 @@ def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
         side = "future" if exp > now else "past"
         out.failed("exp", f"{brief_json(exp)} is absurdly far in the {side}")
     elif exp <= now:
-        out.failed("exp", f"expired {format_duration(now - exp)} ago, at {_when(exp)}")
+        out.failed("exp", f"expired {format_duration(now - exp)} ago, at {when_utc(exp)}")
     else:
-        out.passed("exp", f"expires in {format_duration(exp - now)}, at {_when(exp)}")
+        out.passed("exp", f"expires in {format_duration(exp - now)}, at {when_utc(exp)}")
     nbf = claims.get("nbf")
     if nbf is None:
         out.skipped("nbf", "absent: valid as soon as issued")
@@ -269,7 +290,7 @@ def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
         wait = format_duration(nbf - now) if nbf - now < 1e12 else "ever"
         out.failed("nbf", f"not valid yet: becomes valid in {wait}")
     else:
-        out.passed("nbf", f"valid since {_when(nbf)}")
+        out.passed("nbf", f"valid since {when_utc(nbf)}")
 
 
 def _check_stream_claims(
@@ -301,6 +322,12 @@ def _check_stream_claims(
         out.passed("type", f"{want} token")
 
 
+def _undocumented(kind: ServerKind) -> str:
+    if kind is ServerKind.THEOLIVE:
+        return "THEOlive does not document its CDN's token verifier"
+    return "this server's token verifier is not known here"
+
+
 def _conclude(
     out: _Checklist,
     decoded: DecodedToken | None,
@@ -329,6 +356,14 @@ def _conclude(
         )
     if failures:
         names = ", ".join(c.name for c in failures)
+        if all(c.name in out.likely for c in failures):
+            return Explanation(
+                checks,
+                decoded,
+                Verdict.LIKELY_REJECTED,
+                f"would likely be refused: {names} failed, by what the RFCs and common JWT "
+                f"libraries do ({_undocumented(policy.kind)})",
+            )
         return Explanation(checks, decoded, Verdict.REJECTED, f"rejected: {names} failed")
     if untried:
         return Explanation(

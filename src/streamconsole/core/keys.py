@@ -12,10 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Literal, TypeAlias
+from typing import Literal, NamedTuple, TypeAlias
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -112,6 +114,10 @@ class SharedKey:
         digest = hashlib.sha256(b"streamconsole-hmac-fingerprint\x00" + self.hmac_key).digest()
         return "hs:" + b64url(digest[:16])
 
+    @cached_property
+    def entropy(self) -> EntropyEstimate:
+        return estimate_entropy(self.hmac_key)
+
     @property
     def signing_key(self) -> bytes:
         return self.hmac_key
@@ -127,6 +133,56 @@ class SharedKey:
     @property
     def family(self) -> KeyFamily:
         return KeyFamily.HMAC
+
+
+class EntropyEstimate(NamedTuple):
+    bits: int
+    counted: int  # the bytes that count: not predictable from the ones before them
+    total: int
+
+
+# A new secret needs at least this many bits by estimate_entropy: an attacker who has one
+# token tries secrets offline. A random 32-character hex secret (128 bits) estimates 70 or
+# more, 43 generated URL-safe characters 170 or more; "abcdefgh" * 4 estimates 6.
+MIN_NEW_SECRET_BITS = 64
+
+
+def estimate_entropy(data: bytes) -> EntropyEstimate:
+    """The Shannon entropy per byte of ``data`` times the bytes that count: a byte within a
+    repeat of an earlier 3-byte sequence, or continuing a run of equal or consecutive bytes
+    (``aaa``, ``abc``, ``321``), is predictable and counts nothing. An estimate, low for
+    patterns that length and distinct-byte checks let through."""
+    total = len(data)
+    if not total:
+        return EntropyEstimate(0, 0, 0)
+    per_byte = -sum(n / total * math.log2(n / total) for n in Counter(data).values())
+    predictable = bytearray(total)
+    seen: set[bytes] = set()
+    for at in range(total - 2):
+        triple = data[at : at + 3]
+        if triple in seen:
+            predictable[at : at + 3] = b"\x01\x01\x01"
+        seen.add(triple)
+    for at in range(2, total):
+        step = data[at] - data[at - 1]
+        if abs(step) <= 1 and step == data[at - 1] - data[at - 2]:
+            predictable[at] = 1
+    counted = total - sum(predictable)
+    return EntropyEstimate(int(per_byte * counted), counted, total)
+
+
+def guessable(key: SharedKey, min_bits: int = MIN_NEW_SECRET_BITS) -> str:
+    """Why ``key``'s secret looks guessable (the estimate and its rule, never the secret),
+    or "" when it does not."""
+    estimate = key.entropy
+    if estimate.bits >= min_bits:
+        return ""
+    return (
+        f"the secret looks guessable: an estimated {estimate.bits} bits of entropy, under "
+        f"{min_bits} (rule: Shannon entropy per byte × the {estimate.counted} of its "
+        f"{estimate.total} bytes that neither repeat an earlier 3-byte sequence nor continue "
+        "a run like abc)"
+    )
 
 
 PrivateKeyObject: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -206,8 +262,11 @@ def shared_key(
     encoding: SecretEncoding = SecretEncoding.UTF8,
     *,
     min_chars: int = 0,
+    min_entropy_bits: int = 0,
 ) -> SharedKey:
-    """Validate and wrap a shared secret. ``min_chars`` is a server's own floor (Ant Media: 32)."""
+    """Validate and wrap a shared secret. ``min_chars`` is a server's own floor (Ant Media:
+    32); ``min_entropy_bits`` is for a secret about to be installed (:data:`MIN_NEW_SECRET_BITS`):
+    one already in use is read without it, and :func:`guessable` says what to warn about."""
     if algorithm.family is not KeyFamily.HMAC:
         raise KeyValidationError(f"{algorithm} needs a public key, not a shared secret")
     if secret != secret.strip():
@@ -230,6 +289,8 @@ def shared_key(
         )
     if len(set(key_bytes)) < 8:
         raise KeyValidationError("the secret has fewer than 8 distinct bytes: it is too weak")
+    if min_entropy_bits and (why := guessable(key, min_entropy_bits)):
+        raise KeyValidationError(f"{why}; generate a secret instead")
     return key
 
 

@@ -42,6 +42,15 @@ def iso_utc(timestamp: float) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def when_utc(timestamp: float) -> str:
+    """``2025-06-25 01:22:20Z`` for a reason in a checklist; "out of range" where no date
+    can hold it."""
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return "out of range"
+
+
 @dataclass(frozen=True, slots=True)
 class TimeClaim:
     """One time claim as an operator reads it."""

@@ -18,6 +18,7 @@ import jwt
 from streamconsole.core.errors import TokenBuildError
 from streamconsole.core.keys import Algorithm, Key
 from streamconsole.core.model import Direction, ServerKind
+from streamconsole.core.text import brief_json
 
 MAX_TOKEN_CHARS = 16 * 1024
 
@@ -80,10 +81,16 @@ class TokenFormatError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class DecodedToken:
+    """A token's parts. Where a JSON object names a member twice, the last one is kept (as
+    Python, Jackson and most parsers do) and the name is listed in ``header_duplicates`` or
+    ``claim_duplicates``: other parsers keep the first, or refuse the token."""
+
     header: dict[str, Any]
     claims: dict[str, Any]
     signing_input: bytes
     signature: bytes
+    header_duplicates: tuple[str, ...] = ()
+    claim_duplicates: tuple[str, ...] = ()
 
     @property
     def algorithm(self) -> str:
@@ -97,6 +104,25 @@ def _reject_constant(name: str) -> float:
 
 # One decoder for every token (json.loads with options builds a new one per call).
 _JSON = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _decode_noting_duplicates(text: str) -> tuple[Any, tuple[str, ...]]:
+    """The JSON value, the last of each duplicated member kept, and the duplicated names
+    (at any depth), each once."""
+    repeated: dict[str, None] = {}
+
+    def last_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        members = dict(pairs)
+        if len(members) != len(pairs):
+            seen: set[str] = set()
+            for name, _ in pairs:
+                if name in seen:
+                    repeated[name] = None
+                seen.add(name)
+        return members
+
+    decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=last_wins)
+    return decoder.decode(text), tuple(repeated)
 
 
 def _b64decode(segment: str, what: str) -> bytes:
@@ -117,9 +143,17 @@ def _is_b64url(segment: str) -> bool:
     return _B64URL.fullmatch(segment) is not None and len(segment) % 4 != 1
 
 
-def _json_object(data: bytes, what: str) -> dict[str, Any]:
+def _json_object(data: bytes, what: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The JSON object in ``data`` and the member names it repeats."""
+    duplicates: tuple[str, ...] = ()
     try:
-        value = _JSON.decode(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        value = _JSON.decode(text)
+        # Each member written has one colon outside strings: as many colons as members kept
+        # means none was written twice (a flat object, the usual token). Otherwise (nested
+        # objects, colons in strings, duplicates) decode again, noting them.
+        if isinstance(value, dict) and text.count(":") != len(value):
+            value, duplicates = _decode_noting_duplicates(text)
     except UnicodeDecodeError:
         raise TokenFormatError(f"the {what} is not UTF-8") from None
     except RecursionError:
@@ -128,7 +162,7 @@ def _json_object(data: bytes, what: str) -> dict[str, Any]:
         raise TokenFormatError(f"the {what} is not JSON ({error})") from None
     if not isinstance(value, dict):
         raise TokenFormatError(f"the {what} is JSON but not an object")
-    return value
+    return value, duplicates
 
 
 def normalise(token: str) -> str:
@@ -151,9 +185,35 @@ def decode_unverified(token: str) -> DecodedToken:
             f"a JWT has 3 dot-separated segments; this has {len(parts)}"
             + (" (an encrypted JWE?)" if len(parts) == 5 else "")
         )
-    header = _json_object(_b64decode(parts[0], "header"), "header")
-    claims = _json_object(_b64decode(parts[1], "payload"), "payload")
+    header, header_duplicates = _json_object(_b64decode(parts[0], "header"), "header")
+    try:
+        claims, claim_duplicates = _json_object(_b64decode(parts[1], "payload"), "payload")
+    except TokenFormatError as error:
+        raise TokenFormatError(f"{error}{_payload_hint(header)}") from None
     signature = _b64decode(parts[2], "signature") if parts[2] else b""
     if not isinstance(header.get("alg"), str):
         raise TokenFormatError("the header has no 'alg' string")
-    return DecodedToken(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+    return DecodedToken(
+        header,
+        claims,
+        f"{parts[0]}.{parts[1]}".encode("ascii"),
+        signature,
+        header_duplicates,
+        claim_duplicates,
+    )
+
+
+def _payload_hint(header: dict[str, Any]) -> str:
+    """Why a payload may not read as JSON, where the header tells."""
+    if header.get("b64") is False:
+        return (
+            " (the header says b64: false, an unencoded or detached payload (RFC 7797): servers "
+            "read claims only from a base64url JSON payload)"
+        )
+    if "zip" in header:
+        return (
+            f" (the header says zip {brief_json(header['zip'])}: a compressed payload; zip is "
+            "defined for encrypted tokens only (RFC 7516), a verifier reads a signed token's "
+            "payload as plain JSON)"
+        )
+    return ""

@@ -24,6 +24,7 @@ from streamconsole.core.edits import check_key_for
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import (
+    MIN_NEW_SECRET_BITS,
     Algorithm,
     Key,
     KeyFamily,
@@ -221,7 +222,12 @@ class RotateKeyScreen(ModalScreen[Key | None]):
             self._say("")
             return
         algorithm, floor = self._algorithm, self._application.kind.min_secret_chars
-        self._adopt(lambda: shared_key(algorithm, text, min_chars=floor), "imported secret")
+        self._adopt(
+            lambda: shared_key(
+                algorithm, text, min_chars=floor, min_entropy_bits=MIN_NEW_SECRET_BITS
+            ),
+            "imported secret",
+        )
 
     def _import_key_text(self, text: str) -> None:
         if not text:

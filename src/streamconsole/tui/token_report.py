@@ -63,6 +63,7 @@ class TokenChecklist(Widget):
         verdict_style = {
             Verdict.ACCEPTED: "accepted",
             Verdict.REJECTED: "rejected",
+            Verdict.LIKELY_REJECTED: "rejected",
             Verdict.NOT_CHECKED: "not-checked",
             Verdict.UNKNOWN: "unknown",
         }[explanation.verdict]
