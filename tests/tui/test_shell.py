@@ -196,17 +196,33 @@ async def test_hostile_names_are_shown_inert(
 ) -> None:
     hostile = (
         '\n[applications."[b]evil[/b]"]\nkind = "generic"\n'
-        '[applications."[b]evil[/b]".aliases]\n"bell\\u0007\\u001b[31mred" = {}\n'
+        '[applications."[b]evil[/b]".aliases]\n"[red]red[/red]" = {}\n'
     )
     config_path.write_text(config_path.read_text("utf-8") + hostile, encoding="utf-8")
     async with make_app().run_test(message_hook=notes.hook) as pilot:
         await wait_loaded(pilot)
         await pilot.press("end")
-        row = row_text(pilot, ScopeRef("[b]evil[/b]", "bell\x07\x1b[31mred"))
-        assert "\\x07\\x1b[31mred" in row
-        assert "\x1b" not in row
+        row = row_text(pilot, ScopeRef("[b]evil[/b]", "[red]red[/red]"))
+        assert "[red]red[/red]" in row  # shown as typed, not as markup
         await pilot.press("l")
-        assert notes.any("[b]evil[/b]")  # shown as typed, not as markup
+        assert notes.any("[b]evil[/b]")
+
+
+async def test_a_name_with_control_characters_is_a_config_error_shown_inert(
+    make_app: AppFactory, config_path: Path
+) -> None:
+    # No server could be asked for such a name (it would be a URL path segment), so the
+    # config refuses it; the error names it with its control characters escaped.
+    hostile = '\n[applications.evil]\nkind = "generic"\n[applications.evil.aliases]\n'
+    hostile += '"bell\\u0007\\u001b[31mred" = {}\n'
+    config_path.write_text(config_path.read_text("utf-8") + hostile, encoding="utf-8")
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        problems = text_of(app.main_screen.query_one("#problems-text"))
+        assert "applications.evil.aliases" in problems
+        assert "\\x07\\x1b[31mred" in problems
+        assert "\x1b" not in problems and "\x07" not in problems
 
 
 async def test_an_unexpected_save_failure_is_a_notification_not_a_traceback(
