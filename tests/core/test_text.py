@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamconsole.core.text import inert, pretty_json
+from streamconsole.core.text import inert, inert_lines, pretty_json
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
 
@@ -103,6 +103,11 @@ def test_cutting_happens_before_escaping() -> None:
     # An escape sequence past the limit does not reach the output in any form.
     result = inert("ok" + "\x1b[2J" * 10, limit=2)
     assert result == "ok… (40 more characters)"
+
+
+def test_inert_lines_keeps_line_breaks_and_escapes_a_bare_carriage_return() -> None:
+    text = "first \x1b[2J\r\nsecond\rover\nthird \u202e"
+    assert inert_lines(text) == "first \\x1b[2J\nsecond\\rover\nthird \\u202e"
 
 
 def test_pretty_json_is_ascii_and_escapes_control_characters() -> None:

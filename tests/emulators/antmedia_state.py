@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .hostile_names import hostile, hostile_segment
 from .jwscheck import Clock, claims_if_signed, times_ok
 
 MIN_STREAM_SECRET_CHARS = 32
@@ -394,4 +395,22 @@ def demo_state(clock: Clock = time.time) -> AntMediaState:
     )
     state.add_broadcasts("WebRTCAppEE", ["room-101", "room-102", "town-hall"])
     state.add_application("VodApp", ipFilterEnabled=False)
+    return state
+
+
+HOSTILE_APP = hostile_segment("Evil")
+HOSTILE_STREAM = hostile_segment("cam")
+REFUSED_STREAM = hostile("bad")  # holds control characters: the client leaves it out
+HOSTILE_SECRET = "hostile-demo-stream-secret-0123456789"
+
+
+def hostile_state(clock: Clock = time.time) -> AntMediaState:
+    """The demo state and one more application whose name and streams carry terminal
+    controls and markup (``hostile_names``): one stream the client can name (its label
+    holds every payload), and one whose id it must refuse. The application has a key and
+    play JWT off."""
+    state = demo_state(clock)
+    app = state.add_application(HOSTILE_APP, jwtStreamSecretKey=HOSTILE_SECRET)
+    app.broadcasts.append(broadcast(HOSTILE_STREAM, name=hostile("Camera ")))
+    app.broadcasts.append(broadcast(REFUSED_STREAM))
     return state

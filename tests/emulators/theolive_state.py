@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from .hostile_names import hostile, hostile_segment
 from .jwscheck import Clock, claims_if_signed, times_ok, unverified_claims
 
 MAX_KEYS = 2
@@ -195,4 +196,23 @@ def demo_state(clock: Clock = time.time) -> TheoLiveState:
     conference = state.add_channel("Conference", channel_id="conference")
     for hall in range(45):
         state.add_alias(conference.id, f"Hall {hall:02d}", alias_id=f"hall-{hall:02d}")
+    return state
+
+
+HOSTILE_CHANNEL = hostile_segment("ch")
+HOSTILE_ALIAS = hostile_segment("al")
+REFUSED_ALIAS = hostile("bad")  # holds control characters: the client refuses its channel
+HOSTILE_SECRET = "hostile-demo-shared-secret-0123456789abcdef"
+
+
+def hostile_state(clock: Clock = time.time) -> TheoLiveState:
+    """The demo state and two more channels whose ids, names, aliases and keys carry
+    terminal controls and markup (``hostile_names``): one the client can name, whose alias
+    holds one key, and one with an alias whose id the client must refuse."""
+    state = demo_state(clock)
+    channel = state.add_channel(hostile("Channel "), channel_id=HOSTILE_CHANNEL)
+    alias = state.add_alias(channel.id, hostile("Alias "), alias_id=HOSTILE_ALIAS)
+    state.add_key(alias.id, HOSTILE_SECRET, name=hostile("key "), key_id=hostile_segment("key"))
+    refused = state.add_channel(hostile("Refused "), channel_id=hostile_segment("refused"))
+    state.add_alias(refused.id, hostile("Alias "), alias_id=REFUSED_ALIAS)
     return state

@@ -40,9 +40,12 @@ def antmedia_source(
     return cls(profile, credentials, read_only=read_only, settings=settings)
 
 
-def theolive_source(emulator: TheoLiveEmulator, state_dir: Path) -> TheoLiveSource:
+def theolive_source(
+    emulator: TheoLiveEmulator, state_dir: Path, *, name: str = "theo-lab"
+) -> TheoLiveSource:
+    """v2, as the profile ``name``; its key records in ``state_dir``."""
     profile = ServerProfile(
-        "theo-lab", ServerKind.THEOLIVE, emulator.base_url, api_version="v2", auth="basic"
+        name, ServerKind.THEOLIVE, emulator.base_url, api_version="v2", auth="basic"
     )
     credentials = Secret(f"{emulator.api_key}:{emulator.api_secret}")
     records = KeyRecords(state_dir / "theo-lab.json")

@@ -29,6 +29,12 @@ def inert(text: str, *, limit: int = 4096) -> str:
     return "".join(out)
 
 
+def inert_lines(text: str, *, limit: int = 4096) -> str:
+    """:func:`inert` line by line: line breaks (``\\n``, ``\\r\\n``) stay line breaks,
+    everything else is escaped (a bare ``\\r`` too)."""
+    return "\n".join(inert(line, limit=limit) for line in text.replace("\r\n", "\n").split("\n"))
+
+
 def pretty_json(value: Any) -> str:
     """Indented JSON with every non-ASCII and control character escaped: safe to print
     as it is (escape sequences and bidi overrides inside strings become ``\\uXXXX``)."""

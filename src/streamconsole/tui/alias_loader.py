@@ -223,7 +223,6 @@ class AliasLoader:
             message + "\nMarked ✗ in the list; refresh (ctrl+r) to try again.",
             title="Not loaded",
             severity="warning",
-            markup=False,
         )
 
 

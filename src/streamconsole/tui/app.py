@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import WorkerError
@@ -36,6 +36,7 @@ from streamconsole.tui.messages import (
     ToggleRequested,
     TokenPreviewRequested,
 )
+from streamconsole.tui.screen_text import InertTextApp, as_shown
 from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
 from streamconsole.tui.status_line import Progress
 from streamconsole.tui.themes import ConsoleThemes
@@ -61,7 +62,7 @@ def _palette_provider() -> type[Provider]:
     return ConsoleCommands
 
 
-class StreamConsoleApp(App[None]):
+class StreamConsoleApp(InertTextApp):
     TITLE = "streamconsole"
     # App-wide, so that they apply to the default screen too; each file sits beside its module.
     CSS_PATH: ClassVar[list[str | PurePath]] = [
@@ -172,7 +173,6 @@ class StreamConsoleApp(App[None]):
                 f"{len(screen.warnings)} warning(s) in the config; the detail panel shows them.",
                 title="Config warnings",
                 severity="warning",
-                markup=False,
             )
         on_a_server = self.switcher is not None and self.switcher.server is not None
         self._themes.loaded(config.settings.theme, on_a_server=on_a_server)
@@ -248,7 +248,7 @@ class StreamConsoleApp(App[None]):
     def _edits(self) -> EditFlows | None:
         """The loaded session's edit flows; None, saying so, while no config is loaded."""
         if self.flows is None:
-            self.notify("The config is not loaded.", severity="warning", markup=False)
+            self.notify("The config is not loaded.", severity="warning")
         return self.flows
 
     @on(ToggleRequested)
@@ -266,7 +266,7 @@ class StreamConsoleApp(App[None]):
         if self.flows is not None:
             self.flows.preview_token(request.current)
         else:  # nothing loaded yet
-            self.notify("Nothing is selected.", severity="warning", markup=False)
+            self.notify("Nothing is selected.", severity="warning")
 
     @on(SessionChanged)
     def _session_changed(self) -> None:
@@ -365,15 +365,14 @@ class StreamConsoleApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The main screen's commands, the console's, then Textual's own (by title, as
-        Textual's palette lists them)."""
+        Textual's palette lists them); each as the palette may show it."""
         # The palette's module is loaded when it first opens (start-up time).
         from streamconsole.tui.palette import screen_commands
 
-        main_screen = self._main_screen
-        if main_screen is not None and screen is main_screen:
-            yield from screen_commands(main_screen)
-        yield from self.palette_commands()
-        yield from sorted(super().get_system_commands(screen), key=lambda command: command.title)
+        own = screen_commands(self.main_screen) if screen is self._main_screen else []
+        textual = sorted(super().get_system_commands(screen), key=lambda command: command.title)
+        for command in (*own, *self.palette_commands(), *textual):
+            yield as_shown(command)
 
     def palette_commands(self) -> list[SystemCommand]:
         """The console's own commands: save, reload, other sources, theme, help, quit."""

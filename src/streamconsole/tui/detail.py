@@ -153,7 +153,8 @@ class ScopeDetail(VerticalScroll, can_focus=False):
     def describe(self, app: Application, alias: Alias | None) -> Content:
         parts: list[Content] = [self._heading(app, alias)]
         if app.problem:  # the settings are unknown: a policy shown would be a guess
-            return Content("").join([*parts, self._failure(f"{app.name} could not be read", app)])
+            unread = self._failure(f"{inert(app.name)} could not be read", app)
+            return Content("").join([*parts, unread])
         failure = self.alias_failures.get(app.name)
         if failure is not None and alias is None:
             noun = app.kind.alias_noun
@@ -209,7 +210,7 @@ class ScopeDetail(VerticalScroll, can_focus=False):
             lines.append(
                 Content.assemble(
                     (
-                        f"{kind} enforces JWT per application: edits here change {app.name} "
+                        f"{kind} enforces JWT per application: edits here change {inert(app.name)} "
                         f"and all of its {len(app.aliases):,} {app.kind.alias_noun}s",
                         "$text-muted",
                     ),

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from streamconsole.core.text import inert
+
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
 
@@ -41,9 +43,10 @@ class UnsavedChangesScreen(ModalScreen[UnsavedChoice]):
     ]
 
     def __init__(self, question: str, changes: list[str]) -> None:
+        """``question`` and ``changes`` name what a server sent: shown inert."""
         super().__init__()
-        self._question = question
-        self._changes = changes
+        self._question = inert(question)
+        self._changes = [inert(change) for change in changes]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unsaved-dialog"):

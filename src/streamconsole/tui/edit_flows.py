@@ -66,7 +66,7 @@ class EditFlows:
         severity: SeverityLevel = "information",
         timeout: float | None = None,
     ) -> None:
-        self._host.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        self._host.notify(message, title=title, severity=severity, timeout=timeout)
 
     def _edited(self) -> None:
         """An edit was made: show it, and save at once when the config asks for that."""

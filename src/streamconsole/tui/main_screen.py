@@ -203,7 +203,7 @@ class MainScreen(Screen[None]):
             title = "The config has errors; nothing was loaded."
             problems, hint = list(error.problems), "Fix the file, then reload (ctrl+r)."
         else:
-            title = f"{self.source.name} could not be read."
+            title = f"{inert(self.source.name)} could not be read."
             problems, hint = [Problem(failure_text(error))], "Reload (ctrl+r) to try again."
         self.session = None
         self.set_class(True, "-broken")
@@ -236,7 +236,6 @@ class MainScreen(Screen[None]):
             title="Not refreshed",
             severity="error",
             timeout=20,
-            markup=False,
         )
         self.refresh_view()
 
@@ -341,7 +340,6 @@ class MainScreen(Screen[None]):
                 "Only shared secrets can be revealed; this selection has a public key or no "
                 "key (its fingerprint identifies it).",
                 severity="warning",
-                markup=False,
             )
             return
         self.detail.revealed = not self.detail.revealed

@@ -1,6 +1,7 @@
 """The command palette: its provider, the main screen's commands and the console's.
 
-Every command, Textual's own and the console's, comes from ``App.get_system_commands``.
+Every command, Textual's own and the console's, comes from ``App.get_system_commands``,
+each as :func:`.screen_text.as_shown` makes it (they name what a server sent).
 Textual's provider sorts them by title when the query is empty; this one keeps the order
 they are given in, so the selection's commands come first. What the palette offers
 follows the state: the selection, the marks, the filter, read-only mode.

@@ -20,6 +20,7 @@ from textual.app import SystemCommand
 from textual.message import Message
 
 from streamconsole.tui.failures import failure_text
+from streamconsole.tui.screen_text import as_shown
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -135,12 +136,11 @@ class SourceSwitcher:
 
     def choose(self) -> None:
         """The picker of the sources the console is not on (the palette lists them too)."""
-        commands = self.commands()
+        commands = [as_shown(command) for command in self.commands()]
         if not commands:
             self._host.notify(
                 f"{self.opener.config_path} has no [servers.NAME] to open.",
                 severity="warning",
-                markup=False,
             )
             return
         self._host.search_commands(
@@ -162,7 +162,6 @@ class SourceSwitcher:
                 title=f"Cannot open {self.label(server)}",
                 severity="error",
                 timeout=20,
-                markup=False,
             )
             return
         self.server = server

@@ -163,7 +163,7 @@ class ConsoleThemes:
 
     def mounted(self) -> None:
         for problem in self._problems:
-            self._app.notify(problem, title="Theme skipped", severity="warning", markup=False)
+            self._app.notify(problem, title="Theme skipped", severity="warning")
         if self._override is not None:
             self._apply(self._override)
 
@@ -181,5 +181,4 @@ class ConsoleThemes:
             app.notify(
                 f"There is no theme named {name!r}; keeping {app.theme}.",
                 severity="warning",
-                markup=False,
             )

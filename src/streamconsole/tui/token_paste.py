@@ -6,8 +6,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from streamconsole.core.text import inert_lines
 from streamconsole.core.tokens import MAX_TOKEN_CHARS
-from streamconsole.tui.token_report import inert_lines
 
 
 class TokenPasteArea(TextArea):

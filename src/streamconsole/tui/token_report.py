@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from streamconsole.core.explain import CheckStatus, Explanation, Verdict, explain
 from streamconsole.core.model import EffectivePolicy
-from streamconsole.core.text import inert, pretty_json
+from streamconsole.core.text import inert, inert_lines, pretty_json
 from streamconsole.tui.token_countdown import ExpiryCountdown
 
 _MARKS = {CheckStatus.PASSED: "✔", CheckStatus.FAILED: "✖", CheckStatus.SKIPPED: "–"}
@@ -84,11 +84,6 @@ class TokenChecklist(Widget):
                 Text(inert(check.reason)),
             )
         return Group(verdict, checks)
-
-
-def inert_lines(text: str, *, limit: int = 4096) -> str:
-    """:func:`inert` line by line: line breaks stay line breaks, everything else is escaped."""
-    return "\n".join(inert(line, limit=limit) for line in text.replace("\r\n", "\n").split("\n"))
 
 
 def _json_text(value: dict[str, Any]) -> Text:
