@@ -21,15 +21,22 @@ pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (.ci
 
 @pytest.fixture
 def workdir(tmp_path: Path, antmedia: AntMediaEmulator) -> Path:
-    (tmp_path / "console.toml").write_text(
+    return lab_config(tmp_path, antmedia)
+
+
+def lab_config(directory: Path, antmedia: AntMediaEmulator) -> Path:
+    """``directory``, with a console.toml whose ``[servers.lab]`` is the emulator."""
+    (directory / "console.toml").write_text(
         f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
         f'credentials_env = "{CREDENTIALS_ENV}"\n',
         encoding="utf-8",
     )
-    return tmp_path
+    return directory
 
 
-def start(workdir: Path, antmedia: AntMediaEmulator, *options: str) -> TmuxSession:
+def start(
+    workdir: Path, antmedia: AntMediaEmulator, *options: str, tmux_conf: Path = Path("/dev/null")
+) -> TmuxSession:
     env = {
         "TERM": "xterm-256color",
         "PATH": os.environ.get("PATH", ""),
@@ -39,7 +46,7 @@ def start(workdir: Path, antmedia: AntMediaEmulator, *options: str) -> TmuxSessi
         CREDENTIALS_ENV: f"{antmedia.admin_email}:{antmedia.admin_password}",
     }
     command = [str(ENTRY), "console.toml", "--server", "lab", *options]
-    return TmuxSession(command, cwd=workdir, env=env)
+    return TmuxSession(command, cwd=workdir, env=env, tmux_conf=tmux_conf)
 
 
 @pytest.fixture

@@ -14,12 +14,20 @@ TMUX = shutil.which("tmux")
 
 
 class TmuxSession:
-    def __init__(self, command: list[str], *, cwd: Path, env: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        *,
+        cwd: Path,
+        env: Mapping[str, str],
+        tmux_conf: Path = Path("/dev/null"),
+    ) -> None:
+        """``tmux_conf``: the server's configuration (none by default)."""
         if TMUX is None:
             raise RuntimeError("tmux is not installed")
         self.name = f"sc-{uuid.uuid4().hex[:8]}"
         # A private server socket: nothing of the user's tmux is touched.
-        self._base = [TMUX, "-L", self.name, "-f", "/dev/null"]
+        self._base = [TMUX, "-L", self.name, "-f", str(tmux_conf)]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         shell = f"cd {shlex.quote(str(cwd))} && env {exports} {shlex.join(command)}; sleep 30"
         subprocess.run(
@@ -35,12 +43,19 @@ class TmuxSession:
     def type(self, text: str) -> None:
         subprocess.run([*self._base, "send-keys", "-t", self.name, "-l", text], check=True)
 
-    def screen(self) -> str:
+    def screen(self, *, attributes: bool = False) -> str:
+        """The pane's text; with ``attributes``, each cell's colours and attributes too, as
+        tmux writes them (SGR sequences)."""
+        return self._tmux("capture-pane", "-t", self.name, "-p", *(["-e"] if attributes else []))
+
+    def buffers(self) -> str:
+        """tmux's paste buffers, one line each: a program sets one with OSC 52 when the
+        server's ``set-clipboard`` is on."""
+        return self._tmux("list-buffers")
+
+    def _tmux(self, *arguments: str) -> str:
         return subprocess.run(
-            [*self._base, "capture-pane", "-t", self.name, "-p"],
-            check=True,
-            capture_output=True,
-            text=True,
+            [*self._base, *arguments], check=True, capture_output=True, text=True
         ).stdout
 
     def wait_for(self, text: str, timeout: float = 15.0) -> str:
