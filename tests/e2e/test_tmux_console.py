@@ -114,6 +114,27 @@ def test_filter_toggle_save_rotate_token_quit(console: TmuxSession, workdir: Pat
     console.wait_until_gone("LiveApp")
 
 
+def test_keys_typed_in_one_burst_after_the_slash_go_to_the_filter(
+    console: TmuxSession, workdir: Path
+) -> None:
+    # Fast typing over SSH arrives at once: the r of "room" must not open the rotate dialog,
+    # the o must not open another source, and "spo" must not turn publish JWT off.
+    before = (workdir / "console.toml").read_text()
+    console.type("/room")
+    screen = console.wait_for("2 aliases match")
+    assert screen.splitlines()[1].strip() == "room"  # the filter line
+    assert "room-101" in screen and "Rotate key" not in screen
+    console.keys("Escape", "Escape")  # leave the filter, clear it
+    console.wait_for("LiveApp")
+    console.type("/spo")
+    screen = console.wait_for("match")
+    assert screen.splitlines()[1].strip() == "spo"
+    assert "unsaved" not in screen
+    console.keys("Escape", "Escape", "q")
+    console.wait_until_gone("LiveApp")
+    assert (workdir / "console.toml").read_text() == before
+
+
 def test_quit_with_unsaved_changes_asks(console: TmuxSession, workdir: Path) -> None:
     before = (workdir / "console.toml").read_text()
     console.keys("Home", "p")

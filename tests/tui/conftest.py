@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.content import Content
 from textual.message import Message
 from textual.notifications import Notify
@@ -104,6 +105,17 @@ def notes() -> Notes:
 async def wait_loaded(pilot: Pilot[None]) -> None:
     """Until the load (or save) workers finished and the screen caught up."""
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+_KEY_NAMES = {"/": "slash", " ": "space"}
+
+
+async def burst(pilot: Pilot[None], typed: str) -> None:
+    """``typed`` as one burst, as SSH or mosh deliver fast typing: every key is queued
+    before the app handles the first (``Pilot.press`` lets the app settle after each)."""
+    for char in typed:
+        pilot.app.post_message(events.Key(_KEY_NAMES.get(char, char), char))
     await pilot.pause()
 
 

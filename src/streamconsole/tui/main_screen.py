@@ -69,6 +69,9 @@ class MainScreen(Screen[None]):
             "Filter",
             id="filter",
             tooltip="Filter applications and aliases by name",
+            # Priority: run as the key arrives, before the keys typed after it (one burst
+            # over SSH) are handed to the list, so that they reach the filter.
+            priority=True,
         ),
         Binding(
             "p",
@@ -310,12 +313,16 @@ class MainScreen(Screen[None]):
     # --- actions --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_filter" and self.focused is self.query_one("#filter"):
+            return False  # a slash typed in the filter is part of the name
         # A config that failed to load leaves nothing to act on: hide these keys from the
         # footer (while loading they stay, so the first paint needs no second footer).
         return action not in _NEED_A_CONFIG or not self.has_class("-broken")
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", FilterInput).focus()
+        # At once, not as Widget.focus does (after the keys already queued): every key typed
+        # after the slash goes to the filter, however fast they come.
+        self.set_focus(self.query_one("#filter", FilterInput))
 
     def action_clear(self) -> None:
         filter_input = self.query_one("#filter", FilterInput)
