@@ -44,6 +44,10 @@ class TestMainScreen:
         run_before = _select("x", "x", "l")
         assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
 
+    def test_full_detail_at_80x24(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        run_before = _select("slash", *"evening", "enter", "down", "d")
+        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
     def test_read_only(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
         assert snap_compare(make_app(read_only=True), terminal_size=(80, 24), run_before=_loaded)
 

@@ -45,7 +45,8 @@ def help_notes(*, remote: bool) -> str:
     )
     return (
         "Row markers: P publish, ▶ play; ● enforced, ○ off, – not supported by the server; "
-        f"* unsaved edit; ! enforced with no key (every request refused); ✓ marked.{later}\n"
+        "* unsaved edit; ! enforced with no key (every request refused); ⚠ the detail has "
+        f"warnings (the status line counts them); ✓ marked.{later}\n"
         "Keys can be remapped by binding id (App.set_keymap). ctrl+p opens the command "
         "palette, with every action and the theme switcher."
     )

@@ -10,7 +10,7 @@ read is marked in place."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -37,6 +37,7 @@ from streamconsole.tui.messages import (
 )
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
+from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.status_line import Progress, source_only, status_text
 
 if TYPE_CHECKING:
@@ -53,9 +54,15 @@ _NEED_A_CONFIG = frozenset(
         "token_preview",
         "reveal",
         "toggle_detail",
+        "toggle_full_detail",
         "clear",
     }
 )
+
+
+# In the detail's top border (drawn where the detail sits below the list, or full screen).
+_DETAIL_HINT = "d full screen"
+_FULL_DETAIL_HINT = "↑↓ scroll · d or esc: back to the list"
 
 
 class MainScreen(Screen[None]):
@@ -111,11 +118,11 @@ class MainScreen(Screen[None]):
         ),
         Binding(
             "d",
-            "toggle_detail",
+            "toggle_full_detail",
             "Detail",
             show=False,
-            id="toggle-detail",
-            tooltip="Show or hide the detail panel",
+            id="full-detail",
+            tooltip="Full-screen detail to scroll; d or escape goes back",
         ),
         Binding(
             "escape",
@@ -123,7 +130,7 @@ class MainScreen(Screen[None]):
             "Clear",
             show=False,
             id="clear",
-            tooltip="Clear the filter, else the marks",
+            tooltip="Back from the full detail, else clear the filter, else the marks",
         ),
     ]
 
@@ -157,9 +164,11 @@ class MainScreen(Screen[None]):
         self.progress = Progress()
         self.warnings: tuple[Problem, ...] = ()  # the source's, shown in the detail
         self._arriving: ScopeRef | None = None  # an alias to go to once its aliases are in
+        self._warning_counts: dict[str, int] = {}  # by application (ScopeWarnings.count_in)
 
     def on_mount(self) -> None:
         self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
+        self.detail.border_title = _DETAIL_HINT
         self.show_loading()
         self.post_message(ScreenMounted())
 
@@ -229,7 +238,9 @@ class MainScreen(Screen[None]):
             self._arriving = None
             if self.scope_list.current_ref == ScopeRef(app.name):  # the operator waited
                 self.scope_list.select(arriving)
-        self.refresh_view()
+        if self.session is not None:
+            self._count_warnings([app])  # the others' are as they were: no recount of all
+            self._redraw(self.session)
 
     def show_stale(self, error: Exception) -> None:
         """A refresh failed: what was loaded before stays, marked as such."""
@@ -251,17 +262,31 @@ class MainScreen(Screen[None]):
                 yield index.applications[position].name
 
     def refresh_view(self) -> None:
-        """After an edit or a save: markers, detail and status line."""
+        """After an edit or a save: markers, warnings, detail and status line."""
         session = self.session
         if session is None:
             return
+        self._warning_counts.clear()
+        self._count_warnings(session.config.applications.values())
+        self._redraw(session)
+
+    def _count_warnings(self, apps: Iterable[Application]) -> None:
+        """Count the warnings of ``apps`` anew (the list's ⚠ marks follow)."""
+        warnings = self.scope_list.warnings = ScopeWarnings(self.warnings, self._now())
+        for app in apps:
+            self._warning_counts[app.name] = warnings.count_in(app)
+
+    def _redraw(self, session: EditSession) -> None:
         self.scope_list.set_unsaved(session.unsaved_scopes)
         self._show_detail()
         self._refresh_status(session)
 
     def _refresh_status(self, session: EditSession) -> None:
         index = self.scope_list.index
-        self._status(status_text(self.source.status, session.config, index, self.progress))
+        warnings = len(self.warnings) + sum(self._warning_counts.values())
+        self._status(
+            status_text(self.source.status, session.config, index, self.progress, warnings)
+        )
         pending = len(session.pending)
         badge = self.query_one("#unsaved-badge", Static)
         badge.update(f" {pending} unsaved " if pending else "")
@@ -320,19 +345,33 @@ class MainScreen(Screen[None]):
         return action not in _NEED_A_CONFIG or not self.has_class("-broken")
 
     def action_focus_filter(self) -> None:
+        self._show_full_detail(False)
         # At once, not as Widget.focus does (after the keys already queued): every key typed
         # after the slash goes to the filter, however fast they come.
         self.set_focus(self.query_one("#filter", FilterInput))
 
     def action_clear(self) -> None:
         filter_input = self.query_one("#filter", FilterInput)
-        if filter_input.value:
+        if self.has_class("-full-detail"):
+            self._show_full_detail(False)
+        elif filter_input.value:
             filter_input.value = ""
         else:
             self.scope_list.clear_marks()
 
     def action_toggle_detail(self) -> None:
         self.toggle_class("-hide-detail")
+
+    def action_toggle_full_detail(self) -> None:
+        self._show_full_detail(not self.has_class("-full-detail"))
+
+    def _show_full_detail(self, full: bool) -> None:
+        """The detail full screen and focused (it scrolls), or back beside the list."""
+        if full == self.has_class("-full-detail"):
+            return
+        self.set_class(full, "-full-detail")
+        self.detail.border_title = _FULL_DETAIL_HINT if full else _DETAIL_HINT
+        self.set_focus(self.detail if full else self.scope_list)
 
     def action_expand_all(self) -> None:
         self.scope_list.set_all_expanded(True)
@@ -352,6 +391,8 @@ class MainScreen(Screen[None]):
             )
             return
         self.detail.revealed = not self.detail.revealed
+        if self.detail.revealed:
+            self.set_class(False, "-hide-detail")  # where it can be seen
 
     def action_toggle_publish(self) -> None:
         self.request_toggle(Direction.PUBLISH)

@@ -4,9 +4,9 @@ A ``ScrollView`` with ``render_line`` and a small line cache, not a widget per r
 100k aliases at once (Textual's DataTable, Tree and OptionList take seconds at that size).
 Every row shows publish and play enforcement (``P● ▶○``; ``–`` where the server has no such
 control), the server kind, the key algorithm, and markers for unsaved edits (``*``), for
-enforcement without a key (``!``) and for an application a remote source could not read
-(``✗``; its policy shows ``?``), in glyphs as well as colours so NO_COLOR loses nothing
-(the cells of a row: :mod:`.scope_row`).
+enforcement without a key (``!``), for an application a remote source could not read
+(``✗``; its policy shows ``?``) and for a scope whose detail has warnings (``⚠``), in
+glyphs as well as colours so NO_COLOR loses nothing (the cells of a row: :mod:`.scope_row`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from streamconsole.core.model import ScopeRef
 from streamconsole.core.text import inert
 from streamconsole.tui.scope_index import Row, ScopeIndex
 from streamconsole.tui.scope_row import Cells, right_columns, row_strip
+from streamconsole.tui.scope_warnings import ScopeWarnings
 
 _WIDE_ENOUGH_FOR_KIND = 46
 
@@ -92,6 +93,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         "scope-list--own",
         "scope-list--unsaved",
         "scope-list--problem",
+        "scope-list--warning",
         "scope-list--marked",
     }
 
@@ -122,6 +124,8 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         self._highlighted: ScopeRef | None = None
         # Why an application's aliases could not be loaded, by name (shared with the loader).
         self.alias_failures: Mapping[str, str] = {}
+        # Which rows show ⚠ (set by the screen, then the rows redrawn with set_unsaved).
+        self.warnings: ScopeWarnings | None = None
 
     # --- content --------------------------------------------------------------------------
 
@@ -380,6 +384,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             with_kind=width >= _WIDE_ENOUGH_FOR_KIND,
             unsaved=unsaved,
             failed=alias is None and app.name in self.alias_failures,
+            warned=self.warnings is not None and self.warnings.marked(app, alias),
             style=self._style,
         )
         return row_strip(left, right, width, on_cursor, base)

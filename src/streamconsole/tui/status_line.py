@@ -30,12 +30,19 @@ def source_only(source_status: str, state: str, style: str = "") -> Content:
 
 
 def status_text(
-    source_status: str, config: Config, index: ScopeIndex | None, progress: Progress
+    source_status: str,
+    config: Config,
+    index: ScopeIndex | None,
+    progress: Progress,
+    warnings: int = 0,
 ) -> Content:
+    """``warnings``: how many the details show (each counted once), marked ⚠ in the list."""
     parts: list[str | tuple[str, str]] = [
         f" {inert(source_status)} │ {len(config.applications):,} applications · "
         f"{config.alias_count:,} aliases"
     ]
+    if warnings:
+        parts.append((f" │ ⚠ {warnings:,} warning{'' if warnings == 1 else 's'}", "$text-warning"))
     if progress.loading:
         parts.append((f" · {progress.loading:,} loading…", "$text-muted"))
     if progress.unreadable:
