@@ -18,6 +18,7 @@ from textual.widgets import Static
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.model import ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
+from streamconsole.tui.messages import Noted
 from streamconsole.tui.scope_list import ScopeList
 
 HERE = Path(__file__).parent
@@ -75,16 +76,21 @@ def make_app(config_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppFactory:
 
 
 class Notes:
-    """Notifications the app raised, captured from its message stream."""
+    """What the app said, captured from its message stream: toasts (``toasts`` counts them)
+    and the status line's notes."""
 
     def __init__(self) -> None:
         self.messages: list[str] = []
         self.titles: list[str] = []
+        self.toasts = 0
 
     def hook(self, message: Message) -> None:
         if isinstance(message, Notify):
             self.messages.append(message.notification.message)
             self.titles.append(message.notification.title)
+            self.toasts += 1
+        elif isinstance(message, Noted):
+            self.messages.append(message.text)
 
     def any(self, fragment: str) -> bool:
         return any(fragment in text for text in self.messages + self.titles)
@@ -92,6 +98,7 @@ class Notes:
     def clear(self) -> None:
         self.messages.clear()
         self.titles.clear()
+        self.toasts = 0
 
 
 @pytest.fixture

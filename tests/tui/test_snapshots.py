@@ -52,6 +52,20 @@ class TestMainScreen:
         assert snap_compare(make_app(read_only=True), terminal_size=(80, 24), run_before=_loaded)
 
 
+class TestFeedback:
+    def test_an_error_toast_at_80x24(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        # Toasts are for errors (a refused write here), at the top left: the detail is below.
+        assert snap_compare(
+            make_app(read_only=True), terminal_size=(80, 24), run_before=_select("p")
+        )
+
+    def test_an_error_toast_at_120x40(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        # At the bottom left: the detail is on the right.
+        assert snap_compare(
+            make_app(read_only=True), terminal_size=(120, 40), run_before=_select("p")
+        )
+
+
 class TestScreens:
     def test_help(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
         assert snap_compare(make_app(), terminal_size=(100, 40), run_before=_select("?"))

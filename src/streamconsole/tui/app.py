@@ -30,6 +30,7 @@ from streamconsole.tui.config_loader import ConfigLoaded, ConfigLoader, LoadFail
 from streamconsole.tui.failures import crash_report
 from streamconsole.tui.messages import (
     AliasesRequested,
+    Noted,
     RotateRequested,
     ScreenMounted,
     SessionChanged,
@@ -42,6 +43,7 @@ from streamconsole.tui.themes import ConsoleThemes
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
 
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
@@ -122,6 +124,7 @@ class StreamConsoleApp(App[None]):
         self._screen_ready = asyncio.Event()
         self._config_loader = ConfigLoader(self, self._screen_ready)
         self._main_screen: MainScreen | None = None
+        self._toasts_until: dict[tuple[str, str, str], float] = {}  # shown until (monotonic)
         self.theme = self._themes.default
 
     @property
@@ -168,11 +171,9 @@ class StreamConsoleApp(App[None]):
         screen = self.main_screen
         screen.warnings = tuple(self.source.warnings)
         if screen.warnings:
-            self.notify(
-                f"{len(screen.warnings)} warning(s) in the config; the detail panel shows them.",
-                title="Config warnings",
-                severity="warning",
-                markup=False,
+            count = len(screen.warnings)
+            self.post_message(
+                Noted(f"{count} warning(s) in the config: rows marked ⚠", warning=True)
             )
         on_a_server = self.switcher is not None and self.switcher.server is not None
         self._themes.loaded(config.settings.theme, on_a_server=on_a_server)
@@ -248,7 +249,7 @@ class StreamConsoleApp(App[None]):
     def _edits(self) -> EditFlows | None:
         """The loaded session's edit flows; None, saying so, while no config is loaded."""
         if self.flows is None:
-            self.notify("The config is not loaded.", severity="warning", markup=False)
+            self.post_message(Noted("The config is not loaded.", warning=True))
         return self.flows
 
     @on(ToggleRequested)
@@ -266,11 +267,33 @@ class StreamConsoleApp(App[None]):
         if self.flows is not None:
             self.flows.preview_token(request.current)
         else:  # nothing loaded yet
-            self.notify("Nothing is selected.", severity="warning", markup=False)
+            self.post_message(Noted("Nothing is selected.", warning=True))
 
     @on(SessionChanged)
     def _session_changed(self) -> None:
         self.main_screen.refresh_view()
+
+    @on(Noted)
+    def _noted(self, note: Noted) -> None:
+        self.main_screen.show_note(note.text, warning=note.warning)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, unless the same one is still shown: a repeated failure (ctrl+s pressed
+        again, say) must not stack copies over the screen."""
+        now = time.monotonic()
+        shown = (title, message, severity)
+        if self._toasts_until.get(shown, 0.0) > now:
+            return
+        self._toasts_until[shown] = now + (timeout or self.NOTIFICATION_TIMEOUT)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_save(self) -> None:
         if (flows := self._edits()) is not None:

@@ -4,7 +4,8 @@ would lose unsaved edits) and remembering the theme.
 
 Every write asks :meth:`EditFlows.writable` first, so read-only mode is refused in one
 place. The flows change the session and post :class:`SessionChanged` to the app, which
-redraws the screen: they never touch it. An application the source could not read cannot
+redraws the screen: they never touch it. What they say goes to the status line
+(:class:`Noted`), errors only to toasts. An application the source could not read cannot
 be edited (nor a token issued for it) until a refresh reads it: its policy is unknown.
 """
 
@@ -20,7 +21,7 @@ from streamconsole.core.edits import edit_scope
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.session import EditSession
 from streamconsole.tui.failures import failure_text
-from streamconsole.tui.messages import SessionChanged
+from streamconsole.tui.messages import Noted, SessionChanged
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -66,6 +67,10 @@ class EditFlows:
         severity: SeverityLevel = "information",
         timeout: float | None = None,
     ) -> None:
+        if severity != "error":  # routine: the status line, not a toast over the detail
+            text = f"{title}: {message}" if title else message
+            self._host.post_message(Noted(text, warning=severity == "warning"))
+            return
         self._host.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _edited(self) -> None:

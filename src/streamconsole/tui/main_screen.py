@@ -30,6 +30,7 @@ from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
 from streamconsole.tui.messages import (
     AliasesRequested,
+    Noted,
     RotateRequested,
     ScreenMounted,
     ToggleRequested,
@@ -41,6 +42,8 @@ from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.status_line import Progress, source_only, status_text
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
 
@@ -59,6 +62,8 @@ _NEED_A_CONFIG = frozenset(
     }
 )
 
+
+_NOTE_SECONDS = 10  # how long the status line shows what an action said
 
 # In the detail's top border (drawn where the detail sits below the list, or full screen).
 _DETAIL_HINT = "d full screen"
@@ -137,6 +142,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-line"):
             yield Static(id="status-text", markup=False)
+            yield Static("", id="status-note", markup=False)
             yield Static("", id="unsaved-badge", markup=False)
             yield Static(" READ-ONLY ", id="read-only-badge", markup=False)
         yield FilterInput(placeholder="/ filter by name", id="filter", compact=True)
@@ -165,6 +171,8 @@ class MainScreen(Screen[None]):
         self.warnings: tuple[Problem, ...] = ()  # the source's, shown in the detail
         self._arriving: ScopeRef | None = None  # an alias to go to once its aliases are in
         self._warning_counts: dict[str, int] = {}  # by application (ScopeWarnings.count_in)
+        self._notes: list[Content] = []  # what the last keystroke's action said (show_note)
+        self._notes_expire: Timer | None = None
 
     def on_mount(self) -> None:
         self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
@@ -295,6 +303,27 @@ class MainScreen(Screen[None]):
     def _status(self, text: Content) -> None:
         self.query_one("#status-text", Static).update(text)
 
+    def show_note(self, text: str, *, warning: bool = False) -> None:
+        """Routine feedback in the status line (not a toast over the detail), before what
+        the same keystroke's action said already (the outcome comes last, and is what
+        matters); gone after a while."""
+        style = "$text-warning" if warning else "$text-success"
+        self._notes.insert(0, Content.styled(inert(text.replace("\n", " ")), style))
+        note = self.query_one("#status-note", Static)
+        note.update(Content(" · ").join(self._notes))
+        note.display = True
+        if self._notes_expire is not None:
+            self._notes_expire.stop()
+        self._notes_expire = self.set_timer(_NOTE_SECONDS, self._clear_notes)
+
+    def _clear_notes(self) -> None:
+        self._notes.clear()
+        self.query_one("#status-note").display = False
+
+    def on_key(self) -> None:
+        # A new keystroke: what its action says replaces what the last one said.
+        self._notes.clear()
+
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
 
@@ -383,11 +412,12 @@ class MainScreen(Screen[None]):
         if self.scope_list.current_ref is None:
             return
         if self.detail.shared_key is None:
-            self.notify(
-                "Only shared secrets can be revealed; this selection has a public key or no "
-                "key (its fingerprint identifies it).",
-                severity="warning",
-                markup=False,
+            self.post_message(
+                Noted(
+                    "Only shared secrets can be revealed; this selection has a public key or "
+                    "no key (its fingerprint identifies it).",
+                    warning=True,
+                )
             )
             return
         self.detail.revealed = not self.detail.revealed
