@@ -484,6 +484,7 @@ async def test_question_mark_lists_every_binding(make_app: AppFactory) -> None:
         ):
             assert description in listing, description
         assert "↑ k" in listing
+        assert "Mark or unmark, then move down; p and l act on marked rows" in listing
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, MainScreen)

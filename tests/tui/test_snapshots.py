@@ -41,7 +41,7 @@ class TestMainScreen:
         assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
 
     def test_unsaved_edits_and_marks(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
-        run_before = _select("x", "x", "l")
+        run_before = _select("l", "x", "x")  # LiveApp's play on (unsaved), two rows marked
         assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
 
     def test_full_detail_at_80x24(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]

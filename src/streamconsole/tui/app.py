@@ -254,8 +254,11 @@ class StreamConsoleApp(App[None]):
 
     @on(ToggleRequested)
     def _toggle_requested(self, request: ToggleRequested) -> None:
-        if (flows := self._edits()) is not None:
-            flows.toggle(request.direction, request.current, request.marked)
+        if (flows := self._edits()) is None:
+            return
+        went_ahead = flows.toggle(request.direction, request.current, request.marked)
+        if went_ahead and request.marked:
+            self.main_screen.marks_used()
 
     @on(RotateRequested)
     def _rotate_requested(self, request: RotateRequested) -> None:

@@ -46,7 +46,8 @@ def help_notes(*, remote: bool) -> str:
     return (
         "Row markers: P publish, ▶ play; ● enforced, ○ off, – not supported by the server; "
         "* unsaved edit; ! enforced with no key (every request refused); ⚠ the detail has "
-        f"warnings (the status line counts them); ✓ marked.{later}\n"
+        "warnings (the status line counts them); ✓ marked (x, which moves down): p and l "
+        f"then act on the marked rows, not the cursor's, and the marks clear.{later}\n"
         "Keys can be remapped by binding id (App.set_keymap). ctrl+p opens the command "
         "palette, with every action and the theme switcher."
     )

@@ -292,8 +292,9 @@ class MainScreen(Screen[None]):
     def _refresh_status(self, session: EditSession) -> None:
         index = self.scope_list.index
         warnings = len(self.warnings) + sum(self._warning_counts.values())
+        marked = self.scope_list.marked_count
         self._status(
-            status_text(self.source.status, session.config, index, self.progress, warnings)
+            status_text(self.source.status, session.config, index, self.progress, warnings, marked)
         )
         pending = len(session.pending)
         badge = self.query_one("#unsaved-badge", Static)
@@ -348,6 +349,15 @@ class MainScreen(Screen[None]):
         self._show_detail()
         if event.ref is not None:
             self.post_message(AliasesRequested(event.ref.application))
+
+    @on(ScopeList.MarksChanged)
+    def _marks_changed(self) -> None:
+        if self.session is not None:
+            self._refresh_status(self.session)
+
+    def marks_used(self) -> None:
+        """A toggle acted on the marked rows: they are done with."""
+        self.scope_list.clear_marks()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -81,7 +81,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             "Mark",
             show=False,
             id="mark",
-            tooltip="Mark the row for a toggle on several scopes at once",
+            tooltip="Mark or unmark, then move down; p and l act on marked rows",
         ),
     ]
 
@@ -111,6 +111,17 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> ScopeList:
             return self.scope_list
 
+    @dataclass
+    class MarksChanged(Message):
+        """Rows were marked or unmarked: ``count`` are marked now."""
+
+        scope_list: ScopeList
+        count: int
+
+        @property
+        def control(self) -> ScopeList:
+            return self.scope_list
+
     cursor: var[int] = var(0, init=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -131,7 +142,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def show_index(self, index: ScopeIndex, unsaved: frozenset[ScopeRef]) -> None:
         self.index = index
-        self._marked.clear()
+        self.clear_marks()
         self.set_unsaved(unsaved)
         self._relayout(None)
 
@@ -199,11 +210,17 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             return []
         return [self.index.ref(row) for row in sorted(self._marked)]
 
+    @property
+    def marked_count(self) -> int:
+        return len(self._marked)
+
     def clear_marks(self) -> bool:
         had_marks = bool(self._marked)
-        self._marked.clear()
-        self._line_cache.clear()
-        self.refresh()
+        if had_marks:
+            self._marked.clear()
+            self._line_cache.clear()
+            self.refresh()
+            self.post_message(self.MarksChanged(self, 0))
         return had_marks
 
     def _relayout(self, keep: Row | None) -> None:
@@ -304,6 +321,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         self._marked.symmetric_difference_update({row})
         self._line_cache.clear()
         self.refresh_line(self.cursor)
+        self.post_message(self.MarksChanged(self, len(self._marked)))
         self.cursor += 1
 
     # --- drawing --------------------------------------------------------------------------
