@@ -11,8 +11,10 @@ from textual.widgets._toast import Toast
 
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.tui.app import StreamConsoleApp
+from tests.emulators import AntMediaEmulator
 
 from .conftest import AppFactory, Notes, console, fixed_clock, text_of, wait_loaded
+from .remote_support import antmedia_source, console_on, settle
 from .test_shell import FailingSaveSource
 
 
@@ -66,6 +68,20 @@ async def test_a_failed_save_is_one_toast_however_often_it_is_retried(
             await wait_loaded(pilot)
         assert notes.toasts == 1
         assert notes.any("unexpected OSError")
+
+
+async def test_a_save_the_server_refuses_is_one_toast_however_often_it_is_retried(
+    antmedia: AntMediaEmulator, notes: Notes
+) -> None:
+    # WebRTCAppEE holds play JWT and one-time tokens: Ant Media refuses every save of it.
+    async with console_on(antmedia_source(antmedia)).run_test(message_hook=notes.hook) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"WebRTC", "enter", "p")
+        for _ in range(3):
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+        assert notes.any("Not saved")
+        assert notes.toasts == 1
 
 
 async def test_error_toasts_keep_clear_of_the_detail(make_app: AppFactory) -> None:
