@@ -20,12 +20,13 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
-from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.app import SystemCommand
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import WorkerError
 
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
+from streamconsole.tui.bindings import APP_BINDINGS
 from streamconsole.tui.config_loader import ConfigLoaded, ConfigLoader, LoadFailed
 from streamconsole.tui.failures import crash_report
 from streamconsole.tui.messages import (
@@ -40,10 +41,10 @@ from streamconsole.tui.messages import (
 from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
 from streamconsole.tui.status_line import Progress
 from streamconsole.tui.themes import ConsoleThemes
+from streamconsole.tui.toasts import ToastsOnce
 
 if TYPE_CHECKING:
     from textual.command import Provider
-    from textual.notifications import SeverityLevel
 
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
@@ -63,7 +64,7 @@ def _palette_provider() -> type[Provider]:
     return ConsoleCommands
 
 
-class StreamConsoleApp(App[None]):
+class StreamConsoleApp(ToastsOnce):
     TITLE = "streamconsole"
     # App-wide, so that they apply to the default screen too; each file sits beside its module.
     CSS_PATH: ClassVar[list[str | PurePath]] = [
@@ -74,27 +75,7 @@ class StreamConsoleApp(App[None]):
     ]
     # Instead of Textual's provider: every command comes from get_system_commands.
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_palette_provider}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="save", tooltip="Save every unsaved edit"),
-        Binding(
-            "ctrl+r",
-            "reload",
-            "Reload",
-            show=False,
-            id="reload",
-            tooltip="Read the config again (asks about unsaved edits)",
-        ),
-        Binding(
-            "o",
-            "open_source",
-            "Open source",
-            show=False,
-            id="open-source",
-            tooltip="Reload the console on the config file or one of its servers",
-        ),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Every key, and what it does"),
-        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(
         self,
@@ -124,7 +105,6 @@ class StreamConsoleApp(App[None]):
         self._screen_ready = asyncio.Event()
         self._config_loader = ConfigLoader(self, self._screen_ready)
         self._main_screen: MainScreen | None = None
-        self._toasts_until: dict[tuple[str, str, str], float] = {}  # shown until (monotonic)
         self.theme = self._themes.default
 
     @property
@@ -279,24 +259,6 @@ class StreamConsoleApp(App[None]):
     @on(Noted)
     def _noted(self, note: Noted) -> None:
         self.main_screen.show_note(note.text, warning=note.warning)
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """A toast, unless the same one is still shown: a repeated failure (ctrl+s pressed
-        again, say) must not stack copies over the screen."""
-        now = time.monotonic()
-        shown = (title, message, severity)
-        if self._toasts_until.get(shown, 0.0) > now:
-            return
-        self._toasts_until[shown] = now + (timeout or self.NOTIFICATION_TIMEOUT)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_save(self) -> None:
         if (flows := self._edits()) is not None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Static
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.core.model import Application, Direction, ScopeRef
 from streamconsole.core.text import inert
+from streamconsole.tui.bindings import MAIN_SCREEN_BINDINGS
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
@@ -74,70 +75,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     AUTO_FOCUS = "#scope-list"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "slash",
-            "focus_filter",
-            "Filter",
-            id="filter",
-            tooltip="Filter applications and aliases by name",
-            # Priority: run as the key arrives, before the keys typed after it (one burst
-            # over SSH) are handed to the list, so that they reach the filter.
-            priority=True,
-        ),
-        Binding(
-            "p",
-            "toggle_publish",
-            "Publish",
-            id="toggle-publish",
-            tooltip="Turn publish JWT enforcement on or off for the selection",
-        ),
-        Binding(
-            "l",
-            "toggle_play",
-            "Play",
-            id="toggle-play",
-            tooltip="Turn play JWT enforcement on or off for the selection",
-        ),
-        Binding(
-            "r",
-            "rotate_key",
-            "Key",
-            id="rotate-key",
-            tooltip="Generate or import a new key for the selection",
-        ),
-        Binding(
-            "t",
-            "token_preview",
-            "Token",
-            id="token-preview",
-            tooltip="Issue and explain a preview token for the selection",
-        ),
-        Binding(
-            "v",
-            "reveal",
-            "Reveal",
-            show=False,
-            id="reveal",
-            tooltip="Show or hide the shared secret of the selection",
-        ),
-        Binding(
-            "d",
-            "toggle_full_detail",
-            "Detail",
-            show=False,
-            id="full-detail",
-            tooltip="Full-screen detail to scroll; d or escape goes back",
-        ),
-        Binding(
-            "escape",
-            "clear",
-            "Clear",
-            show=False,
-            id="clear",
-            tooltip="Back from the full detail, else clear the filter, else the marks",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_SCREEN_BINDINGS
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-line"):

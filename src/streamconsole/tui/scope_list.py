@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from streamconsole.core.model import ScopeRef
 from streamconsole.core.text import inert
+from streamconsole.tui.bindings import SCOPE_LIST_BINDINGS
 from streamconsole.tui.scope_index import Row, ScopeIndex
 from streamconsole.tui.scope_row import Cells, right_columns, row_strip
 from streamconsole.tui.scope_warnings import ScopeWarnings
@@ -37,53 +38,7 @@ _WIDE_ENOUGH_FOR_KIND = 46
 class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
     """Applications (collapsible) and their aliases, with a cursor and optional marks."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up", tooltip="Previous row"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down", tooltip="Next row"),
-        Binding("pageup", "page_up", "Page up", show=False, id="page-up", tooltip="One page up"),
-        Binding(
-            "pagedown",
-            "page_down",
-            "Page down",
-            show=False,
-            id="page-down",
-            tooltip="One page down",
-        ),
-        Binding("home,g", "first", "First", show=False, id="first-row", tooltip="First row"),
-        Binding("end,G", "last", "Last", show=False, id="last-row", tooltip="Last row"),
-        Binding(
-            "enter,space",
-            "toggle_expanded",
-            "Open/close",
-            show=False,
-            id="toggle-expanded",
-            tooltip="Expand or collapse the application under the cursor",
-        ),
-        Binding(
-            "right",
-            "expand",
-            "Expand",
-            show=False,
-            id="expand",
-            tooltip="Expand the application, or go to its first alias",
-        ),
-        Binding(
-            "left",
-            "collapse",
-            "Collapse",
-            show=False,
-            id="collapse",
-            tooltip="Collapse the application, or go up to it from an alias",
-        ),
-        Binding(
-            "x",
-            "toggle_mark",
-            "Mark",
-            show=False,
-            id="mark",
-            tooltip="Mark or unmark, then move down; p and l act on marked rows",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = SCOPE_LIST_BINDINGS
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "scope-list--cursor",
