@@ -390,7 +390,7 @@ def test_snapshot_antmedia_with_a_pasted_secret(snap_compare: Any) -> None:
 
 def test_snapshot_a_revealed_secret_wraps_whole(snap_compare: Any) -> None:
     # A made-up secret (no key anywhere): the layout of a revealed one, longer than a line.
-    placeholder = "not-a-real-secret-" * 4
+    placeholder = "placeholder-7fQ2xLw9KpR4tB8mJc3HsY6dGv1ZaE5uWo0iTnXqNb2Lr8Pe4Ks6Dj9Fh3"
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
