@@ -114,6 +114,30 @@ def test_filter_toggle_save_rotate_token_quit(console: TmuxSession, workdir: Pat
     console.wait_until_gone("LiveApp")
 
 
+def test_keys_typed_in_one_burst_after_the_slash_go_to_the_filter(
+    console: TmuxSession, workdir: Path
+) -> None:
+    # Fast typing over SSH arrives at once: the r of "room" must not open the rotate dialog,
+    # the o must not open another source, and "spo" must not turn publish JWT off.
+    before = (workdir / "console.toml").read_text()
+    console.type("/room")
+    screen = console.wait_for("\nroom\n")  # the filter line holds all of it
+    screen = console.wait_for("room-102")
+    assert "LiveApp (" not in screen and "Rotate key" not in screen
+    # Escape clears the filter; wait until it has (a lone ESC is only known for one once
+    # nothing follows it, so the next burst must not come before).
+    console.keys("Escape")
+    console.wait_for("/ filter by name")
+    console.type("/spo")
+    screen = console.wait_for("\nspo\n")
+    assert "unsaved" not in screen and "Publish JWT off" not in screen
+    console.keys("Escape")
+    console.wait_for("/ filter by name")
+    console.keys("q")
+    console.wait_until_gone("LiveApp")
+    assert (workdir / "console.toml").read_text() == before
+
+
 def test_quit_with_unsaved_changes_asks(console: TmuxSession, workdir: Path) -> None:
     before = (workdir / "console.toml").read_text()
     console.keys("Home", "p")

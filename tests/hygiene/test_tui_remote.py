@@ -25,6 +25,7 @@ from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.core.model import ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from streamconsole.tui.app import StreamConsoleApp
+from streamconsole.tui.messages import Noted
 from streamconsole.tui.rotate import RotateKeyScreen
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.hygiene.canaries import (
@@ -59,6 +60,8 @@ class Toasts:
     def hook(self, message: Message) -> None:
         if isinstance(message, Notify):
             self.texts.append(f"{message.notification.title}: {message.notification.message}")
+        elif isinstance(message, Noted):  # the status line's notes
+            self.texts.append(message.text)
 
 
 def drawn(pilot: Pilot[Any]) -> str:

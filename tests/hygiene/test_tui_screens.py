@@ -21,6 +21,7 @@ from streamconsole.core.model import ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.dialogs import UnsavedChangesScreen
 from streamconsole.tui.help import HelpScreen
+from streamconsole.tui.messages import Noted
 from streamconsole.tui.rotate import RotateKeyScreen
 from streamconsole.tui.rotate_paste import KeyPasteBox
 from streamconsole.tui.token_preview import TokenPreviewScreen
@@ -63,7 +64,8 @@ def _no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class Notifications:
-    """Every toast the app raised (run_test draws none, so they are read from messages)."""
+    """Every toast the app raised (run_test draws none, so they are read from messages), and
+    every note for the status line."""
 
     def __init__(self) -> None:
         self.texts: list[str] = []
@@ -71,6 +73,8 @@ class Notifications:
     def hook(self, message: Message) -> None:
         if isinstance(message, Notify):
             self.texts.append(f"{message.notification.title}: {message.notification.message}")
+        elif isinstance(message, Noted):  # the status line's notes
+            self.texts.append(message.text)
 
     @property
     def text(self) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.content import Content
 from textual.message import Message
 from textual.notifications import Notify
@@ -17,6 +18,7 @@ from textual.widgets import Static
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.model import ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
+from streamconsole.tui.messages import Noted
 from streamconsole.tui.scope_list import ScopeList
 
 HERE = Path(__file__).parent
@@ -74,16 +76,21 @@ def make_app(config_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppFactory:
 
 
 class Notes:
-    """Notifications the app raised, captured from its message stream."""
+    """What the app said, captured from its message stream: toasts (``toasts`` counts them)
+    and the status line's notes."""
 
     def __init__(self) -> None:
         self.messages: list[str] = []
         self.titles: list[str] = []
+        self.toasts = 0
 
     def hook(self, message: Message) -> None:
         if isinstance(message, Notify):
             self.messages.append(message.notification.message)
             self.titles.append(message.notification.title)
+            self.toasts += 1
+        elif isinstance(message, Noted):
+            self.messages.append(message.text)
 
     def any(self, fragment: str) -> bool:
         return any(fragment in text for text in self.messages + self.titles)
@@ -91,6 +98,7 @@ class Notes:
     def clear(self) -> None:
         self.messages.clear()
         self.titles.clear()
+        self.toasts = 0
 
 
 @pytest.fixture
@@ -104,6 +112,17 @@ def notes() -> Notes:
 async def wait_loaded(pilot: Pilot[None]) -> None:
     """Until the load (or save) workers finished and the screen caught up."""
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+_KEY_NAMES = {"/": "slash", " ": "space"}
+
+
+async def burst(pilot: Pilot[None], typed: str) -> None:
+    """``typed`` as one burst, as SSH or mosh deliver fast typing: every key is queued
+    before the app handles the first (``Pilot.press`` lets the app settle after each)."""
+    for char in typed:
+        pilot.app.post_message(events.Key(_KEY_NAMES.get(char, char), char))
     await pilot.pause()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.tui.rotate import RotateKeyScreen
@@ -19,6 +20,7 @@ from .conftest import (
     current,
     detail_text,
     row_text,
+    text_of,
     wait_loaded,
 )
 
@@ -186,21 +188,42 @@ async def test_r_rotates_the_key_of_the_selection(make_app: AppFactory) -> None:
         assert row_text(pilot, "LiveApp").rstrip().endswith("*")
 
 
-async def test_marks_toggle_several_scopes_at_once(make_app: AppFactory) -> None:
+def status(pilot: Pilot[None]) -> str:
+    return text_of(console(pilot).main_screen.query_one("#status-text", Static))
+
+
+async def test_marks_toggle_several_scopes_at_once_then_clear(make_app: AppFactory) -> None:
     async with make_app().run_test() as pilot:
         await wait_loaded(pilot)
         await pilot.press("x")  # LiveApp (the cursor moves on)
+        assert current(pilot) == "LiveApp/stream1"
+        assert "✓ 1 marked" in status(pilot)
         await go_to(pilot, "news/evening")
         await pilot.press("x")
         assert "✓" in row_text(pilot, "LiveApp") and "✓" in row_text(pilot, "news/evening")
-        await pilot.press("l")  # LiveApp is off: everything turns on
+        assert "✓ 2 marked" in status(pilot)
+        await pilot.press("l")  # LiveApp is off: both turn on, not the cursor's row
         assert "▶●" in row_text(pilot, "LiveApp")
         assert "▶●" in row_text(pilot, "news/evening")
-        await pilot.press("l")  # all on now: everything turns off
-        assert "▶○" in row_text(pilot, "LiveApp")
+        assert current(pilot) == "news/morning" and "▶○" in row_text(pilot, "news/morning")
+        # Used: the marks are gone, and the next toggle is the cursor's row's again.
+        assert "✓" not in row_text(pilot, "LiveApp") + row_text(pilot, "news/evening")
+        assert "marked" not in status(pilot)
+        await pilot.press("up", "l")
         assert "▶○" in row_text(pilot, "news/evening")
-        assert unsaved(pilot) == 1  # LiveApp is back as saved; evening changed
+        assert "▶●" in row_text(pilot, "LiveApp")
+        assert unsaved(pilot) == 2  # LiveApp on; evening (on before) off
+
+
+async def test_escape_clears_the_marks_and_a_refused_toggle_keeps_them(
+    make_app: AppFactory,
+) -> None:
+    async with make_app(read_only=True).run_test() as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("x", "x", "l")  # refused (read-only): nothing was used
+        assert "✓ 2 marked" in status(pilot)
         await pilot.press("escape")
+        assert "marked" not in status(pilot)
         assert "✓" not in row_text(pilot, "LiveApp")
 
 

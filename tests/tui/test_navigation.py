@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import AppFactory, current, detail_text, scope_list, wait_loaded
+from streamconsole.tui.filter_input import FilterInput
+from streamconsole.tui.main_screen import MainScreen
+
+from .conftest import AppFactory, burst, console, current, detail_text, scope_list, wait_loaded
 
 ORDER = [
     "LiveApp", "LiveApp/stream1", "LiveApp/camera-2",
@@ -138,3 +141,28 @@ async def test_a_filter_without_matches_says_so(make_app: AppFactory) -> None:
         assert "Nothing matches" in detail_text(pilot)
         await pilot.press("escape")
         assert current(pilot) == "LiveApp"
+
+
+@pytest.mark.parametrize("typed", ["/mxr", "/spo", "/lpt", "/evening"])
+async def test_every_key_typed_in_one_burst_after_the_slash_goes_to_the_filter(
+    make_app: AppFactory, typed: str
+) -> None:
+    # Over SSH a fast "/mxr" arrives at once: r must not open the rotate dialog, nor x mark,
+    # nor p or l toggle a policy; every letter is part of the filter.
+    async with make_app().run_test() as pilot:
+        await wait_loaded(pilot)
+        await burst(pilot, typed)
+        app = console(pilot)
+        assert isinstance(app.screen, MainScreen)
+        filter_input = app.main_screen.query_one("#filter", FilterInput)
+        assert filter_input.has_focus
+        assert filter_input.value == typed[1:]
+        assert app.session is not None and not app.session.pending
+        assert scope_list(pilot).marked_refs == []
+
+
+async def test_a_slash_typed_in_the_filter_is_part_of_the_name(make_app: AppFactory) -> None:
+    async with make_app().run_test() as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("slash", "a", "slash", "b")
+        assert console(pilot).main_screen.query_one("#filter", FilterInput).value == "a/b"

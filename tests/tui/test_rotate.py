@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from textual import events
 from textual.pilot import Pilot
@@ -140,19 +142,58 @@ async def test_generate_hs256_for_antmedia() -> None:
     )
 
 
-async def test_a_generated_secret_is_shown_only_when_revealed() -> None:
-    async with rotate(antmedia()).run_test() as pilot:
+def unwrapped(pilot: Pilot[Any]) -> str:
+    """The screen's lines without the dialog's borders, joined: a wrapped secret is whole."""
+    return "".join(line.strip().strip("█").strip() for line in screen_text(pilot.app).splitlines())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+@pytest.mark.parametrize("make", [antmedia, theolive], ids=["HS256", "HS512"])
+async def test_a_generated_secret_is_shown_whole_only_when_revealed(
+    size: tuple[int, int], make: Callable[[], Application]
+) -> None:
+    async with rotate(make()).run_test(size=size) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+g")
         candidate = screen_of(pilot).candidate
         assert isinstance(candidate, SharedKey)
         secret = candidate.secret.reveal()
-        assert secret not in screen_text(pilot.app)
+        assert secret not in unwrapped(pilot)
+        await pilot.press("ctrl+r")
+        assert secret in unwrapped(pilot)
+        assert "⚠ Hard cut-over" in screen_text(pilot.app)  # the warning stays in view
+        await pilot.press("ctrl+r")
+        assert secret not in unwrapped(pilot)
 
-        await pilot.press("ctrl+r")
-        assert secret in new_key_panel(pilot)
-        await pilot.press("ctrl+r")
-        assert secret not in new_key_panel(pilot)
+
+async def test_ctrl_o_copies_the_new_secret_without_showing_it() -> None:
+    async with rotate(antmedia()).run_test() as pilot:
+        await settle(pilot)
+        assert "^o Copy secret" in screen_text(pilot.app)
+        await pilot.press("ctrl+o")  # nothing to copy yet
+        assert pilot.app.clipboard == ""
+
+        await pilot.press("ctrl+g", "ctrl+o")
+        candidate = screen_of(pilot).candidate
+        assert isinstance(candidate, SharedKey)
+        assert pilot.app.clipboard == candidate.secret.reveal()
+        assert "copied to the clipboard (OSC 52" in message(pilot)
+        assert candidate.secret.reveal() not in unwrapped(pilot)
+
+        await paste_secret(pilot, read_key_file("hs512.secret"))
+        await pilot.press("ctrl+o")
+        assert pilot.app.clipboard == read_key_file("hs512.secret").strip()
+
+
+async def test_key_pairs_offer_no_copy() -> None:
+    async with rotate(theolive()).run_test() as pilot:
+        await settle(pilot)
+        await choose(pilot, Algorithm.RS256)
+        await paste_key(pilot, read_key_file("rs256.pem"))
+        assert screen_of(pilot).candidate is not None
+        assert "Copy secret" not in screen_text(pilot.app)
+        await pilot.press("ctrl+o")
+        assert pilot.app.clipboard == ""
 
 
 async def test_generate_rs256_for_theolive_in_a_worker() -> None:
@@ -347,6 +388,18 @@ def test_snapshot_antmedia_with_a_pasted_secret(snap_compare: Any) -> None:
     assert snap_compare(rotate(antmedia()), terminal_size=(80, 24), run_before=run_before)
 
 
+def test_snapshot_a_revealed_secret_wraps_whole(snap_compare: Any) -> None:
+    # A made-up secret (no key anywhere): the layout of a revealed one, longer than a line.
+    placeholder = "placeholder-7fQ2xLw9KpR4tB8mJc3HsY6dGv1ZaE5uWo0iTnXqNb2Lr8Pe4Ks6Dj9Fh3"
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await paste_secret(pilot, placeholder)
+        await pilot.press("ctrl+r")
+
+    assert snap_compare(rotate(antmedia()), terminal_size=(80, 24), run_before=run_before)
+
+
 def test_snapshot_theolive_with_a_pasted_private_key(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -357,4 +410,4 @@ def test_snapshot_theolive_with_a_pasted_private_key(snap_compare: Any) -> None:
 
 
 def test_no_secret_in_any_snapshot() -> None:
-    assert_no_secrets_in_snapshots(__file__, expected=2)
+    assert_no_secrets_in_snapshots(__file__, expected=3)

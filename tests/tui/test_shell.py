@@ -484,6 +484,7 @@ async def test_question_mark_lists_every_binding(make_app: AppFactory) -> None:
         ):
             assert description in listing, description
         assert "↑ k" in listing
+        assert "Mark or unmark, then move down; p and l act on marked rows" in listing
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, MainScreen)
@@ -528,17 +529,21 @@ async def test_palette_write_commands_say_read_only(make_app: AppFactory) -> Non
         assert toggle.help.startswith("refused in read-only mode")
 
 
-async def test_narrow_terminals_stack_the_detail_and_d_hides_it(make_app: AppFactory) -> None:
+async def test_narrow_terminals_stack_the_detail_and_the_palette_hides_it(
+    make_app: AppFactory,
+) -> None:
     async with make_app().run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot)
         screen = console(pilot).main_screen
         assert screen.has_class("-narrow")
         detail = screen.query_one("#detail")
         assert detail.region.y > scope_list(pilot).region.y
-        await pilot.press("d")
-        assert not detail.display
-        await pilot.press("d")
-        assert detail.display
+        for shown in (False, True):
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"hide the detail", "enter")
+            await pilot.pause()
+            assert detail.display is shown
 
 
 async def test_wide_terminals_put_the_detail_beside_the_list(make_app: AppFactory) -> None:

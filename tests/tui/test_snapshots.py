@@ -41,11 +41,29 @@ class TestMainScreen:
         assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
 
     def test_unsaved_edits_and_marks(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
-        run_before = _select("x", "x", "l")
+        run_before = _select("l", "x", "x")  # LiveApp's play on (unsaved), two rows marked
         assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
+
+    def test_full_detail_at_80x24(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        run_before = _select("slash", *"evening", "enter", "down", "d")
+        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
 
     def test_read_only(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
         assert snap_compare(make_app(read_only=True), terminal_size=(80, 24), run_before=_loaded)
+
+
+class TestFeedback:
+    def test_an_error_toast_at_80x24(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        # Toasts are for errors (a refused write here), at the top left: the detail is below.
+        assert snap_compare(
+            make_app(read_only=True), terminal_size=(80, 24), run_before=_select("p")
+        )
+
+    def test_an_error_toast_at_120x40(self, snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
+        # At the bottom left: the detail is on the right.
+        assert snap_compare(
+            make_app(read_only=True), terminal_size=(120, 40), run_before=_select("p")
+        )
 
 
 class TestScreens:

@@ -21,15 +21,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import WorkerError
 
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
+from streamconsole.tui.bindings import APP_BINDINGS
 from streamconsole.tui.config_loader import ConfigLoaded, ConfigLoader, LoadFailed
 from streamconsole.tui.failures import crash_report
 from streamconsole.tui.messages import (
     AliasesRequested,
+    Noted,
     RotateRequested,
     ScreenMounted,
     SessionChanged,
@@ -40,6 +42,7 @@ from streamconsole.tui.screen_text import InertTextApp, as_shown
 from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
 from streamconsole.tui.status_line import Progress
 from streamconsole.tui.themes import ConsoleThemes
+from streamconsole.tui.toasts import ToastsOnce
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -62,7 +65,7 @@ def _palette_provider() -> type[Provider]:
     return ConsoleCommands
 
 
-class StreamConsoleApp(InertTextApp):
+class StreamConsoleApp(ToastsOnce, InertTextApp):
     TITLE = "streamconsole"
     # App-wide, so that they apply to the default screen too; each file sits beside its module.
     CSS_PATH: ClassVar[list[str | PurePath]] = [
@@ -73,27 +76,7 @@ class StreamConsoleApp(InertTextApp):
     ]
     # Instead of Textual's provider: every command comes from get_system_commands.
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_palette_provider}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="save", tooltip="Save every unsaved edit"),
-        Binding(
-            "ctrl+r",
-            "reload",
-            "Reload",
-            show=False,
-            id="reload",
-            tooltip="Read the config again (asks about unsaved edits)",
-        ),
-        Binding(
-            "o",
-            "open_source",
-            "Open source",
-            show=False,
-            id="open-source",
-            tooltip="Reload the console on the config file or one of its servers",
-        ),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Every key, and what it does"),
-        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(
         self,
@@ -169,10 +152,9 @@ class StreamConsoleApp(InertTextApp):
         screen = self.main_screen
         screen.warnings = tuple(self.source.warnings)
         if screen.warnings:
-            self.notify(
-                f"{len(screen.warnings)} warning(s) in the config; the detail panel shows them.",
-                title="Config warnings",
-                severity="warning",
+            count = len(screen.warnings)
+            self.post_message(
+                Noted(f"{count} warning(s) in the config: rows marked ⚠", warning=True)
             )
         on_a_server = self.switcher is not None and self.switcher.server is not None
         self._themes.loaded(config.settings.theme, on_a_server=on_a_server)
@@ -248,13 +230,16 @@ class StreamConsoleApp(InertTextApp):
     def _edits(self) -> EditFlows | None:
         """The loaded session's edit flows; None, saying so, while no config is loaded."""
         if self.flows is None:
-            self.notify("The config is not loaded.", severity="warning")
+            self.post_message(Noted("The config is not loaded.", warning=True))
         return self.flows
 
     @on(ToggleRequested)
     def _toggle_requested(self, request: ToggleRequested) -> None:
-        if (flows := self._edits()) is not None:
-            flows.toggle(request.direction, request.current, request.marked)
+        if (flows := self._edits()) is None:
+            return
+        went_ahead = flows.toggle(request.direction, request.current, request.marked)
+        if went_ahead and request.marked:
+            self.main_screen.marks_used()
 
     @on(RotateRequested)
     def _rotate_requested(self, request: RotateRequested) -> None:
@@ -266,11 +251,15 @@ class StreamConsoleApp(InertTextApp):
         if self.flows is not None:
             self.flows.preview_token(request.current)
         else:  # nothing loaded yet
-            self.notify("Nothing is selected.", severity="warning")
+            self.post_message(Noted("Nothing is selected.", warning=True))
 
     @on(SessionChanged)
     def _session_changed(self) -> None:
         self.main_screen.refresh_view()
+
+    @on(Noted)
+    def _noted(self, note: Noted) -> None:
+        self.main_screen.show_note(note.text, warning=note.warning)
 
     def action_save(self) -> None:
         if (flows := self._edits()) is not None:

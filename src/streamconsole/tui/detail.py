@@ -1,4 +1,7 @@
-"""The detail of the selected scope: effective policy and where each part comes from."""
+"""The detail of the selected scope: effective policy and where each part comes from.
+
+It takes the focus (tab, or ``d`` full screen) and scrolls: at 80×24 most of it is below
+the fold. Revealing the secret scrolls it into view."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import UTC, datetime
 
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.reactive import var
 from textual.widgets import Static
 
@@ -22,9 +26,9 @@ from streamconsole.core.model import (
     KeyOrigin,
     PolicySource,
     effective_policy,
-    policy_warnings,
 )
 from streamconsole.core.text import inert
+from streamconsole.tui.scope_warnings import ScopeWarnings
 
 MASK = "••••••••"
 _DIRECTIONS = (Direction.PUBLISH, Direction.PLAY)
@@ -72,34 +76,10 @@ def _age_lines(entry: KeyEntry, now: datetime) -> list[Content]:
     ]
 
 
-def relevant_problems(
-    problems: Sequence[Problem], app: Application, alias: Alias | None
-) -> list[Problem]:
-    """Source warnings about this scope, plus those about no application in particular."""
-    app_path = f"applications.{app.name}"
-    alias_path = f"{app_path}.aliases.{alias.name}" if alias is not None else None
-
-    def under(path: str, prefix: str) -> bool:
-        return path == prefix or path.startswith(prefix + ".")
-
-    def about_application_itself(path: str) -> bool:
-        return under(path, app_path) and ".aliases." not in path[len(app_path) :]
-
-    chosen: list[Problem] = []
-    for problem in problems:
-        path = problem.path
-        if not path.startswith("applications."):
-            relevant = True
-        elif alias_path is None:
-            relevant = under(path, app_path)
-        else:
-            relevant = under(path, alias_path) or about_application_itself(path)
-        if relevant:
-            chosen.append(problem)
-    return chosen
+_SECRET_LABEL = f"{'Secret':<{_LABEL_WIDTH}}"
 
 
-class ScopeDetail(VerticalScroll, can_focus=False):
+class ScopeDetail(VerticalScroll, can_focus=True):
     """Shows one application or alias; the secret stays masked until revealed."""
 
     revealed: var[bool] = var(False)
@@ -123,6 +103,7 @@ class ScopeDetail(VerticalScroll, can_focus=False):
     ) -> None:
         if scope != self._scope:
             self.revealed = False  # a revealed secret never follows the cursor
+            self.scroll_home(animate=False, immediate=True)
         self._scope, self._problems, self._now = scope, problems, now
         self._draw()
 
@@ -141,14 +122,27 @@ class ScopeDetail(VerticalScroll, can_focus=False):
         key = policy.key.key if policy.key is not None else None
         return key if isinstance(key, SharedKey) else None
 
-    def watch_revealed(self) -> None:
+    def watch_revealed(self, revealed: bool) -> None:
         self._draw()
+        if revealed:
+            self.call_after_refresh(self._scroll_to_secret)
 
     def _draw(self) -> None:
         if self._scope is None:
             return
         app, alias = self._scope
         self.query_one("#detail-body", Static).update(self.describe(app, alias))
+
+    def _scroll_to_secret(self) -> None:
+        """Bring the secret's line into view (in a short panel it is below the fold)."""
+        body = self.query_one("#detail-body", Static)
+        content, width = body.visual, body.content_region.width
+        if not isinstance(content, Content) or width <= 0:
+            return
+        for row, line in enumerate(content.wrap(width)):
+            if line.plain.startswith(_SECRET_LABEL):
+                self.scroll_to_region(Region(0, row, width, 1), animate=False, immediate=True)
+                return
 
     def describe(self, app: Application, alias: Alias | None) -> Content:
         parts: list[Content] = [self._heading(app, alias)]
@@ -164,11 +158,7 @@ class ScopeDetail(VerticalScroll, can_focus=False):
         parts.append(Content("\n"))
         supported = [p for p in policies if p.supported]
         parts.extend(self._key_lines(app, supported[0] if supported else policies[0]))
-        warnings = [inert(w) for w in policy_warnings(app, alias, self._now)]
-        warnings += [
-            inert(f"{p.path}: {p.message}" if p.path else p.message)
-            for p in relevant_problems(self._problems, app, alias)
-        ]
+        warnings = [inert(w) for w in ScopeWarnings(self._problems, self._now).lines(app, alias)]
         if warnings:
             parts.append(Content.assemble("\n", ("Warnings", "bold $warning"), "\n"))
             parts.extend(Content.assemble((" ! ", "bold $warning"), w, "\n") for w in warnings)

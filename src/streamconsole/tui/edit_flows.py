@@ -4,7 +4,8 @@ would lose unsaved edits) and remembering the theme.
 
 Every write asks :meth:`EditFlows.writable` first, so read-only mode is refused in one
 place. The flows change the session and post :class:`SessionChanged` to the app, which
-redraws the screen: they never touch it. An application the source could not read cannot
+redraws the screen: they never touch it. What they say goes to the status line
+(:class:`Noted`), errors only to toasts. An application the source could not read cannot
 be edited (nor a token issued for it) until a refresh reads it: its policy is unknown.
 """
 
@@ -20,7 +21,7 @@ from streamconsole.core.edits import edit_scope
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.session import EditSession
 from streamconsole.tui.failures import failure_text
-from streamconsole.tui.messages import SessionChanged
+from streamconsole.tui.messages import Noted, SessionChanged
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -66,7 +67,11 @@ class EditFlows:
         severity: SeverityLevel = "information",
         timeout: float | None = None,
     ) -> None:
-        self._host.notify(message, title=title, severity=severity, timeout=timeout)
+        if severity != "error":  # routine: the status line, not a toast over the detail
+            text = f"{title}: {message}" if title else message
+            self._host.post_message(Noted(text, warning=severity == "warning"))
+            return
+        self._host.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _edited(self) -> None:
         """An edit was made: show it, and save at once when the config asks for that."""
@@ -118,10 +123,11 @@ class EditFlows:
 
     def toggle(
         self, direction: Direction, current: ScopeRef | None, marked: Sequence[ScopeRef]
-    ) -> None:
-        """Turn ``direction`` JWT on or off for the marked scopes, else the selection."""
+    ) -> bool:
+        """Turn ``direction`` JWT on or off for the marked scopes, else the selection;
+        whether it went ahead (or waits for a key to be chosen first)."""
         if not self._editable(f"change {direction} JWT enforcement", current, marked):
-            return
+            return False
         session = self.session
         plan = session.plan_toggle(marked or ([current] if current is not None else []), direction)
         for ref in plan.unsupported:
@@ -131,19 +137,19 @@ class EditFlows:
                 severity="warning",
             )
         if not plan.targets:
-            return
+            return False
         self._explain_redirect(plan)
         if plan.need_key and len(plan.targets) == 1:
             target = plan.targets[0]
             self._say(f"{target} has no key yet: choose one, then {direction} JWT turns on.")
             self._choose_key(target, then=lambda: self._apply(plan, plan.targets))
-            return
+            return True
         if plan.need_key:
             skipped = ", ".join(str(ref) for ref in plan.need_key)
             self._say(
                 f"Skipped {skipped}: no key. Set a key first (rotate key).", severity="warning"
             )
-        self._apply(plan, [t for t in plan.targets if t not in plan.need_key])
+        return self._apply(plan, [t for t in plan.targets if t not in plan.need_key])
 
     def _explain_redirect(self, plan: TogglePlan) -> None:
         for app_name in dict.fromkeys(ref.application for ref in plan.redirected):
@@ -153,9 +159,10 @@ class EditFlows:
                 f"{app.name} and all of its {len(app.aliases):,} {app.kind.alias_noun}s."
             )
 
-    def _apply(self, plan: TogglePlan, targets: Sequence[ScopeRef]) -> None:
+    def _apply(self, plan: TogglePlan, targets: Sequence[ScopeRef]) -> bool:
+        """Switch ``targets``; whether they all were."""
         if not targets:
-            return
+            return False
         session = self.session
         try:
             for target in targets:
@@ -163,7 +170,7 @@ class EditFlows:
         except StreamconsoleError as error:
             self._say(str(error), severity="error")
             self._edited()
-            return
+            return False
         state = "on" if plan.enable else "off"
         where = str(targets[0]) if len(targets) == 1 else f"{len(targets)} scopes"
         self._say(
@@ -171,6 +178,7 @@ class EditFlows:
             + ("" if session.immediate else " (unsaved)")
         )
         self._edited()
+        return True
 
     # --- keys and tokens ------------------------------------------------------------------
 
@@ -189,7 +197,7 @@ class EditFlows:
             )
         self._choose_key(target, then=None)
 
-    def _choose_key(self, target: ScopeRef, then: Callable[[], None] | None) -> None:
+    def _choose_key(self, target: ScopeRef, then: Callable[[], object] | None) -> None:
         # Loaded on first use: the dialog (and its key parsing) is no part of start-up.
         from streamconsole.tui.rotate import RotateKeyScreen
 

@@ -45,7 +45,9 @@ def help_notes(*, remote: bool) -> str:
     )
     return (
         "Row markers: P publish, ▶ play; ● enforced, ○ off, – not supported by the server; "
-        f"* unsaved edit; ! enforced with no key (every request refused); ✓ marked.{later}\n"
+        "* unsaved edit; ! enforced with no key (every request refused); ⚠ the detail has "
+        "warnings (the status line counts them); ✓ marked (x, which moves down): p and l "
+        f"then act on the marked rows, not the cursor's, and the marks clear.{later}\n"
         "Keys can be remapped by binding id (App.set_keymap). ctrl+p opens the command "
         "palette, with every action and the theme switcher."
     )

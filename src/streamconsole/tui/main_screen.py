@@ -10,13 +10,13 @@ read is marked in place."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -25,11 +25,13 @@ from textual.widgets import Footer, Input, Static
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.core.model import Application, Direction, ScopeRef
 from streamconsole.core.text import inert
+from streamconsole.tui.bindings import MAIN_SCREEN_BINDINGS
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
 from streamconsole.tui.messages import (
     AliasesRequested,
+    Noted,
     RotateRequested,
     ScreenMounted,
     ToggleRequested,
@@ -37,9 +39,12 @@ from streamconsole.tui.messages import (
 )
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
+from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.status_line import Progress, source_only, status_text
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
 
@@ -53,80 +58,29 @@ _NEED_A_CONFIG = frozenset(
         "token_preview",
         "reveal",
         "toggle_detail",
+        "toggle_full_detail",
         "clear",
     }
 )
+
+
+_NOTE_SECONDS = 10  # how long the status line shows what an action said
+
+# In the detail's top border (drawn where the detail sits below the list, or full screen).
+_DETAIL_HINT = "d full screen"
+_FULL_DETAIL_HINT = "↑↓ scroll · d or esc: back to the list"
 
 
 class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     AUTO_FOCUS = "#scope-list"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "slash",
-            "focus_filter",
-            "Filter",
-            id="filter",
-            tooltip="Filter applications and aliases by name",
-        ),
-        Binding(
-            "p",
-            "toggle_publish",
-            "Publish",
-            id="toggle-publish",
-            tooltip="Turn publish JWT enforcement on or off for the selection",
-        ),
-        Binding(
-            "l",
-            "toggle_play",
-            "Play",
-            id="toggle-play",
-            tooltip="Turn play JWT enforcement on or off for the selection",
-        ),
-        Binding(
-            "r",
-            "rotate_key",
-            "Key",
-            id="rotate-key",
-            tooltip="Generate or import a new key for the selection",
-        ),
-        Binding(
-            "t",
-            "token_preview",
-            "Token",
-            id="token-preview",
-            tooltip="Issue and explain a preview token for the selection",
-        ),
-        Binding(
-            "v",
-            "reveal",
-            "Reveal",
-            show=False,
-            id="reveal",
-            tooltip="Show or hide the shared secret of the selection",
-        ),
-        Binding(
-            "d",
-            "toggle_detail",
-            "Detail",
-            show=False,
-            id="toggle-detail",
-            tooltip="Show or hide the detail panel",
-        ),
-        Binding(
-            "escape",
-            "clear",
-            "Clear",
-            show=False,
-            id="clear",
-            tooltip="Clear the filter, else the marks",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_SCREEN_BINDINGS
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-line"):
             yield Static(id="status-text", markup=False)
+            yield Static("", id="status-note", markup=False)
             yield Static("", id="unsaved-badge", markup=False)
             yield Static(" READ-ONLY ", id="read-only-badge", markup=False)
         yield FilterInput(placeholder="/ filter by name", id="filter", compact=True)
@@ -154,9 +108,13 @@ class MainScreen(Screen[None]):
         self.progress = Progress()
         self.warnings: tuple[Problem, ...] = ()  # the source's, shown in the detail
         self._arriving: ScopeRef | None = None  # an alias to go to once its aliases are in
+        self._warning_counts: dict[str, int] = {}  # by application (ScopeWarnings.count_in)
+        self._notes: list[Content] = []  # what the last keystroke's action said (show_note)
+        self._notes_expire: Timer | None = None
 
     def on_mount(self) -> None:
         self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
+        self.detail.border_title = _DETAIL_HINT
         self.show_loading()
         self.post_message(ScreenMounted())
 
@@ -226,7 +184,9 @@ class MainScreen(Screen[None]):
             self._arriving = None
             if self.scope_list.current_ref == ScopeRef(app.name):  # the operator waited
                 self.scope_list.select(arriving)
-        self.refresh_view()
+        if self.session is not None:
+            self._count_warnings([app])  # the others' are as they were: no recount of all
+            self._redraw(self.session)
 
     def show_stale(self, error: Exception) -> None:
         """A refresh failed: what was loaded before stays, marked as such."""
@@ -247,17 +207,32 @@ class MainScreen(Screen[None]):
                 yield index.applications[position].name
 
     def refresh_view(self) -> None:
-        """After an edit or a save: markers, detail and status line."""
+        """After an edit or a save: markers, warnings, detail and status line."""
         session = self.session
         if session is None:
             return
+        self._warning_counts.clear()
+        self._count_warnings(session.config.applications.values())
+        self._redraw(session)
+
+    def _count_warnings(self, apps: Iterable[Application]) -> None:
+        """Count the warnings of ``apps`` anew (the list's ⚠ marks follow)."""
+        warnings = self.scope_list.warnings = ScopeWarnings(self.warnings, self._now())
+        for app in apps:
+            self._warning_counts[app.name] = warnings.count_in(app)
+
+    def _redraw(self, session: EditSession) -> None:
         self.scope_list.set_unsaved(session.unsaved_scopes)
         self._show_detail()
         self._refresh_status(session)
 
     def _refresh_status(self, session: EditSession) -> None:
         index = self.scope_list.index
-        self._status(status_text(self.source.status, session.config, index, self.progress))
+        warnings = len(self.warnings) + sum(self._warning_counts.values())
+        marked = self.scope_list.marked_count
+        self._status(
+            status_text(self.source.status, session.config, index, self.progress, warnings, marked)
+        )
         pending = len(session.pending)
         badge = self.query_one("#unsaved-badge", Static)
         badge.update(f" {pending} unsaved " if pending else "")
@@ -265,6 +240,27 @@ class MainScreen(Screen[None]):
 
     def _status(self, text: Content) -> None:
         self.query_one("#status-text", Static).update(text)
+
+    def show_note(self, text: str, *, warning: bool = False) -> None:
+        """Routine feedback in the status line (not a toast over the detail), before what
+        the same keystroke's action said already (the outcome comes last, and is what
+        matters); gone after a while."""
+        style = "$text-warning" if warning else "$text-success"
+        self._notes.insert(0, Content.styled(inert(text.replace("\n", " ")), style))
+        note = self.query_one("#status-note", Static)
+        note.update(Content(" · ").join(self._notes))
+        note.display = True
+        if self._notes_expire is not None:
+            self._notes_expire.stop()
+        self._notes_expire = self.set_timer(_NOTE_SECONDS, self._clear_notes)
+
+    def _clear_notes(self) -> None:
+        self._notes.clear()
+        self.query_one("#status-note").display = False
+
+    def on_key(self) -> None:
+        # A new keystroke: what its action says replaces what the last one said.
+        self._notes.clear()
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -291,6 +287,15 @@ class MainScreen(Screen[None]):
         if event.ref is not None:
             self.post_message(AliasesRequested(event.ref.application))
 
+    @on(ScopeList.MarksChanged)
+    def _marks_changed(self) -> None:
+        if self.session is not None:
+            self._refresh_status(self.session)
+
+    def marks_used(self) -> None:
+        """A toggle acted on the marked rows: they are done with."""
+        self.scope_list.clear_marks()
+
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.apply_filter(event.value)
@@ -309,22 +314,40 @@ class MainScreen(Screen[None]):
     # --- actions --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_filter" and self.focused is self.query_one("#filter"):
+            return False  # a slash typed in the filter is part of the name
         # A config that failed to load leaves nothing to act on: hide these keys from the
         # footer (while loading they stay, so the first paint needs no second footer).
         return action not in _NEED_A_CONFIG or not self.has_class("-broken")
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", FilterInput).focus()
+        self._show_full_detail(False)
+        # At once, not as Widget.focus does (after the keys already queued): every key typed
+        # after the slash goes to the filter, however fast they come.
+        self.set_focus(self.query_one("#filter", FilterInput))
 
     def action_clear(self) -> None:
         filter_input = self.query_one("#filter", FilterInput)
-        if filter_input.value:
+        if self.has_class("-full-detail"):
+            self._show_full_detail(False)
+        elif filter_input.value:
             filter_input.value = ""
         else:
             self.scope_list.clear_marks()
 
     def action_toggle_detail(self) -> None:
         self.toggle_class("-hide-detail")
+
+    def action_toggle_full_detail(self) -> None:
+        self._show_full_detail(not self.has_class("-full-detail"))
+
+    def _show_full_detail(self, full: bool) -> None:
+        """The detail full screen and focused (it scrolls), or back beside the list."""
+        if full == self.has_class("-full-detail"):
+            return
+        self.set_class(full, "-full-detail")
+        self.detail.border_title = _FULL_DETAIL_HINT if full else _DETAIL_HINT
+        self.set_focus(self.detail if full else self.scope_list)
 
     def action_expand_all(self) -> None:
         self.scope_list.set_all_expanded(True)
@@ -336,13 +359,17 @@ class MainScreen(Screen[None]):
         if self.scope_list.current_ref is None:
             return
         if self.detail.shared_key is None:
-            self.notify(
-                "Only shared secrets can be revealed; this selection has a public key or no "
-                "key (its fingerprint identifies it).",
-                severity="warning",
+            self.post_message(
+                Noted(
+                    "Only shared secrets can be revealed; this selection has a public key or "
+                    "no key (its fingerprint identifies it).",
+                    warning=True,
+                )
             )
             return
         self.detail.revealed = not self.detail.revealed
+        if self.detail.revealed:
+            self.set_class(False, "-hide-detail")  # where it can be seen
 
     def action_toggle_publish(self) -> None:
         self.request_toggle(Direction.PUBLISH)

@@ -55,3 +55,12 @@ class TokenPreviewRequested(Message):
 
 class SessionChanged(Message):
     """An edit was made or saved (or a save failed): what the screen shows is out of date."""
+
+
+@dataclass
+class Noted(Message):
+    """Routine feedback for the status line, where no toast covers what it is about: what
+    an action did, or why it did nothing (``warning``). Errors are toasts."""
+
+    text: str
+    warning: bool = False

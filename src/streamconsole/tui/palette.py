@@ -106,6 +106,11 @@ def screen_commands(screen: MainScreen) -> list[SystemCommand]:
             "Collapse all applications", "show applications only", screen.action_collapse_all
         ),
         SystemCommand(
+            "Detail full screen",
+            "to read and scroll all of it; d or escape goes back",
+            screen.action_toggle_full_detail,
+        ),
+        SystemCommand(
             "Show or hide the detail panel", "more room for the list", screen.action_toggle_detail
         ),
     ]

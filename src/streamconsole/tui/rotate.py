@@ -2,7 +2,9 @@
 
 It only chooses a key: saving it (and with it the cut-over) is the caller's business.
 Secrets stay masked: a pasted secret sits in a password field, a pasted PEM is never drawn,
-a generated secret shows only its fingerprint until the operator asks to reveal it.
+a generated secret shows only its fingerprint until the operator asks to reveal it; then it
+is shown whole, on its own line (wrapped where it is longer). The new secret can be copied
+(OSC 52) without being shown.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class RotateKeyScreen(ModalScreen[Key | None]):
         Binding("escape", "cancel", "Cancel", id="rotate.cancel"),
         Binding("ctrl+g", "generate", "Generate", id="rotate.generate"),
         Binding("ctrl+r", "reveal", "Reveal secret", id="rotate.reveal"),
+        Binding("ctrl+o", "copy_secret", "Copy secret", id="rotate.copy-secret"),
         Binding("ctrl+y", "confirm", "Use new key", id="rotate.confirm"),
     ]
 
@@ -146,6 +149,9 @@ class RotateKeyScreen(ModalScreen[Key | None]):
             with Horizontal(id="rotate-keys"):
                 yield Static(current_key_text(self._current, self._clock), id="rotate-old")
                 yield Static(id="rotate-new")
+            with Horizontal(id="rotate-secret-row"):
+                yield Label("Secret", classes="rotate-label")
+                yield Static(id="rotate-secret-shown")
             yield Static(warning_text(app, self._current), id="rotate-warning")
             with Horizontal(id="rotate-buttons"):
                 yield Button("Use new key", variant="primary", id="rotate-confirm", compact=True)
@@ -169,18 +175,24 @@ class RotateKeyScreen(ModalScreen[Key | None]):
     def _show_candidate(self) -> None:
         panel = self.query_one("#rotate-new", Static)
         key = self._candidate
+        self._show_secret(key if isinstance(key, SharedKey) and self._revealed else None)
         if key is None:
             panel.update(Text("none yet: generate one, or import one"))
             return
         text = Text.assemble((key.algorithm.value, "bold"), "\n", key.fingerprint, "\n")
         if isinstance(key, SharedKey) and self._candidate_origin == "generated":
-            if self._revealed:
-                text.append(f"secret: {key.secret.reveal()}")
-            else:
-                text.append("generated; secret hidden")
+            text.append(
+                "generated; secret shown below" if self._revealed else "generated; secret hidden"
+            )
         else:
             text.append(self._candidate_origin)
         panel.update(text)
+
+    def _show_secret(self, key: SharedKey | None) -> None:
+        """The revealed secret, whole, on a line of its own (none: hidden)."""
+        self.query_one("#rotate-secret-row").display = key is not None
+        shown = Text(inert(key.secret.reveal()), style="bold") if key is not None else Text()
+        self.query_one("#rotate-secret-shown", Static).update(shown)
 
     def _say(self, message: str, *, error: bool = False) -> None:
         widget = self.query_one("#rotate-message", Static)
@@ -318,6 +330,8 @@ class RotateKeyScreen(ModalScreen[Key | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":
             return self._hmac
+        if action == "copy_secret":
+            return isinstance(self._candidate, SharedKey) or (None if self._hmac else False)
         if action == "confirm":
             return self._candidate is not None or None
         return True
@@ -343,6 +357,13 @@ class RotateKeyScreen(ModalScreen[Key | None]):
         self._revealed = not self._revealed
         self.query_one("#rotate-secret", Input).password = not self._revealed
         self._show_candidate()
+
+    def action_copy_secret(self) -> None:
+        key = self._candidate
+        if not isinstance(key, SharedKey):
+            return  # not offered (check_action): nothing to copy
+        self.app.copy_to_clipboard(key.secret.reveal())
+        self._say("Secret copied to the clipboard (OSC 52; in tmux: set-clipboard on).")
 
     def _hide_secrets(self) -> None:
         self._revealed = False

@@ -4,9 +4,9 @@ A ``ScrollView`` with ``render_line`` and a small line cache, not a widget per r
 100k aliases at once (Textual's DataTable, Tree and OptionList take seconds at that size).
 Every row shows publish and play enforcement (``P● ▶○``; ``–`` where the server has no such
 control), the server kind, the key algorithm, and markers for unsaved edits (``*``), for
-enforcement without a key (``!``) and for an application a remote source could not read
-(``✗``; its policy shows ``?``), in glyphs as well as colours so NO_COLOR loses nothing
-(the cells of a row: :mod:`.scope_row`).
+enforcement without a key (``!``), for an application a remote source could not read
+(``✗``; its policy shows ``?``) and for a scope whose detail has warnings (``⚠``), in
+glyphs as well as colours so NO_COLOR loses nothing (the cells of a row: :mod:`.scope_row`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -27,8 +27,10 @@ from textual.strip import Strip
 
 from streamconsole.core.model import ScopeRef
 from streamconsole.core.text import inert
+from streamconsole.tui.bindings import SCOPE_LIST_BINDINGS
 from streamconsole.tui.scope_index import Row, ScopeIndex
 from streamconsole.tui.scope_row import Cells, right_columns, row_strip
+from streamconsole.tui.scope_warnings import ScopeWarnings
 
 _WIDE_ENOUGH_FOR_KIND = 46
 
@@ -36,53 +38,7 @@ _WIDE_ENOUGH_FOR_KIND = 46
 class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
     """Applications (collapsible) and their aliases, with a cursor and optional marks."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up", tooltip="Previous row"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down", tooltip="Next row"),
-        Binding("pageup", "page_up", "Page up", show=False, id="page-up", tooltip="One page up"),
-        Binding(
-            "pagedown",
-            "page_down",
-            "Page down",
-            show=False,
-            id="page-down",
-            tooltip="One page down",
-        ),
-        Binding("home,g", "first", "First", show=False, id="first-row", tooltip="First row"),
-        Binding("end,G", "last", "Last", show=False, id="last-row", tooltip="Last row"),
-        Binding(
-            "enter,space",
-            "toggle_expanded",
-            "Open/close",
-            show=False,
-            id="toggle-expanded",
-            tooltip="Expand or collapse the application under the cursor",
-        ),
-        Binding(
-            "right",
-            "expand",
-            "Expand",
-            show=False,
-            id="expand",
-            tooltip="Expand the application, or go to its first alias",
-        ),
-        Binding(
-            "left",
-            "collapse",
-            "Collapse",
-            show=False,
-            id="collapse",
-            tooltip="Collapse the application, or go up to it from an alias",
-        ),
-        Binding(
-            "x",
-            "toggle_mark",
-            "Mark",
-            show=False,
-            id="mark",
-            tooltip="Mark the row for a toggle on several scopes at once",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = SCOPE_LIST_BINDINGS
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "scope-list--cursor",
@@ -92,6 +48,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         "scope-list--own",
         "scope-list--unsaved",
         "scope-list--problem",
+        "scope-list--warning",
         "scope-list--marked",
     }
 
@@ -104,6 +61,17 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, ScopeList.Highlighted)
+
+        @property
+        def control(self) -> ScopeList:
+            return self.scope_list
+
+    @dataclass
+    class MarksChanged(Message):
+        """Rows were marked or unmarked: ``count`` are marked now."""
+
+        scope_list: ScopeList
+        count: int
 
         @property
         def control(self) -> ScopeList:
@@ -122,12 +90,14 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         self._highlighted: ScopeRef | None = None
         # Why an application's aliases could not be loaded, by name (shared with the loader).
         self.alias_failures: Mapping[str, str] = {}
+        # Which rows show ⚠ (set by the screen, then the rows redrawn with set_unsaved).
+        self.warnings: ScopeWarnings | None = None
 
     # --- content --------------------------------------------------------------------------
 
     def show_index(self, index: ScopeIndex, unsaved: frozenset[ScopeRef]) -> None:
         self.index = index
-        self._marked.clear()
+        self.clear_marks()
         self.set_unsaved(unsaved)
         self._relayout(None)
 
@@ -195,11 +165,17 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             return []
         return [self.index.ref(row) for row in sorted(self._marked)]
 
+    @property
+    def marked_count(self) -> int:
+        return len(self._marked)
+
     def clear_marks(self) -> bool:
         had_marks = bool(self._marked)
-        self._marked.clear()
-        self._line_cache.clear()
-        self.refresh()
+        if had_marks:
+            self._marked.clear()
+            self._line_cache.clear()
+            self.refresh()
+            self.post_message(self.MarksChanged(self, 0))
         return had_marks
 
     def _relayout(self, keep: Row | None) -> None:
@@ -300,6 +276,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         self._marked.symmetric_difference_update({row})
         self._line_cache.clear()
         self.refresh_line(self.cursor)
+        self.post_message(self.MarksChanged(self, len(self._marked)))
         self.cursor += 1
 
     # --- drawing --------------------------------------------------------------------------
@@ -380,6 +357,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             with_kind=width >= _WIDE_ENOUGH_FOR_KIND,
             unsaved=unsaved,
             failed=alias is None and app.name in self.alias_failures,
+            warned=self.warnings is not None and self.warnings.marked(app, alias),
             style=self._style,
         )
         return row_strip(left, right, width, on_cursor, base)

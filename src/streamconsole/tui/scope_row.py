@@ -1,8 +1,8 @@
 """One row of the scope list, as cells of text and style: the columns on the right (server
 kind, key algorithm, publish and play state, markers) and the row cut or padded to its
 width. States are glyphs as well as colours (``P● ▶○``, ``–`` where the server has no such
-control, ``*`` unsaved, ``!`` enforced with no key, ``✗`` not read), so NO_COLOR loses
-nothing.
+control, ``*`` unsaved, ``!`` enforced with no key, ``✗`` not read, ``⚠`` the detail has
+warnings), so NO_COLOR loses nothing.
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ def right_columns(
     with_kind: bool,
     unsaved: bool,
     failed: bool,
+    warned: bool,
     style: Callable[[str], Style],
 ) -> Cells:
     """The row's columns on the right; ``style`` resolves a component class's style,
-    ``failed`` marks an application whose aliases could not be loaded."""
+    ``failed`` marks an application whose aliases could not be loaded, ``warned`` a scope
+    whose detail has warnings."""
     muted = style("scope-list--muted")
     policies = [effective_policy(app, alias, d) for d in (Direction.PUBLISH, Direction.PLAY)]
     key = policies[0].key if policies[0].supported else policies[1].key
@@ -71,8 +73,10 @@ def right_columns(
         columns.append((f" {letter}{state_glyph(policy)}", cell_style))
     keyless = any(p.enforced and p.key is None for p in policies)
     columns.append((" *" if unsaved else "  ", style("scope-list--unsaved")))
-    marker = "✗" if failed else "!" if keyless else " "
-    columns.append((marker, style("scope-list--problem")))
+    if failed or keyless:
+        columns.append(("✗" if failed else "!", style("scope-list--problem")))
+    else:
+        columns.append(("⚠" if warned else " ", style("scope-list--warning")))
     return columns
 
 

@@ -30,12 +30,23 @@ def source_only(source_status: str, state: str, style: str = "") -> Content:
 
 
 def status_text(
-    source_status: str, config: Config, index: ScopeIndex | None, progress: Progress
+    source_status: str,
+    config: Config,
+    index: ScopeIndex | None,
+    progress: Progress,
+    warnings: int = 0,
+    marked: int = 0,
 ) -> Content:
+    """``warnings``: how many the details show (each counted once), marked ⚠ in the list;
+    ``marked``: the rows a toggle acts on instead of the cursor's (they may be off screen)."""
     parts: list[str | tuple[str, str]] = [
         f" {inert(source_status)} │ {len(config.applications):,} applications · "
         f"{config.alias_count:,} aliases"
     ]
+    if marked:
+        parts.append((f" │ ✓ {marked:,} marked", "bold $text-accent"))
+    if warnings:
+        parts.append((f" │ ⚠ {warnings:,} warning{'' if warnings == 1 else 's'}", "$text-warning"))
     if progress.loading:
         parts.append((f" · {progress.loading:,} loading…", "$text-muted"))
     if progress.unreadable:
