@@ -33,17 +33,16 @@ from streamconsole.backends.antmedia_settings import (
 )
 from streamconsole.backends.base import (
     AuthError,
-    Closable,
     ConflictError,
     Problem,
     ReadOnlyError,
     RemoteError,
     Step,
-    remote_status,
     run_steps,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, expect, open_client
+from streamconsole.backends.remote import RemoteSource
 from streamconsole.backends.wire_rules import ItemLimit, check_name, name_refusal, segment
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import KeyValidationError
@@ -91,7 +90,7 @@ def _md5_hex(password: Secret) -> str:
     return hashlib.md5(password.reveal_bytes(), usedforsecurity=False).hexdigest()
 
 
-class AntMediaSource(Closable):
+class AntMediaSource(RemoteSource):
     kind = ServerKind.ANTMEDIA
 
     def __init__(
@@ -124,21 +123,6 @@ class AntMediaSource(Closable):
         self._login_lock = asyncio.Lock()
         self._seen: dict[str, dict[str, Any]] = {}
         self.warnings: tuple[Problem, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return self.profile.name
-
-    @property
-    def status(self) -> str:
-        return remote_status(self.profile.name, self.user, self.http.last_latency)
-
-    @property
-    def read_only(self) -> bool:
-        return self._read_only
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
     # --- authentication -------------------------------------------------------------------
 

@@ -42,7 +42,6 @@ from streamconsole.tui.screen_text import InertTextApp, as_shown
 from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
 from streamconsole.tui.status_line import Progress
 from streamconsole.tui.themes import ConsoleThemes
-from streamconsole.tui.toasts import ToastsOnce
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -65,7 +64,7 @@ def _palette_provider() -> type[Provider]:
     return ConsoleCommands
 
 
-class StreamConsoleApp(ToastsOnce, InertTextApp):
+class StreamConsoleApp(InertTextApp):
     TITLE = "streamconsole"
     # App-wide, so that they apply to the default screen too; each file sits beside its module.
     CSS_PATH: ClassVar[list[str | PurePath]] = [

@@ -91,32 +91,34 @@ def check_unchanged(place: Place, seen: AliasState | None, state: AliasState) ->
 
 
 @dataclass(frozen=True, slots=True)
-class AddKey:
-    """Upload ``change``'s key beside the alias's current one."""
+class _KeyWrite:
+    """A write that puts ``change``'s key on the alias at ``place``."""
 
     place: Place
     change: SetKey
 
     @property
-    def description(self) -> str:
+    def key_text(self) -> str:
         entry = self.change.entry
-        return f"{self.place}: add key {entry.fingerprint} ({entry.algorithm})"
+        return f"{entry.fingerprint} ({entry.algorithm})"
 
 
 @dataclass(frozen=True, slots=True)
-class CutOver:
-    """Replace v1's token-security key with ``change``'s key at once."""
-
-    place: Place
-    change: SetKey
+class AddKey(_KeyWrite):
+    """Upload ``change``'s key beside the alias's current one."""
 
     @property
     def description(self) -> str:
-        entry = self.change.entry
-        return (
-            f"{self.place}: replace the token-security key with {entry.fingerprint} "
-            f"({entry.algorithm}); {HARD_CUTOVER}"
-        )
+        return f"{self.place}: add key {self.key_text}"
+
+
+@dataclass(frozen=True, slots=True)
+class CutOver(_KeyWrite):
+    """Replace v1's token-security key with ``change``'s key at once."""
+
+    @property
+    def description(self) -> str:
+        return f"{self.place}: replace the token-security key with {self.key_text}; {HARD_CUTOVER}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,17 +15,16 @@ import httpx
 
 from streamconsole.backends.base import (
     AuthError,
-    Closable,
     Problem,
     ReadOnlyError,
     RemoteError,
     SourceError,
     Step,
-    remote_status,
     run_steps,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, open_client
+from streamconsole.backends.remote import RemoteSource
 from streamconsole.backends.theolive.records import KeyRecord, KeyRecords
 from streamconsole.backends.theolive.rules import (
     LEGACY_KEY_ID,
@@ -67,7 +66,7 @@ from streamconsole.core.text import inert
 _T = TypeVar("_T")
 
 
-class TheoLiveSource(Closable):
+class TheoLiveSource(RemoteSource):
     kind = ServerKind.THEOLIVE
 
     def __init__(
@@ -116,21 +115,6 @@ class TheoLiveSource(Closable):
         self._seen: dict[Place, AliasState] = {}
         # Aliases whose v1 token-security switch was seen on: the server holds their key.
         self._legacy_key_seen: set[Place] = set()
-
-    @property
-    def name(self) -> str:
-        return self.profile.name
-
-    @property
-    def status(self) -> str:
-        return remote_status(self.profile.name, self.user, self.http.last_latency)
-
-    @property
-    def read_only(self) -> bool:
-        return self._read_only
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
     @staticmethod
     def overlap_wait(ttl_seconds: int) -> str:

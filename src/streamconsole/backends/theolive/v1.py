@@ -7,10 +7,16 @@ import asyncio
 from typing import Any
 
 from streamconsole.backends.base import RemoteError
-from streamconsole.backends.http import HttpClient, expect
+from streamconsole.backends.http import expect
 from streamconsole.backends.theolive.rules import AliasState, Place
-from streamconsole.backends.theolive.wire import MAX_PAGES, alias_of, labelled, remote_keys
-from streamconsole.backends.wire_rules import ItemLimit, segment
+from streamconsole.backends.theolive.wire import (
+    MAX_PAGES,
+    KeyListWire,
+    alias_of,
+    labelled,
+    remote_keys,
+)
+from streamconsole.backends.wire_rules import segment
 
 _DERIVED = (
     "v1: an alias that holds CDN security keys is protected whatever its token-security "
@@ -23,15 +29,11 @@ def _name(item: dict[str, Any]) -> Any:
     return metadata.get("name") if isinstance(metadata, dict) else None
 
 
-class V1Wire:
+class V1Wire(KeyListWire):
     alias_noun = "alias"
     has_switch = True
     list_note = ""
     keys_note = _DERIVED
-
-    def __init__(self, http: HttpClient, limit: ItemLimit) -> None:
-        self.http = http
-        self.limit = limit
 
     async def channels(self) -> list[tuple[str, str] | None]:
         return [
@@ -104,15 +106,6 @@ class V1Wire:
             secrets=[material],
         )
         return expect(expect(reply, dict, "the added key").get("id"), str, "the key id"), ""
-
-    async def delete_key(self, place: Place, key_id: str) -> None:
-        path = f"{self._keys_path(place)}/{segment(key_id, 'key id')}"
-        await self.http.request("DELETE", path, idempotent=False, expect_json=False)
-
-    async def delete_keys(self, place: Place) -> None:
-        await self.http.request(
-            "DELETE", self._keys_path(place), idempotent=False, expect_json=False
-        )
 
     async def set_switch(self, place: Place, on: bool, key: str | None = None) -> None:
         path = f"{self._alias_path(place)}/token-security/{'enable' if on else 'disable'}"

@@ -6,10 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from streamconsole.backends.base import ChangeRefused, RemoteError
-from streamconsole.backends.http import HttpClient, expect
+from streamconsole.backends.http import expect
 from streamconsole.backends.theolive.rules import NOTHING_WRITTEN, AliasState, Place
-from streamconsole.backends.theolive.wire import MAX_PAGES, alias_of, labelled, remote_keys
-from streamconsole.backends.wire_rules import ItemLimit, segment
+from streamconsole.backends.theolive.wire import (
+    MAX_PAGES,
+    KeyListWire,
+    alias_of,
+    labelled,
+    remote_keys,
+)
+from streamconsole.backends.wire_rules import segment
 
 PAGE = 100  # the most v2 lists give per request
 _DERIVED = (
@@ -23,15 +29,11 @@ def _state(item: dict[str, Any], what: str) -> AliasState:
     return AliasState(remote_keys(security.get("keys"), f"{what}: security keys"))
 
 
-class V2Wire:
+class V2Wire(KeyListWire):
     alias_noun = "distribution"
     has_switch = False
     list_note = _DERIVED
     keys_note = ""
-
-    def __init__(self, http: HttpClient, limit: ItemLimit) -> None:
-        self.http = http
-        self.limit = limit
 
     async def channels(self) -> list[tuple[str, str] | None]:
         return [
@@ -98,15 +100,6 @@ class V2Wire:
         given = data.get("name")
         key_id = expect(data.get("id"), str, "the added key's id")
         return key_id, given if isinstance(given, str) else name
-
-    async def delete_key(self, place: Place, key_id: str) -> None:
-        path = f"{self._keys_path(place)}/{segment(key_id, 'key id')}"
-        await self.http.request("DELETE", path, idempotent=False, expect_json=False)
-
-    async def delete_keys(self, place: Place) -> None:
-        await self.http.request(
-            "DELETE", self._keys_path(place), idempotent=False, expect_json=False
-        )
 
     async def set_switch(self, place: Place, on: bool, key: str | None = None) -> None:
         raise ChangeRefused(

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from streamconsole.backends.base import RemoteError
-from streamconsole.backends.http import expect
+from streamconsole.backends.http import HttpClient, expect
 from streamconsole.backends.theolive.rules import AliasState, Place
-from streamconsole.backends.wire_rules import name_refusal
+from streamconsole.backends.wire_rules import ItemLimit, name_refusal, segment
 from streamconsole.core.model import RemoteKey
 
 MAX_PAGES = 10_000  # a server that never stops paging is a bug, not a big account
@@ -63,6 +63,29 @@ class Wire(Protocol):
     async def set_switch(self, place: Place, on: bool, key: str | None = None) -> None:
         """v1's switch: enable (with ``key``, or none to re-enable the key held) or disable."""
         ...
+
+
+class KeyListWire:
+    """What v1 and v2 share: the client, the listing cap, and deleting keys from an
+    alias's key list (the list's path is each generation's own)."""
+
+    alias_noun: str
+
+    def __init__(self, http: HttpClient, limit: ItemLimit) -> None:
+        self.http = http
+        self.limit = limit
+
+    def _keys_path(self, place: Place) -> str:
+        raise NotImplementedError
+
+    async def delete_key(self, place: Place, key_id: str) -> None:
+        path = f"{self._keys_path(place)}/{segment(key_id, 'key id')}"
+        await self.http.request("DELETE", path, idempotent=False, expect_json=False)
+
+    async def delete_keys(self, place: Place) -> None:
+        await self.http.request(
+            "DELETE", self._keys_path(place), idempotent=False, expect_json=False
+        )
 
 
 def labelled(ident: Any, name: Any) -> tuple[str, str] | None:
