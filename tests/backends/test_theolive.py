@@ -278,20 +278,24 @@ async def test_v2_has_no_switch_enable_and_disable_refused(
         config = await loaded(source, "news-channel", "sports")
         with pytest.raises(ChangeRefused, match="no token-security switch"):
             await source.apply([set_enforcement(config, MORNING, Direction.PLAY, True)])
-        with pytest.raises(ChangeRefused, match="disable_v2"):
+        with pytest.raises(ChangeRefused, match="never as part of a save: retire them by id"):
             await source.apply([set_enforcement(config, MAIN, Direction.PLAY, False)])
         assert theolive.log.count(method="POST") + theolive.log.count(method="DELETE") == 0
         assert [k.id for k in theolive.state.aliases["sports-main"].keys] == ["key-sports-2026"]
 
 
-async def test_disable_v2_deletes_every_key_only_when_called(
+async def test_v2_security_goes_off_by_retiring_its_keys_the_last_one_on_purpose(
     theolive: TheoLiveEmulator, records: KeyRecords
 ) -> None:
     async with source_for(theolive, records) as source:
         config = await loaded(source, "sports")
-        await source.disable_v2(BACKUP)
+        held = [k.id for k in theolive.state.aliases["sports-backup"].keys]
+        for key_id in held[:-1]:
+            await source.retire_key(BACKUP, key_id)
+        with pytest.raises(ChangeRefused, match="is its only key"):
+            await source.retire_key(BACKUP, held[-1])
+        await source.retire_key(BACKUP, held[-1], turn_off=True)
         assert theolive.state.aliases["sports-backup"].keys == []
-        assert theolive.log.count(method="DELETE", path=ALL_KEYS_V2) == 1
         assert settings_of(config, BACKUP).play is False
         assert settings_of(config, BACKUP).remote_keys == ()
 
@@ -631,8 +635,6 @@ async def test_read_only_source_writes_nothing(
             await source.apply([set_key(config, MAIN, generate_key(Algorithm.HS256), when())])
         with pytest.raises(ReadOnlyError):
             await source.retire_key(BACKUP, "key-backup-old")
-        with pytest.raises(ReadOnlyError):
-            await source.disable_v2(BACKUP)
         assert theolive.log.count(method="POST") + theolive.log.count(method="DELETE") == 0
         assert not records.path.exists()
 

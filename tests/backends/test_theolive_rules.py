@@ -19,7 +19,6 @@ from streamconsole.backends.theolive.rules import (
     Place,
     Switch,
     Write,
-    check_disable,
     check_key,
     check_retire,
     check_unchanged,
@@ -243,7 +242,7 @@ def test_retiring_names_the_keys_held_when_the_id_is_not_one_of_them() -> None:
 
 def test_retiring_the_last_key_turns_security_off_only_when_meant() -> None:
     for state, v1, instead in (
-        (AliasState((OLD,)), False, "or call disable_v2"),
+        (AliasState((OLD,)), False, "Confirm with --turn-off"),
         (AliasState((), token_security=True), True, "or turn play enforcement off"),
     ):
         only = state.active_keys()[0].id
@@ -251,12 +250,6 @@ def test_retiring_the_last_key_turns_security_off_only_when_meant() -> None:
             check_retire(MAIN, only, state, turn_off=False, has_switch=v1)
         assert instead in str(caught.value)
         check_retire(MAIN, only, state, turn_off=True, has_switch=v1)
-
-
-def test_deleting_every_key_is_v2s_way_to_turn_security_off() -> None:
-    check_disable(ScopeRef(*MAIN), has_switch=False)
-    with pytest.raises(ChangeRefused, match="disable_v2 is for API v2"):
-        check_disable(ScopeRef(*MAIN), has_switch=True)
 
 
 def test_a_write_goes_ahead_only_on_the_state_the_operator_saw() -> None:

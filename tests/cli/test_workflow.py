@@ -321,6 +321,50 @@ def test_theolive_keyless_alias_secured_offline_then_applied(
     assert theolive.state.admits("morning", token.stdout.strip())
 
 
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_theolive_play_off_on_an_alias_holding_keys_is_refused_at_plan_not_half_applied(
+    tmp_path: Path, theolive: TheoLiveEmulator, version: str
+) -> None:
+    """Turning play off where keys keep it on: the plan says the server refuses it, in
+    the command line's words, and apply writes nothing (it used to pass plan, then fail
+    at apply naming internal functions)."""
+    online = tmp_path / "online.toml"
+    online.write_text(
+        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
+        f'api_version = "{version}"\ncredentials_env = "SC_THEO"\n'
+    )
+    env = {
+        "SC_THEO": f"{theolive.api_key}:{theolive.api_secret}",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    offline = tmp_path / "offline" / "theo.toml"
+    offline.parent.mkdir()
+    server = ("-c", str(offline), "--server", "theo")
+    exported = run_cli(
+        "export", "-c", str(online), "--server", "theo", "--out", str(offline), env=env
+    )
+    assert exported.returncode == 0, exported.stderr
+    toggled = run_cli("toggle", "sports/sports-main", "--play", "off", "-c", str(offline))
+    assert toggled.returncode == 0, toggled.stderr
+    keys_before = list(theolive.state.aliases["sports-main"].keys)
+
+    plan = run_cli("plan", *server, "--json", env=env)
+    assert plan.returncode == 1, plan.stderr
+    (refusal,) = json.loads(plan.stdout)["refusals"]
+    assert refusal.startswith("sports/sports-main")
+    assert "streamconsole retire APP/ALIAS KEY_ID" in refusal
+    assert "disable_v2" not in refusal and "turn_off=True)" not in refusal
+    printed = run_cli("plan", *server, env=env)
+    assert "✗ refused by the server: sports/sports-main" in printed.stderr
+
+    applied = run_cli("apply", *server, "--yes", env=env)
+    assert applied.returncode == 1, applied.stdout + applied.stderr
+    assert "nothing was written" in applied.stderr
+    assert "run apply again" not in applied.stderr
+    assert theolive.log.count(method="POST") + theolive.log.count(method="DELETE") == 0
+    assert theolive.state.aliases["sports-main"].keys == keys_before
+
+
 # --- Ant Media: one key per application, so a new key is a hard cut-over ---------------------
 
 
@@ -399,6 +443,12 @@ def test_toggle_and_apply_say_what_to_turn_off_where_the_server_refuses_every_sa
     assert applied.returncode == 3
     assert f"(HS256); {HARD_CUTOVER}: {DOUBLE_PLAY_CONTROL}\n" in applied.stderr
     assert "applied (0): none" in applied.stderr
+    # The same apply would be refused again: no "run apply again" (only the server's
+    # settings can change it).
+    assert "run apply again" not in applied.stderr
+    assert "change what the error names (the file or the server), then plan again" in (
+        applied.stderr
+    )
     for output in (toggled.stdout + toggled.stderr, applied.stdout + applied.stderr):
         assert secret not in output
     assert antmedia.state.settings("WebRTCAppEE") == before

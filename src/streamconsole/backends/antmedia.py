@@ -287,7 +287,8 @@ class AntMediaSource(RemoteSource):
             secrets=secret_values(merged),
         )
         if not isinstance(reply, dict) or reply.get("success") is not True:
-            raise RemoteError(refusal(app, reply, merged, self.http.quote))
+            # It answered (200) with ``success: false``: a refusal, not a failure to retry.
+            raise RemoteError(refusal(app, reply, merged, self.http.quote), status=200)
         self._seen[app] = await self._read_back(app, merged)
         for change in changes:
             if isinstance(change, SetKey):

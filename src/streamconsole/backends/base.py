@@ -68,9 +68,20 @@ class RemoteError(SourceError):
         super().__init__(message)
         self.status = status
 
+    @property
+    def transient(self) -> bool:
+        """Worth trying again as it is: no clear answer (no status: unreachable, cut off),
+        server trouble (5xx) or too many requests (429). A refusal is not: what it names
+        has to change first."""
+        return self.status is None or self.status >= 500 or self.status == 429
+
 
 class AuthError(RemoteError):
     """The server refused our credentials (401/403, or a failed login)."""
+
+    @property
+    def transient(self) -> bool:
+        return False
 
 
 class RemoteTimeout(RemoteError):
@@ -197,6 +208,16 @@ class KeyRetirement(Protocol):
 
     def overlap_wait(self, ttl_seconds: int) -> str:
         """How long the old and new keys must both be installed, for the operator."""
+        ...
+
+
+@runtime_checkable
+class ChangePreview(Protocol):
+    """A source that can say, before anything is written, which changes it would refuse:
+    what ``plan`` shows, so that a plan never promises what ``apply`` cannot carry out."""
+
+    async def refusals(self, changes: Sequence[Change]) -> list[str]:
+        """Why each refused change would be refused (none: all would be tried); reads only."""
         ...
 
 

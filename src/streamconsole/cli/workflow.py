@@ -23,7 +23,7 @@ from pathlib import Path
 
 from streamconsole.audit import audit_log_for
 from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
-from streamconsole.backends.base import KeyRetirement, RemoteError, Source
+from streamconsole.backends.base import ChangePreview, KeyRetirement, RemoteError, Source
 from streamconsole.backends.registry import open_server
 from streamconsole.backends.safe_files import make_private_dirs, reason
 from streamconsole.backends.toml_export import export_config
@@ -88,14 +88,31 @@ def _print_plan(plan: Plan) -> None:
         print(f"{len(plan.steps)} step(s); server state {plan.current_digest}")
 
 
+async def _refusals(source: Source, plan: Plan, desired: Config, current: Config) -> list[str]:
+    """What the server's rules refuse of ``plan`` as things stand there, read before
+    anything is written (none from a source that cannot tell)."""
+    if plan.empty or not isinstance(source, ChangePreview):
+        return []
+    now = datetime.now(UTC)
+    return await source.refusals([change_for(s, desired, current, now) for s in plan.steps])
+
+
+def _print_refusals(refusals: Sequence[str]) -> None:
+    for refusal in refusals:
+        print(f"✗ refused by the server: {safe(refusal)}", file=sys.stderr)
+
+
 @command
 def run_plan(args: argparse.Namespace) -> int:
-    async def compute() -> Plan:
+    async def compute() -> tuple[Plan, list[str]]:
         desired, source, current = await _desired_and_current(args)
-        await close(source)
-        return make_plan(desired, current)
+        try:
+            plan = make_plan(desired, current)
+            return plan, await _refusals(source, plan, desired, current)
+        finally:
+            await close(source)
 
-    plan = run_async(compute)
+    plan, refusals = run_async(compute)
     record = {
         "server": args.server,
         "config": str(args.config),
@@ -106,9 +123,10 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.out:
         _write_plan(args.out, json.dumps(record, indent=2) + "\n")
     if args.json:
-        emit(record)
+        emit({**record, "refusals": refusals})
     else:
         _print_plan(plan)
+        _print_refusals(refusals)
     return EXIT_OK if plan.empty else EXIT_REJECTED
 
 
@@ -189,6 +207,11 @@ def run_apply(args: argparse.Namespace) -> int:
             _print_plan(plan)
             if plan.empty:
                 return EXIT_OK
+            refusals = await _refusals(source, plan, desired, current)
+            if refusals:
+                _print_refusals(refusals)
+                print("nothing was written", file=sys.stderr)
+                return EXIT_REJECTED
             _confirm(len(plan.steps), args.yes)
             audit = audit_log_for(desired.settings)
             applied: list[Step] = []
@@ -223,7 +246,12 @@ def _report_stop(
         f"applied ({len(applied)}): " + (", ".join(map(safe, applied)) or "none"), file=sys.stderr
     )
     print(f"not applied ({len(left)}): " + ", ".join(map(safe, left)), file=sys.stderr)
-    print("run apply again to carry out the rest", file=sys.stderr)
+    if isinstance(error, RemoteError) and error.transient:
+        print("run apply again to carry out the rest", file=sys.stderr)
+    else:  # the same request would be refused again
+        print(
+            "change what the error names (the file or the server), then plan again", file=sys.stderr
+        )
 
 
 # --- export ---------------------------------------------------------------------------------

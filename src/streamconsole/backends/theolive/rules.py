@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from streamconsole.backends.base import ChangeRefused, ConflictError
+from streamconsole.backends.base import ChangeRefused, ConflictError, SourceError
 from streamconsole.backends.wire_rules import check_name
 from streamconsole.core.durations import format_duration
 from streamconsole.core.edits import Change, SetEnforcement, SetKey, check_key_for
@@ -24,6 +24,7 @@ from streamconsole.core.model import (
     RemoteKey,
     ScopeRef,
     ServerKind,
+    ServerProfile,
 )
 from streamconsole.core.text import inert
 
@@ -32,6 +33,11 @@ MAX_KEYS = 2  # v2 keys / v1 CDN keys per alias
 LEGACY_KEY_ID = "v1:token-security"
 LEGACY_KEY_NAME = "token-security switch (v1, deprecated)"
 NOTHING_WRITTEN = "; nothing was written"
+# How an operator deletes keys: from the command line, or the Python API.
+RETIRE_BY_ID = (
+    "retire them by id ('streamconsole retire APP/ALIAS KEY_ID', or retire_key in the "
+    "Python API), the last one with --turn-off"
+)
 
 
 class Place(NamedTuple):
@@ -139,6 +145,20 @@ Write = AddKey | CutOver | Switch
 # --- checks -------------------------------------------------------------------------------
 
 
+def check_profile(profile: ServerProfile) -> None:
+    """A server profile this source can speak to: its API generation and its auth."""
+    if profile.api_version not in ("", "v1", "v2"):
+        raise SourceError(
+            f"server {profile.name!r}: api_version must be v1 or v2, "
+            f"not {inert(profile.api_version, limit=20)!r}"
+        )
+    if profile.auth not in ("", "basic"):
+        raise SourceError(
+            f'server {profile.name!r}: THEOlive takes HTTP Basic auth (auth = "basic"), '
+            f"not {inert(profile.auth, limit=20)!r}"
+        )
+
+
 def place_of(scope: ScopeRef, alias_noun: str) -> Place:
     """The alias a change or a retirement is for; a channel has no token security."""
     if scope.alias is None:
@@ -241,14 +261,13 @@ def writes_for(
     elif not has_switch:
         raise ChangeRefused(
             f"{place}: in v2, turning token security off means deleting every key of the "
-            f"distribution ({held}); do that explicitly with disable_v2, not as part of a "
-            f"save{NOTHING_WRITTEN}"
+            f"distribution ({held}), never as part of a save: {RETIRE_BY_ID}"
+            f"{NOTHING_WRITTEN}"
         )
     elif state.keys:
         raise ChangeRefused(
             f"{place}: its CDN security keys ({held}) keep token security on whatever the "
-            "switch says: retire them by id (the last one with turn_off=True)"
-            f"{NOTHING_WRITTEN}"
+            f"switch says: {RETIRE_BY_ID}{NOTHING_WRITTEN}"
         )
     return [Switch(place, wants_on)]
 
@@ -278,21 +297,11 @@ def check_retire(
             f"{NOTHING_WRITTEN}"
         )
     if len(active) == 1 and not turn_off:
-        instead = "or turn play enforcement off" if has_switch else "or call disable_v2"
+        instead = " (or turn play enforcement off)" if has_switch else ""
         raise ChangeRefused(
             f"{place}: {key_id} is its only key: retiring it turns token security off, so "
-            f"viewers get in without a token. Confirm with turn_off (--turn-off on the command "
-            f"line) if that is meant ({instead})"
-            f"{NOTHING_WRITTEN}"
-        )
-
-
-def check_disable(scope: ScopeRef, *, has_switch: bool) -> None:
-    """Deleting every key to turn security off is v2's way; v1 has its switch."""
-    if has_switch:
-        raise ChangeRefused(
-            f"{scope}: disable_v2 is for API v2; in v1 turn play enforcement off, and "
-            f"retire any CDN keys by id{NOTHING_WRITTEN}"
+            f"viewers get in without a token. Confirm with --turn-off (turn_off=True in the "
+            f"Python API) if that is meant{instead}{NOTHING_WRITTEN}"
         )
 
 

@@ -15,6 +15,7 @@ import httpx
 
 from streamconsole.backends.base import (
     AuthError,
+    ChangeRefused,
     Problem,
     ReadOnlyError,
     RemoteError,
@@ -35,7 +36,7 @@ from streamconsole.backends.theolive.rules import (
     Place,
     Switch,
     Write,
-    check_disable,
+    check_profile,
     check_retire,
     check_unchanged,
     group_by_alias,
@@ -61,7 +62,6 @@ from streamconsole.core.model import (
     ServerProfile,
 )
 from streamconsole.core.secret import Secret
-from streamconsole.core.text import inert
 
 _T = TypeVar("_T")
 
@@ -80,16 +80,7 @@ class TheoLiveSource(RemoteSource):
         key_records: KeyRecords | None = None,
         console: ConsoleSettings | None = None,
     ) -> None:
-        if profile.api_version not in ("", "v1", "v2"):
-            raise SourceError(
-                f"server {profile.name!r}: api_version must be v1 or v2, "
-                f"not {inert(profile.api_version, limit=20)!r}"
-            )
-        if profile.auth not in ("", "basic"):
-            raise SourceError(
-                f'server {profile.name!r}: THEOlive takes HTTP Basic auth (auth = "basic"), '
-                f"not {inert(profile.auth, limit=20)!r}"
-            )
+        check_profile(profile)
         self.profile = profile
         # The config file's [console] settings (TTL, save mode, audit log) apply here too.
         self._console = console or ConsoleSettings()
@@ -212,24 +203,56 @@ class TheoLiveSource(RemoteSource):
         protocol does not), so no generic save can cut viewers off.
         """
         self._check_writable()
-        grouped = group_by_alias(
+        grouped = self._grouped(changes, hard_cutover=hard_cutover)
+        writes = await self._writes(grouped, hard_cutover=hard_cutover)
+        await run_steps([Step(w.description, partial(self._write, w)) for w in writes])
+
+    async def refusals(self, changes: Sequence[Change]) -> list[str]:
+        """What :meth:`apply` would refuse, alias by alias, from the server's state now."""
+        refused: list[str] = []
+        grouped: dict[Place, list[Change]] = {}
+        for change in changes:  # one at a time, so that each refusal is named
+            try:
+                for place, own in self._grouped([change], hard_cutover=False).items():
+                    grouped.setdefault(place, []).extend(own)
+            except ChangeRefused as error:
+                refused.append(str(error).removesuffix(NOTHING_WRITTEN))
+        await self._writes(grouped, hard_cutover=False, refused=refused)
+        return refused
+
+    def _grouped(
+        self, changes: Sequence[Change], *, hard_cutover: bool
+    ) -> dict[Place, list[Change]]:
+        return group_by_alias(
             changes,
             hard_cutover=hard_cutover,
             has_switch=self.wire.has_switch,
             alias_noun=self.wire.alias_noun,
         )
+
+    async def _writes(
+        self,
+        grouped: dict[Place, list[Change]],
+        *,
+        hard_cutover: bool,
+        refused: list[str] | None = None,
+    ) -> list[Write]:
+        """The writes that carry out ``grouped``, from each alias's state read now. A save
+        (``refused`` None) checks each alias against what was loaded, remembers its state
+        and raises ChangeRefused; a preview adds each refusal to ``refused`` instead."""
         if not grouped:
-            return
+            return []
         records = await self._records()
         states = await asyncio.gather(*(self.wire.read_state(place) for place in grouped))
         writes: list[Write] = []
         for (place, scope_changes), state in zip(grouped.items(), states, strict=True):
-            self._check_unchanged(place, state)
+            if refused is None:
+                self._check_unchanged(place, state)
             legacy_known = place in self._legacy_key_seen or any(
                 (r.channel, r.alias, r.key_id) == (*place, LEGACY_KEY_ID) for r in records
             )
-            writes.extend(
-                writes_for(
+            try:
+                writes += writes_for(
                     place,
                     scope_changes,
                     state,
@@ -237,8 +260,11 @@ class TheoLiveSource(RemoteSource):
                     legacy_known=legacy_known,
                     hard_cutover=hard_cutover,
                 )
-            )
-        await run_steps([Step(w.description, partial(self._write, w)) for w in writes])
+            except ChangeRefused as error:
+                if refused is None:
+                    raise
+                refused.append(str(error).removesuffix(NOTHING_WRITTEN))
+        return writes
 
     async def _write(self, write: Write) -> None:
         match write:
@@ -349,23 +375,6 @@ class TheoLiveSource(RemoteSource):
             state = replace(state, keys=tuple(k for k in state.keys if k.id != key_id))
         self._seen[place] = state
         await self._forget(place, [key_id])
-
-    async def disable_v2(self, scope: ScopeRef) -> None:
-        """Turn a v2 distribution's token security off by deleting all of its keys.
-
-        v2 has no switch: security is on while a key is installed. This is the one place
-        that deletes every key, and only when called for that purpose (never by a save)."""
-        self._check_writable()
-        place = place_of(scope, self.wire.alias_noun)
-        check_disable(scope, has_switch=self.wire.has_switch)
-        await self._records()
-        state = await self.wire.read_state(place)
-        self._check_unchanged(place, state)
-        if not state.keys:
-            return
-        await self.wire.delete_keys(place)
-        self._seen[place] = AliasState()
-        await self._forget(place, [k.id for k in state.keys])
 
     async def _forget(self, place: Place, key_ids: Sequence[str]) -> None:
         """Drop local records of keys the server no longer holds, then refresh the model."""

@@ -56,10 +56,6 @@ class Wire(Protocol):
 
     async def delete_key(self, place: Place, key_id: str) -> None: ...
 
-    async def delete_keys(self, place: Place) -> None:
-        """Delete every key of the alias (token security off where it is derived)."""
-        ...
-
     async def set_switch(self, place: Place, on: bool, key: str | None = None) -> None:
         """v1's switch: enable (with ``key``, or none to re-enable the key held) or disable."""
         ...
@@ -81,11 +77,6 @@ class KeyListWire:
     async def delete_key(self, place: Place, key_id: str) -> None:
         path = f"{self._keys_path(place)}/{segment(key_id, 'key id')}"
         await self.http.request("DELETE", path, idempotent=False, expect_json=False)
-
-    async def delete_keys(self, place: Place) -> None:
-        await self.http.request(
-            "DELETE", self._keys_path(place), idempotent=False, expect_json=False
-        )
 
 
 def labelled(ident: Any, name: Any) -> tuple[str, str] | None:
