@@ -103,8 +103,9 @@ def measure(aliases: int, directory: Path, pairs: int) -> None:
         f"{Spread.of(saves[1:]).show(1000, 1, ' ms')} over {pairs}, diff {len(diff)} lines"
     )
     if aliases == 10_000:  # the target is set for the 10k file; the first save counts too
-        ok = TARGETS["save"].met(max(saves)) and len(diff) == 2
-        line += f"  (target <= 200 ms, 2-line diff)  {'PASS' if ok else 'MISS'}"
+        target = TARGETS["save"]
+        ok = target.met(max(saves)) and len(diff) == 2
+        line += f"  (target <= {target.limit * 1000:g} ms, 2-line diff)  {'PASS' if ok else 'MISS'}"
     print(line)
 
 
