@@ -1,10 +1,13 @@
 """Run every benchmark and write benchmarks/RESULTS.md.
 
-Each benchmark is its own script that measures its baseline in the same run and prints
-one line per figure, ending in PASS or MISS against the target the issues set. This script
-runs them one after another (never in parallel: they would measure each other), and
-records the machine, the versions, every line, and a summary of the verdicts.
-Run: python benchmarks/run.py [--quick]
+Each benchmark is its own script that measures its baseline alternately with the subject
+(paired.py: A B A B … after a warm-up pair; the median of the pairs' ratios, with min–max)
+and prints one line per figure, ending in PASS or MISS against the target the issues set.
+This script runs them one after another (never in parallel: they would measure each other),
+and records the machine, the versions, every line, and a summary of the verdicts.
+`--quick` (fewer pairs, smaller sizes) only checks that the scripts work: its figures are
+not worth recording, so it writes a file only when given --out.
+Run: python benchmarks/run.py [--quick] [--pairs N] [--out FILE]
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PACKAGES = ("textual", "httpx", "PyJWT", "cryptography", "tomlkit")
 
-# (title, script, arguments, what it measures)
+# (title, script, what it measures)
 BENCHMARKS = [
-    ("Config load and save", "toml_bench.py", [], "TomlSource vs tomllib, 10k and 100k aliases"),
-    ("Tokens", "token_bench.py", [], "core sign + explain vs PyJWT, HS256 and RS256"),
-    ("Console speed", "tui_bench.py", ["--runs", "5"], "start-up, 100k open, filter latency"),
-    ("Memory and UI responsiveness", "resources_bench.py", [], "RSS at 100k, RSA frame gap"),
-    ("Idle cost", "idle_bench.py", [], "CPU and terminal bytes with the countdown running"),
-    ("Remote listing", "remote_bench.py", [], "1,000 Ant Media apps at 20 ms latency"),
+    ("Config load and save", "toml_bench.py", "TomlSource vs tomllib, 10k and 100k aliases"),
+    ("Tokens", "token_bench.py", "core sign + explain vs PyJWT, HS256 and RS256"),
+    ("CLI start", "cli_bench.py", "list, --version, token vs python -c pass and PyJWT"),
+    ("Console speed", "tui_bench.py", "first frame, 100k open, filter latency"),
+    ("Memory and UI responsiveness", "resources_bench.py", "RSS at 100k, RSA frame gap"),
+    ("Idle cost", "idle_bench.py", "CPU and terminal bytes with the countdown running"),
+    ("Remote", "remote_bench.py", "1,000 Ant Media apps: listing, CPU, console on it"),
 ]
 
 
@@ -45,10 +49,10 @@ def machine() -> list[str]:
     ]
 
 
-def run(script: str, arguments: list[str]) -> tuple[list[str], float, int]:
+def run(script: str, options: list[str]) -> tuple[list[str], float, int]:
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, str(HERE / script), *arguments],
+        [sys.executable, str(HERE / script), *options],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -57,32 +61,46 @@ def run(script: str, arguments: list[str]) -> tuple[list[str], float, int]:
     )
     lines = result.stdout.splitlines()
     if result.returncode != 0:
-        lines.append(f"FAILED (exit {result.returncode}): {result.stderr.strip()[-400:]}")
+        tail = " ".join(result.stderr.split())[-400:]  # one line: it goes into the table too
+        lines.append(f"FAILED (exit {result.returncode}): {tail}")
     return lines, time.perf_counter() - started, result.returncode
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--out", type=Path, default=None, help="default: RESULTS.md (not quick)")
+    parser.add_argument("--quick", action="store_true", help="fewer pairs, smaller sizes")
+    parser.add_argument("--pairs", type=int, default=None, help="measured pairs per figure")
     options = parser.parse_args()
+    out = options.out or (None if options.quick else HERE / "RESULTS.md")
+    passed_on = [
+        *(["--quick"] if options.quick else []),
+        *(["--pairs", str(options.pairs)] if options.pairs is not None else []),
+    ]
     report = ["# Benchmark results", "", *machine(), ""]
+    if options.quick:
+        report[-1:-1] = ["- QUICK RUN (fewer pairs, smaller sizes): indicative only"]
     table_at = len(report)
     verdicts: list[str] = []
     failed = 0
-    for title, script, arguments, what in BENCHMARKS:
+    for title, script, what in BENCHMARKS:
         print(f"running {script} ...", flush=True)
-        lines, seconds, code = run(script, arguments)
+        lines, seconds, code = run(script, passed_on)
         failed += code != 0
         report += [f"## {title}", "", f"`{script}` — {what} ({seconds:.0f} s)", "", "```"]
         report += [*lines, "```", ""]
         for line in lines:
-            if "PASS" in line or "MISS" in line or "FAILED" in line:
-                verdict = "PASS" if "PASS" in line else "MISS"
+            verdict = line.split()[-1] if line.strip() else ""
+            if line.startswith("FAILED"):
+                verdict = "FAILED"
+            if verdict in ("PASS", "MISS", "FAILED"):
                 verdicts.append(f"| {title} | {line.strip()} | {verdict} |")
         print("\n".join(lines), flush=True)
     report[table_at:table_at] = ["| benchmark | figure | verdict |", "|---|---|---|", *verdicts, ""]
-    options.out.write_text("\n".join(report) + "\n")
-    print(f"wrote {options.out}")
+    report.insert(table_at - 1, f"- load average at the end {os.getloadavg()[0]:.2f}")
+    if out is not None:
+        out.write_text("\n".join(report) + "\n")
+        print(f"wrote {out}")
     return 1 if failed else 0
 
 

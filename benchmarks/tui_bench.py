@@ -1,21 +1,23 @@
 """The console's speed, against a bare Textual app measured in the same run.
 
-Prints:
-  time to first screen: the console on sample_config.toml ÷ a bare Textual app (a Static
-      and a Footer), each a fresh process timed from spawn, median of --runs (target ≤ 1.3×);
-      for the console both its first frame and the frame that shows the config, and the
-      processes' CPU time too (steadier than wall time on a shared machine)
-  a generated 100k-alias config (benchmarks/toml_bench.py's generator) opened to interactive
-      in a fresh process (target ≤ 2 s), split into the source's load and the rest
-  filter keystroke latency on 100k aliases, all expanded: the work one keystroke does (filter,
-      status line, redraw of the visible rows), worst and median (target ≤ 50 ms)
-Run: python benchmarks/tui_bench.py [--runs N]
+Every figure is a fresh process timed from spawn, the bare app and the console alternately
+(paired.py: a warm-up pair, then --pairs pairs; the median of the pairs' ratios, min–max):
+  first frame with the list: the console on the sample config (as a fresh clone leaves it)
+      ÷ a bare Textual app (a Static and a Footer) (target ≤ 1.3×); also the console's first
+      frame (still loading) and the processes' CPU time (steadier on a shared machine)
+  a generated 100k-alias config (toml_bench.py's generator; 10k with --quick) opened to
+      interactive ÷ the bare app's start (target ≤ 3×), with the source's load in it
+  filter keystroke latency on that config, all expanded: the work one keystroke does (filter,
+      status line, redraw of the visible rows), worst and median (target ≤ 50 ms); and per
+      key through the pilot, with the list ÷ the Input alone, alternately
+Run: python benchmarks/tui_bench.py [--pairs N] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import statistics
@@ -27,9 +29,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fresh_clone import sample_as_cloned
+from paired import (
+    Pairs,
+    Target,
+    add_arguments,
+    measure_pairs,
+    pairs_wanted,
+    ratio_line,
+)
 from toml_bench import generate
 
 ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "first frame": Target(1.3),  # console showing the sample ÷ bare Textual (Static + Footer)
+    "big": Target(3.0),  # 100k aliases to interactive ÷ bare Textual start
+    "filter": Target(0.05),  # seconds, the worst keystroke
+}
 
 # Each child prints "MARK <name> <seconds>" at the moments that count, then exits; the parent
 # times each moment from the spawn, so interpreter start-up and imports are included.
@@ -125,44 +141,60 @@ def run_child(code: str, *args: str) -> Run:
     return Run(marks, cpu)
 
 
-def _median(runs: list[Run], mark: str) -> float:
-    return statistics.median(run.marks[mark] for run in runs)
+def shown(run: Run) -> float:
+    return run.marks["shown"]
 
 
-def first_screen(runs: int) -> None:
-    run_child(BARE_APP)  # warm the OS file cache for both
-    run_child(CONSOLE_APP, "sample_config.toml")
-    bare = [run_child(BARE_APP) for _ in range(runs)]
-    ours = [run_child(CONSOLE_APP, "sample_config.toml") for _ in range(runs)]
-    bare_shown = _median(bare, "shown")
-    shown, painted = _median(ours, "shown"), _median(ours, "painted")
-    ratio = shown / bare_shown
-    verdict = "target <= 1.3x: " + ("PASS" if ratio <= 1.3 else "MISS")
-    bare_cpu = statistics.median(run.cpu for run in bare)
-    our_cpu = statistics.median(run.cpu for run in ours)
+def painted(run: Run) -> float:
+    """The first frame: the bare app's first is the one it shows."""
+    return run.marks.get("painted", run.marks["shown"])
+
+
+def first_screen(config: Path, pairs: int) -> None:
+    measured = measure_pairs(
+        lambda: run_child(BARE_APP), lambda: run_child(CONSOLE_APP, str(config)), pairs
+    )
     print(
-        f"time to first screen: console showing the config {shown * 1000:.0f} ms ÷ bare "
-        f"Textual {bare_shown * 1000:.0f} ms = {ratio:.2f}x  ({verdict})\n"
-        f"  console's first frame (loading) {painted * 1000:.0f} ms = "
-        f"{painted / bare_shown:.2f}x; config load {_median(ours, 'load') * 1000:.0f} ms "
-        f"(in a thread, while the screen is built)\n"
-        f"  CPU time: console {our_cpu * 1000:.0f} ms ÷ bare {bare_cpu * 1000:.0f} ms = "
-        f"{our_cpu / bare_cpu:.2f}x"
+        ratio_line(
+            "first frame with the list ÷ bare Textual (Static + Footer)",
+            measured,
+            shown,
+            TARGETS["first frame"],
+            ("bare", "console"),
+        )
+    )
+    first = measured.ratio(painted)
+    load = measured.side_b(lambda run: run.marks["load"])
+    cpu = measured.ratio(lambda run: run.cpu)
+    print(
+        f"  console's first frame (loading) ÷ bare: {first.show(unit='x')}; config load "
+        f"{load.show(1000, 0, ' ms')} (in a thread, while the screen is built)\n"
+        f"  CPU time, console ÷ bare: {cpu.show(unit='x')}"
     )
 
 
-def open_big(path: Path, runs: int) -> None:
-    results = [run_child(CONSOLE_APP, str(path)) for _ in range(runs)]
-    shown, load = _median(results, "shown"), _median(results, "load")
-    verdict = "target <= 2 s: " + ("PASS" if shown <= 2 else "MISS")
+def open_big(path: Path, aliases: int, pairs: int) -> None:
+    measured = measure_pairs(
+        lambda: run_child(BARE_APP), lambda: run_child(CONSOLE_APP, str(path)), pairs
+    )
     print(
-        f"100k aliases to interactive (fresh process): {shown:.2f} s  ({verdict})\n"
-        f"  of which the source's load {load:.2f} s; the console's own part "
-        f"{shown - load:.2f} s (start-up, index, first frame)"
+        ratio_line(
+            f"{aliases // 1000}k aliases to interactive ÷ bare Textual start",
+            measured,
+            shown,
+            TARGETS["big"],
+            ("bare", "console"),
+        )
+    )
+    load = measured.side_b(lambda run: run.marks["load"])
+    rest = measured.side_b(lambda run: shown(run) - run.marks["load"])
+    print(
+        f"  of which the source's load {load.show(1, 2, ' s')}; the console's own part "
+        f"{rest.show(1, 2, ' s')} (start-up, index, first frame)"
     )
 
 
-async def filter_latency(path: Path) -> None:
+async def filter_latency(path: Path, pairs: int) -> None:
     from textual.widgets import Input
 
     from streamconsole.backends.toml_file import TomlSource
@@ -188,42 +220,54 @@ async def filter_latency(path: Path) -> None:
             await pilot.pause()  # the detail follows (a message), as between two keys
         worst, worst_query = max(latencies)
         median = statistics.median(seconds for seconds, _ in latencies)
-        verdict = "target <= 50 ms: " + ("PASS" if worst <= 0.05 else "MISS")
+        target = TARGETS["filter"]
         count = widget.index.alias_count if widget.index else 0
         print(
             f"filter keystroke on {count:,} aliases, all expanded: worst {worst * 1000:.1f} ms "
-            f"({worst_query!r}), median {median * 1000:.1f} ms  ({verdict})"
+            f"({worst_query!r}), median {median * 1000:.1f} ms  "
+            f"(target <= {target.limit * 1000:g} ms)  {target.verdict(worst)}"
         )
         # End to end through the real Input (key event, message, handler, paint), against
-        # the same keys typed into the same Input with the list detached from it.
+        # the same keys typed into the same Input with the list detached from it, the two
+        # alternately (the same order as paired.measure_pairs, which cannot await).
         filter_input = screen.query_one("#filter", Input)
         filter_input.focus()
         keys = "stream-0012"
-        start = time.perf_counter()
-        await pilot.press(*keys)
-        with_list = (time.perf_counter() - start) / len(keys)
-        filter_input.value = ""
-        await pilot.pause()
-        with screen.prevent(Input.Changed):
-            start = time.perf_counter()
-            await pilot.press(*keys)
-            alone = (time.perf_counter() - start) / len(keys)
+
+        async def per_key(detached: bool) -> float:
+            filter_input.value = ""
+            await pilot.pause()
+            with screen.prevent(Input.Changed) if detached else contextlib.nullcontext():
+                start = time.perf_counter()
+                await pilot.press(*keys)
+                return (time.perf_counter() - start) / len(keys)
+
+        alone: list[float] = []
+        with_list: list[float] = []
+        for _ in range(pairs + 1):  # the first pair warms up
+            alone.append(await per_key(detached=True))
+            with_list.append(await per_key(detached=False))
+        through = Pairs(tuple(alone[1:]), tuple(with_list[1:]))
         print(
-            f"  through the pilot: {with_list * 1000:.1f} ms per key, of which the pilot and the "
-            f"Input alone take {alone * 1000:.1f} ms"
+            f"  through the pilot, per key: with the list ÷ the Input alone "
+            f"{through.ratio(float).show(unit='x')}; with the list "
+            f"{through.side_b(float).show(1000, 1, ' ms')}, alone "
+            f"{through.side_a(float).show(1000, 1, ' ms')}"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    first_screen(args.runs)
+    add_arguments(parser)
+    options = parser.parse_args()
+    pairs = pairs_wanted(options)
+    aliases = 10_000 if options.quick else 100_000
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "tui-bench-100k.toml"
-        path.write_text(generate(100_000), encoding="utf-8")
-        open_big(path, max(1, args.runs // 2))
-        asyncio.run(filter_latency(path))
+        first_screen(sample_as_cloned(Path(tmp)), pairs)
+        path = Path(tmp) / f"tui-bench-{aliases}.toml"
+        path.write_text(generate(aliases), encoding="utf-8")
+        open_big(path, aliases, pairs)
+        asyncio.run(filter_latency(path, pairs))
 
 
 if __name__ == "__main__":

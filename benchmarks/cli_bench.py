@@ -1,0 +1,59 @@
+"""How fast the `streamconsole` command starts, against the least a process must do.
+
+Each figure times whole processes from spawn to exit, baseline and command alternately
+(paired.py), on the sample config as a fresh clone leaves it (fresh_clone.py):
+  `streamconsole list -c sample_config.toml` ÷ `python -c pass`          (target ≤ 5×)
+  `streamconsole --version` ÷ `python -c pass`                           (target ≤ 2×)
+  `streamconsole token LiveApp/stream1 --type publish` ÷ pyjwt_token.py, a minimal PyJWT
+      script reading the same config and key file                       (target ≤ 1.3×)
+Run: python benchmarks/cli_bench.py [--pairs N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from fresh_clone import sample_as_cloned
+from paired import Target, add_arguments, measure_pairs, pairs_wanted, process_seconds, ratio_line
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+COMMAND = str(Path(sys.executable).with_name("streamconsole"))  # the installed entry point
+TARGETS = {"list": Target(5.0), "version": Target(2.0), "token": Target(1.3)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    add_arguments(parser)
+    pairs = pairs_wanted(parser.parse_args())
+    with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
+        config = str(sample_as_cloned(workdir))
+        env = {**os.environ, "XDG_STATE_HOME": str(workdir / "state")}
+
+        def timed(command: Sequence[str]) -> float:
+            return process_seconds(command, cwd=workdir, env=env)
+
+        bare = [PYTHON, "-c", "pass"]
+        figures = [
+            ("list", "`streamconsole list -c sample_config.toml` ÷ `python -c pass`",
+             bare, [COMMAND, "list", "-c", config]),
+            ("version", "`streamconsole --version` ÷ `python -c pass`",
+             bare, [COMMAND, "--version"]),
+            ("token", "`streamconsole token LiveApp/stream1` ÷ a minimal PyJWT script",
+             [PYTHON, str(HERE / "pyjwt_token.py"), config, "LiveApp", "stream1", "publish"],
+             [COMMAND, "token", "LiveApp/stream1", "--type", "publish", "-c", config]),
+        ]  # fmt: skip
+        for name, label, baseline, command in figures:
+            measured = measure_pairs(lambda b=baseline: timed(b), lambda c=command: timed(c), pairs)
+            print(ratio_line(label, measured, float, TARGETS[name], ("baseline", "command")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
