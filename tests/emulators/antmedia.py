@@ -14,6 +14,11 @@ Choices where the vendor's behaviour is not pinned down (see the spec):
   ``ProxyAuthorization`` token and a read-only user writing answer 403.
 * The per-application API requires the same login as the management API, and an unknown
   application there gets the servlet container's HTML 404 page.
+* ``GET /{app}/streams/{stream}.m3u8`` is the players' HLS endpoint behind the stream
+  filter: with play JWT on, 403 without a valid token before the stream is looked for;
+  then 404 for an unknown stream, 200 for a known one. Issue 7254's session pass (a
+  validated request's JSESSIONID plays on without a token) is there when
+  ``state.remembers_play_sessions`` is on. ``deliveries`` keeps each request whole.
 * A path holding an encoded slash (``%2F``) gets Tomcat's HTML 400 page before any route
   sees it: Tomcat's connector rejects one by default (``encodedSolidusHandling="reject"``).
 """
@@ -46,6 +51,7 @@ from .antmedia_state import (
     md5_hex,
     result,
 )
+from .delivery import Delivery
 from .server import Emulator, cli_port, serve_forever
 
 SESSION_COOKIE = "JSESSIONID"
@@ -245,17 +251,34 @@ class AntMediaEmulator(Emulator[AntMediaState]):
         )
 
     async def _hls(self, request: Request) -> Response:
+        """A player's HLS request. Ant Media's stream filter (``TokenFilterManager``) runs
+        before the servlet that serves files: with the application's play JWT switch on, a
+        request without a valid token is refused 403 whether or not the stream exists; past
+        the filter an unknown stream is the container's 404."""
+        self.deliveries.append(Delivery.of(request))
         app = self._app_or_404(request)
         if isinstance(app, Response):
             return app
         stream_id: str = request.path_params["stream_id"]
+        token = request.query_params.get("token")
+        session = request.cookies.get(SESSION_COOKIE)
+        if self.state.play_session_admits(session, app, stream_id):
+            passed, new_session = True, None
+        else:
+            passed = self.state.admits(app, stream_id, "play", token)
+            checked = token is not None and passed
+            new_session = self.state.remember_play_session(app, stream_id) if checked else None
+        if not passed:
+            return Response("Invalid JWT Token", status_code=403, media_type="text/plain")
         streams = self.state.applications[app].broadcasts
         if not any(b["streamId"] == stream_id for b in streams):
-            return HTMLResponse(_TOMCAT_404, status_code=404)
-        if not self.state.admits(app, stream_id, "play", request.query_params.get("token")):
-            return Response("Invalid JWT Token", status_code=403, media_type="text/plain")
-        playlist = f"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n# {stream_id}\n"
-        return Response(playlist, media_type="application/vnd.apple.mpegurl")
+            response: Response = HTMLResponse(_TOMCAT_404, status_code=404)
+        else:
+            playlist = f"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n# {stream_id}\n"
+            response = Response(playlist, media_type="application/vnd.apple.mpegurl")
+        if new_session is not None:
+            response.set_cookie(SESSION_COOKIE, new_session, path="/", httponly=True)
+        return response
 
 
 class _RejectEncodedSlash:

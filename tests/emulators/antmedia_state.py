@@ -214,6 +214,11 @@ class AntMediaState:
         self.jwt_server_secret_key = ""
         self.unauthenticated_status = 401
         self._failures: dict[str, _Failures] = {}
+        # Ant Media issue 7254 (reported on 2.13.2 and 2.14.0, open): once a play request's
+        # JWT passed, the session (JSESSIONID) plays that stream without a token. Off by
+        # default (not reproduced on 2.15); tests that model an affected server turn it on.
+        self.remembers_play_sessions = False
+        self.play_sessions: dict[str, set[tuple[str, str]]] = {}  # JSESSIONID -> (app, stream)
 
     # --- applications and broadcasts -------------------------------------------------------
 
@@ -353,6 +358,20 @@ class AntMediaState:
         if not application.settings.get(f"{direction}JwtControlEnabled"):
             return True
         return token is not None and self.verify_stream_token(app, stream_id, direction, token)
+
+
+    def remember_play_session(self, app: str, stream_id: str) -> str | None:
+        """The session a validated play request opens, where this server keeps one (7254)."""
+        if not self.remembers_play_sessions:
+            return None
+        session = secrets.token_hex(16)
+        with self.lock:
+            self.play_sessions.setdefault(session, set()).add((app, stream_id))
+        return session
+
+    def play_session_admits(self, session: str | None, app: str, stream_id: str) -> bool:
+        """Whether ``session`` plays ``stream_id`` without a token (issue 7254)."""
+        return session is not None and (app, stream_id) in self.play_sessions.get(session, ())
 
 
 # --- demo data -------------------------------------------------------------------------------

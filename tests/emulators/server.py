@@ -17,6 +17,7 @@ from typing import Generic, Self, TypeVar
 import uvicorn
 from starlette.types import ASGIApp
 
+from .delivery import Delivery
 from .faults import FaultMiddleware, FaultPlan, RequestLog
 
 HOST = "127.0.0.1"
@@ -88,6 +89,8 @@ class Emulator(ABC, Generic[StateT]):
     def __init__(self) -> None:
         self.faults = FaultPlan()
         self.log = RequestLog()
+        # Every request to a delivery endpoint, whole (see .delivery); cleared by reset().
+        self.deliveries: list[Delivery] = []
         self.state: StateT = self.demo_state()
         self._server: ServerThread | None = None
 
@@ -107,10 +110,11 @@ class Emulator(ABC, Generic[StateT]):
         return FaultMiddleware(self.routes(), self.faults, self.log, self.app_of)
 
     def reset(self) -> None:
-        """Back to the demo state, no faults, empty log."""
+        """Back to the demo state, no faults, empty logs."""
         self.state = self.demo_state()
         self.faults.clear()
         self.log.clear()
+        self.deliveries.clear()
 
     @property
     def base_url(self) -> str:

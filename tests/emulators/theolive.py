@@ -10,8 +10,11 @@ Choices where the published specs leave it open:
 * v2 lists sort by name (case-insensitive, then id); the cursor is opaque; ``limit`` outside
   1..100 or a bad cursor answer 400. v2 errors answer ``{"message": ...}``. A key added
   without a name has ``"name": null``.
-* ``GET /play/{aliasId}`` stands in for the CDN: 200 with a playlist, or 403 with no reason.
-  It takes ``Authorization: Bearer <jwt>`` or ``?token=``, and needs no API key.
+* ``GET /play/{aliasId}`` (or ``/play/{aliasId}/main.m3u8``, any path below it) stands in
+  for the CDN: 200 with a playlist, or 403 with no reason. It takes
+  ``Authorization: Bearer <jwt>`` or ``?token=``, and needs no API key. With the alias's
+  token security on, the token must be signed by one of its keys (HS256/HS512/RS256/RS512),
+  ``exp`` required, ``nbf`` honoured; off, a token is still checked for its times.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .delivery import Delivery
 from .server import Emulator, cli_port, serve_forever
 from .theolive_state import (
     API_KEY,
@@ -184,6 +188,7 @@ class TheoLiveEmulator(Emulator[TheoLiveState]):
                 Route(keys_v2, self._v2_keys, methods=["GET", "POST", "DELETE"]),
                 Route(f"{keys_v2}/{{key_id}}", self._v2_delete_key, methods=["DELETE"]),
                 Route("/play/{alias_id}", self._play, methods=["GET"]),
+                Route("/play/{alias_id}/{manifest:path}", self._play, methods=["GET"]),
             ]
         )
 
@@ -422,6 +427,7 @@ class TheoLiveEmulator(Emulator[TheoLiveState]):
     # --- viewers ---------------------------------------------------------------------------
 
     async def _play(self, request: Request) -> Response:
+        self.deliveries.append(Delivery.of(request))
         alias_id: str = request.path_params["alias_id"]
         if alias_id not in self.state.aliases:
             return Response(status_code=404)
