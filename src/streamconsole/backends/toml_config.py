@@ -9,6 +9,7 @@ read by :mod:`.toml_keys`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from streamconsole.backends.toml_schema import (
     ALIAS,
     APPLICATION,
     CONSOLE,
+    PLAY_URL_FIELDS,
     SERVER,
     SERVER_OF_KIND,
     TOP,
@@ -109,31 +111,73 @@ def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfil
             allow_insecure_http=allow_insecure_http,
             proxy=proxy,
             max_items=_max_items(reader, table, path),
+            play_url=_play_url(reader, table, ServerKind(kind), proxy, allow_insecure_http, path),
         )
     return servers
 
 
 def _url(
-    reader: TomlReader, url: str, proxy: str, allow_insecure_http: bool, path: KeyPath
+    reader: TomlReader,
+    url: str,
+    proxy: str,
+    allow_insecure_http: bool,
+    path: KeyPath,
+    field: str = "url",
+    shown: str = "",
 ) -> None:
     """An http(s) URL; plain http only straight to this machine, or with a warning where the
-    profile allows it (the server backends refuse it otherwise)."""
+    profile allows it (the server backends refuse it otherwise). ``shown``: the text the file
+    holds, where ``url`` is that text filled in."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
         parts, host = None, ""
     if parts is None or parts.scheme not in ("https", "http") or not host:
-        reader.error((*path, "url"), f"{quoted(url)} is not an http(s) URL")
+        reader.error((*path, field), f"{quoted(shown or url)} is not an http(s) URL")
         return
     refusal = plain_http_refusal(parts.scheme, host, proxy)
     if refusal and allow_insecure_http:
-        reader.warn((*path, "url"), f"{refusal} (allow_insecure_http = true)")
+        reader.warn((*path, field), f"{refusal} (allow_insecure_http = true)")
     elif refusal:
         reader.warn(
-            (*path, "url"),
+            (*path, field),
             f"{refusal}; commands on this server refuse to connect. {HTTP_ADVICE}",
         )
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _play_url(
+    reader: TomlReader,
+    table: dict[str, Any],
+    kind: ServerKind,
+    proxy: str,
+    allow_insecure_http: bool,
+    path: KeyPath,
+) -> str:
+    """THEOlive's player URL for an alias, ``https://…/{alias}/…``: where ``probe`` asks."""
+    value = reader.get(table, SERVER, "play_url", path)
+    if not value:
+        return ""
+    where = (*path, "play_url")
+    if kind is not ServerKind.THEOLIVE:
+        reader.error(where, "play_url is for theolive servers: Ant Media's players use url")
+        return ""
+    names = _PLACEHOLDER.findall(value)
+    unknown = [name for name in names if name not in PLAY_URL_FIELDS]
+    if unknown or "{alias}" not in value:
+        fields = " and ".join(f"{{{name}}}" for name in PLAY_URL_FIELDS)
+        found = f"; {quoted('{' + unknown[0] + '}')} is not one" if unknown else ""
+        reader.error(where, f"play_url takes {fields} (the alias at least){found}")
+        return ""
+    filled = _PLACEHOLDER.sub("x", value)
+    if "{" in filled or "}" in filled:
+        reader.error(where, f"{quoted(value)} has a brace that closes no {{alias}} or {{channel}}")
+        return ""
+    _url(reader, filled, proxy, allow_insecure_http, path, "play_url", value)
+    return str(value)
 
 
 def _proxy(reader: TomlReader, value: str | None, path: KeyPath) -> str:

@@ -39,8 +39,11 @@ SERVER = Table(
         "allow_insecure_http": BOOLEAN,
         "proxy": STRING,
         "max_items": Field(int),
+        "play_url": STRING,  # theolive only: see PLAY_URL_FIELDS
     }
 )
+# The names a THEOlive play_url may hold in braces, filled in (percent-encoded) per alias.
+PLAY_URL_FIELDS = ("alias", "channel")
 # The values a server kind takes for each of these fields, its default first. Ant Media has
 # one API version (v2, accepted but never needed); THEOlive authenticates one way.
 SERVER_CHOICES: dict[ServerKind, dict[str, tuple[str, ...]]] = {

@@ -364,6 +364,8 @@ class ServerProfile:
     # The proxy to reach the server through; never one from the environment (HTTP_PROXY).
     proxy: str = ""
     max_items: int = DEFAULT_MAX_ITEMS
+    # theolive: where players fetch an alias's stream, "https://…/{alias}/…" (the probe's).
+    play_url: str = ""
 
 
 @dataclass(slots=True)
