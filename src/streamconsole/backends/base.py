@@ -10,7 +10,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from streamconsole.core.edits import Change
 from streamconsole.core.errors import StreamconsoleError
-from streamconsole.core.model import Application, Config, ScopeRef
+from streamconsole.core.model import Application, Config, ScopeRef, ServerProfile
 from streamconsole.core.text import inert
 
 
@@ -228,3 +228,11 @@ class ThemeMemory(Protocol):
     async def remember_theme(self, theme: str) -> bool:
         """Store ``theme``; False where it could not be kept."""
         ...
+
+
+@runtime_checkable
+class OnServer(Protocol):
+    """A source on a ``[servers.NAME]`` profile: the server whose delivery endpoints (where
+    players fetch streams) a probe can ask."""
+
+    profile: ServerProfile

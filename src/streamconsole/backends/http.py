@@ -75,7 +75,7 @@ class _MaskTokens(logging.Filter):
 _MASK = _MaskTokens()
 
 
-def _install_log_mask() -> None:
+def install_log_mask() -> None:
     for name in _MASKED_LOGGERS:
         logger = logging.getLogger(name)
         if _MASK not in logger.filters:
@@ -159,7 +159,7 @@ class HttpClient:
         proxy: str = "",
         secrets: Iterable[str] = (),
     ) -> None:
-        _install_log_mask()
+        install_log_mask()
         self.settings = settings or HttpSettings()
         context = verify or tls_verify("")
         cookies = http.cookiejar.CookieJar()
@@ -228,7 +228,7 @@ class HttpClient:
                 retry_after = None
             except httpx.TransportError as error:
                 if attempt >= attempts_left:
-                    raise RemoteError(f"{method} {path}: {_transport_reason(error)}") from None
+                    raise RemoteError(f"{method} {path}: {transport_reason(error)}") from None
                 retry_after = None
             else:
                 if not ((status == 429 or status >= 500) and attempt < attempts_left):
@@ -294,6 +294,21 @@ def open_client(
     straight to this machine is refused (SourceError, nothing sent) unless the profile
     allows it."""
     url = base_url or profile.url
+    checked_url(profile, url)
+    return HttpClient(
+        url,
+        verify=tls_verify(profile.ca_file, profile.base_dir),
+        auth=auth,
+        settings=settings,
+        proxy=profile.proxy,
+        secrets=secrets,
+    )
+
+
+def checked_url(profile: ServerProfile, url: str) -> httpx.URL:
+    """``url`` parsed, for a request on ``profile``'s behalf; SourceError (nothing sent) where
+    it is no URL, or plain http anywhere but straight to this machine that the profile does
+    not allow."""
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL:
@@ -304,14 +319,7 @@ def open_client(
             f"server {profile.name!r}: {refusal}; nothing was sent. {HTTP_ADVICE} "
             f"(in [servers.{profile.name}])"
         )
-    return HttpClient(
-        url,
-        verify=tls_verify(profile.ca_file, profile.base_dir),
-        auth=auth,
-        settings=settings,
-        proxy=profile.proxy,
-        secrets=secrets,
-    )
+    return parsed
 
 
 def _credentials_in(request: httpx.Request) -> set[str]:
@@ -326,7 +334,7 @@ def _credentials_in(request: httpx.Request) -> set[str]:
     return {value for value in found if len(value) >= _MIN_HEADER_CREDENTIAL}
 
 
-def _transport_reason(error: httpx.TransportError) -> str:
+def transport_reason(error: httpx.TransportError) -> str:
     text = str(error)
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         return "TLS certificate verification failed (set ca_file for a private CA)"
