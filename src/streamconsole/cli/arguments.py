@@ -190,6 +190,39 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
         "file, a key or the steps differ",
     )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="then probe every scope it changed (see 'streamconsole probe') and print the "
+        "table; exit 1 on a mismatch",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="with --verify: the probe's results as JSON on stdout (progress on stderr)",
+    )
+    return parser
+
+
+def probe_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Ask the server's delivery endpoint (where players fetch a stream) three "
+        "times per direction: without a token, with a fresh valid token, and with one signed "
+        "by a wrong key; each from a new client with no cookies, carrying no credentials. "
+        "Prints the status codes and whether enforcement is live as configured. Publish over "
+        "RTMP cannot be probed over HTTP. Exit 0 as configured, 1 any mismatch, 3 an answer "
+        "that says nothing (5xx, no connection).",
+    )
+    parser.add_argument("scope", metavar="APP[/ALIAS]")
+    parser.add_argument(
+        "--type",
+        choices=["publish", "play"],
+        dest="direction",
+        help="one direction (default: every direction the server has)",
+    )
+    _source_options(parser)
+    _json_option(parser)
     return parser
 
 

@@ -179,10 +179,30 @@ COMMANDS: dict[str, Command] = {
             usage="--server S",
             summary="make the server match --config (keys first; --yes)",
             arguments=arguments.apply_parser,
-            synopsis="--server S [--plan plan.json] [--yes]",
+            synopsis="--server S [--plan plan.json] [--yes] [--verify [--json]]",
             details=(
                 "carry the steps out: keys first, then enforcement; one scope at a time (its key "
-                "and switches in one save); stops at the first failure"
+                "and switches in one save); stops at the first failure. `--verify` then probes "
+                "every scope it changed (as `probe` does) and prints the table (`--json`: JSON "
+                "on stdout, progress on stderr); exit 1 on a mismatch"
+            ),
+        ),
+        Command(
+            name="probe",
+            run="streamconsole.cli.probe:run_probe",
+            usage="APP[/ALIAS]",
+            summary="is enforcement live, as configured? ask the delivery endpoint",
+            arguments=arguments.probe_parser,
+            synopsis="APP[/ALIAS] --server S [--type play|publish] [--json]",
+            details=(
+                "asks the server's delivery endpoint (Ant Media: `/APP/streams/STREAM.m3u8`; "
+                "THEOlive: the profile's `play_url`) three times per direction: without a token, "
+                "with a fresh valid token, with a token signed by a wrong key; each from a new "
+                "client with no cookies and no credentials. Prints the status codes and a "
+                "verdict: `enforced as configured`, `NOT enforced (a request without a token was "
+                "served)`, `valid tokens refused (key mismatch?)`, `not enforced, as configured`. "
+                "Publish over RTMP cannot be probed over HTTP, and says so. Exit 0 as configured, "
+                "1 any mismatch, 3 an answer that says nothing (5xx, no connection)"
             ),
         ),
         Command(

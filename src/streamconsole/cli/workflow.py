@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import stat
@@ -24,6 +25,7 @@ from pathlib import Path
 from streamconsole.audit import audit_log_for
 from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
 from streamconsole.backends.base import ChangePreview, KeyRetirement, RemoteError, Source
+from streamconsole.backends.delivery_probe import probe_source
 from streamconsole.backends.registry import open_server
 from streamconsole.backends.safe_files import make_private_dirs, reason
 from streamconsole.backends.toml_export import export_config
@@ -39,6 +41,7 @@ from streamconsole.cli.common import (
     run_async,
     safe,
 )
+from streamconsole.cli.probe import report
 from streamconsole.core.model import Config, ScopeRef
 from streamconsole.core.plan import Plan, Step, change_for, make_plan
 from streamconsole.core.plan_file import (
@@ -49,6 +52,7 @@ from streamconsole.core.plan_file import (
     read_plan_file,
     step_difference,
 )
+from streamconsole.core.probe import ProbeResult
 
 
 def _config_digest(path: Path, keys: Mapping[str, str]) -> str:
@@ -196,7 +200,10 @@ def _confirm(count: int, assume_yes: bool) -> None:
 
 @command
 def run_apply(args: argparse.Namespace) -> int:
+    if args.json and not args.verify:
+        raise CommandError("--json is for --verify's results: add --verify")
     saved = _read_plan(args.plan) if args.plan else None
+    verified: list[ProbeResult] = []
 
     async def execute() -> int:
         desired, source, current = await _desired_and_current(args)
@@ -228,11 +235,25 @@ def run_apply(args: argparse.Namespace) -> int:
                     print(f"applied: {safe(step.description)}")
                 applied.extend(steps)
             print(f"all {len(plan.steps)} step(s) applied")
+            if args.verify:
+                verified.extend(await _verify(source, [step.scope for step in plan.steps]))
             return EXIT_OK
         finally:
             await close(source)
 
-    return run_async(execute)
+    # With --json, stdout holds the probe's JSON alone: the progress lines go to stderr.
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        code = run_async(execute)
+    return report(verified, args.json) if verified else code
+
+
+async def _verify(source: Source, scopes: Sequence[ScopeRef]) -> list[ProbeResult]:
+    """Probe each changed scope (once, in plan order) on the server's state as it is now."""
+    config = await source.load()
+    results: list[ProbeResult] = []
+    for scope in dict.fromkeys(scopes):
+        results.extend(await probe_source(source, config, str(scope)))
+    return results
 
 
 def _report_stop(
