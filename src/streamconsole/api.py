@@ -340,6 +340,17 @@ class Console:
         ttl = self.config.settings.token_ttl
         return explain(token, policy, stream=ref.alias, now=now, token_ttl=ttl)
 
+    def probe(self, scope: str, direction: str | None = None) -> Table:
+        """Ask the server's delivery endpoint whether ``scope`` enforces tokens as it is set
+        here (``streamconsole probe``): a row per direction and alias, with each request's
+        status code, the outcome and the verdict. Only on a server (``open_server``)."""
+        # Here: httpx (~0.3 s to import) only for a probe; a file's console never needs it.
+        from streamconsole.backends.delivery_probe import probe_source
+
+        directions = [Direction(direction)] if direction else None
+        results = self._runner.run(probe_source(self.source, self.config, scope, directions))
+        return Table(tuple(result.to_dict() for result in results))
+
     # --- lifetime -------------------------------------------------------------------------
 
     def close(self) -> None:
