@@ -32,6 +32,7 @@ from streamconsole.tui.failures import crash_report
 from streamconsole.tui.messages import (
     AliasesRequested,
     Noted,
+    ProbeRequested,
     RotateRequested,
     ScreenMounted,
     SessionChanged,
@@ -251,6 +252,15 @@ class StreamConsoleApp(InertTextApp):
             self.flows.preview_token(request.current)
         else:  # nothing loaded yet
             self.post_message(Noted("Nothing is selected.", warning=True))
+
+    @on(ProbeRequested)
+    def _probe_requested(self, request: ProbeRequested) -> None:
+        if self.session is None:
+            self.post_message(Noted("The config is not loaded.", warning=True))
+            return
+        from streamconsole.tui.probe_report import start_probe  # with the first probe
+
+        start_probe(self, self.source, self.session.config, request.current)
 
     @on(SessionChanged)
     def _session_changed(self) -> None:

@@ -69,6 +69,14 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         tooltip="Issue and explain a preview token for the selection",
     ),
     Binding(
+        "e",
+        "probe",
+        "Probe",
+        show=False,
+        id="probe",
+        tooltip="Ask the delivery endpoint if enforcement is live as configured",
+    ),
+    Binding(
         "v",
         "reveal",
         "Reveal",

@@ -32,6 +32,7 @@ from streamconsole.tui.filter_input import FilterInput
 from streamconsole.tui.messages import (
     AliasesRequested,
     Noted,
+    ProbeRequested,
     RotateRequested,
     ScreenMounted,
     ToggleRequested,
@@ -387,3 +388,6 @@ class MainScreen(Screen[None]):
 
     def action_token_preview(self) -> None:
         self.post_message(TokenPreviewRequested(self.scope_list.current_ref))
+
+    def action_probe(self) -> None:
+        self.post_message(ProbeRequested(self.scope_list.current_ref))

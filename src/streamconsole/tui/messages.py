@@ -53,6 +53,13 @@ class TokenPreviewRequested(Message):
     current: ScopeRef | None
 
 
+@dataclass
+class ProbeRequested(Message):
+    """Probe ``current``'s enforcement on the server (None: nothing is selected)."""
+
+    current: ScopeRef | None
+
+
 class SessionChanged(Message):
     """An edit was made or saved (or a save failed): what the screen shows is out of date."""
 

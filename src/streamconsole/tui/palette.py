@@ -16,6 +16,8 @@ from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hits
 from textual.system_commands import SystemCommandsProvider
 
+from streamconsole.backends.base import OnServer
+
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
@@ -75,6 +77,14 @@ def screen_commands(screen: MainScreen) -> list[SystemCommand]:
                 screen.action_token_preview,
             ),
         ]
+        if isinstance(session.source, OnServer):
+            commands.append(
+                SystemCommand(
+                    f"Probe enforcement: {ref}",
+                    "ask the server's delivery endpoint if it enforces what is set here",
+                    screen.action_probe,
+                )
+            )
         if screen.detail.shared_key is not None:
             verb = "Hide" if screen.detail.revealed else "Reveal"
             commands.append(
