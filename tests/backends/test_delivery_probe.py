@@ -208,3 +208,11 @@ async def test_no_answer_is_inconclusive(antmedia: AntMediaEmulator) -> None:
         [play] = await probe_source(source, config, "WebRTCAppEE", [Direction.PLAY])
     assert play.outcome is Outcome.INCONCLUSIVE
     assert "HTTP 503" in play.verdict
+
+
+async def test_plain_http_play_url_off_this_machine_is_refused_before_sending(
+    theolive: TheoLiveEmulator, tmp_path: Path
+) -> None:
+    source = theolive_source(theolive, tmp_path, "http://cdn.example.com/{alias}/main.m3u8")
+    with pytest.raises(SourceError, match=r"plain http to cdn\.example\.com.*nothing was sent"):
+        await probe(source, "sports/sports-main")

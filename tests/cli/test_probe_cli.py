@@ -57,7 +57,7 @@ def test_key_changed_on_the_server_is_exit_1(ams: Workspace, antmedia: AntMediaE
     code, out, _ = probe(ams, "WebRTCAppEE", "--type", "play", "--json")
     assert code == 1
     report = json.loads(out)
-    assert report["outcome"] == "mismatch"
+    assert (report["server"], report["outcome"]) == ("ams", "mismatch")
     [play] = report["results"]
     assert play["verdict"] == "valid tokens refused (key mismatch?)"
     statuses = {attempt: answer["status"] for attempt, answer in play["answers"].items()}

@@ -34,11 +34,13 @@ EXIT_CODES = {
 }
 
 
-def report(results: Sequence[ProbeResult], as_json: bool) -> int:
-    """Print the results, a table or JSON; the exit code their worst outcome calls for."""
+def report(server: str, results: Sequence[ProbeResult], as_json: bool) -> int:
+    """Print ``server``'s results, a table or JSON; the exit code their worst outcome calls
+    for."""
     outcome = overall(results)
     if as_json:
-        emit({"outcome": str(outcome), "results": [result.to_dict() for result in results]})
+        rows = [result.to_dict() for result in results]
+        emit({"server": server, "outcome": str(outcome), "results": rows})
     else:
         for line in table_lines(results):
             print(line)
@@ -58,4 +60,4 @@ def run_probe(args: argparse.Namespace) -> int:
         finally:
             await close(source)
 
-    return report(run_async(probe), args.json)
+    return report(args.server, run_async(probe), args.json)

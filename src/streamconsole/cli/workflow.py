@@ -244,7 +244,7 @@ def run_apply(args: argparse.Namespace) -> int:
     # With --json, stdout holds the probe's JSON alone: the progress lines go to stderr.
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
         code = run_async(execute)
-    return report(verified, args.json) if verified else code
+    return report(args.server, verified, args.json) if verified else code
 
 
 async def _verify(source: Source, scopes: Sequence[ScopeRef]) -> list[ProbeResult]:
