@@ -8,6 +8,7 @@ import pytest
 
 from streamconsole.backends.base import ConfigError
 from streamconsole.backends.toml_config import parse_config
+from tests.cli.conftest import run_cli
 
 
 def _config(tmp_path: Path, kind: str, play_url: str) -> tuple[str, Path]:
@@ -52,3 +53,11 @@ def test_plain_http_play_url_off_this_machine_is_warned(tmp_path: Path) -> None:
     [warning] = warnings
     assert warning.path == "servers.s.play_url"
     assert "plain http to cdn.example.com" in warning.message
+
+
+def test_check_reports_a_bad_play_url_at_its_line(tmp_path: Path) -> None:
+    text, path = _config(tmp_path, "theolive", "https://cdn.example.com/{stream}")
+    path.write_text(text)
+    done = run_cli("check", str(path))
+    assert done.returncode == 2
+    assert f"{path}:5: servers.s.play_url: error: play_url takes {{alias}}" in done.stderr
