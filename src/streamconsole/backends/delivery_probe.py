@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections.abc import Iterable, Sequence
 
 import httpx
@@ -146,12 +147,13 @@ async def probe_source(
     if app.problem:  # its policy is unknown: there is nothing to compare answers with
         raise RemoteError(unreadable(app))
     wanted = tuple(directions) if directions is not None else app.kind.directions
+    now = time.time()
     # Signing, and making up RSA keys for wrong-key tokens, takes a while: not on the loop.
     targets = await asyncio.to_thread(
         lambda: [
             target
             for each_app, alias in probe_scopes(config, ref)
-            for target in plan_probe(each_app, alias, wanted)
+            for target in plan_probe(each_app, alias, wanted, now=now)
         ]
     )
     return await probe_targets(source.profile, targets, settings=settings)

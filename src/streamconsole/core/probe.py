@@ -15,9 +15,8 @@ not probed, and say why.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -132,13 +131,10 @@ def plan_probe(
     alias: Alias | None,
     directions: Iterable[Direction],
     *,
-    now: float | None = None,
+    now: float,
 ) -> list[ProbeTarget]:
-    """The targets for ``directions`` of a scope, with their tokens signed now."""
-    return [
-        _target(app, alias, direction, time.time() if now is None else now)
-        for direction in directions
-    ]
+    """The targets for ``directions`` of a scope, with their tokens issued at ``now``."""
+    return [_target(app, alias, direction, now) for direction in directions]
 
 
 def _target(app: Application, alias: Alias | None, direction: Direction, now: float) -> ProbeTarget:
@@ -147,11 +143,12 @@ def _target(app: Application, alias: Alias | None, direction: Direction, now: fl
     stream = alias.name if alias is not None else PROBE_STREAM
     target = ProbeTarget(ref, app.kind, direction, policy.enforced, stream)
     if not policy.supported:
-        return _skipped(target, f"not probed: {policy.reason}")
+        return replace(target, not_probed=f"not probed: {policy.reason}")
     if app.kind is ServerKind.GENERIC:
-        return _skipped(target, "not probed: a generic server has no known delivery endpoint")
+        why = "not probed: a generic server has no known delivery endpoint"
+        return replace(target, not_probed=why)
     if direction is Direction.PUBLISH:
-        return _skipped(target, RTMP_NOT_PROBED)
+        return replace(target, not_probed=RTMP_NOT_PROBED)
     claims = build_claims(app.kind, direction, stream, now=now, ttl=PROBE_TOKEN_TTL)
     requests = [ProbeRequest(Attempt.NO_TOKEN, None)]
     note = ""
@@ -165,15 +162,7 @@ def _target(app: Application, alias: Alias | None, direction: Direction, now: fl
     algorithm = key.algorithm if key is not None else app.kind.algorithms[0]
     wrong = generate_key(algorithm, min_chars=app.kind.min_secret_chars, rsa_bits=_WRONG_RSA_BITS)
     requests.append(ProbeRequest(Attempt.WRONG_KEY, sign(claims, wrong)))
-    return ProbeTarget(
-        ref, app.kind, direction, policy.enforced, stream, tuple(requests), note=note
-    )
-
-
-def _skipped(target: ProbeTarget, why: str) -> ProbeTarget:
-    return ProbeTarget(
-        target.scope, target.kind, target.direction, target.enforced, target.stream, not_probed=why
-    )
+    return replace(target, requests=tuple(requests), note=note)
 
 
 # --- the verdict ------------------------------------------------------------------------------
