@@ -136,15 +136,17 @@ async def test_antmedia_delivery_endpoint_gets_tokens_only(
         assert not names & {"cookie", "authorization", "proxyauthorization"}
 
 
+@pytest.mark.parametrize("algorithm", [Algorithm.HS512, Algorithm.RS256])
 async def test_theolive_probe_with_a_key_known_here(
-    theolive: TheoLiveEmulator, tmp_path: Path
+    theolive: TheoLiveEmulator, tmp_path: Path, algorithm: Algorithm
 ) -> None:
     source = theolive_source(theolive, tmp_path, f"{theolive.base_url}/play/{{alias}}/main.m3u8")
     async with source:
         config = await source.load()
         await source.load_aliases(config.applications["sports"])
         ref = ScopeRef("sports", "sports-main")
-        await source.apply([set_key(config, ref, generate_key(Algorithm.HS512), datetime.now(UTC))])
+        key = generate_key(algorithm, rsa_bits=2048)
+        await source.apply([set_key(config, ref, key, datetime.now(UTC))])
         config = await source.load()
         results = await probe_source(source, config, "sports", settings=FAST)
     by_alias = {r.target.scope.alias: r for r in results}
