@@ -58,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments and arguments[0] in COMMANDS:
         command = COMMANDS[arguments[0]]
-        args, run = command.parser().parse_args(arguments[1:]), command.runner()
+        args = command.parser().parse_args(arguments[1:])
+        run = command.runner(args)
     else:
         args, run = _console_parser().parse_args(arguments), load(CONSOLE_RUN)
     try:

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 
-def _source_options(parser: argparse.ArgumentParser) -> None:
+def _config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-c",
         "--config",
@@ -16,7 +16,70 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
         default=Path(os.environ.get("STREAMCONSOLE_CONFIG", "streamconsole.toml")),
         help="the TOML config (default: $STREAMCONSOLE_CONFIG or ./streamconsole.toml)",
     )
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    _config_option(parser)
     parser.add_argument("--server", help="work on this [servers.NAME] of the config instead")
+
+
+class _ServerNames(argparse.Action):
+    """``--server NAME``, repeatable: every name in ``servers``, the last in ``server`` (the
+    one a single-server command works on)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        namespace.servers = [*namespace.servers, str(values)]
+        namespace.server = str(values)
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{jobs}: at least one server at a time")
+    return jobs
+
+
+def _fleet_options(parser: argparse.ArgumentParser) -> None:
+    """``-c``, and ``--server`` given once or several times, or ``--all-servers``, with
+    ``--jobs``: a command that works on several servers at once (see :func:`several`)."""
+    # Here: the parser is built when its command runs, which loads the model anyway.
+    from streamconsole.core.fleet import DEFAULT_JOBS
+
+    _config_option(parser)
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--server",
+        action=_ServerNames,
+        metavar="NAME",
+        help="work on this [servers.NAME] of the config instead; give it several times for "
+        "several servers",
+    )
+    chosen.add_argument(
+        "--all-servers", action="store_true", help="work on every [servers.NAME] of the config"
+    )
+    parser.set_defaults(server=None, servers=[])
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=DEFAULT_JOBS,
+        metavar="N",
+        help=f"work on at most N servers at once (default {DEFAULT_JOBS})",
+    )
+
+
+def several(args: argparse.Namespace) -> bool:
+    """Whether the arguments name several servers (or all of them): the fleet form of a
+    command, whose output names the server of every row."""
+    return bool(args.all_servers) or len(args.servers) > 1
 
 
 def _json_option(parser: argparse.ArgumentParser) -> None:
@@ -48,9 +111,10 @@ def list_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Applications and aliases with their effective publish/play policy, key "
-        "algorithm and fingerprint (never a secret).",
+        "algorithm and fingerprint (never a secret). With several servers, every row names "
+        "its server.",
     )
-    _source_options(parser)
+    _fleet_options(parser)
     _json_option(parser)
     parser.add_argument(
         "--applications-only", action="store_true", help="do not list aliases (faster remotely)"
@@ -62,10 +126,10 @@ def show_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="One application or alias: effective policies and where they come from, "
-        "the key, and warnings.",
+        "the key, and warnings; with several servers, on each of them.",
     )
     parser.add_argument("scope", metavar="APP[/ALIAS]")
-    _source_options(parser)
+    _fleet_options(parser)
     _json_option(parser)
     return parser
 
@@ -167,10 +231,13 @@ def plan_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Compare the desired state in --config with --server and print the "
-        "steps that would make the server match. Exit 1 when there are differences.",
+        "steps that would make the server match; with several servers, for each of them. "
+        "Exit 1 when there are differences, 3 when a server could not be read.",
     )
-    _source_options(parser)
-    parser.add_argument("--out", type=Path, help="also write the plan (JSON) to this file")
+    _fleet_options(parser)
+    parser.add_argument(
+        "--out", type=Path, help="also write the plan (JSON) to this file (one server only)"
+    )
     parser.add_argument("--json", action="store_true")
     return parser
 
@@ -180,14 +247,16 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
         prog=prog,
         description="Make --server match --config: keys first, then enforcement; one "
         "scope at a time (its key and switches in one save), stopping at the first "
-        "failure. Idempotent.",
+        "failure. Idempotent. With several servers, up to --jobs of them at once (one "
+        "save at a time on each), then one summary; exit 0 only when every server "
+        "succeeded.",
     )
-    _source_options(parser)
+    _fleet_options(parser)
     parser.add_argument(
         "--plan",
         type=Path,
         help="carry out this plan (from plan --out) or nothing: refuse if the server, the "
-        "file, a key or the steps differ",
+        "file, a key or the steps differ (one server only)",
     )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument(
@@ -199,7 +268,8 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="with --verify: the probe's results as JSON on stdout (progress on stderr)",
+        help="with --verify: the probe's results as JSON on stdout; on several servers: the "
+        "summary (progress on stderr either way)",
     )
     return parser
 
@@ -222,6 +292,31 @@ def probe_parser(prog: str) -> argparse.ArgumentParser:
         help="one direction (default: every direction the server has)",
     )
     _source_options(parser)
+    _json_option(parser)
+    return parser
+
+
+def diff_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="The drift between two servers, or a server and the file (--file): per "
+        "application, and per alias where aliases carry their own policy, the kind, publish "
+        "and play enforcement, key algorithm and fingerprint (never a secret). Exit 0 when "
+        "they are the same, 1 when they differ (or a key cannot be compared: its material is "
+        "not kept here), 3 when a side could not be read.",
+    )
+    parser.add_argument("application", nargs="?", metavar="APP", help="compare this one only")
+    _config_option(parser)
+    parser.add_argument(
+        "--server",
+        action=_ServerNames,
+        metavar="NAME",
+        help="a side: a [servers.NAME] of the config (give two, or one with --file)",
+    )
+    parser.set_defaults(server=None, servers=[])
+    parser.add_argument(
+        "--file", action="store_true", help="a side: the config file's own applications"
+    )
     _json_option(parser)
     return parser
 

@@ -114,16 +114,12 @@ async def open_loaded(args: argparse.Namespace, *, aliases: bool = True) -> tupl
     read), and load it (remote aliases too, if asked, of the applications it could read)."""
     # Here, not at the top: decode without --against shares this module and reads no config.
     from streamconsole.backends.registry import open_source
+    from streamconsole.core.fleet import every_alias
 
     source = open_source(args.config, server=args.server, read_only=True)
     config = await source.load()
     if aliases:
-        pending = [
-            app
-            for app in config.applications.values()
-            if not app.aliases_loaded and not app.problem
-        ]
-        await asyncio.gather(*(source.load_aliases(app) for app in pending))
+        await asyncio.gather(*(source.load_aliases(app) for app in every_alias(config)))
     return source, config
 
 

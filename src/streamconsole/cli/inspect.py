@@ -78,19 +78,33 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         emit(rows)
     else:
-        width = max([len(r["scope"]) for r in rows] + [5])
-        print(f"{'SCOPE':<{width}}  KIND      PUBLISH  PLAY     ALGORITHM  FINGERPRINT")
-        for row in rows:
-            print(
-                f"{safe(row['scope']):<{width}}  {row['kind']:<8}  {_state(row, 'publish'):<7}  "
-                f"{_state(row, 'play'):<7}  {row['algorithm'] or '-':<9}  "
-                f"{row['fingerprint'] or '-'}" + ("  ! could not be read" if "error" in row else "")
-            )
+        print_rows(rows)
     # After the rest is printed: what could not be read, and an exit code that says so.
     failed = [unreadable(app) for app in config.applications.values() if app.problem]
     for message in failed:
         print(f"error: {safe(message)}", file=sys.stderr)
     return EXIT_REMOTE if failed else EXIT_OK
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    """``list``'s table; with a SERVER column first where the rows name their server (a row
+    with no scope stands for a server that could not be read)."""
+    servers = [safe(row["server"]) for row in rows if "server" in row]
+    server_width = max([len(name) for name in servers] + [6])
+    scopes = [safe(row["scope"] or "-") for row in rows]
+    width = max([len(scope) for scope in scopes] + [5])
+    head = f"{'SERVER':<{server_width}}  " if servers else ""
+    print(f"{head}{'SCOPE':<{width}}  KIND      PUBLISH  PLAY     ALGORITHM  FINGERPRINT")
+    for row, scope in zip(rows, scopes, strict=True):
+        head = f"{safe(row['server']):<{server_width}}  " if servers else ""
+        failed = "" if "error" not in row else "  ! could not be read"
+        if row["scope"] is None:
+            failed = "  ! server could not be read"
+        print(
+            f"{head}{scope:<{width}}  {row['kind']:<8}  {_state(row, 'publish'):<7}  "
+            f"{_state(row, 'play'):<7}  {row['algorithm'] or '-':<9}  "
+            f"{row['fingerprint'] or '-'}{failed}"
+        )
 
 
 @command

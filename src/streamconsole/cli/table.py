@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from streamconsole.cli import arguments
+from streamconsole.cli.arguments import several
 
 Run = Callable[[argparse.Namespace], int]
 
@@ -27,6 +28,9 @@ class Command:
     arguments: Callable[[str], argparse.ArgumentParser]  # given the prog, its parser
     synopsis: str  # after the name in the README: the main options too
     details: str  # what it does, in the README (Markdown)
+    # Where the arguments name several servers: "module:function" that runs instead.
+    fleet_run: str = ""
+    fleet_when: Callable[[argparse.Namespace], bool] = several
 
     @property
     def listed(self) -> str:
@@ -36,7 +40,10 @@ class Command:
     def parser(self) -> argparse.ArgumentParser:
         return self.arguments(f"streamconsole {self.name}")
 
-    def runner(self) -> Run:
+    def runner(self, args: argparse.Namespace | None = None) -> Run:
+        """The function to run: the fleet form where ``args`` name several servers."""
+        if self.fleet_run and args is not None and self.fleet_when(args):
+            return load(self.fleet_run)
         return load(self.run)
 
 
@@ -77,12 +84,14 @@ COMMANDS: dict[str, Command] = {
             usage="",
             summary="applications and aliases with their policies",
             arguments=arguments.list_parser,
-            synopsis="[--json] [--applications-only]",
+            synopsis="[--server S ...|--all-servers] [--json] [--applications-only]",
             details=(
                 "applications and aliases, effective publish/play policy, key algorithm and "
                 "fingerprint; an application the server could not read is listed `unknown` (in "
-                "`--json`: policies `null` and an `error`), and the exit code is 3"
+                "`--json`: policies `null` and an `error`), and the exit code is 3. With several "
+                "servers (see Several servers) every row names its `server`"
             ),
+            fleet_run="streamconsole.cli.fleet:run_list",
         ),
         Command(
             name="show",
@@ -90,11 +99,12 @@ COMMANDS: dict[str, Command] = {
             usage="APP[/ALIAS]",
             summary="one scope: policies, where they come from, key, warnings",
             arguments=arguments.show_parser,
-            synopsis="APP[/ALIAS] [--json]",
+            synopsis="APP[/ALIAS] [--server S ...|--all-servers] [--json]",
             details=(
                 "one scope: each policy and where it comes from, the key, warnings; `unknown` and "
-                "exit 3 where the server could not read it"
+                "exit 3 where the server could not read it; on several servers, each of them"
             ),
+            fleet_run="streamconsole.cli.fleet:run_show",
         ),
         Command(
             name="token",
@@ -170,8 +180,12 @@ COMMANDS: dict[str, Command] = {
             usage="--server S",
             summary="compare --config with the server; exit 1 on differences",
             arguments=arguments.plan_parser,
-            synopsis="--server S [--out plan.json] [--json]",
-            details="the steps from the server's state to the file's; exit 1 when there are any",
+            synopsis="--server S [--server S2 ...|--all-servers] [--out plan.json] [--json]",
+            details=(
+                "the steps from the server's state to the file's; exit 1 when there are any (on "
+                "several servers: on any; 3 when one could not be read)"
+            ),
+            fleet_run="streamconsole.cli.fleet:run_plan",
         ),
         Command(
             name="apply",
@@ -179,13 +193,18 @@ COMMANDS: dict[str, Command] = {
             usage="--server S",
             summary="make the server match --config (keys first; --yes)",
             arguments=arguments.apply_parser,
-            synopsis="--server S [--plan plan.json] [--yes] [--verify [--json]]",
+            synopsis="--server S [--server S2 ...|--all-servers] [--jobs N] [--plan plan.json] "
+            "[--yes] [--verify] [--json]",
             details=(
                 "carry the steps out: keys first, then enforcement; one scope at a time (its key "
                 "and switches in one save); stops at the first failure. `--verify` then probes "
                 "every scope it changed (as `probe` does) and prints the table (`--json`: JSON "
-                "on stdout, progress on stderr); exit 1 on a mismatch"
+                "on stdout, progress on stderr); exit 1 on a mismatch. On several servers, up to "
+                "`--jobs` (4) at once, one save at a time on each, and one summary (applied / "
+                "failed / skipped per server; `--json`: as JSON); exit 0 only when every server "
+                "succeeded (`--verify` is for one server)"
             ),
+            fleet_run="streamconsole.cli.fleet:run_apply",
         ),
         Command(
             name="probe",
@@ -203,6 +222,21 @@ COMMANDS: dict[str, Command] = {
                 "served)`, `valid tokens refused (key mismatch?)`, `not enforced, as configured`. "
                 "Publish over RTMP cannot be probed over HTTP, and says so. Exit 0 as configured, "
                 "1 any mismatch, 3 an answer that says nothing (5xx, no connection)"
+            ),
+        ),
+        Command(
+            name="diff",
+            run="streamconsole.cli.diff:run_diff",
+            usage="--server A --server B [APP]",
+            summary="drift between two servers (or one and --file); exit 1 on any",
+            arguments=arguments.diff_parser,
+            synopsis="--server A --server B|--file [APP] [--json]",
+            details=(
+                "the drift between two servers, or a server and the file (`--file`): per "
+                "application (and alias where aliases hold a policy) the kind, publish, play, key "
+                "algorithm and fingerprint, never a secret; exit 0 when the same, 1 when they "
+                "differ or a key cannot be compared (its material is not kept here), 3 when a "
+                "side could not be read"
             ),
         ),
         Command(

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from streamconsole.audit import audit_log_for
 from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
@@ -42,6 +43,7 @@ from streamconsole.cli.common import (
     safe,
 )
 from streamconsole.cli.probe import report
+from streamconsole.core.fleet import planned_aliases
 from streamconsole.core.model import Config, ScopeRef
 from streamconsole.core.plan import Plan, Step, change_for, make_plan
 from streamconsole.core.plan_file import (
@@ -53,6 +55,7 @@ from streamconsole.core.plan_file import (
     step_difference,
 )
 from streamconsole.core.probe import ProbeResult
+from streamconsole.fleet import carry_out
 
 
 def _config_digest(path: Path, keys: Mapping[str, str]) -> str:
@@ -69,27 +72,24 @@ async def _desired_and_current(args: argparse.Namespace) -> tuple[Config, Source
     desired = TomlSource(args.config).load_sync()
     source = open_server(desired, args.config, args.server)
     current = await source.load()
-    per_alias = [
-        app
-        for name, app in current.applications.items()
-        if app.kind.policy_per_alias and name in desired.applications and not app.aliases_loaded
-    ]
+    per_alias = planned_aliases(desired)(current)
     await asyncio.gather(*(source.load_aliases(app) for app in per_alias))
     return desired, source, current
 
 
-def _print_plan(plan: Plan) -> None:
+def print_plan(plan: Plan, file: TextIO | None = None) -> None:
+    """The steps, what exists on one side only, and the verdict (on ``file``, else stdout)."""
     marks = {"key": "+ key   ", "enforce": "+ on    ", "relax": "- off   "}
     for step in plan.steps:
-        print(f"{marks[step.action]} {safe(step.description)}")
+        print(f"{marks[step.action]} {safe(step.description)}", file=file)
     for scope in plan.only_desired:
-        print(f"  only in the file (not changed): {safe(scope)}")
+        print(f"  only in the file (not changed): {safe(scope)}", file=file)
     for scope in plan.only_current:
-        print(f"  only on the server (not changed): {safe(scope)}")
+        print(f"  only on the server (not changed): {safe(scope)}", file=file)
     if plan.empty:
-        print("no differences: the server matches the file")
+        print("no differences: the server matches the file", file=file)
     else:
-        print(f"{len(plan.steps)} step(s); server state {plan.current_digest}")
+        print(f"{len(plan.steps)} step(s); server state {plan.current_digest}", file=file)
 
 
 async def _refusals(source: Source, plan: Plan, desired: Config, current: Config) -> list[str]:
@@ -117,21 +117,26 @@ def run_plan(args: argparse.Namespace) -> int:
             await close(source)
 
     plan, refusals = run_async(compute)
-    record = {
-        "server": args.server,
-        "config": str(args.config),
-        "config_digest": _config_digest(args.config, plan.desired_keys),
-        "made": datetime.now(UTC).isoformat(timespec="seconds"),
-        **plan.to_dict(),
-    }
+    record = plan_record(args.config, args.server, plan)
     if args.out:
         _write_plan(args.out, json.dumps(record, indent=2) + "\n")
     if args.json:
         emit({**record, "refusals": refusals})
     else:
-        _print_plan(plan)
+        print_plan(plan)
         _print_refusals(refusals)
     return EXIT_OK if plan.empty else EXIT_REJECTED
+
+
+def plan_record(config: Path, server: str, plan: Plan) -> dict[str, object]:
+    """What ``plan --json`` prints and ``plan --out`` writes for one server."""
+    return {
+        "server": server,
+        "config": str(config),
+        "config_digest": _config_digest(config, plan.desired_keys),
+        "made": datetime.now(UTC).isoformat(timespec="seconds"),
+        **plan.to_dict(),
+    }
 
 
 def _write_plan(path: Path, text: str) -> None:
@@ -188,12 +193,12 @@ def _check_drift(args: argparse.Namespace, saved: SavedPlan, plan: Plan) -> None
         raise CommandError(f"{where}: {safe(different)}; run plan again", EXIT_REJECTED)
 
 
-def _confirm(count: int, assume_yes: bool) -> None:
+def confirm(count: int, assume_yes: bool, where: str = "the server") -> None:
     if assume_yes:
         return
     if not sys.stdin.isatty():
         raise CommandError("not applying without confirmation: add --yes")
-    answer = input(f"apply {count} step(s) to the server? [y/N] ")
+    answer = input(f"apply {count} step(s) to {where}? [y/N] ")
     if answer.strip().lower() not in ("y", "yes"):
         raise CommandError("not applied", EXIT_REJECTED)
 
@@ -211,7 +216,7 @@ def run_apply(args: argparse.Namespace) -> int:
             plan = make_plan(desired, current)
             if saved is not None:
                 _check_drift(args, saved, plan)
-            _print_plan(plan)
+            print_plan(plan)
             if plan.empty:
                 return EXIT_OK
             refusals = await _refusals(source, plan, desired, current)
@@ -219,21 +224,14 @@ def run_apply(args: argparse.Namespace) -> int:
                 _print_refusals(refusals)
                 print("nothing was written", file=sys.stderr)
                 return EXIT_REJECTED
-            _confirm(len(plan.steps), args.yes)
+            confirm(len(plan.steps), args.yes)
             audit = audit_log_for(desired.settings)
-            applied: list[Step] = []
-            for steps in plan.per_scope():
-                changes = [change_for(s, desired, current, datetime.now(UTC)) for s in steps]
-                try:
-                    await source.apply(changes)
-                except Exception as error:
-                    audit.record(origin="cli", source=source.name, changes=changes, error=error)
-                    _report_stop(plan, applied, steps, error)
-                    return EXIT_REMOTE if isinstance(error, RemoteError) else EXIT_REJECTED
-                audit.record(origin="cli", source=source.name, changes=changes)
-                for step in steps:
-                    print(f"applied: {safe(step.description)}")
-                applied.extend(steps)
+            carried = await carry_out(
+                source, plan, desired, current, audit, on_applied=_print_applied
+            )
+            if carried.error is not None:
+                _report_stop(plan, carried.applied, carried.failed, carried.error)
+                return EXIT_REMOTE if isinstance(carried.error, RemoteError) else EXIT_REJECTED
             print(f"all {len(plan.steps)} step(s) applied")
             if args.verify:
                 verified.extend(await _verify(source, [step.scope for step in plan.steps]))
@@ -254,6 +252,11 @@ async def _verify(source: Source, scopes: Sequence[ScopeRef]) -> list[ProbeResul
     for scope in dict.fromkeys(scopes):
         results.extend(await probe_source(source, config, str(scope)))
     return results
+
+
+def _print_applied(steps: Sequence[Step]) -> None:
+    for step in steps:
+        print(f"applied: {safe(step.description)}")
 
 
 def _report_stop(

@@ -1,0 +1,255 @@
+"""``list``, ``show``, ``plan`` and ``apply`` on several servers (``--server`` given more than
+once, or ``--all-servers``): the servers are read concurrently, at most ``--jobs`` at a time;
+one that cannot be read is reported (on stderr, and as a row with its ``error``) and the
+others go on. Every row, view or plan names its ``server``.
+
+``apply`` plans every server first, asks once, then carries the plans out concurrently (one
+save at a time on each server) and prints one summary: applied / failed / skipped per server.
+Exit 0 only when every server succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from streamconsole.audit import audit_log_for
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_REMOTE,
+    EXIT_USAGE,
+    CommandError,
+    command,
+    emit,
+    now_utc,
+    run_async,
+    safe,
+)
+from streamconsole.cli.inspect import print_rows, print_scope
+from streamconsole.cli.workflow import confirm, plan_record, print_plan
+from streamconsole.core.errors import StreamconsoleError
+from streamconsole.core.fleet import (
+    AliasChoice,
+    FleetSummary,
+    Outcome,
+    aliases_of,
+    every_alias,
+    no_aliases,
+    planned_aliases,
+    select_servers,
+    summarise,
+)
+from streamconsole.core.model import Config, ScopeRef
+from streamconsole.core.plan import Plan, Step, make_plan
+from streamconsole.core.report import scope_report, summary_row, unreadable
+from streamconsole.fleet import Member, apply_members, close_members, load_members
+
+
+def _read(args: argparse.Namespace, config: Config, aliases: AliasChoice) -> list[Member]:
+    """The servers the arguments name, loaded (read-only) and closed again."""
+    names = select_servers(list(config.servers), args.servers, all_servers=args.all_servers)
+
+    async def load() -> list[Member]:
+        members = await load_members(
+            config, args.config, names, jobs=args.jobs, read_only=True, aliases=aliases
+        )
+        await close_members(members)
+        return members
+
+    return run_async(load)
+
+
+def _not_read(member: Member) -> str:
+    print(f"error: server {safe(member.name)}: {member.problem}", file=sys.stderr)
+    return member.problem
+
+
+@command
+def run_list(args: argparse.Namespace) -> int:
+    config = TomlSource(args.config).load_sync()
+    members = _read(args, config, no_aliases if args.applications_only else every_alias)
+    rows: list[dict[str, Any]] = []
+    failed = False
+    for member in members:
+        if member.config is None:
+            kind = config.servers[member.name].kind.value
+            unknown = dict.fromkeys(("publish", "play", "algorithm", "fingerprint"))
+            row = {"server": member.name, "scope": None, "kind": kind, **unknown}
+            rows.append({**row, "error": member.problem})
+            continue
+        for app in member.config.applications.values():
+            rows.append({"server": member.name, **summary_row(app, None)})
+            if not args.applications_only:
+                rows.extend(
+                    {"server": member.name, **summary_row(app, alias)}
+                    for alias in app.aliases.values()
+                )
+    if args.json:
+        emit(rows)
+    else:
+        print_rows(rows)
+    for member in members:  # after the rest is printed: what could not be read
+        if member.config is None:
+            failed = bool(_not_read(member))
+            continue
+        for app in member.config.applications.values():
+            if app.problem:
+                print(f"error: {safe(member.name)}: {safe(unreadable(app))}", file=sys.stderr)
+                failed = True
+    return EXIT_REMOTE if failed else EXIT_OK
+
+
+@command
+def run_show(args: argparse.Namespace) -> int:
+    ref = ScopeRef.parse(args.scope)
+    config = TomlSource(args.config).load_sync()
+    aliases = aliases_of(ref.application) if ref.alias is not None else no_aliases
+    members = _read(args, config, aliases)
+    views: list[dict[str, Any]] = []
+    codes = [EXIT_OK]
+    for member in members:
+        if member.config is None:
+            views.append({"server": member.name, "error": _not_read(member)})
+            codes.append(EXIT_REMOTE)
+            continue
+        try:
+            view = scope_report(member.config, ref, now_utc())
+        except StreamconsoleError as error:  # not on this server
+            print(f"error: server {safe(member.name)}: {safe(error)}", file=sys.stderr)
+            views.append({"server": member.name, "error": str(error)})
+            codes.append(EXIT_USAGE)
+            continue
+        views.append({"server": member.name, **view})
+        problem = unreadable(member.config.applications[ref.application])
+        if problem:
+            print(f"error: {safe(member.name)}: {safe(problem)}", file=sys.stderr)
+            codes.append(EXIT_REMOTE)
+    if args.json:
+        emit(views)
+    else:
+        for view in views:
+            print(f"[{safe(view['server'])}]")
+            if "policies" in view:
+                print_scope(view)
+            else:
+                print(f"  not shown: {safe(view['error'])}")
+    return max(codes)
+
+
+def _one_server_only(args: argparse.Namespace, option: str, value: object) -> None:
+    if value is not None:
+        raise CommandError(f"{option} is for one server: give one --server with it")
+
+
+@command
+def run_plan(args: argparse.Namespace) -> int:
+    _one_server_only(args, "--out", args.out)
+    desired = TomlSource(args.config).load_sync()
+    members = _read(args, desired, planned_aliases(desired))
+    records: list[dict[str, Any]] = []
+    plans: dict[str, Plan] = {}
+    for member in members:
+        if member.config is None:
+            records.append({"server": member.name, "error": member.problem})
+            continue
+        plans[member.name] = make_plan(desired, member.config)
+        records.append(plan_record(args.config, member.name, plans[member.name]))
+    if args.json:
+        emit(records)
+    else:
+        for member in members:
+            print(f"[{safe(member.name)}]")
+            if member.name in plans:
+                print_plan(plans[member.name])
+            else:
+                print(f"  not read: {member.problem}")
+    if any(member.config is None for member in members):
+        for member in members:
+            if member.config is None:
+                _not_read(member)
+        return EXIT_REMOTE
+    return EXIT_OK if all(plan.empty for plan in plans.values()) else EXIT_REJECTED
+
+
+@command
+def run_apply(args: argparse.Namespace) -> int:
+    _one_server_only(args, "--plan", args.plan)
+    desired = TomlSource(args.config).load_sync()
+    names = select_servers(list(desired.servers), args.servers, all_servers=args.all_servers)
+    # With --json, stdout holds the summary only: the plans and progress go to stderr.
+    out = sys.stderr if args.json else sys.stdout
+
+    async def execute() -> FleetSummary:
+        members = await load_members(
+            desired,
+            args.config,
+            names,
+            jobs=args.jobs,
+            read_only=False,
+            aliases=planned_aliases(desired),
+        )
+        try:
+            plans = {m.name: make_plan(desired, m.config) for m in members if m.config}
+            _print_plans(members, plans, out)
+            writable = [m for m in members if m.name in plans and not _read_only(m)]
+            count = sum(len(plans[m.name].steps) for m in writable)
+            if count:
+                servers = sum(1 for m in writable if plans[m.name].steps)
+                confirm(count, args.yes, f"{servers} server(s)")
+
+            def progress(server: str, steps: Sequence[Step]) -> None:
+                for step in steps:
+                    print(f"{safe(server)}: applied: {safe(step.description)}", file=out)
+
+            audit = audit_log_for(desired.settings)
+            results = await apply_members(
+                members, plans, desired, audit, jobs=args.jobs, on_applied=progress
+            )
+        finally:
+            await close_members(members)
+        return summarise(results, names)
+
+    summary = run_async(execute)
+    if args.json:
+        emit(summary.to_dict())
+    else:
+        print_summary(summary)
+    if summary.succeeded:
+        return EXIT_OK
+    return EXIT_REMOTE if summary.remote_failure else EXIT_REJECTED
+
+
+def _read_only(member: Member) -> bool:
+    return member.source is not None and member.source.read_only
+
+
+def _print_plans(members: Sequence[Member], plans: dict[str, Plan], out: TextIO) -> None:
+    for member in members:
+        print(f"[{safe(member.name)}]" + (" (read-only)" if _read_only(member) else ""), file=out)
+        if member.name in plans:
+            print_plan(plans[member.name], out)
+        else:
+            print(f"  not read: {member.problem}", file=out)
+
+
+def print_summary(summary: FleetSummary) -> None:
+    """One table: each server's result and its steps applied, failed and skipped; below a
+    server that did not succeed, why."""
+    width = max([len(safe(r.server)) for r in summary.results] + [6])
+    print(f"{'SERVER':<{width}}  RESULT   APPLIED  FAILED  SKIPPED")
+    for result in summary.results:
+        counts = [len(result.applied), len(result.failed), len(result.skipped)]
+        shown = ["-"] * 3 if result.outcome is Outcome.DOWN else [str(n) for n in counts]
+        print(
+            f"{safe(result.server):<{width}}  {result.outcome.value:<7}  {shown[0]:<7}  "
+            f"{shown[1]:<6}  {shown[2]}"
+        )
+        if result.error:
+            print(f"  {safe(result.server)}: {safe(result.error)}")
+    good = sum(1 for r in summary.results if r.succeeded)
+    verdict = "every server succeeded" if summary.succeeded else "run apply again for the rest"
+    print(f"{good} of {len(summary.results)} server(s) succeeded: {verdict}")

@@ -1,0 +1,178 @@
+"""Several servers at once, for the CLI and the API: open and load them concurrently, at most
+``jobs`` at a time, and carry out a plan on each. A server that cannot be read is reported as
+such and the others go on.
+
+Writes: one server's saves are made one at a time, one scope per save, in plan order
+(:func:`carry_out`); and two profiles that name the same server address never write at the
+same time either (a lock per address). No scheduler beyond that: ``jobs`` bounds how many
+servers are worked on at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from streamconsole.audit import AuditLog
+from streamconsole.backends.base import RemoteError, Source
+from streamconsole.backends.registry import open_server
+from streamconsole.core.errors import StreamconsoleError
+from streamconsole.core.fleet import (
+    DEFAULT_JOBS,
+    AliasChoice,
+    Outcome,
+    ServerResult,
+    no_aliases,
+    steps_result,
+)
+from streamconsole.core.model import Config
+from streamconsole.core.plan import Plan, Step, change_for
+from streamconsole.core.text import inert
+
+
+@dataclass(slots=True)
+class Member:
+    """One server of the fleet: its source and loaded config, or why it could not be read."""
+
+    name: str
+    source: Source | None = None
+    config: Config | None = None
+    error: StreamconsoleError | None = None
+
+    @property
+    def problem(self) -> str:
+        """Why this server could not be read, inert; "" when it was."""
+        return inert(str(self.error)) if self.error is not None else ""
+
+    @property
+    def down(self) -> bool:
+        """Not read because of the server or the way to it (not e.g. missing credentials)."""
+        return isinstance(self.error, RemoteError)
+
+
+async def load_members(
+    config: Config,
+    config_path: Path,
+    names: Sequence[str],
+    *,
+    jobs: int = DEFAULT_JOBS,
+    read_only: bool = True,
+    aliases: AliasChoice = no_aliases,
+) -> list[Member]:
+    """Open and load the servers ``names`` (of ``config``, read from ``config_path``), at
+    most ``jobs`` at a time, with the aliases ``aliases`` picks; in the order named. Close
+    them with :func:`close_members`, also when this raised."""
+    limit = asyncio.Semaphore(jobs)
+
+    async def load(name: str) -> Member:
+        member = Member(name)
+        async with limit:
+            try:
+                member.source = open_server(config, config_path, name, read_only=read_only)
+                loaded = await member.source.load()
+                await asyncio.gather(*(member.source.load_aliases(a) for a in aliases(loaded)))
+                member.config = loaded
+            except StreamconsoleError as error:
+                member.error = error
+        return member
+
+    return list(await asyncio.gather(*(load(name) for name in names)))
+
+
+async def close_members(members: Iterable[Member]) -> None:
+    await asyncio.gather(*(m.source.aclose() for m in members if m.source is not None))
+
+
+@dataclass(slots=True)
+class Carried:
+    """What :func:`carry_out` did: the steps applied, the scope's steps that failed, why."""
+
+    applied: list[Step] = field(default_factory=list)
+    failed: list[Step] = field(default_factory=list)
+    error: Exception | None = None
+
+
+async def carry_out(
+    source: Source,
+    plan: Plan,
+    desired: Config,
+    current: Config,
+    audit: AuditLog,
+    *,
+    origin: str = "cli",
+    on_applied: Callable[[Sequence[Step]], None] = lambda steps: None,
+) -> Carried:
+    """Carry out ``plan`` on ``source``, one scope per save, in plan order, stopping at the
+    first save that fails; every save (and the failed one) is audited."""
+    carried = Carried()
+    for steps in plan.per_scope():
+        changes = [change_for(s, desired, current, datetime.now(UTC)) for s in steps]
+        try:
+            await source.apply(changes)
+        except Exception as error:
+            audit.record(origin=origin, source=source.name, changes=changes, error=error)
+            carried.failed, carried.error = list(steps), error
+            return carried
+        audit.record(origin=origin, source=source.name, changes=changes)
+        on_applied(steps)
+        carried.applied.extend(steps)
+    return carried
+
+
+def address(url: str) -> str:
+    """The server a URL reaches, whatever its spelling: scheme, host and port (default
+    ports filled in), lower case, and the path without a trailing slash."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower(), 0)
+    return (
+        f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}{parts.path.rstrip('/')}"
+    )
+
+
+async def apply_members(
+    members: Sequence[Member],
+    plans: dict[str, Plan],
+    desired: Config,
+    audit: AuditLog,
+    *,
+    jobs: int = DEFAULT_JOBS,
+    on_applied: Callable[[str, Sequence[Step]], None] = lambda server, steps: None,
+) -> list[ServerResult]:
+    """Carry out each loaded member's plan, at most ``jobs`` servers at a time and never two
+    at once on one address. A read-only server is skipped before anything is sent; a down
+    one is reported as such. One result per member, in the members' order."""
+    limit = asyncio.Semaphore(jobs)
+    locks: dict[str, asyncio.Lock] = {}
+
+    async def apply(member: Member) -> ServerResult:
+        if member.source is None or member.config is None:
+            outcome = Outcome.DOWN if member.down else Outcome.FAILED
+            return ServerResult(member.name, outcome, error=member.problem, remote=member.down)
+        plan = plans[member.name]
+        steps = [step.description for step in plan.steps]
+        if plan.steps and member.source.read_only:
+            return steps_result(member.name, steps, (), error="read-only: nothing was sent")
+        lock = locks.setdefault(address(desired.servers[member.name].url), asyncio.Lock())
+        async with lock, limit:
+            carried = await carry_out(
+                member.source,
+                plan,
+                desired,
+                member.config,
+                audit,
+                on_applied=lambda done: on_applied(member.name, done),
+            )
+        return steps_result(
+            member.name,
+            steps,
+            [step.description for step in carried.applied],
+            [step.description for step in carried.failed],
+            inert(str(carried.error)) if carried.error is not None else "",
+            remote=isinstance(carried.error, RemoteError),
+        )
+
+    return list(await asyncio.gather(*(apply(member) for member in members)))
