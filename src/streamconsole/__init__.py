@@ -1,6 +1,6 @@
 """streamconsole: an operator console for live-streaming JWT security."""
 
-__all__ = ["Console", "__version__", "open_config", "open_server"]
+__all__ = ["Console", "__version__", "open_config", "open_server", "open_servers"]
 
 
 def __getattr__(name: str) -> object:
@@ -17,4 +17,8 @@ def __getattr__(name: str) -> object:
         from streamconsole import api
 
         return getattr(api, name)
+    if name == "open_servers":
+        from streamconsole import fleet_api
+
+        return fleet_api.open_servers
     raise AttributeError(f"module 'streamconsole' has no attribute {name!r}")

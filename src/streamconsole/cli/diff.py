@@ -18,8 +18,8 @@ from streamconsole.cli.common import (
     run_async,
     safe,
 )
-from streamconsole.core.drift import UNKNOWN_KEYS, Drift, drift
-from streamconsole.core.fleet import aliases_of, every_alias, select_servers
+from streamconsole.core.drift import UNKNOWN_KEYS, Drift, compared_aliases, drift
+from streamconsole.core.fleet import select_servers
 from streamconsole.core.model import Config
 from streamconsole.fleet import Member, close_members, load_members
 
@@ -32,7 +32,7 @@ def _sides(args: argparse.Namespace, local: Config) -> list[tuple[str, Config]]:
         raise CommandError(
             "diff compares two sides: give --server A --server B, or --server A --file"
         )
-    choice = aliases_of(args.application) if args.application else every_alias
+    choice = compared_aliases(args.application)
 
     async def load() -> list[Member]:
         members = await load_members(local, args.config, names, jobs=2, aliases=choice)

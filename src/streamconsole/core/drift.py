@@ -10,9 +10,11 @@ told apart: that is reported as a difference ("cannot tell"), never as "the same
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from streamconsole.core.fleet import AliasChoice
 from streamconsole.core.model import Alias, Application, Config, effective_policy
 from streamconsole.core.report import summary_row
 
@@ -84,6 +86,23 @@ def _state(app: Application, alias: Alias | None) -> dict[str, Any]:
     held = effective_policy(app, alias, app.kind.directions[0]).held_keys
     state[UNKNOWN_KEYS] = sum(1 for key in held if not key.fingerprint)
     return state
+
+
+def compared_aliases(application: str | None = None) -> AliasChoice:
+    """The aliases a drift compares, to load from a server: those of applications whose
+    aliases hold a policy (all of them, or of ``application`` only)."""
+
+    def chosen(config: Config) -> Iterable[Application]:
+        return [
+            app
+            for app in config.applications.values()
+            if app.kind.alias_overrides
+            and not app.aliases_loaded
+            and not app.problem
+            and application in (None, app.name)
+        ]
+
+    return chosen
 
 
 def scope_states(config: Config, application: str | None = None) -> dict[str, dict[str, Any]]:

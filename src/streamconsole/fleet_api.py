@@ -1,0 +1,204 @@
+"""Several servers from Python and notebooks: :func:`open_servers`, as the CLI's
+``--server a --server b`` (or ``--all-servers``) does it.
+
+    >>> from streamconsole import open_servers
+    >>> fleet = open_servers("online.toml", ["ams-eu", "ams-us", "theo"])
+    >>> fleet                                  # a table of servers in Jupyter
+    >>> fleet.applications                     # every server's applications, by server
+    >>> fleet.compare("LiveApp")               # one application side by side
+    >>> fleet.diff("ams-eu", "ams-us")         # the drift between two
+    >>> console = fleet.console("ams-eu")      # edits: one Console per server
+
+The servers are read concurrently (at most ``jobs`` at a time) into a snapshot, and their
+connections closed; a server that cannot be read is listed with its error and the others are
+there. :meth:`Fleet.refresh` reads them again. Every value in the HTML tables is escaped:
+names come from servers.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from streamconsole.api import Console, Table, _html_table, _LoopThread, open_server
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.drift import Drift, compared_aliases, drift
+from streamconsole.core.fleet import DEFAULT_JOBS, UnknownServer, select_servers
+from streamconsole.core.model import Config, ScopeRef
+from streamconsole.core.report import summary_row
+from streamconsole.fleet import Member, close_members, load_members
+
+_ROW_FIELDS = ("publish", "play", "algorithm", "fingerprint")
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """The drift between two servers (``data`` is what ``diff --json`` prints)."""
+
+    drift: Drift
+
+    @property
+    def same(self) -> bool:
+        return self.drift.same
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.drift.to_dict()
+
+    def _repr_html_(self) -> str:
+        left, right = html.escape(self.drift.left), html.escape(self.drift.right)
+        if self.drift.same:
+            verdict = f"no drift on {self.drift.compared} scope(s)"
+        else:
+            verdict = f"{len(self.drift.differences)} difference(s)"
+        parts = [f"<h4>{left} ↔ {right}: {verdict}</h4>"]
+        if self.drift.differences:
+            rows = [
+                {
+                    "scope": d.scope,
+                    "field": d.field,
+                    self.drift.left: d.left,
+                    self.drift.right: d.right,
+                }
+                for d in self.drift.differences
+            ]
+            parts.append(_html_table(rows))
+        for side, scopes in ((left, self.drift.only_left), (right, self.drift.only_right)):
+            if scopes:
+                listed = ", ".join(html.escape(scope) for scope in scopes)
+                parts.append(f"<p>only on {side}: {listed}</p>")
+        for unread in self.drift.unread:
+            where = html.escape(f"{unread.side}: {unread.scope}: {unread.error}")
+            parts.append(f"<p><strong>not read:</strong> {where}</p>")
+        return "".join(parts)
+
+
+class Fleet:
+    """Several servers of one config, read into a snapshot; see the module docstring."""
+
+    def __init__(self, config_path: Path, names: Sequence[str], *, jobs: int) -> None:
+        self.config_path = config_path
+        self.local: Config = TomlSource(config_path).load_sync()
+        self.names = select_servers(list(self.local.servers), names, all_servers=not names)
+        self._jobs = jobs
+        self.members: tuple[Member, ...] = ()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read every server again (concurrently), with the aliases a diff compares."""
+
+        async def load() -> list[Member]:
+            members = await load_members(
+                self.local,
+                self.config_path,
+                self.names,
+                jobs=self._jobs,
+                aliases=compared_aliases(),
+            )
+            await close_members(members)
+            return members
+
+        runner = _LoopThread()  # also inside Jupyter's own running loop
+        try:
+            self.members = tuple(runner.run(load()))
+        finally:
+            runner.stop()
+
+    def _member(self, name: str) -> Member:
+        for member in self.members:
+            if member.name == name:
+                return member
+        raise UnknownServer(f"no server named {name!r} here (opened: {', '.join(self.names)})")
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Server → why it could not be read, for those that could not."""
+        return {m.name: m.problem for m in self.members if m.config is None}
+
+    @property
+    def servers(self) -> Table:
+        rows = []
+        for member in self.members:
+            profile = self.local.servers[member.name]
+            read = member.config is not None
+            rows.append(
+                {
+                    "server": member.name,
+                    "kind": profile.kind.value,
+                    "state": "read" if read else ("down" if member.down else "failed"),
+                    "read_only": profile.read_only or self.local.settings.read_only,
+                    "applications": len(member.config.applications) if member.config else None,
+                    "error": member.problem or None,
+                }
+            )
+        return Table(tuple(rows))
+
+    @property
+    def applications(self) -> Table:
+        """Every server's applications (a down server as one row with its error)."""
+        rows: list[dict[str, Any]] = []
+        for member in self.members:
+            if member.config is None:
+                rows.append(self._unread_row(member, None))
+                continue
+            rows.extend(
+                {"server": member.name, **summary_row(app, None)}
+                for app in member.config.applications.values()
+            )
+        return Table(tuple(rows))
+
+    def compare(self, scope: str) -> Table:
+        """One application (or alias) on every server, side by side."""
+        ref = ScopeRef.parse(scope)
+        rows: list[dict[str, Any]] = []
+        for member in self.members:
+            app = member.config.applications.get(ref.application) if member.config else None
+            alias = app.aliases.get(ref.alias) if app is not None and ref.alias else None
+            if app is None or (ref.alias is not None and alias is None and not app.problem):
+                missing = member.problem or f"no {scope} on this server"
+                rows.append(self._unread_row(member, str(ref), missing))
+            else:
+                rows.append({"server": member.name, **summary_row(app, alias)})
+        return Table(tuple(rows))
+
+    def _unread_row(self, member: Member, scope: str | None, error: str = "") -> dict[str, Any]:
+        kind = self.local.servers[member.name].kind.value
+        unknown = dict.fromkeys(_ROW_FIELDS)
+        return {
+            "server": member.name,
+            "scope": scope,
+            "kind": kind,
+            **unknown,
+            "error": error or member.problem,
+        }
+
+    def diff(self, left: str, right: str, application: str | None = None) -> DriftReport:
+        """The drift between two of the servers (see ``streamconsole diff``)."""
+        a, b = self._read(left), self._read(right)
+        return DriftReport(drift(left, a, right, b, application))
+
+    def _read(self, name: str) -> Config:
+        """The server's snapshot; the error it could not be read with, if it could not."""
+        member = self._member(name)
+        if member.config is None:
+            raise member.error or UnknownServer(f"server {name} could not be read")
+        return member.config
+
+    def console(self, name: str, *, read_only: bool = False) -> Console:
+        """A Console on one of the servers, for edits (one edit session per server)."""
+        self._member(name)
+        return open_server(self.config_path, name, read_only=read_only)
+
+    def _repr_html_(self) -> str:
+        return self.servers._repr_html_()
+
+
+def open_servers(
+    config_path: str | Path, names: Sequence[str] = (), *, jobs: int = DEFAULT_JOBS
+) -> Fleet:
+    """The servers ``names`` of a config (all of them when none is named), read concurrently
+    at most ``jobs`` at a time; a server that cannot be read is listed with its error."""
+    return Fleet(Path(config_path), names, jobs=jobs)
