@@ -26,12 +26,26 @@ def _theolive_server() -> Iterator[TheoLiveEmulator]:
         yield emulator
 
 
+@pytest.fixture(scope="session")
+def _second_antmedia_server() -> Iterator[AntMediaEmulator]:
+    with AntMediaEmulator() as emulator:
+        yield emulator
+
+
 @pytest.fixture
 def antmedia(_antmedia_server: AntMediaEmulator) -> Iterator[AntMediaEmulator]:
     """The Ant Media emulator: ``.base_url``, ``.state``, ``.faults``, ``.log``."""
     _antmedia_server.reset()
     yield _antmedia_server
     _antmedia_server.reset()
+
+
+@pytest.fixture
+def antmedia_us(_second_antmedia_server: AntMediaEmulator) -> Iterator[AntMediaEmulator]:
+    """A second Ant Media server (several servers at once), in the same demo state."""
+    _second_antmedia_server.reset()
+    yield _second_antmedia_server
+    _second_antmedia_server.reset()
 
 
 @pytest.fixture

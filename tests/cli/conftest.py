@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator
+
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = Path(sys.executable).with_name("streamconsole")
 # The audit log defaults to the user's state directory: keep the tests' lines out of it.
@@ -128,3 +130,44 @@ def copy_sample(directory: Path) -> Path:
         key_file.chmod(0o600)
     shutil.copy(ROOT / "sample_config.toml", directory / "streamconsole.toml")
     return directory
+
+
+class Fleet:
+    """A config naming eu and us (Ant Media), theo (THEOlive) and down (nothing listens)."""
+
+    def __init__(
+        self,
+        directory: Path,
+        eu: AntMediaEmulator,
+        us: AntMediaEmulator,
+        theo: TheoLiveEmulator,
+        *,
+        us_read_only: bool = False,
+    ) -> None:
+        self.config = directory / "fleet.toml"
+        self.eu, self.us, self.theo = eu, us, theo
+        self.servers = (
+            self._server("eu", eu.base_url, "SC_AMS")
+            + self._server("us", us.base_url, "SC_AMS", read_only=us_read_only)
+            + self._server("theo", theo.base_url, "SC_THEO", kind="theolive")
+            + self._server("down", f"http://127.0.0.1:{free_port()}", "SC_AMS")
+        )
+        self.config.write_text(self.servers)
+        self.env = {
+            "SC_AMS": f"{eu.admin_email}:{eu.admin_password}",
+            "SC_THEO": f"{theo.api_key}:{theo.api_secret}",
+        }
+
+    @staticmethod
+    def _server(
+        name: str, url: str, env: str, *, kind: str = "antmedia", read_only: bool = False
+    ) -> str:
+        text = f'[servers.{name}]\nkind = "{kind}"\nurl = "{url}"\ncredentials_env = "{env}"\n'
+        return text + ("read_only = true\n" if read_only else "")
+
+    def want(self, applications: str) -> None:
+        """The file's own applications: the desired state for plan and apply."""
+        self.config.write_text(applications + self.servers)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(*args, "-c", str(self.config), env=self.env)

@@ -28,7 +28,9 @@ class Command:
     arguments: Callable[[str], argparse.ArgumentParser]  # given the prog, its parser
     synopsis: str  # after the name in the README: the main options too
     details: str  # what it does, in the README (Markdown)
-    # Where the arguments name several servers: "module:function" that runs instead.
+    # Where the arguments name several servers: "module:function" that runs instead
+    # (list, show, plan and apply have one, in cli/fleet.py; issue 16 also asks it of
+    # probe, which has none yet: its parser would take arguments._fleet_options too).
     fleet_run: str = ""
     fleet_when: Callable[[argparse.Namespace], bool] = several
 
