@@ -27,11 +27,9 @@ from streamconsole.api import Console, Table, _html_table, _LoopThread, open_ser
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.drift import Drift, compared_aliases, drift
 from streamconsole.core.fleet import DEFAULT_JOBS, UnknownServer, select_servers
-from streamconsole.core.model import Config, ScopeRef
-from streamconsole.core.report import summary_row
+from streamconsole.core.model import Alias, Config, ScopeRef
+from streamconsole.core.report import server_rows, summary_row, unknown_row
 from streamconsole.fleet import Member, close_members, load_members
-
-_ROW_FIELDS = ("publish", "play", "algorithm", "fingerprint")
 
 
 @dataclass(frozen=True)
@@ -142,38 +140,33 @@ class Fleet:
         rows: list[dict[str, Any]] = []
         for member in self.members:
             if member.config is None:
-                rows.append(self._unread_row(member, None))
-                continue
-            rows.extend(
-                {"server": member.name, **summary_row(app, None)}
-                for app in member.config.applications.values()
-            )
+                rows.append(self._unknown_row(member, None, member.problem))
+            else:
+                rows.extend(server_rows(member.name, member.config, aliases=False))
         return Table(tuple(rows))
 
     def compare(self, scope: str) -> Table:
-        """One application (or alias) on every server, side by side."""
+        """One application (or alias) on every server, side by side. An Ant Media stream
+        has its application's policy, whichever streams the server holds now."""
         ref = ScopeRef.parse(scope)
         rows: list[dict[str, Any]] = []
         for member in self.members:
             app = member.config.applications.get(ref.application) if member.config else None
-            alias = app.aliases.get(ref.alias) if app is not None and ref.alias else None
-            if app is None or (ref.alias is not None and alias is None and not app.problem):
+            alias = None
+            if app is not None and ref.alias is not None:
+                held = app.aliases.get(ref.alias)
+                # Unread, its policies are unknown: the row says so (summary_row's error).
+                own = app.kind.alias_overrides and not app.problem
+                alias = held if own else Alias(ref.alias)
+            if app is None or (ref.alias is not None and alias is None):
                 missing = member.problem or f"no {scope} on this server"
-                rows.append(self._unread_row(member, str(ref), missing))
+                rows.append(self._unknown_row(member, str(ref), missing))
             else:
                 rows.append({"server": member.name, **summary_row(app, alias)})
         return Table(tuple(rows))
 
-    def _unread_row(self, member: Member, scope: str | None, error: str = "") -> dict[str, Any]:
-        kind = self.local.servers[member.name].kind.value
-        unknown = dict.fromkeys(_ROW_FIELDS)
-        return {
-            "server": member.name,
-            "scope": scope,
-            "kind": kind,
-            **unknown,
-            "error": error or member.problem,
-        }
+    def _unknown_row(self, member: Member, scope: str | None, error: str) -> dict[str, Any]:
+        return unknown_row(member.name, scope, self.local.servers[member.name].kind, error)
 
     def diff(self, left: str, right: str, application: str | None = None) -> DriftReport:
         """The drift between two of the servers (see ``streamconsole diff``)."""

@@ -51,6 +51,10 @@ def test_compare_and_diff(fleet: Fleet) -> None:
     side_by_side = {r["server"]: r for r in servers.compare("LiveApp")}
     assert (side_by_side["eu"]["play"], side_by_side["us"]["play"]) == (False, True)
     assert side_by_side["theo"]["error"] == "no LiveApp on this server"
+    streams = {r["server"]: r for r in servers.compare("LiveApp/stream1")}  # the app's policy
+    assert (streams["eu"]["play"], streams["us"]["play"]) == (False, True)
+    aliases = [(r["server"], r["play"]) for r in servers.compare("sports/sports-main")]
+    assert aliases[2] == ("theo", True)
     drift = servers.diff("eu", "us")
     assert not drift.same
     assert drift.data["differences"] == [

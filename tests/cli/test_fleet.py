@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Fleet
-from tests.emulators import AntMediaEmulator, TheoLiveEmulator
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator, antmedia_state, theolive_state
 
 SETTINGS_POST = "/rest/v2/applications/settings/*"
 
@@ -183,3 +183,25 @@ def test_diff_between_two_servers_and_a_server_and_the_file(fleet: Fleet, tmp_pa
     one_side = fleet.run("diff", "--server", "eu")
     assert one_side.returncode == 2
     assert "diff compares two sides" in one_side.stderr
+
+
+def test_names_from_the_servers_reach_the_terminal_inert(fleet: Fleet) -> None:
+    fleet.us.state = antmedia_state.hostile_state()
+    fleet.theo.state = theolive_state.hostile_state()
+    runs = [
+        fleet.run("list", "--server", "us", "--server", "theo"),
+        fleet.run(
+            "show",
+            f"{antmedia_state.HOSTILE_APP}/{antmedia_state.HOSTILE_STREAM}",
+            "--server",
+            "eu",
+            "--server",
+            "us",
+        ),
+        fleet.run("diff", "--server", "eu", "--server", "us"),
+    ]
+    assert "only on us: Evil\\u202e[bold red]markup" in runs[2].stdout
+    for ran in runs:
+        assert ran.returncode in (0, 1, 2, 3), ran.stderr
+        for raw in ("\x1b", "\u202e", "\x9b", "\r"):
+            assert raw not in ran.stdout + ran.stderr

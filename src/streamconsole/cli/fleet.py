@@ -45,7 +45,7 @@ from streamconsole.core.fleet import (
 )
 from streamconsole.core.model import Config, ScopeRef
 from streamconsole.core.plan import Plan, Step, make_plan
-from streamconsole.core.report import scope_report, summary_row, unreadable
+from streamconsole.core.report import scope_report, server_rows, unknown_row, unreadable
 from streamconsole.fleet import Member, apply_members, close_members, load_members
 
 
@@ -76,18 +76,11 @@ def run_list(args: argparse.Namespace) -> int:
     failed = False
     for member in members:
         if member.config is None:
-            kind = config.servers[member.name].kind.value
-            unknown = dict.fromkeys(("publish", "play", "algorithm", "fingerprint"))
-            row = {"server": member.name, "scope": None, "kind": kind, **unknown}
-            rows.append({**row, "error": member.problem})
-            continue
-        for app in member.config.applications.values():
-            rows.append({"server": member.name, **summary_row(app, None)})
-            if not args.applications_only:
-                rows.extend(
-                    {"server": member.name, **summary_row(app, alias)}
-                    for alias in app.aliases.values()
-                )
+            kind = config.servers[member.name].kind
+            rows.append(unknown_row(member.name, None, kind, member.problem))
+        else:
+            aliases = not args.applications_only
+            rows.extend(server_rows(member.name, member.config, aliases=aliases))
     if args.json:
         emit(rows)
     else:

@@ -18,6 +18,7 @@ from streamconsole.core.model import (
     EffectivePolicy,
     KeyEntry,
     ScopeRef,
+    ServerKind,
     effective_policy,
     policy_warnings,
 )
@@ -95,17 +96,16 @@ def scope_report(config: Config, ref: ScopeRef, now: datetime) -> dict[str, Any]
     return scope_view(*config.resolve(ref), now)
 
 
+SUMMARY_FIELDS = ("publish", "play", "algorithm", "fingerprint")
+
+
 def summary_row(app: Application, alias: Alias | None) -> dict[str, Any]:
     """One line of ``list``: where it is, both switches, the key's algorithm and fingerprint;
     for an application the server could not read, None for each and ``error`` saying why."""
     row: dict[str, Any] = {"scope": app.name if alias is None else f"{app.name}/{alias.name}"}
     row["kind"] = app.kind.value
     if app.problem:
-        return {
-            **row,
-            **dict.fromkeys(("publish", "play", "algorithm", "fingerprint")),
-            "error": app.problem,
-        }
+        return {**row, **dict.fromkeys(SUMMARY_FIELDS), "error": app.problem}
     for direction in ("publish", "play"):
         supported = [d for d in app.kind.directions if d.value == direction]
         row[direction] = effective_policy(app, alias, supported[0]).enforced if supported else None
@@ -113,6 +113,28 @@ def summary_row(app: Application, alias: Alias | None) -> dict[str, Any]:
     row["algorithm"] = key.algorithm.value if key is not None else None
     row["fingerprint"] = key.fingerprint if key is not None else None
     return row
+
+
+def unknown_row(server: str, scope: str | None, kind: ServerKind, error: str) -> dict[str, Any]:
+    """A ``list`` row for what ``server`` could not give (the whole server where ``scope``
+    is None): its policies and key unknown (None), and ``error`` saying why."""
+    return {
+        "server": server,
+        "scope": scope,
+        "kind": kind.value,
+        **dict.fromkeys(SUMMARY_FIELDS),
+        "error": error,
+    }
+
+
+def server_rows(server: str, config: Config, *, aliases: bool = True) -> list[dict[str, Any]]:
+    """``list``'s rows for one server of several, each naming it."""
+    rows: list[dict[str, Any]] = []
+    for app in config.applications.values():
+        rows.append({"server": server, **summary_row(app, None)})
+        if aliases:
+            rows.extend({"server": server, **summary_row(app, a)} for a in app.aliases.values())
+    return rows
 
 
 def explanation_view(result: Explanation) -> dict[str, Any]:
