@@ -229,8 +229,8 @@ COMMANDS: dict[str, Command] = {
         Command(
             name="diff",
             run="streamconsole.cli.diff:run_diff",
-            usage="--server A --server B [APP]",
-            summary="drift between two servers (or one and --file); exit 1 on any",
+            usage="[APP]",
+            summary="drift: --server A --server B, or --server A --file",
             arguments=arguments.diff_parser,
             synopsis="--server A --server B|--file [APP] [--json]",
             details=(
