@@ -11,14 +11,14 @@ servers are worked on at once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from streamconsole.audit import AuditLog
-from streamconsole.backends.base import RemoteError, Source
+from streamconsole.backends.base import ChangePreview, RemoteError, Source
 from streamconsole.backends.registry import open_server
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.fleet import (
@@ -123,6 +123,15 @@ async def carry_out(
     return carried
 
 
+async def refusals(source: Source, plan: Plan, desired: Config, current: Config) -> list[str]:
+    """What the server's rules refuse of ``plan`` as things stand there, read before
+    anything is written (none from a source that cannot tell)."""
+    if plan.empty or not isinstance(source, ChangePreview):
+        return []
+    now = datetime.now(UTC)
+    return await source.refusals([change_for(s, desired, current, now) for s in plan.steps])
+
+
 def address(url: str) -> str:
     """The server a URL reaches, whatever its spelling: scheme, host and port (default
     ports filled in), lower case, and the path without a trailing slash."""
@@ -140,22 +149,31 @@ async def apply_members(
     audit: AuditLog,
     *,
     jobs: int = DEFAULT_JOBS,
+    refused: Mapping[str, Sequence[str]] | None = None,
     on_applied: Callable[[str, Sequence[Step]], None] = lambda server, steps: None,
 ) -> list[ServerResult]:
     """Carry out each loaded member's plan, at most ``jobs`` servers at a time and never two
-    at once on one address. A read-only server is skipped before anything is sent; a down
-    one is reported as such. One result per member, in the members' order."""
+    at once on one address. A read-only server, and one whose rules refuse part of its plan
+    (``refused``, from :func:`refusals`), is skipped before anything is sent; a down one is
+    reported as such. One result per member, in the members' order."""
     limit = asyncio.Semaphore(jobs)
     locks: dict[str, asyncio.Lock] = {}
 
     async def apply(member: Member) -> ServerResult:
         if member.source is None or member.config is None:
             outcome = Outcome.DOWN if member.down else Outcome.FAILED
-            return ServerResult(member.name, outcome, error=member.problem, remote=member.down)
+            retry = isinstance(member.error, RemoteError) and member.error.transient
+            return ServerResult(
+                member.name, outcome, error=member.problem, remote=member.down, retry=retry
+            )
         plan = plans[member.name]
         steps = [step.description for step in plan.steps]
         if plan.steps and member.source.read_only:
             return steps_result(member.name, steps, (), error="read-only: nothing was sent")
+        why = (refused or {}).get(member.name)
+        if why:
+            text = inert("; ".join(why))
+            return steps_result(member.name, steps, (), error=f"refused by the server: {text}")
         lock = locks.setdefault(address(desired.servers[member.name].url), asyncio.Lock())
         async with lock, limit:
             carried = await carry_out(
@@ -173,6 +191,7 @@ async def apply_members(
             [step.description for step in carried.failed],
             inert(str(carried.error)) if carried.error is not None else "",
             remote=isinstance(carried.error, RemoteError),
+            retry=isinstance(carried.error, RemoteError) and carried.error.transient,
         )
 
     return list(await asyncio.gather(*(apply(member) for member in members)))

@@ -16,7 +16,7 @@ from streamconsole.audit import AuditLog
 from streamconsole.backends.base import RemoteError
 from streamconsole.backends.toml_config import parse_config
 from streamconsole.core.edits import Change
-from streamconsole.core.fleet import Outcome
+from streamconsole.core.fleet import Outcome, ServerResult
 from streamconsole.core.model import Config
 from streamconsole.core.plan import make_plan
 from streamconsole.fleet import Member, address, apply_members
@@ -75,15 +75,17 @@ class Server:
         saves.now[self._address] -= 1
         saves.total -= 1
         if self._fail:
-            raise RemoteError("HTTP 500 from the server")
+            raise RemoteError("HTTP 500 from the server", status=500)
         saves.made.append(f"{self.name}:{changes[0].scope}")
 
 
-def run(members: list[Member], jobs: int, tmp_path: Path) -> list:  # type: ignore[type-arg]
+def run(
+    members: list[Member], jobs: int, tmp_path: Path, refused: dict[str, list[str]] | None = None
+) -> list[ServerResult]:
     desired = config(NEW, True)
     plans = {m.name: make_plan(desired, m.config) for m in members if m.config is not None}
     audit = AuditLog(tmp_path / "audit.jsonl")
-    return asyncio.run(apply_members(members, plans, desired, audit, jobs=jobs))
+    return asyncio.run(apply_members(members, plans, desired, audit, jobs=jobs, refused=refused))
 
 
 def member(name: str, saves: Saves, **kwargs: bool) -> Member:
@@ -113,8 +115,10 @@ def test_a_failing_a_read_only_and_a_down_server_do_not_stop_the_others(tmp_path
         member("us", saves, read_only=True),
         Member("ap", error=RemoteError("cannot connect")),
         member("sa", saves),
+        member("eu-again", saves),
     ]
-    eu, us, ap, sa = run(members, 4, tmp_path)
+    refused = {"eu-again": ["Live: play stays on"]}
+    eu, us, ap, sa, again = run(members, 4, tmp_path, refused)
     assert (eu.outcome, eu.remote, eu.error) == (Outcome.FAILED, True, "HTTP 500 from the server")
     assert len(eu.failed) == 2 and len(eu.skipped) == 2  # stopped at its first save
     assert (us.outcome, us.error, len(us.skipped)) == (
@@ -123,8 +127,14 @@ def test_a_failing_a_read_only_and_a_down_server_do_not_stop_the_others(tmp_path
         4,
     )
     assert (ap.outcome, ap.error) == (Outcome.DOWN, "cannot connect")
+    assert (ap.retry, eu.retry) == (True, True)  # unreachable, and a 5xx: worth another go
     assert sa.outcome is Outcome.APPLIED
-    assert sorted(saves.made) == ["sa:Live", "sa:Vod"]  # nothing reached the read-only one
+    assert (again.outcome, again.error) == (
+        Outcome.SKIPPED,
+        "refused by the server: Live: play stays on",
+    )
+    # Nothing reached the read-only server, nor the one whose rules refuse its plan.
+    assert sorted(saves.made) == ["sa:Live", "sa:Vod"]
     audit = (tmp_path / "audit.jsonl").read_text()
     assert audit.count('"result": "ok"') == 4  # sa's four changes; eu's save failed
     assert NEW not in audit

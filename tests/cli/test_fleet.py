@@ -205,3 +205,31 @@ def test_names_from_the_servers_reach_the_terminal_inert(fleet: Fleet) -> None:
         assert ran.returncode in (0, 1, 2, 3), ran.stderr
         for raw in ("\x1b", "\u202e", "\x9b", "\r"):
             assert raw not in ran.stdout + ran.stderr
+
+
+def test_a_server_whose_rules_refuse_its_plan_is_skipped_before_any_write(
+    fleet: Fleet, tmp_path: Path
+) -> None:
+    """THEOlive keeps play on while an alias holds keys: the plan says so per server, and
+    apply writes nothing there while the other servers are applied."""
+    _new_key(tmp_path)
+    fleet.want(
+        LIVE_APP + '[applications.sports]\nkind = "theolive"\n'
+        "[applications.sports.aliases]\nsports-main = { play = false }\n"
+    )
+    planned = fleet.run("plan", "--server", "eu", "--server", "theo", "--json")
+    assert planned.returncode == 1, planned.stderr
+    eu, theo = json.loads(planned.stdout)
+    assert eu["refusals"] == []
+    (refusal,) = theo["refusals"]
+    assert refusal.startswith("sports/sports-main")
+
+    applied = fleet.run("apply", "--server", "eu", "--server", "theo", "--yes")
+    assert applied.returncode == 1, applied.stdout + applied.stderr
+    assert "✗ refused by the server: sports/sports-main" in applied.stdout
+    rows = [line.split()[:2] for line in applied.stdout.split("SERVER  RESULT")[1].splitlines()]
+    assert ["eu", "applied"] in rows and ["theo", "skipped"] in rows
+    assert "  theo: refused by the server: sports/sports-main" in applied.stdout
+    assert "then plan again" in applied.stdout and "run apply again" not in applied.stdout
+    assert fleet.theo.log.count(method="POST") + fleet.theo.log.count(method="DELETE") == 0
+    assert fleet.eu.state.settings("LiveApp")["playJwtControlEnabled"] is True

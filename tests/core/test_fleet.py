@@ -80,3 +80,10 @@ def test_summary_in_the_order_named_and_succeeded_only_when_every_server_did() -
 def test_a_server_without_a_result_is_a_bug_not_a_success() -> None:
     with pytest.raises(ValueError, match="no result for server 'b'"):
         summarise([steps_result("a", [], [])], ["a", "b"])
+
+
+def test_worth_retrying_only_when_every_failure_was_transient() -> None:
+    down = ServerResult("b", Outcome.DOWN, error="cannot connect", remote=True, retry=True)
+    refused = steps_result("c", STEPS, [], error="refused by the server: play stays on")
+    assert summarise([down], ["b"]).worth_retrying
+    assert not summarise([down, refused], ["b", "c"]).worth_retrying

@@ -11,6 +11,7 @@ Exit 0 only when every server succeeded.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -30,7 +31,7 @@ from streamconsole.cli.common import (
     safe,
 )
 from streamconsole.cli.inspect import print_rows, print_scope
-from streamconsole.cli.workflow import confirm, plan_record, print_plan
+from streamconsole.cli.workflow import confirm, plan_record, print_plan, print_refusals
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.fleet import (
     AliasChoice,
@@ -46,7 +47,7 @@ from streamconsole.core.fleet import (
 from streamconsole.core.model import Config, ScopeRef
 from streamconsole.core.plan import Plan, Step, make_plan
 from streamconsole.core.report import scope_report, server_rows, unknown_row, unreadable
-from streamconsole.fleet import Member, apply_members, close_members, load_members
+from streamconsole.fleet import Member, apply_members, close_members, load_members, refusals
 
 
 def _read(args: argparse.Namespace, config: Config, aliases: AliasChoice) -> list[Member]:
@@ -138,28 +139,45 @@ def _one_server_only(args: argparse.Namespace, option: str, value: object) -> No
         raise CommandError(f"{option} is for one server: give one --server with it")
 
 
+async def _planned(
+    members: Sequence[Member], desired: Config
+) -> tuple[dict[str, Plan], dict[str, list[str]]]:
+    """Each loaded server's plan, and what its rules would refuse of it (read, not written)."""
+    loaded = [(m.name, m.source, m.config) for m in members if m.source and m.config]
+    plans = {name: make_plan(desired, current) for name, _, current in loaded}
+    found = await asyncio.gather(
+        *(refusals(source, plans[name], desired, current) for name, source, current in loaded)
+    )
+    return plans, {name: why for (name, _, _), why in zip(loaded, found, strict=True)}
+
+
 @command
 def run_plan(args: argparse.Namespace) -> int:
     _one_server_only(args, "--out", args.out)
     desired = TomlSource(args.config).load_sync()
-    members = _read(args, desired, planned_aliases(desired))
-    records: list[dict[str, Any]] = []
-    plans: dict[str, Plan] = {}
-    for member in members:
-        if member.config is None:
-            records.append({"server": member.name, "error": member.problem})
-            continue
-        plans[member.name] = make_plan(desired, member.config)
-        records.append(plan_record(args.config, member.name, plans[member.name]))
+    names = select_servers(list(desired.servers), args.servers, all_servers=args.all_servers)
+
+    async def compute() -> tuple[list[Member], dict[str, Plan], dict[str, list[str]]]:
+        members = await load_members(
+            desired, args.config, names, jobs=args.jobs, aliases=planned_aliases(desired)
+        )
+        try:
+            return members, *await _planned(members, desired)
+        finally:
+            await close_members(members)
+
+    members, plans, refused = run_async(compute)
     if args.json:
-        emit(records)
+        emit(
+            [
+                {**plan_record(args.config, m.name, plans[m.name]), "refusals": refused[m.name]}
+                if m.name in plans
+                else {"server": m.name, "error": m.problem}
+                for m in members
+            ]
+        )
     else:
-        for member in members:
-            print(f"[{safe(member.name)}]")
-            if member.name in plans:
-                print_plan(plans[member.name])
-            else:
-                print(f"  not read: {member.problem}")
+        _print_plans(members, plans, refused, sys.stdout)
     if any(member.config is None for member in members):
         for member in members:
             if member.config is None:
@@ -186,13 +204,16 @@ def run_apply(args: argparse.Namespace) -> int:
             aliases=planned_aliases(desired),
         )
         try:
-            plans = {m.name: make_plan(desired, m.config) for m in members if m.config}
-            _print_plans(members, plans, out)
-            writable = [m for m in members if m.name in plans and not _read_only(m)]
-            count = sum(len(plans[m.name].steps) for m in writable)
+            plans, refused = await _planned(members, desired)
+            _print_plans(members, plans, refused, out)
+            ready = [
+                plans[m.name].steps
+                for m in members
+                if m.name in plans and not _read_only(m) and not refused[m.name]
+            ]
+            count = sum(len(steps) for steps in ready)
             if count:
-                servers = sum(1 for m in writable if plans[m.name].steps)
-                confirm(count, args.yes, f"{servers} server(s)")
+                confirm(count, args.yes, f"{sum(1 for steps in ready if steps)} server(s)")
 
             def progress(server: str, steps: Sequence[Step]) -> None:
                 for step in steps:
@@ -200,7 +221,13 @@ def run_apply(args: argparse.Namespace) -> int:
 
             audit = audit_log_for(desired.settings)
             results = await apply_members(
-                members, plans, desired, audit, jobs=args.jobs, on_applied=progress
+                members,
+                plans,
+                desired,
+                audit,
+                jobs=args.jobs,
+                refused=refused,
+                on_applied=progress,
             )
         finally:
             await close_members(members)
@@ -220,11 +247,17 @@ def _read_only(member: Member) -> bool:
     return member.source is not None and member.source.read_only
 
 
-def _print_plans(members: Sequence[Member], plans: dict[str, Plan], out: TextIO) -> None:
+def _print_plans(
+    members: Sequence[Member],
+    plans: dict[str, Plan],
+    refused: dict[str, list[str]],
+    out: TextIO,
+) -> None:
     for member in members:
         print(f"[{safe(member.name)}]" + (" (read-only)" if _read_only(member) else ""), file=out)
         if member.name in plans:
             print_plan(plans[member.name], out)
+            print_refusals(refused[member.name], out)
         else:
             print(f"  not read: {member.problem}", file=out)
 
@@ -244,5 +277,10 @@ def print_summary(summary: FleetSummary) -> None:
         if result.error:
             print(f"  {safe(result.server)}: {safe(result.error)}")
     good = sum(1 for r in summary.results if r.succeeded)
-    verdict = "every server succeeded" if summary.succeeded else "run apply again for the rest"
+    if summary.succeeded:
+        verdict = "every server succeeded"
+    elif summary.worth_retrying:
+        verdict = "run apply again for the rest"
+    else:  # the same requests would be refused again
+        verdict = "change what the errors name (the file or a server), then plan again"
     print(f"{good} of {len(summary.results)} server(s) succeeded: {verdict}")

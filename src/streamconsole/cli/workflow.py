@@ -25,7 +25,7 @@ from typing import TextIO
 
 from streamconsole.audit import audit_log_for
 from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
-from streamconsole.backends.base import ChangePreview, KeyRetirement, RemoteError, Source
+from streamconsole.backends.base import KeyRetirement, RemoteError, Source
 from streamconsole.backends.delivery_probe import probe_source
 from streamconsole.backends.registry import open_server
 from streamconsole.backends.safe_files import make_private_dirs, reason
@@ -45,7 +45,7 @@ from streamconsole.cli.common import (
 from streamconsole.cli.probe import report
 from streamconsole.core.fleet import planned_aliases
 from streamconsole.core.model import Config, ScopeRef
-from streamconsole.core.plan import Plan, Step, change_for, make_plan
+from streamconsole.core.plan import Plan, Step, make_plan
 from streamconsole.core.plan_file import (
     MAX_PLAN_FILE_BYTES,
     PlanFileError,
@@ -55,7 +55,7 @@ from streamconsole.core.plan_file import (
     step_difference,
 )
 from streamconsole.core.probe import ProbeResult
-from streamconsole.fleet import carry_out
+from streamconsole.fleet import carry_out, refusals
 
 
 def _config_digest(path: Path, keys: Mapping[str, str]) -> str:
@@ -92,18 +92,10 @@ def print_plan(plan: Plan, file: TextIO | None = None) -> None:
         print(f"{len(plan.steps)} step(s); server state {plan.current_digest}", file=file)
 
 
-async def _refusals(source: Source, plan: Plan, desired: Config, current: Config) -> list[str]:
-    """What the server's rules refuse of ``plan`` as things stand there, read before
-    anything is written (none from a source that cannot tell)."""
-    if plan.empty or not isinstance(source, ChangePreview):
-        return []
-    now = datetime.now(UTC)
-    return await source.refusals([change_for(s, desired, current, now) for s in plan.steps])
-
-
-def _print_refusals(refusals: Sequence[str]) -> None:
-    for refusal in refusals:
-        print(f"✗ refused by the server: {safe(refusal)}", file=sys.stderr)
+def print_refusals(refused: Sequence[str], file: TextIO | None = None) -> None:
+    """What the server's rules refuse, on ``file`` (else stderr)."""
+    for refusal in refused:
+        print(f"✗ refused by the server: {safe(refusal)}", file=file or sys.stderr)
 
 
 @command
@@ -112,19 +104,19 @@ def run_plan(args: argparse.Namespace) -> int:
         desired, source, current = await _desired_and_current(args)
         try:
             plan = make_plan(desired, current)
-            return plan, await _refusals(source, plan, desired, current)
+            return plan, await refusals(source, plan, desired, current)
         finally:
             await close(source)
 
-    plan, refusals = run_async(compute)
+    plan, refused = run_async(compute)
     record = plan_record(args.config, args.server, plan)
     if args.out:
         _write_plan(args.out, json.dumps(record, indent=2) + "\n")
     if args.json:
-        emit({**record, "refusals": refusals})
+        emit({**record, "refusals": refused})
     else:
         print_plan(plan)
-        _print_refusals(refusals)
+        print_refusals(refused)
     return EXIT_OK if plan.empty else EXIT_REJECTED
 
 
@@ -219,9 +211,9 @@ def run_apply(args: argparse.Namespace) -> int:
             print_plan(plan)
             if plan.empty:
                 return EXIT_OK
-            refusals = await _refusals(source, plan, desired, current)
-            if refusals:
-                _print_refusals(refusals)
+            refused = await refusals(source, plan, desired, current)
+            if refused:
+                print_refusals(refused)
                 print("nothing was written", file=sys.stderr)
                 return EXIT_REJECTED
             confirm(len(plan.steps), args.yes)

@@ -99,6 +99,7 @@ class ServerResult:
     skipped: tuple[str, ...] = ()
     error: str = ""
     remote: bool = False  # the server or the way to it failed (not a refusal by our rules)
+    retry: bool = False  # running apply again as it is may succeed (a transient failure)
 
     @property
     def succeeded(self) -> bool:
@@ -123,6 +124,7 @@ def steps_result(
     error: str = "",
     *,
     remote: bool = False,
+    retry: bool = False,
 ) -> ServerResult:
     """One server's result from its planned steps, those applied and those that failed
     (with the error; without failed steps, ``error`` says why the rest was skipped): every
@@ -135,7 +137,9 @@ def steps_result(
         outcome = Outcome.IN_SYNC
     else:
         outcome = Outcome.SKIPPED if skipped else Outcome.APPLIED
-    return ServerResult(server, outcome, tuple(applied), tuple(failed), skipped, error, remote)
+    return ServerResult(
+        server, outcome, tuple(applied), tuple(failed), skipped, error, remote, retry
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,12 @@ class FleetSummary:
         """Whether a server that did not succeed failed on the server's side (or the way to
         it), rather than by refusal: exit 3 rather than 1."""
         return any(result.remote for result in self.results if not result.succeeded)
+
+    @property
+    def worth_retrying(self) -> bool:
+        """Whether every server that did not succeed failed transiently (unreachable, 5xx):
+        then running apply again as it is may carry out the rest."""
+        return all(result.retry for result in self.results if not result.succeeded)
 
     def counts(self) -> dict[str, int]:
         return {
