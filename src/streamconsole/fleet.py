@@ -65,14 +65,15 @@ async def load_members(
 ) -> list[Member]:
     """Open and load the servers ``names`` (of ``config``, read from ``config_path``), at
     most ``jobs`` at a time, with the aliases ``aliases`` picks; in the order named. Close
-    them with :func:`close_members`, also when this raised."""
+    them with :func:`close_members`; where this raises (an untyped error, a cancel), it
+    closes those it opened itself."""
     limit = asyncio.Semaphore(jobs)
+    members = [Member(name) for name in names]
 
-    async def load(name: str) -> Member:
-        member = Member(name)
+    async def load(member: Member) -> Member:
         async with limit:
             try:
-                member.source = open_server(config, config_path, name, read_only=read_only)
+                member.source = open_server(config, config_path, member.name, read_only=read_only)
                 loaded = await member.source.load()
                 await asyncio.gather(*(member.source.load_aliases(a) for a in aliases(loaded)))
                 member.config = loaded
@@ -80,7 +81,11 @@ async def load_members(
                 member.error = error
         return member
 
-    return list(await asyncio.gather(*(load(name) for name in names)))
+    try:
+        return list(await asyncio.gather(*(load(member) for member in members)))
+    except BaseException:
+        await close_members(members)
+        raise
 
 
 async def close_members(members: Iterable[Member]) -> None:
