@@ -146,6 +146,10 @@ def test_one_plan_file_is_for_one_server(fleet: Fleet, tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "--out is for one server" in out.stderr
     assert not (tmp_path / "p").exists()
+    verify = fleet.run("apply", "--server", "eu", "--server", "us", "--verify", "--yes")
+    assert verify.returncode == 2
+    assert "--verify is for one server" in verify.stderr
+    assert fleet.eu.log.count(method="POST", path=SETTINGS_POST) == 0
     jobs = fleet.run("apply", "--all-servers", "--jobs", "0", "--yes")
     assert jobs.returncode == 2
     assert "at least one server at a time" in jobs.stderr

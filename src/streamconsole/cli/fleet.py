@@ -134,8 +134,8 @@ def run_show(args: argparse.Namespace) -> int:
     return max(codes)
 
 
-def _one_server_only(args: argparse.Namespace, option: str, value: object) -> None:
-    if value is not None:
+def _one_server_only(option: str, given: bool) -> None:
+    if given:
         raise CommandError(f"{option} is for one server: give one --server with it")
 
 
@@ -153,7 +153,7 @@ async def _planned(
 
 @command
 def run_plan(args: argparse.Namespace) -> int:
-    _one_server_only(args, "--out", args.out)
+    _one_server_only("--out", args.out is not None)
     desired = TomlSource(args.config).load_sync()
     names = select_servers(list(desired.servers), args.servers, all_servers=args.all_servers)
 
@@ -188,7 +188,8 @@ def run_plan(args: argparse.Namespace) -> int:
 
 @command
 def run_apply(args: argparse.Namespace) -> int:
-    _one_server_only(args, "--plan", args.plan)
+    _one_server_only("--plan", args.plan is not None)
+    _one_server_only("--verify", args.verify)  # probe works on one server
     desired = TomlSource(args.config).load_sync()
     names = select_servers(list(desired.servers), args.servers, all_servers=args.all_servers)
     # With --json, stdout holds the summary only: the plans and progress go to stderr.
