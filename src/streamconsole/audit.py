@@ -49,6 +49,7 @@ def change_entry(change: Change) -> dict[str, Any]:
             "scope": str(change.scope),
             "change": f"{change.direction} jwt {'on' if change.enabled else 'off'}",
             "previous": change.previous,
+            **({"inherited": True} if change.inherits else {}),
         }
     return {
         "scope": str(change.scope),

@@ -10,7 +10,7 @@ written to the audit log, whether it succeeded or not.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from streamconsole.audit import AuditLog
@@ -114,7 +114,11 @@ class EditSession:
 
     def set_enforcement(self, ref: ScopeRef, direction: Direction, enabled: bool) -> Change:
         self.check_writable(f"turn {direction} JWT {'on' if enabled else 'off'}")
-        change = set_enforcement(self.config, ref, direction, enabled)
+        earlier = self._pending.get((ref, str(direction)))
+        if isinstance(earlier, SetEnforcement):  # the model holds an unsaved edit: go by the source
+            change = set_enforcement(self.config, ref, direction, enabled, held=earlier.previous)
+        else:
+            change = set_enforcement(self.config, ref, direction, enabled)
         self._record(change)
         return change
 
@@ -125,17 +129,15 @@ class EditSession:
         return change
 
     def _record(self, change: Change) -> None:
-        if isinstance(change, SetEnforcement) and change.enabled == change.previous:
+        if isinstance(change, SetEnforcement) and change.stored == change.previous:
             return  # already so in the source: nothing to save
         key = _change_key(change)
         earlier = self._pending.get(key)
         if isinstance(change, SetEnforcement) and isinstance(earlier, SetEnforcement):
-            if change.enabled == earlier.previous:  # back to what the source holds
+            if change.stored == earlier.previous:  # back to what the source holds
                 del self._pending[key]
                 return
-            change = SetEnforcement(
-                change.scope, change.direction, change.enabled, earlier.previous
-            )
+            change = replace(change, previous=earlier.previous)
         elif isinstance(change, SetKey) and isinstance(earlier, SetKey):
             change = SetKey(change.scope, change.entry, earlier.previous_fingerprint)
         self._pending[key] = change

@@ -87,7 +87,12 @@ def test_set_enforcement_on_an_application(config: Config) -> None:
 
 def test_describe_enforcement(config: Config) -> None:
     assert set_enforcement(config, LIVE, PUBLISH, True).describe() == "LiveApp: publish JWT on"
+    assert set_enforcement(config, ALIAS, PLAY, True).describe() == "channel/eu: play JWT on"
     assert set_enforcement(config, ALIAS, PLAY, False).describe() == "channel/eu: play JWT off"
+    config.applications["channel"].settings.play = True
+    assert set_enforcement(config, ALIAS, PLAY, True).describe() == (
+        "channel/eu: play JWT on (inherited)"
+    )
 
 
 def test_set_enforcement_on_a_theolive_alias_leaves_the_channel(config: Config) -> None:
@@ -102,10 +107,38 @@ def test_set_enforcement_on_a_theolive_alias_leaves_the_channel(config: Config) 
 
 def test_set_enforcement_on_a_generic_alias_both_directions(config: Config) -> None:
     set_enforcement(config, GENERIC_ALIAS, PUBLISH, True)
-    set_enforcement(config, GENERIC_ALIAS, PLAY, False)
+    set_enforcement(config, GENERIC_ALIAS, PLAY, True)
     settings = config.applications["api"].aliases["cam"].settings
     assert settings is not None
-    assert (settings.publish, settings.play) == (True, False)
+    assert (settings.publish, settings.play) == (True, True)
+
+
+def test_an_alias_set_to_what_its_application_sets_drops_its_own_setting(
+    config: Config,
+) -> None:
+    api = config.applications["api"]
+    api.settings.play = True
+    set_enforcement(config, GENERIC_ALIAS, PLAY, False)
+    change = set_enforcement(config, GENERIC_ALIAS, PLAY, True)
+    assert change == SetEnforcement(GENERIC_ALIAS, PLAY, True, False, inherits=True)
+    assert change.stored is None
+    settings = api.aliases["cam"].settings
+    assert settings is not None and settings.play is None
+
+
+def test_an_alias_off_by_default_stays_unset_when_switched_off(config: Config) -> None:
+    """Off by default is not set anywhere: switching it off writes no copy of it."""
+    change = set_enforcement(config, GENERIC_ALIAS, PLAY, False)
+    assert (change.previous, change.stored) == (None, None)
+
+
+def test_back_to_what_the_source_holds_restores_it_exactly(config: Config) -> None:
+    api = config.applications["api"]
+    api.settings.play = True
+    api.aliases["cam"].settings = ScopeSettings(play=True)  # a copy, in the source
+    set_enforcement(config, GENERIC_ALIAS, PLAY, False)
+    change = set_enforcement(config, GENERIC_ALIAS, PLAY, True, held=True)
+    assert change.stored is True  # the copy stays: nothing to save
 
 
 @pytest.mark.parametrize("direction", [PLAY, PUBLISH])

@@ -74,25 +74,36 @@ async def test_repeated_edits_keep_one_change_with_the_first_previous_value(
     config_path: Path,
 ) -> None:
     session = await _session(config_path)
-    ref = ScopeRef("news", "morning")  # play not set on the alias: previous is None
+    ref = ScopeRef("news", "evening")  # play = true on the alias, false on its channel
+    session.set_enforcement(ref, Direction.PLAY, False)
     session.set_enforcement(ref, Direction.PLAY, True)
     session.set_enforcement(ref, Direction.PLAY, False)
     (change,) = session.pending
     assert isinstance(change, SetEnforcement)
-    assert (change.enabled, change.previous) == (False, None)
+    assert (change.enabled, change.previous, change.inherits) == (False, True, True)
+
+
+async def test_an_inheriting_alias_toggled_twice_leaves_nothing_pending(
+    config_path: Path,
+) -> None:
+    session = await _session(config_path)
+    ref = ScopeRef("news", "morning")  # play not set on the alias: it inherits false
+    session.set_enforcement(ref, Direction.PLAY, True)
+    session.set_enforcement(ref, Direction.PLAY, False)
+    assert session.pending == ()
 
 
 async def test_save_writes_every_change_and_clears_them(config_path: Path) -> None:
     session = await _session(config_path)
     session.set_enforcement(ScopeRef("LiveApp"), Direction.PLAY, True)
-    session.set_enforcement(ScopeRef("news", "morning"), Direction.PLAY, False)
+    session.set_enforcement(ScopeRef("news", "morning"), Direction.PLAY, True)
     assert await session.save() == 2
     assert session.pending == ()
     data = _on_disk(config_path)
     apps = data["applications"]
     assert isinstance(apps, dict)
     assert apps["LiveApp"]["play"] is True
-    assert apps["news"]["aliases"]["morning"]["play"] is False
+    assert apps["news"]["aliases"]["morning"]["play"] is True
 
 
 async def test_read_only_refuses_every_write_and_changes_nothing(config_path: Path) -> None:

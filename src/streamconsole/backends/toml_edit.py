@@ -3,7 +3,8 @@
 ``tomlkit`` keeps comments and formatting but parses a 100k-alias file in ~20 s. An edit
 touches one scope, so :func:`edit_table` runs ``tomlkit`` on just the lines that define
 it — its table section, or its one ``name = { ... }`` line — and splices the result back.
-Layouts the scanner does not follow fall back to a full ``tomlkit`` parse.
+Layouts the scanner does not follow fall back to a full ``tomlkit`` parse. Inline tables
+the edit changed are written in the file's style (:mod:`.toml_style`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from streamconsole.backends.toml_scan import KeyPath, Statement, scan
+from streamconsole.backends.toml_style import InlineTables
 
 Mutate = Callable[[Any], None]
 
@@ -38,6 +40,18 @@ def _snippet_bounds(statements: list[Statement], index: int) -> tuple[int, int]:
     return statement.first, last + 1
 
 
+def _mutate_in_style(document: Any, path: KeyPath, mutate: Mutate, text: str) -> set[str]:
+    """Apply ``mutate`` to the table at ``path`` in ``document`` (parsed from ``text`` or a
+    part of it); return the names it added."""
+    table = _navigate(document, path)
+    tables = InlineTables(table, text)
+    before = set(table)
+    mutate(table)
+    added = set(table) - before
+    tables.restyle(_navigate(document, path[:-1]), path[-1])
+    return added
+
+
 def _surgical(text: str, path: KeyPath, mutate: Mutate) -> str | None:
     import tomlkit  # ~20 ms to import: only when something is edited, not to read
 
@@ -58,10 +72,8 @@ def _surgical(text: str, path: KeyPath, mutate: Mutate) -> str | None:
         snippet += "\n"
     try:
         document = tomlkit.parse(snippet)
-        table = _navigate(document, path if statement.is_header else statement.key)
-        before = set(table)
-        mutate(table)
-        added = {(*path, name) for name in set(table) - before}
+        where = path if statement.is_header else statement.key
+        added = {(*path, name) for name in _mutate_in_style(document, where, mutate, text)}
         edited = tomlkit.dumps(document)
         tomllib.loads(edited)  # the snippet must still be valid TOML on its own
     except (tomlkit.exceptions.TOMLKitError, tomllib.TOMLDecodeError, KeyError):
@@ -82,5 +94,5 @@ def edit_table(text: str, path: KeyPath, mutate: Mutate) -> str:
     import tomlkit  # only when the surgical edit cannot: ~20 ms to import
 
     document = tomlkit.parse(text)
-    mutate(_navigate(document, path))
+    _mutate_in_style(document, path, mutate, text)
     return tomlkit.dumps(document)

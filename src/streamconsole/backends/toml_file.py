@@ -279,7 +279,10 @@ def _scope_path(scope: ScopeRef) -> tuple[str, ...]:
 
 def _setter(change: SetEnforcement) -> Callable[[Any], None]:
     def set_field(table: Any) -> None:
-        table[str(change.direction)] = change.enabled
+        if change.inherits:  # the scope's own setting goes: it inherits again
+            table.pop(str(change.direction), None)
+        else:
+            table[str(change.direction)] = change.enabled
 
     return set_field
 

@@ -29,11 +29,20 @@ class SetEnforcement:
     scope: ScopeRef
     direction: Direction
     enabled: bool
-    previous: bool | None
+    previous: bool | None  # what the scope itself set before: None when it set nothing
+    # The scope's own setting is removed: it gets ``enabled`` from its application (or
+    # off by default) instead of holding a copy that would stop following it.
+    inherits: bool = False
+
+    @property
+    def stored(self) -> bool | None:
+        """What the scope itself sets after the edit (None: nothing)."""
+        return None if self.inherits else self.enabled
 
     def describe(self) -> str:
         state = "on" if self.enabled else "off"
-        return f"{self.scope}: {self.direction} JWT {state}"
+        inherited = " (inherited)" if self.inherits else ""
+        return f"{self.scope}: {self.direction} JWT {state}{inherited}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +86,44 @@ def _settings_to_write(app: Application, alias: Alias | None) -> ScopeSettings:
     return alias.settings
 
 
+class _Current:
+    """``held`` not given: what the scope sets now is what its source holds."""
+
+
+def _stored(
+    app: Application, alias: Alias | None, direction: Direction, enabled: bool, held: bool | None
+) -> bool | None:
+    """What the scope itself should set so that it is ``enabled``, given that its source
+    holds ``held``: that again when it gives ``enabled`` (so toggling back leaves the file
+    as it was); nothing when ``enabled`` is what the application sets for its aliases (an
+    override that only copies it would stop following it); else ``enabled``."""
+    unset = effective_policy(app, None, direction).enforced if alias is not None else False
+    if held == enabled or (held is None and unset == enabled):
+        return held
+    if alias is not None and app.settings.enforcement(direction) == enabled:
+        return None
+    return enabled
+
+
 def set_enforcement(
-    config: Config, ref: ScopeRef, direction: Direction, enabled: bool
+    config: Config,
+    ref: ScopeRef,
+    direction: Direction,
+    enabled: bool,
+    *,
+    held: bool | type[_Current] | None = _Current,
 ) -> SetEnforcement:
+    """Make ``ref`` enforce ``direction`` or not. ``held``: what the source holds for it,
+    when an unsaved edit already changed the model (see :func:`_stored`)."""
     app, alias = _scope_for_edit(config, ref)
     if not app.kind.supports(direction):
         raise PolicyError(f"{ref}: {app.kind.unsupported(direction)}")
     settings = _settings_to_write(app, alias)
     previous = settings.enforcement(direction)
-    settings.set_enforcement(direction, enabled)
-    return SetEnforcement(ref, direction, enabled, previous)
+    source = held if held is None or isinstance(held, bool) else previous
+    stored = _stored(app, alias, direction, enabled, source)
+    settings.set_enforcement(direction, stored)
+    return SetEnforcement(ref, direction, enabled, previous, inherits=stored is None)
 
 
 def check_key_for(app: Application, key: Key) -> None:

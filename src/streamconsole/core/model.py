@@ -157,7 +157,7 @@ class ScopeSettings:
     def enforcement(self, direction: Direction) -> bool | None:
         return self.publish if direction is Direction.PUBLISH else self.play
 
-    def set_enforcement(self, direction: Direction, enabled: bool) -> None:
+    def set_enforcement(self, direction: Direction, enabled: bool | None) -> None:
         if direction is Direction.PUBLISH:
             self.publish = enabled
         else:
