@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -57,8 +58,19 @@ def theolive(_theolive_server: TheoLiveEmulator) -> Iterator[TheoLiveEmulator]:
 
 
 # --- isolation ---------------------------------------------------------------------------
-# The audit log and THEOlive key records default to the user's state directory: every test
-# gets a private one, so no test run writes into the developer's own.
+# The audit log and THEOlive key records default to the user's state directory, the theme
+# to the user's settings file: every test gets private ones, so no test run writes into the
+# developer's own (nor depends on the theme they chose).
+
+
+@pytest.fixture(autouse=True)
+def user_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The operator's settings file for this test (``STREAMCONSOLE_SETTINGS``); not made."""
+    path = tmp_path_factory.mktemp("settings") / "settings.toml"
+    monkeypatch.setenv("STREAMCONSOLE_SETTINGS", str(path))
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """The edit session: the one gateway from the console, the CLI and the API to a source.
 
-Every write (an edit, a save, remembering a theme) goes through :meth:`EditSession.
+Every write (an edit, a save) goes through :meth:`EditSession.
 check_writable`, so read-only mode is enforced here and nothing can bypass it. Edits are
 applied to the in-memory config at once (the screen shows them) and kept as pending
 :class:`~streamconsole.core.edits.Change` records until they are saved; every save is
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from streamconsole.audit import AuditLog
-from streamconsole.backends.base import ReadOnlyError, Source, ThemeMemory
+from streamconsole.backends.base import ReadOnlyError, Source
 from streamconsole.core.edits import (
     Change,
     SetEnforcement,
@@ -168,13 +168,3 @@ class EditSession:
             if self._pending.get(key) is change:  # not edited again while saving
                 del self._pending[key]
         return len(changes)
-
-    async def remember_theme(self, name: str) -> bool:
-        """Store the theme in the source; False when this source cannot store one."""
-        self.check_writable("remember the theme")
-        if not isinstance(self.source, ThemeMemory):
-            return False
-        stored = await self.source.remember_theme(name)
-        if stored:
-            self.config.settings.theme = name
-        return stored

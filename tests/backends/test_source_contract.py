@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from streamconsole.backends.antmedia import AntMediaSource
-from streamconsole.backends.base import KeyRetirement, Source, ThemeMemory
+from streamconsole.backends.base import KeyRetirement, Source
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.registry import open_source
 from streamconsole.backends.theolive import TheoLiveSource
@@ -16,7 +16,6 @@ from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.model import ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
-from streamconsole.session import EditSession
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 FAST = HttpSettings(timeout=1.0, connect_timeout=1.0, retries=0, backoff=0.01)
@@ -45,21 +44,6 @@ async def test_only_a_server_that_keeps_two_keys_retires_one(
         assert isinstance(theo, KeyRetirement)
         assert not isinstance(ams, KeyRetirement)
         assert not isinstance(TomlSource(SAMPLE), KeyRetirement)
-
-
-async def test_only_the_config_file_keeps_a_theme(
-    antmedia: AntMediaEmulator, theolive: TheoLiveEmulator, tmp_path: Path
-) -> None:
-    async with theolive_source(theolive, tmp_path) as theo, antmedia_source(antmedia) as ams:
-        assert isinstance(TomlSource(SAMPLE), ThemeMemory)
-        assert not isinstance(theo, ThemeMemory)
-        assert not isinstance(ams, ThemeMemory)
-        # The session asks the source, and a server says it kept nothing, writing nothing.
-        config = await ams.load()
-        session = EditSession(ams, config, read_only=False)
-        assert await session.remember_theme("streamconsole-light") is False
-        assert config.settings.theme != "streamconsole-light"
-        assert antmedia.log.count(method="POST") == 1  # the login, and nothing else
 
 
 async def test_async_with_closes_the_connections_even_when_the_body_fails(

@@ -210,16 +210,6 @@ def test_failed_save_removes_the_new_key_files(
     assert set(os.listdir(sample.parent / "sample_keys")) == before
 
 
-def test_remember_theme_creates_or_updates_console_table(tmp_path: Path) -> None:
-    config_file = tmp_path / "c.toml"
-    config_file.write_text('# mine\n[applications.A]\nkind = "generic"\n')
-    source = TomlSource(config_file)
-    source.load_sync()
-    source.remember_theme_sync("streamconsole-light")
-    assert TomlSource(config_file).load_sync().settings.theme == "streamconsole-light"
-    assert config_file.read_text().startswith("# mine\n")
-
-
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [

@@ -116,8 +116,6 @@ async def test_read_only_refuses_every_write_and_changes_nothing(config_path: Pa
         session.set_key(ScopeRef("bare"), shared_key(Algorithm.HS256, secret), NOW)
     with pytest.raises(ReadOnlyError):
         await session.save()
-    with pytest.raises(ReadOnlyError):
-        await session.remember_theme("streamconsole-light")
     assert session.config.applications["LiveApp"].settings.play is False
     assert session.pending == ()
     assert config_path.read_bytes() == before
@@ -128,14 +126,6 @@ async def test_read_only_in_the_config_makes_the_session_read_only(config_path: 
     config_path.write_text(text.replace('save = "manual"', 'save = "manual"\nread_only = true'))
     session = await _session(config_path)
     assert session.read_only
-
-
-async def test_remember_theme_writes_console_theme(config_path: Path) -> None:
-    session = await _session(config_path)
-    assert await session.remember_theme("streamconsole-light")
-    console = _on_disk(config_path)["console"]
-    assert isinstance(console, dict)
-    assert console["theme"] == "streamconsole-light"
 
 
 async def test_every_save_is_audited_ok_or_failed(config_path: Path, tmp_path: Path) -> None:

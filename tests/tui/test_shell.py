@@ -67,9 +67,6 @@ class GatedSource:
     async def apply(self, changes: Sequence[Change]) -> None:
         await self.inner.apply(changes)
 
-    async def remember_theme(self, theme: str) -> bool:
-        return await self.inner.remember_theme(theme)
-
     async def aclose(self) -> None:
         await self.inner.aclose()
 
@@ -83,12 +80,6 @@ class FailingSaveSource(GatedSource):
 
     async def apply(self, changes: Sequence[Change]) -> None:
         raise OSError(28, "No space left on device")
-
-
-def theme_on_disk(path: Path) -> str:
-    console_table = tomllib.loads(path.read_text("utf-8"))["console"]
-    assert isinstance(console_table, dict)
-    return str(console_table["theme"])
 
 
 # --- loading and bad input ----------------------------------------------------------------
@@ -371,54 +362,6 @@ async def test_the_custom_themes_are_registered(make_app: AppFactory) -> None:
         assert app.theme == "streamconsole-dark"
 
 
-async def test_a_theme_switch_is_remembered_in_the_file(
-    make_app: AppFactory, config_path: Path
-) -> None:
-    app = make_app()
-    async with app.run_test() as pilot:
-        await wait_loaded(pilot)
-        app.theme = "streamconsole-light"
-        await wait_loaded(pilot)
-    assert theme_on_disk(config_path) == "streamconsole-light"
-    async with make_app().run_test() as pilot:  # and used next time
-        await wait_loaded(pilot)
-        assert pilot.app.theme == "streamconsole-light"
-
-
-async def test_the_theme_picker_is_in_the_palette(make_app: AppFactory, config_path: Path) -> None:
-    async with make_app().run_test() as pilot:
-        await wait_loaded(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"switch theme", "enter")
-        await pilot.pause()
-        await pilot.press(*"high-contrast", "enter")
-        await wait_loaded(pilot)
-        assert pilot.app.theme == "streamconsole-high-contrast"
-    assert theme_on_disk(config_path) == "streamconsole-high-contrast"
-
-
-async def test_a_command_line_theme_is_used_but_not_remembered(
-    make_app: AppFactory, config_path: Path
-) -> None:
-    async with make_app(theme="ansi-dark").run_test() as pilot:
-        await wait_loaded(pilot)
-        assert pilot.app.theme == "ansi-dark"
-    assert theme_on_disk(config_path) == "streamconsole-dark"
-
-
-async def test_read_only_does_not_remember_the_theme(
-    make_app: AppFactory, config_path: Path, notes: Notes
-) -> None:
-    app = make_app(read_only=True)
-    async with app.run_test(message_hook=notes.hook) as pilot:
-        await wait_loaded(pilot)
-        app.theme = "streamconsole-light"
-        await wait_loaded(pilot)
-        assert notes.any("cannot remember the theme")
-    assert theme_on_disk(config_path) == "streamconsole-dark"
-
-
 async def test_an_unknown_theme_in_the_config_is_reported(
     make_app: AppFactory, config_path: Path, notes: Notes
 ) -> None:
@@ -609,24 +552,6 @@ async def test_keys_can_be_remapped_by_binding_id(make_app: AppFactory) -> None:
         assert current(pilot) == "LiveApp/stream1"
         await pilot.press("y")
         assert "▶●" in row_text(pilot, "LiveApp")
-
-
-async def test_a_theme_switch_and_pending_edits_are_both_saved(
-    make_app: AppFactory, config_path: Path
-) -> None:
-    app = make_app()
-    async with app.run_test() as pilot:
-        await wait_loaded(pilot)
-        await pilot.press("l")
-        app.theme = "streamconsole-light"
-        await wait_loaded(pilot)
-        await pilot.press("ctrl+s")
-        await wait_loaded(pilot)
-        session = console(pilot).session
-        assert session is not None and session.pending == ()
-    data = tomllib.loads(config_path.read_text("utf-8"))
-    assert data["console"]["theme"] == "streamconsole-light"
-    assert data["applications"]["LiveApp"]["play"] is True
 
 
 def test_importing_the_console_module_stays_light() -> None:

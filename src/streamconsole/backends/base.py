@@ -138,8 +138,8 @@ def remote_status(profile: str, user: str, latency: float | None) -> str:
 class Source(Protocol):
     """Where applications come from and where edits go.
 
-    What only some sources can do is an ability of its own below (:class:`KeyRetirement`,
-    :class:`ThemeMemory`): callers ask ``isinstance(source, KeyRetirement)``.
+    What only some sources can do is an ability of its own below (:class:`KeyRetirement`):
+    callers ask ``isinstance(source, KeyRetirement)``.
     """
 
     @property
@@ -218,15 +218,6 @@ class ChangePreview(Protocol):
 
     async def refusals(self, changes: Sequence[Change]) -> list[str]:
         """Why each refused change would be refused (none: all would be tried); reads only."""
-        ...
-
-
-@runtime_checkable
-class ThemeMemory(Protocol):
-    """A source that can keep the operator's theme for next time (the config file)."""
-
-    async def remember_theme(self, theme: str) -> bool:
-        """Store ``theme``; False where it could not be kept."""
         ...
 
 

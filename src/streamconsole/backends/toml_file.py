@@ -149,24 +149,6 @@ class TomlSource(Closable):
     async def apply(self, changes: Sequence[Change]) -> None:
         await asyncio.to_thread(self.apply_sync, list(changes))
 
-    def remember_theme_sync(self, theme: str) -> bool:
-        if self._read_only:
-            return False
-        self._check_unchanged()
-        try:
-            text = edit_table(self._text, ("console",), lambda t: t.__setitem__("theme", theme))
-        except KeyError:
-            import tomlkit  # only for edits: ~20 ms to import, not needed to read
-
-            document = tomlkit.parse(self._text)
-            document.add("console", tomlkit.table().add("theme", theme))
-            text = tomlkit.dumps(document)
-        self._write(text)
-        return True
-
-    async def remember_theme(self, theme: str) -> bool:
-        return await asyncio.to_thread(self.remember_theme_sync, theme)
-
     def _check_unchanged(self) -> None:
         try:
             current = self.path.read_bytes()

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from streamconsole.backends.base import Source
+    from streamconsole.backends.user_settings import SettingsFile
     from streamconsole.session import EditSession
     from streamconsole.tui.alias_loader import AliasLoader
     from streamconsole.tui.edit_flows import EditFlows
@@ -87,9 +88,11 @@ class StreamConsoleApp(InertTextApp):
         theme: str | None = None,
         opener: SourceOpener | None = None,
         server: str | None = None,
+        settings: SettingsFile | None = None,
     ) -> None:
         """``opener`` opens the config's other sources (none: no switching); ``server`` names
-        the ``[servers.NAME]`` that ``source`` is (None: the file itself)."""
+        the ``[servers.NAME]`` that ``source`` is (None: the file itself); ``settings``: the
+        operator's own (by default at :func:`.user_settings.settings_path`)."""
         super().__init__()
         self.source = source
         self.clock = clock
@@ -102,7 +105,12 @@ class StreamConsoleApp(InertTextApp):
         self.switcher: SourceSwitcher | None = (
             SourceSwitcher(self, opener, server) if opener is not None else None
         )
-        self._themes = ConsoleThemes(self, theme)
+        if settings is None:
+            # Here, not with the module: the CLI imports it for every command.
+            from streamconsole.backends.user_settings import SettingsFile, settings_path
+
+            settings = SettingsFile(settings_path())
+        self._themes = ConsoleThemes(self, theme, settings)
         self._screen_ready = asyncio.Event()
         self._config_loader = ConfigLoader(self, self._screen_ready)
         self._main_screen: MainScreen | None = None
@@ -277,8 +285,7 @@ class StreamConsoleApp(InertTextApp):
     # --- theme ----------------------------------------------------------------------------
 
     def watch_theme(self, name: str) -> None:
-        if self._themes.remembering and self.flows is not None:
-            self.flows.remember_theme(name)
+        self._themes.switched(name)
 
     # --- leaving, reloading, other sources ------------------------------------------------
 

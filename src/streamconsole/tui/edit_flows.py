@@ -1,6 +1,6 @@
 """The console's edits, each with what it tells the operator: publish/play toggles, a new
 key, the token preview, saving (at once where the config asks for it, or before something
-would lose unsaved edits) and remembering the theme.
+would lose unsaved edits).
 
 Every write asks :meth:`EditFlows.writable` first, so read-only mode is refused in one
 place. The flows change the session and post :class:`SessionChanged` to the app, which
@@ -303,21 +303,3 @@ class EditFlows:
             self._host.post_message(SessionChanged())
             return
         proceed()
-
-    # --- the theme ------------------------------------------------------------------------
-
-    def remember_theme(self, name: str) -> None:
-        """Keep ``name`` as the config's theme, if it is another and writes are allowed."""
-        if name == self.session.config.settings.theme:
-            return
-        if self.writable("remember the theme"):
-            self._host.run_worker(self._remember_theme(name), group="theme", exclusive=True)
-
-    async def _remember_theme(self, name: str) -> None:
-        try:
-            stored = await self.session.remember_theme(name)
-        except Exception as error:
-            self._say(failure_text(error), title="Theme not remembered", severity="warning")
-            return
-        if not stored:
-            self._say("This source cannot remember a theme.", severity="warning")

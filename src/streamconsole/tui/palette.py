@@ -136,7 +136,9 @@ def console_commands(console: Console) -> list[SystemCommand]:
     session = console.session
     name = console.source.name
     commands = [
-        SystemCommand("Switch theme…", "pick a theme; it is remembered", console.search_themes),
+        SystemCommand(
+            "Switch theme…", "pick a theme; it is kept in your own settings", console.search_themes
+        ),
         SystemCommand("Reload (refresh)", f"read {name} again", console.action_reload),
         SystemCommand("Help: keys", "every key and what it does", console.action_help),
         SystemCommand("Quit", "asks about unsaved edits", console.action_quit),

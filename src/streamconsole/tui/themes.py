@@ -7,7 +7,7 @@ installed package otherwise.
 A theme file names the fields of :class:`textual.theme.Theme`; unknown fields and colours
 that do not parse are refused with the file and field named, and a broken file never stops
 the console from starting (it is reported and skipped). :class:`ConsoleThemes` chooses which
-one the console shows.
+one the console shows, and keeps the operator's choice in their own settings file.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
@@ -22,8 +23,12 @@ from typing import TYPE_CHECKING, Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from streamconsole.core.errors import StreamconsoleError
+
 if TYPE_CHECKING:
     from textual.app import App
+
+    from streamconsole.backends.user_settings import SettingsFile
 
 THEMES_DIR = files("streamconsole.themes")
 DEFAULT_THEME = "streamconsole-dark"
@@ -143,35 +148,62 @@ def load_themes(directory: Traversable = THEMES_DIR) -> LoadedThemes:
 
 
 class ConsoleThemes:
-    """Which theme the console shows: the command line's for the run, else the config's (a
-    server has none of its own: the file's stays); a switch is remembered from then on."""
+    """Which theme the console shows: the command line's for the run, else the operator's
+    own (their settings file), else the config's (a server has none of its own: the file's
+    stays), else the built-in default. A switch is kept in the operator's settings from
+    then on, never in the config (others share it, and it has its own save and audit)."""
 
-    def __init__(self, app: App[Any], override: str | None) -> None:
-        """Registers every theme file's theme with ``app``; a broken file is told once the
-        app is up."""
+    def __init__(self, app: App[Any], override: str | None, settings: SettingsFile) -> None:
+        """Registers every theme file's theme with ``app`` and reads the operator's
+        settings; a broken file is told once the app is up."""
         self._app = app
         self._override = override
+        self._settings = settings
         loaded = load_themes()
         for custom in loaded.themes:
             app.register_theme(custom)
-        self._problems = loaded.problems
-        self.remembering = False  # the config chose the theme: a switch is worth keeping
+        mine = settings.read()
+        self._own = mine.theme
+        self._problems = (
+            *(("Theme skipped", problem) for problem in loaded.problems),
+            *(("Settings not used", str(problem)) for problem in mine.problems),
+        )
+        self.remembering = False  # the console chose the theme: a switch is worth keeping
 
     @property
     def default(self) -> str:
         return DEFAULT_THEME if DEFAULT_THEME in self._app.available_themes else "textual-dark"
 
     def mounted(self) -> None:
-        for problem in self._problems:
-            self._app.notify(problem, title="Theme skipped", severity="warning")
-        if self._override is not None:
-            self._apply(self._override)
+        for title, problem in self._problems:
+            self._app.notify(problem, title=title, severity="warning")
+        chosen = self._override or self._own
+        if chosen is not None:
+            self._apply(chosen)
 
     def loaded(self, theme: str, *, on_a_server: bool) -> None:
         """A config was loaded; ``theme`` is its theme."""
-        if self._override is None and not on_a_server and theme != self._app.theme:
+        chosen = self._override is not None or self._own is not None
+        if not chosen and not on_a_server and theme != self._app.theme:
             self._apply(theme)
         self.remembering = True
+
+    def switched(self, name: str) -> None:
+        """The operator picked ``name``: keep it as theirs (in a worker: it writes a file)."""
+        if not self.remembering or name == self._own:
+            return
+        self._own = name
+        self._app.run_worker(
+            partial(self._remember, name), group="theme", exclusive=True, thread=True
+        )
+
+    def _remember(self, name: str) -> None:
+        try:
+            self._settings.save_theme(name)
+        except StreamconsoleError as error:  # a SourceError naming the file
+            self._app.call_from_thread(
+                self._app.notify, str(error), title="Theme not remembered", severity="warning"
+            )
 
     def _apply(self, name: str) -> None:
         app = self._app
