@@ -50,7 +50,9 @@ def _console_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-only", action="store_true", help="refuse every write (files and servers)"
     )
-    parser.add_argument("--theme", help="theme name (overrides the config's console.theme)")
+    parser.add_argument(
+        "--theme", help="theme for this run (over your settings and the config's console.theme)"
+    )
     return parser
 
 
