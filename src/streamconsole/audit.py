@@ -19,7 +19,7 @@ from typing import Any
 
 from streamconsole.backends.base import SourceError
 from streamconsole.backends.safe_files import make_private_dirs, open_for_append, reason
-from streamconsole.core.edits import Change, SetEnforcement
+from streamconsole.core.edits import Change, SetEnforcement, SetTheme
 from streamconsole.core.model import ConsoleSettings
 
 DEFAULT_NAME = "audit.jsonl"
@@ -51,6 +51,8 @@ def change_entry(change: Change) -> dict[str, Any]:
             "previous": change.previous,
             **({"inherited": True} if change.inherits else {}),
         }
+    if isinstance(change, SetTheme):
+        return {"scope": "console", "change": f"theme {change.theme}", "previous": change.previous}
     return {
         "scope": str(change.scope),
         "change": "key",

@@ -1,6 +1,6 @@
 """The edit session: the one gateway from the console, the CLI and the API to a source.
 
-Every write (an edit, a save) goes through :meth:`EditSession.
+Every write (an edit, the config's theme, a save) goes through :meth:`EditSession.
 check_writable`, so read-only mode is enforced here and nothing can bypass it. Edits are
 applied to the in-memory config at once (the screen shows them) and kept as pending
 :class:`~streamconsole.core.edits.Change` records until they are saved; every save is
@@ -14,15 +14,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from streamconsole.audit import AuditLog
-from streamconsole.backends.base import ReadOnlyError, Source
+from streamconsole.backends.base import ConsoleDefaults, ReadOnlyError, Source
 from streamconsole.core.edits import (
     Change,
     SetEnforcement,
     SetKey,
+    SetTheme,
     edit_scope,
     set_enforcement,
     set_key,
+    set_theme,
 )
+from streamconsole.core.errors import PolicyError
 from streamconsole.core.keys import Key
 from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
 
@@ -39,12 +42,14 @@ class TogglePlan:
     need_key: tuple[ScopeRef, ...]  # targets that would enforce with no key at all
 
 
-_ChangeKey = tuple[ScopeRef, str]
+_ChangeKey = tuple[ScopeRef | None, str]  # None: the console's own settings
 
 
 def _change_key(change: Change) -> _ChangeKey:
     if isinstance(change, SetEnforcement):
         return change.scope, str(change.direction)
+    if isinstance(change, SetTheme):
+        return None, "theme"
     return change.scope, "key"
 
 
@@ -81,7 +86,7 @@ class EditSession:
 
     @property
     def unsaved_scopes(self) -> frozenset[ScopeRef]:
-        return frozenset(scope for scope, _ in self._pending)
+        return frozenset(scope for scope, _ in self._pending if scope is not None)
 
     @property
     def immediate(self) -> bool:
@@ -128,13 +133,29 @@ class EditSession:
         self._record(change)
         return change
 
+    def set_theme(self, name: str) -> SetTheme:
+        """Make ``name`` the config's own theme, the default for everyone who opens it."""
+        self.check_writable("save the theme to the config")
+        if not isinstance(self.source, ConsoleDefaults):
+            raise PolicyError(f"{self.source.name} keeps no console settings: it is a server")
+        change = set_theme(self.config, name)
+        self._record(change)
+        return change
+
     def _record(self, change: Change) -> None:
         if isinstance(change, SetEnforcement) and change.stored == change.previous:
             return  # already so in the source: nothing to save
+        if isinstance(change, SetTheme) and change.theme == change.previous:
+            return
         key = _change_key(change)
         earlier = self._pending.get(key)
         if isinstance(change, SetEnforcement) and isinstance(earlier, SetEnforcement):
             if change.stored == earlier.previous:  # back to what the source holds
+                del self._pending[key]
+                return
+            change = replace(change, previous=earlier.previous)
+        elif isinstance(change, SetTheme) and isinstance(earlier, SetTheme):
+            if change.theme == earlier.previous:
                 del self._pending[key]
                 return
             change = replace(change, previous=earlier.previous)

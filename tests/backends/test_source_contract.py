@@ -8,14 +8,17 @@ from pathlib import Path
 import pytest
 
 from streamconsole.backends.antmedia import AntMediaSource
-from streamconsole.backends.base import KeyRetirement, Source
+from streamconsole.backends.base import ChangeRefused, ConsoleDefaults, KeyRetirement, Source
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.registry import open_source
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.edits import SetTheme
+from streamconsole.core.errors import PolicyError
 from streamconsole.core.model import ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
+from streamconsole.session import EditSession
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 FAST = HttpSettings(timeout=1.0, connect_timeout=1.0, retries=0, backoff=0.01)
@@ -44,6 +47,23 @@ async def test_only_a_server_that_keeps_two_keys_retires_one(
         assert isinstance(theo, KeyRetirement)
         assert not isinstance(ams, KeyRetirement)
         assert not isinstance(TomlSource(SAMPLE), KeyRetirement)
+
+
+async def test_only_the_config_file_holds_the_console_theme(
+    antmedia: AntMediaEmulator, theolive: TheoLiveEmulator, tmp_path: Path
+) -> None:
+    async with theolive_source(theolive, tmp_path) as theo, antmedia_source(antmedia) as ams:
+        assert isinstance(TomlSource(SAMPLE), ConsoleDefaults)
+        for server in (theo, ams):
+            assert not isinstance(server, ConsoleDefaults)
+            # The session refuses the edit; a server handed one anyway refuses it whole.
+            session = EditSession(server, await server.load(), read_only=False)
+            with pytest.raises(PolicyError, match="keeps no console settings"):
+                session.set_theme("streamconsole-light")
+            assert session.pending == ()
+            with pytest.raises(ChangeRefused, match="nothing was written"):
+                await server.apply([SetTheme("streamconsole-light", "streamconsole-dark")])
+        assert antmedia.log.count(method="POST") == 1  # the login, and nothing else
 
 
 async def test_async_with_closes_the_connections_even_when_the_body_fails(

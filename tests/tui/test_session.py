@@ -148,3 +148,21 @@ async def test_every_save_is_audited_ok_or_failed(config_path: Path, tmp_path: P
         ("play jwt on", "ok", "tui"),
         ("play jwt off", "failed", "tui"),
     ]
+
+
+async def test_the_configs_theme_is_an_edit_that_can_be_taken_back(config_path: Path) -> None:
+    session = await _session(config_path)
+    session.set_theme("ansi-dark")
+    session.set_theme("streamconsole-light")
+    (change,) = session.pending
+    assert change.describe() == "console: theme streamconsole-dark → streamconsole-light"
+    assert session.unsaved_scopes == frozenset()  # no application or alias is unsaved
+    session.set_theme("streamconsole-dark")
+    assert session.pending == ()
+
+
+async def test_read_only_refuses_the_configs_theme(config_path: Path) -> None:
+    session = await _session(config_path, read_only=True)
+    with pytest.raises(ReadOnlyError, match="save the theme to the config"):
+        session.set_theme("ansi-dark")
+    assert session.config.settings.theme == "streamconsole-dark"

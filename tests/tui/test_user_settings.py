@@ -5,6 +5,7 @@ settings > the config > built in. A broken settings file is a warning, never a c
 
 from __future__ import annotations
 
+import json
 import stat
 import tomllib
 from pathlib import Path
@@ -196,3 +197,64 @@ def test_a_save_over_a_broken_file_names_its_line_and_writes_nothing(tmp_path: P
 def test_the_settings_path_can_be_chosen_by_environment(tmp_path: Path) -> None:
     chosen = tmp_path / "mine.toml"
     assert settings_path({"STREAMCONSOLE_SETTINGS": str(chosen)}) == chosen
+
+
+# --- the config's theme, saved there on purpose ------------------------------------------
+
+
+def _audited(config_path: Path) -> str:
+    """Send the config's audit log beside it; return the log's name."""
+    text = config_path.read_text("utf-8")
+    config_path.write_text(
+        text.replace('save = "manual"', 'save = "manual"\naudit_log = "audit.jsonl"'), "utf-8"
+    )
+    return "audit.jsonl"
+
+
+async def test_saving_the_theme_to_the_config_is_an_edit_saved_and_audited(
+    make_app: AppFactory, config_path: Path, user_settings: Path
+) -> None:
+    audit = config_path.parent / _audited(config_path)
+    before = config_path.read_bytes()
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        app.theme = "streamconsole-light"
+        await wait_loaded(pilot)
+        assert not audit.exists()  # the operator's own choice is no change to the config
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"save theme to the config", "enter")
+        await wait_loaded(pilot)
+        session = console(pilot).session
+        assert session is not None
+        assert [change.describe() for change in session.pending] == [
+            "console: theme streamconsole-dark → streamconsole-light"
+        ]
+        assert config_path.read_bytes() == before  # unsaved until ctrl+s
+        await pilot.press("ctrl+s")
+        await wait_loaded(pilot)
+        assert session.pending == ()
+    after = config_path.read_text("utf-8")
+    assert after == before.decode().replace(
+        'theme = "streamconsole-dark"', 'theme = "streamconsole-light"'
+    )
+    (line,) = [json.loads(text) for text in audit.read_text("utf-8").splitlines()]
+    assert (line["scope"], line["change"], line["previous"]) == (
+        "console",
+        "theme streamconsole-light",
+        "streamconsole-dark",
+    )
+
+
+async def test_the_config_theme_command_is_offered_only_when_it_would_change_something(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Save theme to the config" not in titles  # the config's theme is shown
+        app.theme = "ansi-dark"
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Save theme to the config" in titles

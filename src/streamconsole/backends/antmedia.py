@@ -44,7 +44,7 @@ from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, expect, open_client
 from streamconsole.backends.remote import RemoteSource
 from streamconsole.backends.wire_rules import ItemLimit, check_name, name_refusal, segment
-from streamconsole.core.edits import Change, SetKey
+from streamconsole.core.edits import Change, ScopeChange, SetKey
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import (
     ANTMEDIA_MIN_SECRET_CHARS,
@@ -255,8 +255,8 @@ class AntMediaSource(RemoteSource):
     async def apply(self, changes: Sequence[Change]) -> None:
         if self._read_only:
             raise ReadOnlyError(f"{self.name} is read-only; nothing was written")
-        by_app: dict[str, list[Change]] = {}
-        for change in changes:
+        by_app: dict[str, list[ScopeChange]] = {}
+        for change in self.scope_changes(changes):
             by_app.setdefault(change.scope.application, []).append(change)
         for app in by_app:  # every name, before the first write
             check_name(app, "application")
@@ -267,7 +267,7 @@ class AntMediaSource(RemoteSource):
             ]
         )
 
-    async def _apply_to(self, app: str, changes: Sequence[Change]) -> None:
+    async def _apply_to(self, app: str, changes: Sequence[ScopeChange]) -> None:
         ours = fields_of(changes)
         current = await self._read_settings(app)
         # Never loaded (its settings could not be read then): nothing to merge against.

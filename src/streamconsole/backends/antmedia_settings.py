@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from streamconsole.backends.base import ConflictError, RemoteError
-from streamconsole.core.edits import Change, SetEnforcement, SetKey
+from streamconsole.core.edits import ScopeChange, SetEnforcement, SetKey
 from streamconsole.core.keys import SharedKey
 from streamconsole.core.model import Direction
 
@@ -131,7 +131,7 @@ def refusal(app: str, reply: object, posted: Mapping[str, Any], quote: Callable[
     return f"{app}: {said}; nothing was written"
 
 
-def fields_of(changes: Sequence[Change]) -> dict[str, Any]:
+def fields_of(changes: Sequence[ScopeChange]) -> dict[str, Any]:
     """The settings fields that ``changes`` set, with their new values."""
     fields: dict[str, Any] = {}
     for change in changes:

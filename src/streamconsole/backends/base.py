@@ -138,8 +138,8 @@ def remote_status(profile: str, user: str, latency: float | None) -> str:
 class Source(Protocol):
     """Where applications come from and where edits go.
 
-    What only some sources can do is an ability of its own below (:class:`KeyRetirement`):
-    callers ask ``isinstance(source, KeyRetirement)``.
+    What only some sources can do is an ability of its own below (:class:`KeyRetirement`,
+    :class:`ConsoleDefaults`): callers ask ``isinstance(source, KeyRetirement)``.
     """
 
     @property
@@ -227,3 +227,14 @@ class OnServer(Protocol):
     players fetch streams) a probe can ask."""
 
     profile: ServerProfile
+
+
+@runtime_checkable
+class ConsoleDefaults(Protocol):
+    """A source that holds the ``[console]`` settings everyone who opens it starts with (the
+    config file): a :class:`~streamconsole.core.edits.SetTheme` can be saved there."""
+
+    @property
+    def defaults_place(self) -> str:
+        """Where those settings are, for messages: the file."""
+        ...

@@ -3,8 +3,11 @@ protocol: a server profile, a signed-in user and one HTTP client, closed with th
 
 from __future__ import annotations
 
-from streamconsole.backends.base import Closable, remote_status
+from collections.abc import Sequence
+
+from streamconsole.backends.base import ChangeRefused, Closable, remote_status
 from streamconsole.backends.http import HttpClient
+from streamconsole.core.edits import Change, ScopeChange, SetTheme
 from streamconsole.core.model import ServerProfile
 
 
@@ -31,3 +34,13 @@ class RemoteSource(Closable):
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+    def scope_changes(self, changes: Sequence[Change]) -> list[ScopeChange]:
+        """``changes``, each an edit of a scope; a server holds no ``[console]`` settings, so
+        a theme for them is refused, and nothing is written."""
+        if any(isinstance(change, SetTheme) for change in changes):
+            raise ChangeRefused(
+                f"{self.name} keeps no console settings: the config's theme is saved in the "
+                "config file; nothing was written"
+            )
+        return [change for change in changes if not isinstance(change, SetTheme)]

@@ -34,7 +34,7 @@ from streamconsole.backends.toml_config import parse_config, scope_warnings
 from streamconsole.backends.toml_edit import edit_table
 from streamconsole.backends.toml_reader import decode_config_bytes
 from streamconsole.backends.toml_schema import KEY_MATERIAL_FIELDS
-from streamconsole.core.edits import Change, SetEnforcement, SetKey
+from streamconsole.core.edits import Change, SetEnforcement, SetKey, SetTheme
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
 from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
 
@@ -127,6 +127,8 @@ class TomlSource(Closable):
             for change in changes:
                 if isinstance(change, SetEnforcement):
                     text = _edit_scope(text, change.scope, _setter(change))
+                elif isinstance(change, SetTheme):
+                    text = _set_theme(text, change.theme)
                 else:
                     try:
                         text = self._apply_key(text, change, written)
@@ -148,6 +150,11 @@ class TomlSource(Closable):
 
     async def apply(self, changes: Sequence[Change]) -> None:
         await asyncio.to_thread(self.apply_sync, list(changes))
+
+    @property
+    def defaults_place(self) -> str:
+        """The ``[console]`` settings are this file's (:class:`.base.ConsoleDefaults`)."""
+        return str(self.path)
 
     def _check_unchanged(self) -> None:
         try:
@@ -274,6 +281,22 @@ def _edit_scope(text: str, scope: ScopeRef, mutate: Callable[[Any], None]) -> st
         return edit_table(text, _scope_path(scope), mutate)
     except KeyError:
         raise ConflictError(f"{scope} is no longer in the file; reload it") from None
+
+
+def _set_theme(text: str, theme: str) -> str:
+    """``text`` with ``[console] theme`` set, the table added where there is none."""
+
+    def set_theme(table: Any) -> None:
+        table["theme"] = theme
+
+    try:
+        return edit_table(text, ("console",), set_theme)
+    except KeyError:
+        import tomlkit  # only for edits: ~20 ms to import, not needed to read
+
+        document = tomlkit.parse(text)
+        document.add("console", tomlkit.table().add("theme", theme))
+        return tomlkit.dumps(document)
 
 
 def _digest(data: bytes) -> bytes:

@@ -56,7 +56,21 @@ class SetKey:
         return f"{self.scope}: key {old} → {self.entry.fingerprint} ({self.entry.algorithm})"
 
 
-Change = SetEnforcement | SetKey
+@dataclass(frozen=True, slots=True)
+class SetTheme:
+    """The config's own theme (``[console] theme``), the default for everyone who opens it:
+    set on purpose, saved and audited like any edit (a theme switched in the console is the
+    operator's, kept in their settings instead)."""
+
+    theme: str
+    previous: str
+
+    def describe(self) -> str:
+        return f"console: theme {self.previous} → {self.theme}"
+
+
+ScopeChange = SetEnforcement | SetKey  # an edit of one application or alias
+Change = ScopeChange | SetTheme
 
 
 def edit_scope(config: Config, ref: ScopeRef) -> ScopeRef:
@@ -152,3 +166,9 @@ def set_key(config: Config, ref: ScopeRef, key: Key, now: datetime) -> SetKey:
     entry = KeyEntry(key, KeyOrigin.NEW, created=now)
     settings.key = entry
     return SetKey(ref, entry, previous)
+
+
+def set_theme(config: Config, theme: str) -> SetTheme:
+    previous = config.settings.theme
+    config.settings.theme = theme
+    return SetTheme(theme, previous)

@@ -180,6 +180,22 @@ class EditFlows:
         self._edited()
         return True
 
+    def theme_to_config(self) -> None:
+        """Make the theme shown the config's own, the default for everyone who opens it: an
+        edit like the others (unsaved until saved, then audited)."""
+        if not self.writable("save the theme to the config"):
+            return
+        try:
+            change = self.session.set_theme(self._host.theme)
+        except StreamconsoleError as error:
+            self._say(str(error), severity="error")
+            return
+        self._say(
+            f"Theme {change.theme} is the config's default"
+            + ("" if self.session.immediate else " once saved (unsaved)")
+        )
+        self._edited()
+
     # --- keys and tokens ------------------------------------------------------------------
 
     def rotate(self, current: ScopeRef | None) -> None:

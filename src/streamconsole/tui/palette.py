@@ -16,11 +16,12 @@ from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hits
 from textual.system_commands import SystemCommandsProvider
 
-from streamconsole.backends.base import OnServer
+from streamconsole.backends.base import ConsoleDefaults, OnServer
 
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
+    from streamconsole.tui.edit_flows import EditFlows
     from streamconsole.tui.main_screen import MainScreen
     from streamconsole.tui.sources import SourceSwitcher
 
@@ -30,7 +31,9 @@ class Console(Protocol):
 
     source: Source
     session: EditSession | None
+    flows: EditFlows | None
     switcher: SourceSwitcher | None
+    theme: str
 
     def search_themes(self) -> None: ...
     def action_save(self) -> None: ...
@@ -145,6 +148,7 @@ def console_commands(console: Console) -> list[SystemCommand]:
     ]
     if console.switcher is not None:
         commands += console.switcher.commands()
+    commands += _theme_to_config(console)
     if session is not None and session.pending:
         refused = "refused in read-only mode — " if session.read_only else ""
         save = SystemCommand(
@@ -154,3 +158,23 @@ def console_commands(console: Console) -> list[SystemCommand]:
         )
         commands.insert(0, save)
     return commands
+
+
+def _theme_to_config(console: Console) -> list[SystemCommand]:
+    """Save the theme shown as the config's own, where the source is the config file and
+    the theme is another."""
+    flows = console.flows
+    if flows is None or not isinstance(flows.session.source, ConsoleDefaults):
+        return []
+    if flows.session.config.settings.theme == console.theme:
+        return []
+    refused = "refused in read-only mode — " if flows.session.read_only else ""
+    place = flows.session.source.defaults_place
+    return [
+        SystemCommand(
+            "Save theme to the config",
+            f"{refused}make {console.theme} the default in {place} for everyone "
+            "(an edit: saved with ctrl+s, audited)",
+            flows.theme_to_config,
+        )
+    ]

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from streamconsole.backends.base import ChangeRefused, ConflictError, SourceError
 from streamconsole.backends.wire_rules import check_name
 from streamconsole.core.durations import format_duration
-from streamconsole.core.edits import Change, SetEnforcement, SetKey, check_key_for
+from streamconsole.core.edits import ScopeChange, SetEnforcement, SetKey, check_key_for
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import Key, SharedKey, pem_kind
 from streamconsole.core.model import (
@@ -191,10 +191,10 @@ def key_material(key: Key) -> str:
 
 
 def group_by_alias(
-    changes: Sequence[Change], *, hard_cutover: bool, has_switch: bool, alias_noun: str
-) -> dict[Place, list[Change]]:
+    changes: Sequence[ScopeChange], *, hard_cutover: bool, has_switch: bool, alias_noun: str
+) -> dict[Place, list[ScopeChange]]:
     """Changes per alias, each checked for what THEOlive can express at all."""
-    grouped: dict[Place, list[Change]] = {}
+    grouped: dict[Place, list[ScopeChange]] = {}
     for change in changes:
         place = place_of(change.scope, alias_noun)
         if isinstance(change, SetEnforcement) and change.direction is not Direction.PLAY:
@@ -216,7 +216,7 @@ def group_by_alias(
 
 def writes_for(
     place: Place,
-    changes: Sequence[Change],
+    changes: Sequence[ScopeChange],
     state: AliasState,
     *,
     has_switch: bool,

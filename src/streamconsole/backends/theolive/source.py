@@ -49,7 +49,7 @@ from streamconsole.backends.theolive.v1 import V1Wire
 from streamconsole.backends.theolive.v2 import V2Wire
 from streamconsole.backends.theolive.wire import Wire
 from streamconsole.backends.wire_rules import ItemLimit, name_refusal
-from streamconsole.core.edits import Change, SetKey
+from streamconsole.core.edits import Change, ScopeChange, SetKey
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -210,7 +210,7 @@ class TheoLiveSource(RemoteSource):
     async def refusals(self, changes: Sequence[Change]) -> list[str]:
         """What :meth:`apply` would refuse, alias by alias, from the server's state now."""
         refused: list[str] = []
-        grouped: dict[Place, list[Change]] = {}
+        grouped: dict[Place, list[ScopeChange]] = {}
         for change in changes:  # one at a time, so that each refusal is named
             try:
                 for place, own in self._grouped([change], hard_cutover=False).items():
@@ -222,9 +222,9 @@ class TheoLiveSource(RemoteSource):
 
     def _grouped(
         self, changes: Sequence[Change], *, hard_cutover: bool
-    ) -> dict[Place, list[Change]]:
+    ) -> dict[Place, list[ScopeChange]]:
         return group_by_alias(
-            changes,
+            self.scope_changes(changes),
             hard_cutover=hard_cutover,
             has_switch=self.wire.has_switch,
             alias_noun=self.wire.alias_noun,
@@ -232,7 +232,7 @@ class TheoLiveSource(RemoteSource):
 
     async def _writes(
         self,
-        grouped: dict[Place, list[Change]],
+        grouped: dict[Place, list[ScopeChange]],
         *,
         hard_cutover: bool,
         refused: list[str] | None = None,
