@@ -80,11 +80,13 @@ async def test_l_toggles_play_on_a_theolive_alias_only(
         await go_to(pilot, "news/evening")
         await pilot.press("l")
         assert "▶○" in row_text(pilot, "news/evening")
-        assert "set on alias evening" in detail_text(pilot)
+        # Off is what the channel sets: the alias's own `play = true` goes, no copy is made.
+        assert "inherited from application news" in detail_text(pilot)
         await pilot.press("ctrl+s")
         await wait_loaded(pilot)
     news = on_disk(config_path)["applications"]["news"]
-    assert news["aliases"]["evening"]["play"] is False
+    assert "play" not in news["aliases"]["evening"]
+    assert news["aliases"]["evening"]["label"] == "Evening bulletin"
     assert news["play"] is False  # the channel default is untouched
 
 
