@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
-# The rest of the line after the first `= {` (not `= {}`) outside a comment.
-_FIRST_INLINE = re.compile(r"^[^#\n]*?=[ \t]*(\{(?![ \t]*\})[^\n]*)", re.MULTILINE)
+# An inline table with entries (`= {` not followed by `}`) and the rest of its line.
+_INLINE_WITH_ENTRIES = re.compile(r"=[ \t]*(\{(?![ \t]*\})[^\n]*)")
 _EQUALS = re.compile(r"[ \t]*=[ \t]*")
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
 _PADDING = re.compile(r"\{([ \t]*)")
@@ -48,8 +48,11 @@ SPACED = InlineStyle(" ", " = ", ", ")
 
 def file_style(text: str) -> InlineStyle:
     """The style of ``text``'s first inline table with entries; spaced when it has none."""
-    found = _FIRST_INLINE.search(text)
-    return InlineStyle.of(found.group(1)) if found else SPACED
+    for found in _INLINE_WITH_ENTRIES.finditer(text):
+        line_start = text.rfind("\n", 0, found.start()) + 1
+        if "#" not in text[line_start : found.start()]:  # not in a comment
+            return InlineStyle.of(found.group(1))
+    return SPACED
 
 
 class InlineTables:
