@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from streamconsole.backends.base import Source
-    from streamconsole.backends.user_settings import SettingsFile
     from streamconsole.session import EditSession
     from streamconsole.tui.alias_loader import AliasLoader
     from streamconsole.tui.edit_flows import EditFlows
@@ -88,11 +87,9 @@ class StreamConsoleApp(InertTextApp):
         theme: str | None = None,
         opener: SourceOpener | None = None,
         server: str | None = None,
-        settings: SettingsFile | None = None,
     ) -> None:
         """``opener`` opens the config's other sources (none: no switching); ``server`` names
-        the ``[servers.NAME]`` that ``source`` is (None: the file itself); ``settings``: the
-        operator's own (by default at :func:`.user_settings.settings_path`)."""
+        the ``[servers.NAME]`` that ``source`` is (None: the file itself)."""
         super().__init__()
         self.source = source
         self.clock = clock
@@ -105,12 +102,7 @@ class StreamConsoleApp(InertTextApp):
         self.switcher: SourceSwitcher | None = (
             SourceSwitcher(self, opener, server) if opener is not None else None
         )
-        if settings is None:
-            # Here, not with the module: the CLI imports it for every command.
-            from streamconsole.backends.user_settings import SettingsFile, settings_path
-
-            settings = SettingsFile(settings_path())
-        self._themes = ConsoleThemes(self, theme, settings)
+        self._themes = ConsoleThemes(self, theme)
         self._screen_ready = asyncio.Event()
         self._config_loader = ConfigLoader(self, self._screen_ready)
         self._main_screen: MainScreen | None = None

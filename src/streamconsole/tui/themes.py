@@ -28,8 +28,6 @@ from streamconsole.core.errors import StreamconsoleError
 if TYPE_CHECKING:
     from textual.app import App
 
-    from streamconsole.backends.user_settings import SettingsFile
-
 THEMES_DIR = files("streamconsole.themes")
 DEFAULT_THEME = "streamconsole-dark"
 
@@ -153,12 +151,15 @@ class ConsoleThemes:
     stays), else the built-in default. A switch is kept in the operator's settings from
     then on, never in the config (others share it, and it has its own save and audit)."""
 
-    def __init__(self, app: App[Any], override: str | None, settings: SettingsFile) -> None:
+    def __init__(self, app: App[Any], override: str | None) -> None:
         """Registers every theme file's theme with ``app`` and reads the operator's
         settings; a broken file is told once the app is up."""
+        # Here, not with the module: the CLI imports the app for every command.
+        from streamconsole.backends.user_settings import SettingsFile, settings_path
+
         self._app = app
         self._override = override
-        self._settings = settings
+        self._settings = settings = SettingsFile(settings_path())
         loaded = load_themes()
         for custom in loaded.themes:
             app.register_theme(custom)
