@@ -200,6 +200,7 @@ class AntMediaSource(RemoteSource):
             return Application(name, ServerKind.ANTMEDIA, problem=str(error), aliases_loaded=False)
         self._seen[name] = settings
         app = Application(name, ServerKind.ANTMEDIA, aliases_loaded=False)
+        app.delivery_url = self.profile.url  # Ant Media serves streams where it serves REST
         app.settings = ScopeSettings(
             publish=settings.get(ENFORCEMENT_FIELD[Direction.PUBLISH]) is True,
             play=settings.get(ENFORCEMENT_FIELD[Direction.PLAY]) is True,

@@ -35,6 +35,7 @@ from streamconsole.backends.wire_rules import (
     plain_http_refusal,
     unusable_names,
 )
+from streamconsole.core.delivery import host_problem, host_url
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.errors import DurationError
 from streamconsole.core.model import (
@@ -251,6 +252,7 @@ def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Applicatio
         return None
     label = reader.get(data, APPLICATION, "label", path) or ""
     app = Application(name, ServerKind(kind_text), label=label)
+    app.delivery_url = _host(reader, app, reader.get(data, APPLICATION, "host", path), path)
     if app.kind is ServerKind.THEOLIVE and "publish" in data:
         reader.error((*path, "publish"), "THEOlive has no publish (ingest) JWT; remove 'publish'")
     app.settings = _scope(keys, app, data, path) or ScopeSettings()
@@ -263,6 +265,19 @@ def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Applicatio
         if alias is not None:
             app.aliases[alias_name] = alias
     return app
+
+
+def _host(reader: TomlReader, app: Application, host: str | None, path: KeyPath) -> str:
+    """The delivery URL of ``host = "HOST[:PORT]"`` (core.delivery); "" when not set."""
+    if host is None:
+        return ""
+    problem = host_problem(host)
+    if problem:
+        reader.error((*path, "host"), f"{quoted(host)} {problem}")
+        return ""
+    if app.kind is ServerKind.GENERIC:
+        reader.warn((*path, "host"), "generic servers have no delivery forms: host is not used")
+    return host_url(app.kind, host)
 
 
 def _one_time(

@@ -56,6 +56,7 @@ APPLICATION = Table(
     {
         "kind": Field(str, tuple(kind.value for kind in ServerKind)),
         "label": STRING,
+        "host": STRING,  # where players and encoders reach the server: HOST[:PORT]
         "publish": BOOLEAN,
         "play": BOOLEAN,
         "one_time_token": Field(list),  # of 'publish' and/or 'play'

@@ -150,6 +150,16 @@ def token_parser(prog: str) -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="an extra claim; VALUE is JSON if it parses, else a string (repeatable)",
     )
+    parser.add_argument(
+        "--format",
+        choices=["jwt", "rtmp", "obs", "hls", "player", "webrtc", "bearer", "curl", "interceptor"],
+        default="jwt",
+        help="the token as a player or encoder takes it: jwt (the bare token), Ant Media "
+        "publish rtmp, obs (Server and Stream Key), webrtc (the websocket message, one line of "
+        "JSON); Ant Media play hls, player (the embedded player page), webrtc; THEOlive "
+        "bearer (the header), curl (fetch the manifest), interceptor (THEOplayer snippet). "
+        "--json lists every form",
+    )
     _source_options(parser)
     _json_option(parser)
     return parser

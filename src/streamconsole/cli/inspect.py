@@ -22,6 +22,7 @@ from streamconsole.cli.common import (
     run_async,
     safe,
 )
+from streamconsole.core.delivery import DeliveryFormat, delivery_form, delivery_forms
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.explain import Explanation, explain
 from streamconsole.core.model import (
@@ -34,6 +35,7 @@ from streamconsole.core.model import (
     effective_policy,
 )
 from streamconsole.core.report import (
+    delivery_view,
     explanation_view,
     scope_report,
     summary_row,
@@ -213,9 +215,11 @@ def run_token(args: argparse.Namespace) -> int:
     token = sign(claims, policy.key.key)
     if args.json:
         view = explanation_view(explain(token, policy, stream=ref.alias, now=now))
-        emit({"token": token, "expires_at": claims["exp"], "scope": str(ref), **view})
+        forms = delivery_view(delivery_forms(app, ref.alias, direction, token))
+        emit({"token": token, "expires_at": claims["exp"], "scope": str(ref), **view, **forms})
     else:
-        print(token)
+        fmt = DeliveryFormat(args.format)
+        print(delivery_form(app, ref.alias, direction, token, fmt).text)
     return EXIT_OK
 
 

@@ -186,6 +186,9 @@ class Application:
     problem: str = ""
     # Remote sources list applications first and fetch aliases on demand.
     aliases_loaded: bool = True
+    # Where players and encoders reach the server, ``scheme://host[:port]`` (core.delivery):
+    # a file's ``host``, or the Ant Media server profile's URL; "" when unknown.
+    delivery_url: str = ""
 
 
 class ScopeRef(NamedTuple):

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from streamconsole.core.delivery import Deliveries
 from streamconsole.core.durations import format_duration
 from streamconsole.core.explain import Explanation
 from streamconsole.core.model import (
@@ -157,3 +158,17 @@ def time_view(claims: Mapping[str, Any], now: float) -> dict[str, Any]:
         "now": iso_utc(now),
         "claims": {t.claim: t.to_json() for t in describe_times(claims, now)},
     }
+
+
+def delivery_view(found: Deliveries) -> dict[str, Any]:
+    """Every form of a token, by format: the value, or its fields by label (OBS's Server and
+    Stream Key); ``forms_missing`` says which setting would give the forms left out."""
+    forms = {
+        str(form.format): (
+            form.fields[0].value
+            if len(form.fields) == 1
+            else {field.label: field.value for field in form.fields}
+        )
+        for form in found.forms
+    }
+    return {"forms": forms, **({"forms_missing": found.missing} if found.missing else {})}
