@@ -31,6 +31,7 @@ from streamconsole.audit import AuditLog, audit_log_for
 from streamconsole.backends.base import RemoteError, Source
 from streamconsole.backends.key_files import read_key_file
 from streamconsole.backends.registry import open_source
+from streamconsole.core.delivery import delivery_forms
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import Change, SetKey
 from streamconsole.core.errors import PolicyError, TokenBuildError
@@ -45,7 +46,13 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
-from streamconsole.core.report import explanation_view, scope_report, summary_row, unreadable
+from streamconsole.core.report import (
+    delivery_view,
+    explanation_view,
+    scope_report,
+    summary_row,
+    unreadable,
+)
 from streamconsole.core.secret import Secret
 from streamconsole.core.tokens import build_claims, sign
 from streamconsole.session import EditSession
@@ -328,6 +335,20 @@ class Console:
         )
         token = sign(claim_set, policy.key.key)
         return TokenReport(self._explain(token, ref, Direction(direction), now), token)
+
+    def forms(self, token: str, scope: str, direction: str = "play") -> dict[str, Any]:
+        """``token`` in each form the alias's players and encoders take, by format, as ``token
+        --json`` lists them: ``console.forms(issued.token, "LiveApp/stream1")["hls"]``. Forms
+        that need the server's address are left out where it is unknown, with a warning
+        naming the setting that gives it."""
+        ref = self._loaded(scope)
+        if ref.alias is None:
+            raise TokenBuildError("the forms are for one alias: give 'APP/ALIAS'")
+        found = delivery_forms(self.config.resolve(ref)[0], ref.alias, Direction(direction), token)
+        if found.missing:
+            warnings.warn(found.missing, stacklevel=2)
+        forms: dict[str, Any] = delivery_view(found)["forms"]
+        return forms
 
     def explain(self, token: str, scope: str, direction: str = "play") -> TokenReport:
         """What ``scope``'s server would make of ``token``: checked against every key it
