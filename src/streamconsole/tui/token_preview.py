@@ -16,7 +16,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import (
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
 
 from streamconsole.core.durations import format_duration, parse_duration
 from streamconsole.core.errors import DurationError, StreamconsoleError
@@ -31,11 +40,13 @@ from streamconsole.core.model import (
 )
 from streamconsole.core.text import inert
 from streamconsole.core.tokens import build_claims, sign
+from streamconsole.tui.delivery_forms import DeliveryForms
 from streamconsole.tui.token_paste import TokenPasteArea
 from streamconsole.tui.token_report import TokenReport
 
 _ISSUED_TAB = "token-issued-tab"
 _PASTED_TAB = "token-pasted-tab"
+_FORMS_TAB = "token-forms-tab"
 
 
 def _ttl_text(ttl: int) -> str:
@@ -58,6 +69,15 @@ class TokenPreviewScreen(Screen[None]):
         Binding("d", "toggle_direction", "Direction", id="token-preview.direction"),
         Binding("t", "edit_ttl", "TTL", id="token-preview.ttl"),
         Binding("c", "copy_token", "Copy", id="token-preview.copy"),
+        # Not in the footer (full at 80 columns): the tab's title names the key.
+        Binding(
+            "f",
+            "show_forms",
+            "Forms",
+            show=False,
+            id="token-preview.forms",
+            tooltip="The token as each player or encoder takes it, each one copyable",
+        ),
         Binding("r", "reissue", "Re-issue", id="token-preview.reissue"),
         Binding("i", "show_issued", "Issued", id="token-preview.issued"),
         Binding("p", "check_pasted", "Paste", id="token-preview.paste"),
@@ -126,6 +146,8 @@ class TokenPreviewScreen(Screen[None]):
             with TabPane("Issued token", id=_ISSUED_TAB), VerticalScroll(id="token-issued"):
                 yield Static(id="token-text")
                 yield TokenReport(self._clock, token_ttl=self._ttl, id="token-issued-report")
+            with TabPane("Forms (f)", id=_FORMS_TAB):
+                yield DeliveryForms(id="token-forms")
             with TabPane("Check a pasted token", id=_PASTED_TAB):
                 yield TokenPasteArea(
                     id="token-paste",
@@ -212,13 +234,23 @@ class TokenPreviewScreen(Screen[None]):
         token_text = self.query_one("#token-text", Static)
         token_text.set_class(token is None, "-problem")
         report = self.query_one("#token-issued-report", TokenReport)
+        forms = self.query_one("#token-forms", DeliveryForms)
         if token is None:
             token_text.update(Text(inert(problem)))
             report.clear()
+            forms.clear(inert(problem))
         else:
             token_text.update(Text(token))
             report.check(token, policy, self._stream)
+            self._show_forms(forms, token)
         self.refresh_bindings()
+
+    def _show_forms(self, forms: DeliveryForms, token: str) -> None:
+        if self._stream is None:
+            noun = self._application.kind.alias_noun
+            forms.clear(f"The forms name the {noun}: open the preview on one.")
+        else:
+            forms.show(self._application, self._stream, self._direction, token)
 
     def _check_pasted(self) -> None:
         report = self.query_one("#token-pasted-report", TokenReport)
@@ -293,6 +325,9 @@ class TokenPreviewScreen(Screen[None]):
         self.query_one("#token-ttl", Input).focus()
 
     def action_copy_token(self) -> None:
+        if self.query_one(TabbedContent).active == _FORMS_TAB:
+            self.query_one("#token-forms", DeliveryForms).copy_highlighted()
+            return
         if self._token is None:
             self.notify("There is no token to copy.", severity="warning")
             return
@@ -307,13 +342,21 @@ class TokenPreviewScreen(Screen[None]):
         self.query_one(TabbedContent).active = _ISSUED_TAB
         self._focus_tab()
 
+    def action_show_forms(self) -> None:
+        self.query_one(TabbedContent).active = _FORMS_TAB
+        self._focus_tab()
+
     def action_check_pasted(self) -> None:
         self.query_one(TabbedContent).active = _PASTED_TAB
         self._focus_tab(paste_box=True)
 
     def _focus_tab(self, *, paste_box: bool = False) -> None:
-        """Focus the active tab: its scrolling body, or on request the paste box."""
-        if self.query_one(TabbedContent).active != _PASTED_TAB:
+        """Focus the active tab: its scrolling body (the forms' list), or on request the
+        paste box."""
+        active = self.query_one(TabbedContent).active
+        if active == _FORMS_TAB:
+            self.query_one("#delivery-list", OptionList).focus()
+        elif active != _PASTED_TAB:
             self.query_one("#token-issued", VerticalScroll).focus()
         elif paste_box:
             self.query_one("#token-paste", TokenPasteArea).focus()
