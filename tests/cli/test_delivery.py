@@ -9,6 +9,7 @@ import shlex
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import httpx
 import jwt
 
 from streamconsole.cli.arguments import token_parser
@@ -123,6 +124,29 @@ def test_on_a_server_the_forms_use_its_url_and_its_server_accepts_the_token(
         assert url.startswith(f"{expected}/LiveApp/")
         stream = parse_qs(urlsplit(url).query).get("id", ["stream1"])[0]
         assert antmedia.state.verify_stream_token("LiveApp", stream, direction, _query_token(url))
+
+
+def test_the_hls_url_is_served_by_the_server_that_enforces_play_jwt(
+    tmp_path: Path, antmedia: AntMediaEmulator
+) -> None:
+    hostile = "lobby cam?#&é"
+    antmedia.state.add_broadcasts("WebRTCAppEE", [hostile])
+    config = tmp_path / "online.toml"
+    config.write_text(
+        f'[servers.prod]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
+        'credentials_env = "SC_PROD"\n'
+    )
+    env = {"SC_PROD": f"{antmedia.admin_email}:{antmedia.admin_password}"}
+    for stream in ("room-101", hostile):
+        issued = run_cli(
+            "token", f"WebRTCAppEE/{stream}", "--format", "hls",
+            "-c", str(config), "--server", "prod", env=env,
+        )  # fmt: skip
+        assert issued.returncode == 0, issued.stderr
+        url = issued.stdout.strip()
+        assert httpx.get(url).status_code == 200
+        without_token = url.split("?", 1)[0]
+        assert httpx.get(without_token).status_code == 403
 
 
 def test_theolive_curl_carries_a_token_the_cdn_accepts(

@@ -74,7 +74,8 @@ COMMANDS: dict[str, Command] = {
             synopsis="CONFIG",
             details=(
                 "validates a config: TOML syntax, types, unknown keys (with the nearest valid "
-                "name), key files, key strength, server rules (a `ca_file` that does not exist); "
+                "name), key files, key strength, server rules (a `ca_file` that does not exist), "
+                "an application's `host`; "
                 "warns where `show` would (one-time tokens beside JWT on one direction); prints "
                 "every problem as `file:line: key.path: error: message`; exit 0 when clean "
                 "(warnings allowed), 2 when not"
@@ -112,10 +113,18 @@ COMMANDS: dict[str, Command] = {
             name="token",
             run="streamconsole.cli.inspect:run_token",
             usage="APP/ALIAS",
-            summary="issue a token (--type, --ttl, --claim)",
+            summary="issue a token (--type, --ttl, --claim, --format rtmp|hls|...)",
             arguments=arguments.token_parser,
-            synopsis="APP/ALIAS --type publish|play --ttl 10m [--claim k=v] [--json]",
-            details="issue a token with the claims the server expects",
+            synopsis=(
+                "APP/ALIAS --type publish|play --ttl 10m [--claim k=v] "
+                "[--format jwt|rtmp|obs|hls|player|webrtc|bearer|curl|interceptor] [--json]"
+            ),
+            details=(
+                "issue a token with the claims the server expects; `--format` prints it as a "
+                "player or encoder takes it (see Token delivery), `--json` lists every form. "
+                "A form that needs the server's address where none is known exits 2, naming "
+                "the setting (`host`)"
+            ),
         ),
         Command(
             name="decode",
