@@ -19,7 +19,9 @@ from typing import Any
 
 from streamconsole.backends.base import SourceError
 from streamconsole.backends.safe_files import make_private_dirs, open_for_append, reason
+from streamconsole.core.durations import format_duration
 from streamconsole.core.edits import Change, SetEnforcement, SetTheme
+from streamconsole.core.key_age import key_age
 from streamconsole.core.model import ConsoleSettings
 
 DEFAULT_NAME = "audit.jsonl"
@@ -42,8 +44,9 @@ def _who() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-def change_entry(change: Change) -> dict[str, Any]:
-    """The audit fields of one change (no secret material)."""
+def change_entry(change: Change, when: datetime) -> dict[str, Any]:
+    """The audit fields of one change at ``when`` (no secret material); a replaced key's age
+    where its creation time is known (None where not)."""
     if isinstance(change, SetEnforcement):
         return {
             "scope": str(change.scope),
@@ -53,12 +56,17 @@ def change_entry(change: Change) -> dict[str, Any]:
         }
     if isinstance(change, SetTheme):
         return {"scope": "console", "change": f"theme {change.theme}", "previous": change.previous}
+    created = change.previous_created
+    age = key_age(created, when)
     return {
         "scope": str(change.scope),
         "change": "key",
         "algorithm": change.entry.algorithm.value,
         "old_fingerprint": change.previous_fingerprint,
         "new_fingerprint": change.entry.fingerprint,
+        "old_key_created": created.isoformat() if created else None,
+        "old_key_age": format_duration(age) if age is not None else None,
+        "old_key_age_seconds": int(age) if age is not None else None,
     }
 
 
@@ -76,7 +84,8 @@ class AuditLog:
         error: BaseException | None = None,
     ) -> None:
         """Append one line per change; ``error`` set means none of them was applied."""
-        self._append(origin, source, [change_entry(c) for c in changes], error)
+        when = self._now()
+        self._append(origin, source, [change_entry(c, when) for c in changes], error, when)
 
     def record_action(
         self,
@@ -88,7 +97,11 @@ class AuditLog:
         error: BaseException | None = None,
     ) -> None:
         """Append one line for an action that is not a model edit (e.g. retiring a key)."""
-        self._append(origin, source, [{"scope": scope, "change": action}], error)
+        entry = {"scope": scope, "change": action}
+        self._append(origin, source, [entry], error, self._now())
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC) if self._clock else datetime.now(UTC)
 
     def _append(
         self,
@@ -96,10 +109,10 @@ class AuditLog:
         source: str,
         entries: list[dict[str, Any]],
         error: BaseException | None,
+        when: datetime,
     ) -> None:
         if not entries:
             return
-        when = datetime.fromtimestamp(self._clock(), UTC) if self._clock else datetime.now(UTC)
         common = {
             "time": when.isoformat(timespec="seconds"),
             "who": _who(),

@@ -160,7 +160,9 @@ class EditSession:
                 return
             change = replace(change, previous=earlier.previous)
         elif isinstance(change, SetKey) and isinstance(earlier, SetKey):
-            change = SetKey(change.scope, change.entry, earlier.previous_fingerprint)
+            change = SetKey(
+                change.scope, change.entry, earlier.previous_fingerprint, earlier.previous_created
+            )
         self._pending[key] = change
 
     # --- persistence ----------------------------------------------------------------------

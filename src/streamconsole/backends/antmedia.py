@@ -201,6 +201,7 @@ class AntMediaSource(RemoteSource):
         self._seen[name] = settings
         app = Application(name, ServerKind.ANTMEDIA, aliases_loaded=False)
         app.delivery_url = self.profile.url  # Ant Media serves streams where it serves REST
+        app.max_key_age = self._console.max_key_age
         app.settings = ScopeSettings(
             publish=settings.get(ENFORCEMENT_FIELD[Direction.PUBLISH]) is True,
             play=settings.get(ENFORCEMENT_FIELD[Direction.PLAY]) is True,

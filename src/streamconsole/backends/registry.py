@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from streamconsole.backends.base import Source, SourceError
@@ -41,12 +42,16 @@ def open_server(
         raise SourceError(f"{config_path}: no server named {server!r} (configured: {known})")
     credentials = load_credentials(profile, environ)
     read_only = read_only or profile.read_only or config.settings.read_only
+    # The profile's key age policy, where it sets one, is the console's on this server.
+    console = replace(
+        config.settings, max_key_age=profile.max_key_age or config.settings.max_key_age
+    )
     if profile.kind is ServerKind.ANTMEDIA:
         # Here: the remote backends import httpx (~0.3 s), which a file's console never needs.
         from streamconsole.backends.antmedia import AntMediaSource
 
-        return AntMediaSource(profile, credentials, read_only=read_only, console=config.settings)
+        return AntMediaSource(profile, credentials, read_only=read_only, console=console)
     # Here, as above: only a THEOlive server pays for importing its backend.
     from streamconsole.backends.theolive import TheoLiveSource
 
-    return TheoLiveSource(profile, credentials, read_only=read_only, console=config.settings)
+    return TheoLiveSource(profile, credentials, read_only=read_only, console=console)

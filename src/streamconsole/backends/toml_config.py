@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,8 +37,9 @@ from streamconsole.backends.wire_rules import (
     unusable_names,
 )
 from streamconsole.core.delivery import host_problem, host_url
-from streamconsole.core.durations import parse_duration
+from streamconsole.core.durations import MAX_TTL, parse_duration
 from streamconsole.core.errors import DurationError
+from streamconsole.core.key_age import MAX_KEY_AGE, age_warning
 from streamconsole.core.model import (
     DEFAULT_MAX_ITEMS,
     Alias,
@@ -50,6 +52,7 @@ from streamconsole.core.model import (
     ServerProfile,
     one_time_token_warning,
 )
+from streamconsole.core.report import overdue_keys
 
 # --- sections -------------------------------------------------------------------------------
 
@@ -58,16 +61,9 @@ def _console(reader: TomlReader, data: dict[str, Any]) -> ConsoleSettings:
     path = ("console",)
     reader.known_keys(data, CONSOLE, path)
     settings = ConsoleSettings()
-    ttl = data.get("token_ttl")
-    if isinstance(ttl, int) and not isinstance(ttl, bool):
-        ttl = str(ttl)
-    if isinstance(ttl, str):
-        try:
-            settings.token_ttl = parse_duration(ttl)
-        except DurationError as error:
-            reader.error((*path, "token_ttl"), str(error))
-    elif ttl is not None:
-        reader.error((*path, "token_ttl"), f"expected a duration such as '10m', got {ttl!r}")
+    ttl = _duration(reader, data, "token_ttl", path, MAX_TTL)
+    settings.token_ttl = ttl or settings.token_ttl
+    settings.max_key_age = _duration(reader, data, "max_key_age", path)
     settings.save = reader.get(data, CONSOLE, "save", path) or settings.save
     settings.theme = reader.get(data, CONSOLE, "theme", path) or settings.theme
     settings.read_only = bool(reader.get(data, CONSOLE, "read_only", path))
@@ -75,6 +71,28 @@ def _console(reader: TomlReader, data: dict[str, Any]) -> ConsoleSettings:
     if audit_log:
         settings.audit_log = str(reader.file.parent / Path(audit_log).expanduser())
     return settings
+
+
+def _duration(
+    reader: TomlReader,
+    data: dict[str, Any],
+    name: str,
+    path: KeyPath,
+    maximum: int = MAX_KEY_AGE,
+) -> int | None:
+    """The duration ``name`` sets ('10m', '90d', or seconds; at most ``maximum``), in
+    seconds; None if not set."""
+    value = data.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        try:
+            return parse_duration(value, maximum=maximum)
+        except DurationError as error:
+            reader.error((*path, name), str(error))
+    elif value is not None:
+        reader.error((*path, name), f"expected a duration such as '10m', got {value!r}")
+    return None
 
 
 def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfile]:
@@ -113,6 +131,7 @@ def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfil
             proxy=proxy,
             max_items=_max_items(reader, table, path),
             play_url=_play_url(reader, table, ServerKind(kind), proxy, allow_insecure_http, path),
+            max_key_age=_duration(reader, table, "max_key_age", path),
         )
     return servers
 
@@ -232,6 +251,13 @@ def _scope(
     return ScopeSettings(publish, play, key)
 
 
+def place_of_key(application: str, alias: str | None) -> KeyPath:
+    """Where the key of an application (or an alias) is written in a config."""
+    if alias is None:
+        return ("applications", application, "key")
+    return ("applications", application, "aliases", alias, "key")
+
+
 def _name(reader: TomlReader, name: str, path: KeyPath) -> None:
     """Application and alias names become URL path segments on a server (wire_rules)."""
     problem = name_problem(name)
@@ -253,6 +279,7 @@ def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Applicatio
     label = reader.get(data, APPLICATION, "label", path) or ""
     app = Application(name, ServerKind(kind_text), label=label)
     app.delivery_url = _host(reader, app, reader.get(data, APPLICATION, "host", path), path)
+    app.max_key_age = _duration(reader, data, "max_key_age", path)
     if app.kind is ServerKind.THEOLIVE and "publish" in data:
         reader.error((*path, "publish"), "THEOlive has no publish (ingest) JWT; remove 'publish'")
     app.settings = _scope(keys, app, data, path) or ScopeSettings()
@@ -348,6 +375,7 @@ def parse_config(
             continue
         app = _application(keys, name, app_data)
         if app is not None:
+            app.max_key_age = app.max_key_age or config.settings.max_key_age
             config.applications[name] = app
     for warning in keys.places.directory_warnings(KEY_DIRECTORY):  # where rotations write
         reader.warn((), warning)
@@ -356,15 +384,20 @@ def parse_config(
     return config, tuple(reader.located_problems())
 
 
-def scope_warnings(config: Config, text: str, file: Path) -> list[Problem]:
+def scope_warnings(config: Config, text: str, file: Path, now: datetime) -> list[Problem]:
     """What ``show`` warns about a scope that the file alone decides (one-time tokens beside
-    JWT on one direction), each at the line that causes it: for ``check``. Loading does not
-    add these: the console shows them in each scope's detail already."""
-    found = [
+    JWT on one direction; a key past ``max_key_age`` at ``now``), each at the line that
+    causes it: for ``check``. Loading does not add these: the console shows them in each
+    scope's detail already."""
+    found: list[tuple[KeyPath, str]] = [
         (("applications", app.name, "one_time_token"), warning)
         for app in config.applications.values()
         for direction in app.kind.directions
         if (warning := one_time_token_warning(app, None, direction))
+    ]
+    found += [
+        (place_of_key(app.name, alias), age_warning(entry.created, app.max_key_age, now))
+        for app, alias, entry in overdue_keys(config, now)
     ]
     lines = locate_all(text, [place for place, _ in found])
     return [

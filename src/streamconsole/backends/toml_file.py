@@ -105,10 +105,10 @@ class TomlSource(Closable):
     async def load(self) -> Config:
         return await asyncio.to_thread(self.load_sync)
 
-    def scope_warnings(self, config: Config) -> list[Problem]:
+    def scope_warnings(self, config: Config, now: datetime) -> list[Problem]:
         """What ``check`` adds to the load's warnings (see :func:`.toml_config.scope_warnings`)
-        for the ``config`` the last load returned."""
-        return scope_warnings(config, self._text, self.path)
+        for the ``config`` the last load returned, at ``now``."""
+        return scope_warnings(config, self._text, self.path, now)
 
     async def load_aliases(self, app: Application) -> None:
         """A file's aliases are all loaded with it."""

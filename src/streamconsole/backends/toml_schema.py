@@ -23,6 +23,7 @@ CONSOLE = Table(
         "theme": STRING,
         "read_only": BOOLEAN,
         "audit_log": STRING,
+        "max_key_age": Field(object),  # a duration: '90d'; servers and applications too
     }
 )
 
@@ -40,6 +41,7 @@ SERVER = Table(
         "proxy": STRING,
         "max_items": Field(int),
         "play_url": STRING,  # theolive only: see PLAY_URL_FIELDS
+        "max_key_age": Field(object),
     }
 )
 # The names a THEOlive play_url may hold in braces, filled in (percent-encoded) per alias.
@@ -60,6 +62,7 @@ APPLICATION = Table(
         "publish": BOOLEAN,
         "play": BOOLEAN,
         "one_time_token": Field(list),  # of 'publish' and/or 'play'
+        "max_key_age": Field(object),
         "key": TABLE,
         "aliases": TABLE,
     }

@@ -119,6 +119,12 @@ def list_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--applications-only", action="store_true", help="do not list aliases (faster remotely)"
     )
+    parser.add_argument(
+        "--overdue",
+        action="store_true",
+        help="only the keys older than their max_key_age, once each where they are set; exit 1 "
+        "when there are any",
+    )
     return parser
 
 

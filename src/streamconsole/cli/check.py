@@ -7,7 +7,7 @@ import sys
 
 from streamconsole.backends.base import ConfigError, SourceError
 from streamconsole.backends.toml_file import TomlSource
-from streamconsole.cli.common import EXIT_OK, EXIT_USAGE
+from streamconsole.cli.common import EXIT_OK, EXIT_USAGE, now_utc
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -23,7 +23,7 @@ def run_check(args: argparse.Namespace) -> int:
     except SourceError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    warnings = [*source.warnings, *source.scope_warnings(config)]
+    warnings = [*source.warnings, *source.scope_warnings(config, now_utc())]
     for problem in warnings:
         print(problem, file=sys.stderr)
     print(

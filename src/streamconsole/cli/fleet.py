@@ -71,6 +71,7 @@ def _not_read(member: Member) -> str:
 
 @command
 def run_list(args: argparse.Namespace) -> int:
+    _one_server_only("--overdue", args.overdue)
     config = TomlSource(args.config).load_sync()
     members = _read(args, config, no_aliases if args.applications_only else every_alias)
     rows: list[dict[str, Any]] = []

@@ -37,6 +37,8 @@ from streamconsole.core.model import (
 from streamconsole.core.report import (
     delivery_view,
     explanation_view,
+    overdue_keys,
+    overdue_row,
     scope_report,
     summary_row,
     time_view,
@@ -72,6 +74,8 @@ def run_list(args: argparse.Namespace) -> int:
         return config
 
     config = run_async(load)
+    if args.overdue:
+        return _list_overdue(config, as_json=args.json)
     rows = []
     for app in config.applications.values():
         rows.append(summary_row(app, None))
@@ -81,11 +85,36 @@ def run_list(args: argparse.Namespace) -> int:
         emit(rows)
     else:
         print_rows(rows)
-    # After the rest is printed: what could not be read, and an exit code that says so.
+    return _unreadable_code(config, EXIT_OK)
+
+
+def _unreadable_code(config: Config, code: int) -> int:
+    """After the rest is printed: what could not be read, and an exit code that says so
+    (else ``code``)."""
     failed = [unreadable(app) for app in config.applications.values() if app.problem]
     for message in failed:
         print(f"error: {safe(message)}", file=sys.stderr)
-    return EXIT_REMOTE if failed else EXIT_OK
+    return EXIT_REMOTE if failed else code
+
+
+def _list_overdue(config: Config, *, as_json: bool) -> int:
+    """``list --overdue``: each key past its max_key_age; exit 1 when there is one."""
+    now = now_utc()
+    rows = [overdue_row(app, alias, entry, now) for app, alias, entry in overdue_keys(config, now)]
+    if as_json:
+        emit(rows)
+    elif rows:
+        width = max(len(row["scope"]) for row in rows)
+        print(f"{'SCOPE':<{width}}  KIND      ALGORITHM  FINGERPRINT  AGE  MAX_KEY_AGE")
+        for row in rows:
+            print(
+                f"{safe(row['scope']):<{width}}  {row['kind']:<8}  {row['algorithm']:<9}  "
+                f"{row['fingerprint']}  {row['age']}  {row['max_key_age']}"
+            )
+    policies = [app.max_key_age for app in config.applications.values()]
+    if not any(policies) and not as_json:
+        print("note: no max_key_age is set, so no key is overdue", file=sys.stderr)
+    return _unreadable_code(config, EXIT_REJECTED if rows else EXIT_OK)
 
 
 def print_rows(rows: list[dict[str, Any]]) -> None:

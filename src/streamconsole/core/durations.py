@@ -17,8 +17,8 @@ def _shown(text: str) -> str:
     return repr(text) if len(text) <= 40 else repr(text[:40]) + "…"
 
 
-def parse_duration(text: str) -> int:
-    """Seconds in ``text``; a bare number is seconds."""
+def parse_duration(text: str, *, maximum: int = MAX_TTL) -> int:
+    """Seconds in ``text`` (at most ``maximum``); a bare number is seconds."""
     cleaned = text.strip().lower().replace(" ", "")
     if cleaned.isascii() and cleaned.isdigit():
         cleaned += "s"
@@ -27,9 +27,11 @@ def parse_duration(text: str) -> int:
     try:
         seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(cleaned))
     except ValueError:  # int() refuses over 4,300 digits; such a number is out of range anyway
-        seconds = MAX_TTL + 1
-    if not 0 < seconds <= MAX_TTL:
-        raise DurationError(f"{_shown(text)} is out of range: between 1s and 366d")
+        seconds = maximum + 1
+    if not 0 < seconds <= maximum:
+        raise DurationError(
+            f"{_shown(text)} is out of range: between 1s and {format_duration(maximum)}"
+        )
     return seconds
 
 

@@ -50,6 +50,8 @@ class SetKey:
     scope: ScopeRef
     entry: KeyEntry
     previous_fingerprint: str | None
+    # When the replaced key was made, where known: the audit log records its age.
+    previous_created: datetime | None = None
 
     def describe(self) -> str:
         old = self.previous_fingerprint or "none"
@@ -165,7 +167,7 @@ def set_key(config: Config, ref: ScopeRef, key: Key, now: datetime) -> SetKey:
     settings = _settings_to_write(app, alias)
     entry = KeyEntry(key, KeyOrigin.NEW, created=now)
     settings.key = entry
-    return SetKey(ref, entry, previous)
+    return SetKey(ref, entry, previous, replaced.created if replaced is not None else None)
 
 
 def set_theme(config: Config, theme: str) -> SetTheme:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from streamconsole.core.errors import PolicyError
+from streamconsole.core.key_age import age_warning
 from streamconsole.core.keys import (
     ANTMEDIA_MIN_SECRET_CHARS,
     Algorithm,
@@ -186,9 +187,10 @@ class Application:
     problem: str = ""
     # Remote sources list applications first and fetch aliases on demand.
     aliases_loaded: bool = True
-    # Where players and encoders reach the server, ``scheme://host[:port]`` (core.delivery):
-    # a file's ``host``, or the Ant Media server profile's URL; "" when unknown.
+    # Where players reach the server (core.delivery): a file's host, or Ant Media's profile URL.
     delivery_url: str = ""
+    # The key age policy (seconds): its own max_key_age, else its server's, else the console's.
+    max_key_age: int | None = None
 
 
 class ScopeRef(NamedTuple):
@@ -327,8 +329,9 @@ def policy_warnings(app: Application, alias: Alias | None, now: datetime) -> lis
             warnings.append("the key is written inline in the config file; move it to a key file")
         if key.key.family is not KeyFamily.HMAC and not key.key.can_sign:
             warnings.append("no private key configured: tokens can be verified but not issued")
-        if key.created is not None and (now - key.created).days > 365:
-            warnings.append(f"the key is {(now - key.created).days} days old; consider rotating")
+        age = age_warning(key.created, app.max_key_age, now)
+        if age:
+            warnings.append(age)
     return warnings
 
 
@@ -339,6 +342,7 @@ class ConsoleSettings:
     theme: str = "streamconsole-dark"
     read_only: bool = False
     audit_log: str = ""  # a path (absolute, or relative to the config); "" = the default
+    max_key_age: int | None = None  # seconds; servers and applications may set their own
 
 
 # The most entries one server listing (applications, aliases) may hold; past it, not read.
@@ -369,6 +373,7 @@ class ServerProfile:
     max_items: int = DEFAULT_MAX_ITEMS
     # theolive: where players fetch an alias's stream, "https://…/{alias}/…" (the probe's).
     play_url: str = ""
+    max_key_age: int | None = None
 
 
 @dataclass(slots=True)

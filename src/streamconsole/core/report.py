@@ -12,6 +12,7 @@ from typing import Any
 from streamconsole.core.delivery import Deliveries
 from streamconsole.core.durations import format_duration
 from streamconsole.core.explain import Explanation
+from streamconsole.core.key_age import is_overdue
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -26,7 +27,9 @@ from streamconsole.core.model import (
 from streamconsole.core.token_times import describe_times, iso_utc
 
 
-def key_view(entry: KeyEntry | None, now: datetime) -> dict[str, Any] | None:
+def key_view(
+    entry: KeyEntry | None, now: datetime, max_age: int | None = None
+) -> dict[str, Any] | None:
     if entry is None:
         return None
     view: dict[str, Any] = {
@@ -39,17 +42,22 @@ def key_view(entry: KeyEntry | None, now: datetime) -> dict[str, Any] | None:
     if entry.created is not None:
         view["created"] = entry.created.isoformat()
         view["age"] = format_duration((now - entry.created).total_seconds())
+    if max_age is not None:
+        view["max_key_age"] = format_duration(max_age)
+        view["overdue"] = is_overdue(entry.created, max_age, now)
     return view
 
 
-def policy_view(policy: EffectivePolicy, now: datetime) -> dict[str, Any]:
+def policy_view(
+    policy: EffectivePolicy, now: datetime, max_age: int | None = None
+) -> dict[str, Any]:
     return {
         "supported": policy.supported,
         "enforced": policy.enforced,
         "from": policy.enforced_from.value,
         "reason": policy.reason,
         "key_from": policy.key_from.value,
-        "key": key_view(policy.key, now),
+        "key": key_view(policy.key, now, max_age),
     }
 
 
@@ -73,7 +81,7 @@ def scope_view(app: Application, alias: Alias | None, now: datetime) -> dict[str
     if app.problem:
         return {**view, "policies": None, "warnings": [], "error": app.problem}
     view["policies"] = {
-        direction.value: policy_view(effective_policy(app, alias, direction), now)
+        direction.value: policy_view(effective_policy(app, alias, direction), now, app.max_key_age)
         for direction in app.kind.directions
     }
     view["warnings"] = policy_warnings(app, alias, now)
@@ -136,6 +144,36 @@ def server_rows(server: str, config: Config, *, aliases: bool = True) -> list[di
         if aliases:
             rows.extend({"server": server, **summary_row(app, a)} for a in app.aliases.values())
     return rows
+
+
+def overdue_keys(config: Config, now: datetime) -> list[tuple[Application, str | None, KeyEntry]]:
+    """Every key past its ``max_key_age`` at ``now``, once, at the scope that holds it (an
+    application's key, not again for each alias that inherits it): (application, alias
+    name or None, key)."""
+    found: list[tuple[Application, str | None, KeyEntry]] = []
+    for app in config.applications.values():
+        held: list[tuple[str | None, KeyEntry | None]] = [(None, app.settings.key)]
+        if app.kind.alias_overrides:
+            held += [(a.name, a.settings.key) for a in app.aliases.values() if a.settings]
+        found += [
+            (app, alias, entry)
+            for alias, entry in held
+            if entry is not None and is_overdue(entry.created, app.max_key_age, now)
+        ]
+    return found
+
+
+def overdue_row(
+    app: Application, alias: str | None, entry: KeyEntry, now: datetime
+) -> dict[str, Any]:
+    """One line of ``list --overdue``."""
+    view = key_view(entry, now, app.max_key_age) or {}
+    return {
+        "scope": app.name if alias is None else f"{app.name}/{alias}",
+        "kind": app.kind.value,
+        **{name: view.get(name) for name in ("algorithm", "fingerprint", "created", "age")},
+        "max_key_age": view.get("max_key_age"),
+    }
 
 
 def explanation_view(result: Explanation) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from streamconsole.backends.base import Problem
 from streamconsole.core.durations import format_duration
+from streamconsole.core.key_age import is_overdue
 from streamconsole.core.keys import SharedKey
 from streamconsole.core.model import (
     Alias,
@@ -62,7 +63,7 @@ def _location(entry: KeyEntry) -> str:
     return "new in this session, not saved yet"
 
 
-def _age_lines(entry: KeyEntry, now: datetime) -> list[Content]:
+def _age_lines(entry: KeyEntry, now: datetime, max_age: int | None) -> list[Content]:
     created = entry.created
     if created is None:
         return [_line("Age", ("unknown: no creation date recorded", "$text-muted"))]
@@ -70,8 +71,13 @@ def _age_lines(entry: KeyEntry, now: datetime) -> list[Content]:
         created = created.replace(tzinfo=UTC)
     seconds = (now - created).total_seconds()
     age = format_duration(seconds) if seconds >= 0 else "created in the future (clock skew?)"
+    policy: Part = ""
+    if max_age is not None and is_overdue(created, max_age, now):
+        policy = (f"  OVERDUE: past max_key_age {format_duration(max_age)}", "bold $text-error")
+    elif max_age is not None:
+        policy = (f"  max_key_age {format_duration(max_age)}", "$text-muted")
     return [
-        _line("Age", age),
+        _line("Age", age, policy),
         _line("Created", created.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")),
     ]
 
@@ -231,7 +237,7 @@ class ScopeDetail(VerticalScroll, can_focus=True):
         lines = [
             _line("Key", (entry.algorithm.value, "bold"), "  ", (inert(where), "$text-muted")),
             _line("Fingerprint", entry.fingerprint),
-            *_age_lines(entry, self._now),
+            *_age_lines(entry, self._now, app.max_key_age),
             _line("Stored in", inert(_location(entry))),
         ]
         key = entry.key

@@ -128,6 +128,7 @@ class TheoLiveSource(RemoteSource):
             applications[channel] = Application(
                 channel, ServerKind.THEOLIVE, label=label, aliases_loaded=False, problem=problem
             )
+            applications[channel].max_key_age = self._console.max_key_age
         if self.wire.list_note:
             warnings.append(Problem(self.wire.list_note, self._path, warning=True))
         self.warnings = tuple(warnings)
