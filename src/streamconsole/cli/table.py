@@ -75,8 +75,8 @@ COMMANDS: dict[str, Command] = {
             details=(
                 "validates a config: TOML syntax, types, unknown keys (with the nearest valid "
                 "name), key files, key strength, server rules (a `ca_file` that does not exist), "
-                "an application's `host`; "
-                "warns where `show` would (one-time tokens beside JWT on one direction); prints "
+                "an application's `host`; warns about keys past their `max_key_age` and "
+                "where `show` would (one-time tokens beside JWT on one direction); prints "
                 "every problem as `file:line: key.path: error: message`; exit 0 when clean "
                 "(warnings allowed), 2 when not"
             ),
@@ -85,14 +85,16 @@ COMMANDS: dict[str, Command] = {
             name="list",
             run="streamconsole.cli.inspect:run_list",
             usage="",
-            summary="applications and aliases with their policies",
+            summary="applications and aliases with their policies (--overdue: old keys)",
             arguments=arguments.list_parser,
-            synopsis="[--server S ...|--all-servers] [--json] [--applications-only]",
+            synopsis="[--server S ...|--all-servers] [--json] [--applications-only] [--overdue]",
             details=(
                 "applications and aliases, effective publish/play policy, key algorithm and "
                 "fingerprint; an application the server could not read is listed `unknown` (in "
                 "`--json`: policies `null` and an `error`), and the exit code is 3. With several "
-                "servers (see Several servers) every row names its `server`"
+                "servers (see Several servers) every row names its `server`. `--overdue` (one "
+                "source): only the keys older than their `max_key_age`, each once where it is "
+                "set, with its age; exit 1 when there are any (for cron or CI)"
             ),
             fleet_run="streamconsole.cli.fleet:run_list",
         ),
