@@ -105,3 +105,24 @@ def test_a_key_file_with_other_content_is_not_replaced_unless_asked(tmp_path: Pa
 
     export_config(changed, PROFILE, again, replace=True)
     assert (tmp_path / "keys" / "B.secret").read_text() == secret_of(3)
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://ams.example.com", "ams.example.com:443"),
+        ("https://ams.example.com:5443", "ams.example.com:5443"),
+        ("https://[2001:db8::1]:5443", "[2001:db8::1]:5443"),
+        ("http://127.0.0.1:5080", None),  # a file's host means https: none rather than a wrong one
+    ],
+)
+def test_the_server_address_goes_with_the_export(
+    tmp_path: Path, url: str, host: str | None
+) -> None:
+    config = with_secrets({"LiveApp": secret_of(1)})
+    config.applications["LiveApp"].delivery_url = url
+    out = tmp_path / "prod.toml"
+    export_config(config, PROFILE, out)
+    assert tomllib.loads(out.read_text())["applications"]["LiveApp"].get("host") == host
+    reread = TomlSource(out).load_sync().applications["LiveApp"]
+    assert reread.delivery_url == (f"https://{host}" if host else "")

@@ -22,6 +22,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomlkit
 import tomlkit.items
@@ -183,6 +184,10 @@ class _Exporter:
         table["kind"] = app.kind.value
         if app.label:
             table["label"] = app.label
+        delivery = urlsplit(app.delivery_url)
+        if delivery.scheme == "https" and delivery.hostname:  # a file's host is https
+            name = f"[{delivery.hostname}]" if ":" in delivery.hostname else delivery.hostname
+            table["host"] = f"{name}:{delivery.port or 443}"  # explicit: 5443 is the default
         if app.one_time_token:
             table["one_time_token"] = sorted(d.value for d in app.one_time_token)
         self.scope((app.name,), app.settings, table, app.kind)
