@@ -169,3 +169,25 @@ def test_theolive_curl_carries_a_token_the_cdn_accepts(
     assert argv[-1] == "https://discovery.theo.live/channels/sports-main/stream/main.m3u8"
     token = header.removeprefix("Authorization: Bearer ")
     assert theolive.state.verify_viewer_token("sports-main", token)
+
+
+def test_theolive_curl_fetches_the_play_url_and_is_let_in(
+    tmp_path: Path, theolive: TheoLiveEmulator
+) -> None:
+    config = tmp_path / "online.toml"
+    config.write_text(
+        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
+        f'credentials_env = "SC_THEO"\nplay_url = "{theolive.base_url}/play/{{alias}}"\n'
+    )
+    env = {"SC_THEO": f"{theolive.api_key}:{theolive.api_secret}"}
+    server = ("-c", str(config), "--server", "theo")
+    rotated = run_cli("rotate", "sports/sports-main", "--generate", "HS256", *server, env=env)
+    assert rotated.returncode == 0, rotated.stderr
+    curl = run_cli("token", "sports/sports-main", "--format", "curl", *server, env=env)
+    assert curl.returncode == 0, curl.stderr
+    argv = shlex.split(curl.stdout)
+    url, header = argv[-1], argv[argv.index("-H") + 1]
+    assert url == f"{theolive.base_url}/play/sports-main"
+    name, _, value = header.partition(": ")
+    assert httpx.get(url, headers={name: value}).status_code == 200
+    assert httpx.get(url).status_code == 403

@@ -204,3 +204,11 @@ def test_every_form_is_terminal_safe_for_a_hostile_stream() -> None:
         for form in delivery_forms(app, "\x1b]52;c;x\x07\u202e", direction, TOKEN).forms:
             assert form.text.isascii()
             assert all(line.isprintable() for line in form.text.splitlines()), form.format
+
+
+def test_theolive_curl_fetches_the_profiles_play_url_filled_in() -> None:
+    app = theolive("https://cdn.example.com/live/{channel}/{alias}/main.m3u8")
+    argv = shlex.split(value(app, "a b?#", Direction.PLAY, DeliveryFormat.CURL))
+    assert argv[-1] == "https://cdn.example.com/live/channel-1/a%20b%3F%23/main.m3u8"
+    snippet = value(app, "a", Direction.PLAY, DeliveryFormat.INTERCEPTOR)
+    assert 'hostname === "cdn.example.com"' in snippet

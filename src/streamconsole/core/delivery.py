@@ -11,7 +11,8 @@ Where each form comes from:
   the page URL); and the WebRTC websocket message
   ``{"command":"publish"|"play","streamId":"STREAM","token":"T"}``.
 * THEOlive: the CDN reads ``Authorization: Bearer T``; the HLS manifest of a distribution is
-  at ``https://discovery.theo.live/channels/ALIAS/stream/main.m3u8``; THEOplayer's Web SDK
+  at ``https://discovery.theo.live/channels/ALIAS/stream/main.m3u8``, unless the server
+  profile's ``play_url`` (``https://…/{alias}/…``) says where players fetch it; THEOplayer's Web SDK
   adds the header with a request interceptor that touches only THEOlive's hosts (other
   hosts would fail CORS) — THEOlive's documented pattern.
 
@@ -181,6 +182,9 @@ class _Builder:
         return json.dumps(message, ensure_ascii=True, separators=(",", ":"))
 
     def manifest(self) -> str:
+        if self.app.kind is ServerKind.THEOLIVE and "{alias}" in self.app.delivery_url:
+            filled = self.app.delivery_url.replace("{alias}", _segment(self.stream))
+            return filled.replace("{channel}", _segment(self.app.name))  # a play_url
         if self.app.kind is ServerKind.THEOLIVE:
             return f"{self.web()}/channels/{_segment(self.stream)}/stream/main.m3u8"
         query = urlencode({"token": self.token}, quote_via=quote)

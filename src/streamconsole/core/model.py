@@ -187,7 +187,7 @@ class Application:
     problem: str = ""
     # Remote sources list applications first and fetch aliases on demand.
     aliases_loaded: bool = True
-    # Where players reach the server (core.delivery): a file's host, or Ant Media's profile URL.
+    # Where players reach the server (core.delivery): a file's host, a profile's url/play_url.
     delivery_url: str = ""
     # The key age policy (seconds): its own max_key_age, else its server's, else the console's.
     max_key_age: int | None = None

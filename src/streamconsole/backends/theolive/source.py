@@ -129,6 +129,7 @@ class TheoLiveSource(RemoteSource):
                 channel, ServerKind.THEOLIVE, label=label, aliases_loaded=False, problem=problem
             )
             applications[channel].max_key_age = self._console.max_key_age
+            applications[channel].delivery_url = self.profile.play_url  # "" or with {alias}
         if self.wire.list_note:
             warnings.append(Problem(self.wire.list_note, self._path, warning=True))
         self.warnings = tuple(warnings)
