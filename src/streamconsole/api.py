@@ -47,8 +47,8 @@ from streamconsole.core.keys import (
 )
 from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
 from streamconsole.core.report import (
-    delivery_view,
     explanation_view,
+    forms_view,
     scope_report,
     summary_row,
     unreadable,
@@ -337,18 +337,14 @@ class Console:
         return TokenReport(self._explain(token, ref, Direction(direction), now), token)
 
     def forms(self, token: str, scope: str, direction: str = "play") -> dict[str, Any]:
-        """``token`` in each form the alias's players and encoders take, by format, as ``token
-        --json`` lists them: ``console.forms(issued.token, "LiveApp/stream1")["hls"]``. Forms
-        that need the server's address are left out where it is unknown, with a warning
-        naming the setting that gives it."""
+        """``token`` as the alias's players and encoders take it (``token --json``'s forms)."""
         ref = self._loaded(scope)
         if ref.alias is None:
             raise TokenBuildError("the forms are for one alias: give 'APP/ALIAS'")
         found = delivery_forms(self.config.resolve(ref)[0], ref.alias, Direction(direction), token)
         if found.missing:
             warnings.warn(found.missing, stacklevel=2)
-        forms: dict[str, Any] = delivery_view(found)["forms"]
-        return forms
+        return forms_view(found)
 
     def explain(self, token: str, scope: str, direction: str = "play") -> TokenReport:
         """What ``scope``'s server would make of ``token``: checked against every key it

@@ -30,16 +30,15 @@ from streamconsole.backends.toml_schema import (
     SERVER_OF_KIND,
     TOP,
 )
+from streamconsole.backends.toml_values import delivery_host, duration
 from streamconsole.backends.wire_rules import (
     HTTP_ADVICE,
     name_problem,
     plain_http_refusal,
     unusable_names,
 )
-from streamconsole.core.delivery import host_problem, host_url
-from streamconsole.core.durations import MAX_TTL, parse_duration
-from streamconsole.core.errors import DurationError
-from streamconsole.core.key_age import MAX_KEY_AGE, age_warning
+from streamconsole.core.durations import MAX_TTL
+from streamconsole.core.key_age import age_warning
 from streamconsole.core.model import (
     DEFAULT_MAX_ITEMS,
     Alias,
@@ -61,9 +60,9 @@ def _console(reader: TomlReader, data: dict[str, Any]) -> ConsoleSettings:
     path = ("console",)
     reader.known_keys(data, CONSOLE, path)
     settings = ConsoleSettings()
-    ttl = _duration(reader, data, "token_ttl", path, MAX_TTL)
+    ttl = duration(reader, data, "token_ttl", path, MAX_TTL)
     settings.token_ttl = ttl or settings.token_ttl
-    settings.max_key_age = _duration(reader, data, "max_key_age", path)
+    settings.max_key_age = duration(reader, data, "max_key_age", path)
     settings.save = reader.get(data, CONSOLE, "save", path) or settings.save
     settings.theme = reader.get(data, CONSOLE, "theme", path) or settings.theme
     settings.read_only = bool(reader.get(data, CONSOLE, "read_only", path))
@@ -71,28 +70,6 @@ def _console(reader: TomlReader, data: dict[str, Any]) -> ConsoleSettings:
     if audit_log:
         settings.audit_log = str(reader.file.parent / Path(audit_log).expanduser())
     return settings
-
-
-def _duration(
-    reader: TomlReader,
-    data: dict[str, Any],
-    name: str,
-    path: KeyPath,
-    maximum: int = MAX_KEY_AGE,
-) -> int | None:
-    """The duration ``name`` sets ('10m', '90d', or seconds; at most ``maximum``), in
-    seconds; None if not set."""
-    value = data.get(name)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str):
-        try:
-            return parse_duration(value, maximum=maximum)
-        except DurationError as error:
-            reader.error((*path, name), str(error))
-    elif value is not None:
-        reader.error((*path, name), f"expected a duration such as '10m', got {value!r}")
-    return None
 
 
 def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfile]:
@@ -131,7 +108,7 @@ def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfil
             proxy=proxy,
             max_items=_max_items(reader, table, path),
             play_url=_play_url(reader, table, ServerKind(kind), proxy, allow_insecure_http, path),
-            max_key_age=_duration(reader, table, "max_key_age", path),
+            max_key_age=duration(reader, table, "max_key_age", path),
         )
     return servers
 
@@ -278,8 +255,9 @@ def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Applicatio
         return None
     label = reader.get(data, APPLICATION, "label", path) or ""
     app = Application(name, ServerKind(kind_text), label=label)
-    app.delivery_url = _host(reader, app, reader.get(data, APPLICATION, "host", path), path)
-    app.max_key_age = _duration(reader, data, "max_key_age", path)
+    host = reader.get(data, APPLICATION, "host", path)
+    app.delivery_url = delivery_host(reader, app, host, path)
+    app.max_key_age = duration(reader, data, "max_key_age", path)
     if app.kind is ServerKind.THEOLIVE and "publish" in data:
         reader.error((*path, "publish"), "THEOlive has no publish (ingest) JWT; remove 'publish'")
     app.settings = _scope(keys, app, data, path) or ScopeSettings()
@@ -292,19 +270,6 @@ def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Applicatio
         if alias is not None:
             app.aliases[alias_name] = alias
     return app
-
-
-def _host(reader: TomlReader, app: Application, host: str | None, path: KeyPath) -> str:
-    """The delivery URL of ``host = "HOST[:PORT]"`` (core.delivery); "" when not set."""
-    if host is None:
-        return ""
-    problem = host_problem(host)
-    if problem:
-        reader.error((*path, "host"), f"{quoted(host)} {problem}")
-        return ""
-    if app.kind is ServerKind.GENERIC:
-        reader.warn((*path, "host"), "generic servers have no delivery forms: host is not used")
-    return host_url(app.kind, host)
 
 
 def _one_time(

@@ -198,10 +198,10 @@ def time_view(claims: Mapping[str, Any], now: float) -> dict[str, Any]:
     }
 
 
-def delivery_view(found: Deliveries) -> dict[str, Any]:
+def forms_view(found: Deliveries) -> dict[str, Any]:
     """Every form of a token, by format: the value, or its fields by label (OBS's Server and
-    Stream Key); ``forms_missing`` says which setting would give the forms left out."""
-    forms = {
+    Stream Key)."""
+    return {
         str(form.format): (
             form.fields[0].value
             if len(form.fields) == 1
@@ -209,4 +209,10 @@ def delivery_view(found: Deliveries) -> dict[str, Any]:
         )
         for form in found.forms
     }
-    return {"forms": forms, **({"forms_missing": found.missing} if found.missing else {})}
+
+
+def delivery_view(found: Deliveries) -> dict[str, Any]:
+    """:func:`forms_view` as ``forms``; ``forms_missing`` says which setting would give the
+    forms left out."""
+    missing = {"forms_missing": found.missing} if found.missing else {}
+    return {"forms": forms_view(found), **missing}

@@ -1,0 +1,50 @@
+"""Readers of single values that several of a config's tables hold: durations
+(``token_ttl``, ``max_key_age`` of the console, a server or an application) and an
+application's delivery ``host``. Each reports a bad value at its place and gives a default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streamconsole.backends.toml_reader import TomlReader, quoted
+from streamconsole.backends.toml_scan import KeyPath
+from streamconsole.core.delivery import host_problem, host_url
+from streamconsole.core.durations import parse_duration
+from streamconsole.core.errors import DurationError
+from streamconsole.core.key_age import MAX_KEY_AGE
+from streamconsole.core.model import Application, ServerKind
+
+
+def duration(
+    reader: TomlReader,
+    data: dict[str, Any],
+    name: str,
+    path: KeyPath,
+    maximum: int = MAX_KEY_AGE,
+) -> int | None:
+    """The duration ``name`` sets ('10m', '90d', or seconds; at most ``maximum``), in
+    seconds; None if not set."""
+    value = data.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        try:
+            return parse_duration(value, maximum=maximum)
+        except DurationError as error:
+            reader.error((*path, name), str(error))
+    elif value is not None:
+        reader.error((*path, name), f"expected a duration such as '10m', got {value!r}")
+    return None
+
+
+def delivery_host(reader: TomlReader, app: Application, host: str | None, path: KeyPath) -> str:
+    """The delivery URL of ``host = "HOST[:PORT]"`` (core.delivery); "" when not set."""
+    if host is None:
+        return ""
+    problem = host_problem(host)
+    if problem:
+        reader.error((*path, "host"), f"{quoted(host)} {problem}")
+        return ""
+    if app.kind is ServerKind.GENERIC:
+        reader.warn((*path, "host"), "generic servers have no delivery forms: host is not used")
+    return host_url(app.kind, host)
