@@ -119,3 +119,16 @@ def test_rotate_audits_the_age_of_the_key_it_replaces(tmp_path: Path) -> None:
     assert entry["old_key_created"] == "2020-01-01T00:00:00+00:00"
     assert entry["old_key_age_seconds"] > 5 * 365 * DAY
     assert entry["old_key_age"].endswith("d") or " " in entry["old_key_age"]
+
+
+def test_list_overdue_is_for_one_source(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    servers = "".join(
+        f'[servers.{name}]\nkind = "antmedia"\nurl = "https://{name}.example.com"\n'
+        'credentials_env = "SC_X"\n'
+        for name in ("a", "b")
+    )
+    config.write_text(servers + config.read_text())
+    refused = run_cli("list", "--overdue", "--server", "a", "--server", "b", "-c", str(config))
+    assert refused.returncode == 2
+    assert "--overdue is for one server" in refused.stderr
