@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.glyphs import UNICODE, Glyphs
 from streamconsole.core.model import ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.messages import Noted
@@ -68,9 +69,13 @@ def make_app(config_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppFactory:
     # A relative path, so the status line and messages (and snapshots) do not show tmp_path.
     monkeypatch.chdir(config_path.parent)
 
-    def make(*, read_only: bool = False, theme: str | None = None) -> StreamConsoleApp:
+    def make(
+        *, read_only: bool = False, theme: str | None = None, glyphs: Glyphs = UNICODE
+    ) -> StreamConsoleApp:
         source = TomlSource(Path(config_path.name), read_only=read_only, clock=fixed_clock)
-        return StreamConsoleApp(source, clock=fixed_clock, read_only=read_only, theme=theme)
+        return StreamConsoleApp(
+            source, clock=fixed_clock, read_only=read_only, theme=theme, glyphs=glyphs
+        )
 
     return make
 

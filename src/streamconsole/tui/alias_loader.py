@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from streamconsole.tui.failures import failure_text
+from streamconsole.tui.terminal import glyphs_of
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -220,7 +221,8 @@ class AliasLoader:
         else:
             message = f"{len(failed)} applications could not be read completely."
         self._host.notify(
-            message + "\nMarked ✗ in the list; refresh (ctrl+r) to try again.",
+            f"{message}\nMarked {glyphs_of(self._host).failed} in the list; refresh (ctrl+r) "
+            "to try again.",
             title="Not loaded",
             severity="warning",
         )

@@ -25,6 +25,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import WorkerError
 
+from streamconsole.core.glyphs import UNICODE, Glyphs
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
 from streamconsole.tui.bindings import APP_BINDINGS
 from streamconsole.tui.config_loader import ConfigLoaded, ConfigLoader, LoadFailed
@@ -42,6 +43,7 @@ from streamconsole.tui.messages import (
 from streamconsole.tui.screen_text import InertTextApp, as_shown
 from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
 from streamconsole.tui.status_line import Progress
+from streamconsole.tui.terminal import TerminalApp
 from streamconsole.tui.themes import ConsoleThemes
 
 if TYPE_CHECKING:
@@ -65,7 +67,7 @@ def _palette_provider() -> type[Provider]:
     return ConsoleCommands
 
 
-class StreamConsoleApp(InertTextApp):
+class StreamConsoleApp(InertTextApp, TerminalApp):
     TITLE = "streamconsole"
     # App-wide, so that they apply to the default screen too; each file sits beside its module.
     CSS_PATH: ClassVar[list[str | PurePath]] = [
@@ -87,10 +89,13 @@ class StreamConsoleApp(InertTextApp):
         theme: str | None = None,
         opener: SourceOpener | None = None,
         server: str | None = None,
+        glyphs: Glyphs = UNICODE,
     ) -> None:
         """``opener`` opens the config's other sources (none: no switching); ``server`` names
-        the ``[servers.NAME]`` that ``source`` is (None: the file itself)."""
+        the ``[servers.NAME]`` that ``source`` is (None: the file itself); ``glyphs``: the
+        terminal's (:func:`core.glyphs.glyphs_for`)."""
         super().__init__()
+        self.glyphs = glyphs
         self.source = source
         self.clock = clock
         self.read_only = read_only
@@ -153,9 +158,8 @@ class StreamConsoleApp(InertTextApp):
         screen.warnings = tuple(self.source.warnings)
         if screen.warnings:
             count = len(screen.warnings)
-            self.post_message(
-                Noted(f"{count} warning(s) in the config: rows marked ⚠", warning=True)
-            )
+            text = f"{count} warning(s) in the config: rows marked {self.glyphs.warning}"
+            self.post_message(Noted(text, warning=True))
         on_a_server = self.switcher is not None and self.switcher.server is not None
         self._themes.loaded(config.settings.theme, on_a_server=on_a_server)
         self.loader = loader_for(self, self.source, config, screen.applications_on_screen)
@@ -221,6 +225,8 @@ class StreamConsoleApp(InertTextApp):
     # --- edits ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False  # the terminal is too small
         # Nothing to save when the config failed to load: keep ctrl+s out of the footer;
         # no source to open without the config's other sources.
         if action == "open_source":
@@ -356,7 +362,8 @@ class StreamConsoleApp(InertTextApp):
             return
         screen.scope_list.focus()
         rows = binding_rows(screen.active_bindings.values(), self.get_key_display)
-        self.push_screen(HelpScreen(rows, help_notes(remote=self.loader is not None)))
+        notes = help_notes(self.glyphs, remote=self.loader is not None)
+        self.push_screen(HelpScreen(rows, notes))
 
     # --- command palette ------------------------------------------------------------------
 
@@ -386,8 +393,11 @@ def run_console(
     theme: str | None,
     opener: SourceOpener | None = None,
     server: str | None = None,
+    glyphs: Glyphs = UNICODE,
 ) -> int:
     """Run the console on ``source``; the exit code is 1 if it could not be loaded."""
-    app = StreamConsoleApp(source, read_only=read_only, theme=theme, opener=opener, server=server)
+    app = StreamConsoleApp(
+        source, read_only=read_only, theme=theme, opener=opener, server=server, glyphs=glyphs
+    )
     app.run()
     return app.return_code or 0

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from streamconsole.backends.base import Problem
 from streamconsole.core.durations import format_duration
+from streamconsole.core.glyphs import Glyphs
 from streamconsole.core.key_age import is_overdue
 from streamconsole.core.keys import SharedKey
 from streamconsole.core.model import (
@@ -30,8 +31,9 @@ from streamconsole.core.model import (
 )
 from streamconsole.core.text import inert
 from streamconsole.tui.scope_warnings import ScopeWarnings
+from streamconsole.tui.terminal import glyphs_of
 
-MASK = "••••••••"
+MASK_LENGTH = 8  # whatever the secret's length
 _DIRECTIONS = (Direction.PUBLISH, Direction.PLAY)
 _LABEL_WIDTH = 13
 
@@ -151,19 +153,20 @@ class ScopeDetail(VerticalScroll, can_focus=True):
                 return
 
     def describe(self, app: Application, alias: Alias | None) -> Content:
-        parts: list[Content] = [self._heading(app, alias)]
+        glyphs = glyphs_of(self)
+        parts: list[Content] = [self._heading(app, alias, glyphs)]
         if app.problem:  # the settings are unknown: a policy shown would be a guess
-            unread = self._failure(f"{inert(app.name)} could not be read", app)
+            unread = self._failure(f"{inert(app.name)} could not be read", app, glyphs)
             return Content("").join([*parts, unread])
         failure = self.alias_failures.get(app.name)
         if failure is not None and alias is None:
             noun = app.kind.alias_noun
-            parts.append(self._failure(f"Its {noun}s could not be loaded", app, failure))
+            parts.append(self._failure(f"Its {noun}s could not be loaded", app, glyphs, failure))
         policies = [effective_policy(app, alias, direction) for direction in _DIRECTIONS]
-        parts.extend(self._policy_line(policy) for policy in policies)
+        parts.extend(self._policy_line(policy, glyphs) for policy in policies)
         parts.append(Content("\n"))
         supported = [p for p in policies if p.supported]
-        parts.extend(self._key_lines(app, supported[0] if supported else policies[0]))
+        parts.extend(self._key_lines(app, supported[0] if supported else policies[0], glyphs))
         warnings = [inert(w) for w in ScopeWarnings(self._problems, self._now).lines(app, alias)]
         if warnings:
             parts.append(Content.assemble("\n", ("Warnings", "bold $warning"), "\n"))
@@ -171,9 +174,9 @@ class ScopeDetail(VerticalScroll, can_focus=True):
         return Content("").join(parts)
 
     @staticmethod
-    def _failure(title: str, app: Application, message: str = "") -> Content:
+    def _failure(title: str, app: Application, glyphs: Glyphs, message: str = "") -> Content:
         return Content.assemble(
-            (f"✗ {title}", "bold $text-error"),
+            (f"{glyphs.failed} {title}", "bold $text-error"),
             "\n",
             inert(message or app.problem),
             "\n",
@@ -181,21 +184,24 @@ class ScopeDetail(VerticalScroll, can_focus=True):
             "\n\n",
         )
 
-    def _heading(self, app: Application, alias: Alias | None) -> Content:
-        kind = app.kind.display_name
+    def _heading(self, app: Application, alias: Alias | None, glyphs: Glyphs) -> Content:
+        kind, dot = app.kind.display_name, glyphs.dot
         if alias is None:
             title = Content.assemble((inert(app.name), "bold"), "\n")
             noun = app.kind.alias_noun
             if app.aliases_loaded:
-                what = f"{kind} application · {len(app.aliases):,} {noun}(s)"
+                what = f"{kind} application {dot} {len(app.aliases):,} {noun}(s)"
             elif app.problem or app.name in self.alias_failures:
-                what = f"{kind} application · {noun}s not loaded"
+                what = f"{kind} application {dot} {noun}s not loaded"
             else:
-                what = f"{kind} application · {noun}s loading…"
+                what = f"{kind} application {dot} {noun}s loading{glyphs.ellipsis}"
             label = app.label
         else:
             title = Content.assemble(
-                (inert(app.name), "bold"), (" › ", "$text-muted"), (inert(alias.name), "bold"), "\n"
+                (inert(app.name), "bold"),
+                (f" {glyphs.pointer} ", "$text-muted"),
+                (inert(alias.name), "bold"),
+                "\n",
             )
             what = f"{kind} {app.kind.alias_noun}"
             label = alias.label
@@ -216,20 +222,22 @@ class ScopeDetail(VerticalScroll, can_focus=True):
         lines.append(Content("\n"))
         return Content("").join(lines)
 
-    def _policy_line(self, policy: EffectivePolicy) -> Content:
+    def _policy_line(self, policy: EffectivePolicy, glyphs: Glyphs) -> Content:
         label = f"{policy.direction.value.capitalize()} JWT"
         if not policy.supported:
-            state: Part = ("– not supported by this server", "$text-muted")
+            state: Part = (f"{glyphs.unsupported} not supported by this server", "$text-muted")
         elif policy.enforced and policy.key is None:
-            state = ("● enforced, NO KEY", "bold $text-error")
+            state = (f"{glyphs.enforced} enforced, NO KEY", "bold $text-error")
         elif policy.enforced:
-            state = ("● enforced", "bold $text-success")
+            state = (f"{glyphs.enforced} enforced", "bold $text-success")
         else:
-            state = ("○ off", "bold")
+            state = (f"{glyphs.off} off", "bold")
         why = "" if not policy.supported else inert(policy.reason)
         return _line(label, state) + (_line("", (why, "$text-muted")) if why else Content(""))
 
-    def _key_lines(self, app: Application, policy: EffectivePolicy) -> list[Content]:
+    def _key_lines(
+        self, app: Application, policy: EffectivePolicy, glyphs: Glyphs
+    ) -> list[Content]:
         entry = policy.key
         where = _where_key(entry, policy.key_from, app)
         if entry is None:
@@ -242,7 +250,8 @@ class ScopeDetail(VerticalScroll, can_focus=True):
         ]
         key = entry.key
         if isinstance(key, SharedKey):
-            secret: Part = inert(key.secret.reveal()) if self.revealed else (MASK, "$text-muted")
+            mask = (glyphs.mask * MASK_LENGTH, "$text-muted")
+            secret: Part = inert(key.secret.reveal()) if self.revealed else mask
             hint = "shown: hide it before sharing the screen" if self.revealed else "masked"
             lines.append(_line("Secret", secret, "  ", (hint, "dim")))
         else:

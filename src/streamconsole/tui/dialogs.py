@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from streamconsole.core.text import inert
+from streamconsole.tui.terminal import glyphs_of
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
@@ -53,9 +54,10 @@ class UnsavedChangesScreen(ModalScreen[UnsavedChoice]):
             yield Static(self._question, id="unsaved-question", markup=False)
             shown = self._changes[:8]
             more = len(self._changes) - len(shown)
-            listing = "\n".join(f"  • {line}" for line in shown)
+            glyphs = glyphs_of(self)
+            listing = "\n".join(f"  {glyphs.bullet} {line}" for line in shown)
             if more:
-                listing += f"\n  … and {more} more"
+                listing += f"\n  {glyphs.ellipsis} and {more} more"
             yield Static(listing, id="unsaved-list", markup=False)
             with Horizontal(id="unsaved-buttons"):
                 yield Button("Save", id="unsaved-save", variant="primary")

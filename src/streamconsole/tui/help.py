@@ -13,6 +13,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from streamconsole.core.glyphs import Glyphs
+
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
 
@@ -35,19 +37,21 @@ def binding_rows(
     ]
 
 
-def help_notes(*, remote: bool) -> str:
+def help_notes(glyphs: Glyphs, *, remote: bool) -> str:
     """What the row markers mean (``remote``: also those of a source that loads later)."""
+    g = glyphs
     later = (
-        " (…) aliases still loading; ✗ not read from the server (the detail says why), its "
-        "policy ? unknown until a refresh (ctrl+r)."
+        f" ({g.ellipsis}) aliases still loading; {g.failed} not read from the server (the "
+        "detail says why), its policy ? unknown until a refresh (ctrl+r)."
         if remote
         else ""
     )
     return (
-        "Row markers: P publish, ▶ play; ● enforced, ○ off, – not supported by the server; "
-        "* unsaved edit; ! enforced with no key (every request refused); ⚠ the detail has "
-        "warnings (the status line counts them); ✓ marked (x, which moves down): p and l "
-        f"then act on the marked rows, not the cursor's, and the marks clear.{later}\n"
+        f"Row markers: P publish, {g.play} play; {g.enforced} enforced, {g.off} off, "
+        f"{g.unsupported} not supported by the server; * unsaved edit; {g.no_key} enforced "
+        f"with no key (every request refused); {g.warning} the detail has warnings (the "
+        f"status line counts them); {g.marked} marked (x, which moves down): p and l then "
+        f"act on the marked rows, not the cursor's, and the marks clear.{later}\n"
         "Keys can be remapped by binding id (App.set_keymap). ctrl+p opens the command "
         "palette, with every action and the theme switcher."
     )

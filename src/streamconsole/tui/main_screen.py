@@ -42,6 +42,7 @@ from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.status_line import Progress, source_only, status_text
+from streamconsole.tui.terminal import glyphs_of
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -69,7 +70,7 @@ _NOTE_SECONDS = 10  # how long the status line shows what an action said
 
 # In the detail's top border (drawn where the detail sits below the list, or full screen).
 _DETAIL_HINT = "d full screen"
-_FULL_DETAIL_HINT = "↑↓ scroll · d or esc: back to the list"
+_FULL_DETAIL_HINT = "{up_down} scroll {dot} d or esc: back to the list"
 
 
 class MainScreen(Screen[None]):
@@ -122,8 +123,9 @@ class MainScreen(Screen[None]):
     # --- states: loading, loaded, broken --------------------------------------------------
 
     def show_loading(self) -> None:
-        self.detail.show_message(Content.styled("Loading…", "$text-muted"))
-        self._status(source_only(self.source.status, "loading…"))
+        glyphs = glyphs_of(self)
+        self.detail.show_message(Content.styled(f"Loading{glyphs.ellipsis}", "$text-muted"))
+        self._status(source_only(self.source.status, f"loading{glyphs.ellipsis}", glyphs=glyphs))
 
     def show_session(
         self,
@@ -168,10 +170,11 @@ class MainScreen(Screen[None]):
         self.set_class(True, "-broken")
         self.refresh_bindings()
         lines = [Content.assemble((title, "bold $error"), "\n\n")]
-        lines += [Content.assemble((" ✗ ", "bold $error"), inert(str(p)), "\n") for p in problems]
+        mark = f" {glyphs_of(self).failed} "
+        lines += [Content.assemble((mark, "bold $error"), inert(str(p)), "\n") for p in problems]
         lines.append(Content.assemble("\n", (hint, "$text-muted")))
         self.query_one("#problems-text", Static).update(Content("").join(lines))
-        self._status(source_only(self.source.status, "not loaded", "$error"))
+        self._status(source_only(self.source.status, "not loaded", "$error", glyphs_of(self)))
 
     def aliases_arrived(self, app: Application) -> None:
         """A remote source's aliases of ``app`` came in (or failed to): show them in place."""
@@ -231,8 +234,9 @@ class MainScreen(Screen[None]):
         index = self.scope_list.index
         warnings = len(self.warnings) + sum(self._warning_counts.values())
         marked = self.scope_list.marked_count
+        config, glyphs = session.config, glyphs_of(self)
         self._status(
-            status_text(self.source.status, session.config, index, self.progress, warnings, marked)
+            status_text(self.source.status, config, index, self.progress, warnings, marked, glyphs)
         )
         pending = len(session.pending)
         badge = self.query_one("#unsaved-badge", Static)
@@ -249,7 +253,7 @@ class MainScreen(Screen[None]):
         style = "$text-warning" if warning else "$text-success"
         self._notes.insert(0, Content.styled(inert(text.replace("\n", " ")), style))
         note = self.query_one("#status-note", Static)
-        note.update(Content(" · ").join(self._notes))
+        note.update(Content(f" {glyphs_of(self).dot} ").join(self._notes))
         note.display = True
         if self._notes_expire is not None:
             self._notes_expire.stop()
@@ -347,7 +351,9 @@ class MainScreen(Screen[None]):
         if full == self.has_class("-full-detail"):
             return
         self.set_class(full, "-full-detail")
-        self.detail.border_title = _FULL_DETAIL_HINT if full else _DETAIL_HINT
+        glyphs = glyphs_of(self)
+        hint = _FULL_DETAIL_HINT.format(up_down=glyphs.up_down, dot=glyphs.dot)
+        self.detail.border_title = hint if full else _DETAIL_HINT
         self.set_focus(self.detail if full else self.scope_list)
 
     def action_expand_all(self) -> None:

@@ -45,6 +45,7 @@ from streamconsole.core.model import (
 from streamconsole.core.text import inert
 from streamconsole.tui.rotate_paste import KeyPasteBox
 from streamconsole.tui.rotate_text import current_key_text, scope_text, title, warning_text
+from streamconsole.tui.terminal import glyphs_of
 
 RSA_SIZES = (2048, 3072, 4096)
 DEFAULT_RSA_BITS = 3072
@@ -152,7 +153,8 @@ class RotateKeyScreen(ModalScreen[Key | None]):
             with Horizontal(id="rotate-secret-row"):
                 yield Label("Secret", classes="rotate-label")
                 yield Static(id="rotate-secret-shown")
-            yield Static(warning_text(app, self._current), id="rotate-warning")
+            warning = warning_text(app, self._current, glyphs_of(self))
+            yield Static(warning, id="rotate-warning")
             with Horizontal(id="rotate-buttons"):
                 yield Button("Use new key", variant="primary", id="rotate-confirm", compact=True)
                 yield Button("Cancel", id="rotate-cancel", compact=True)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
+from streamconsole.core.glyphs import Glyphs
 from streamconsole.core.model import (
     HARD_CUTOVER,
     Alias,
@@ -68,7 +69,7 @@ def _age(entry: KeyEntry, clock: Callable[[], float]) -> str:
     return f"created {created:%Y-%m-%d} ({days:,}d ago)"
 
 
-def warning_text(app: Application, current: EffectivePolicy) -> Text:
+def warning_text(app: Application, current: EffectivePolicy, glyphs: Glyphs) -> Text:
     kind = app.kind
     if current.key is None:
         return Text("No key is set now: no token stops working.")
@@ -79,4 +80,4 @@ def warning_text(app: Application, current: EffectivePolicy) -> Text:
     else:
         holder = "a server that holds one key"
     sentence = HARD_CUTOVER[0].upper() + HARD_CUTOVER[1:]
-    return Text(f"⚠ {sentence} when the new key is saved ({holder}).")
+    return Text(f"{glyphs.warning} {sentence} when the new key is saved ({holder}).")

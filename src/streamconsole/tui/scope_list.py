@@ -31,6 +31,7 @@ from streamconsole.tui.bindings import SCOPE_LIST_BINDINGS
 from streamconsole.tui.scope_index import Row, ScopeIndex
 from streamconsole.tui.scope_row import Cells, right_columns, row_strip
 from streamconsole.tui.scope_warnings import ScopeWarnings
+from streamconsole.tui.terminal import glyphs_of
 
 _WIDE_ENOUGH_FOR_KIND = 46
 
@@ -45,6 +46,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         "scope-list--application",
         "scope-list--muted",
         "scope-list--on",
+        "scope-list--off",
         "scope-list--own",
         "scope-list--unsaved",
         "scope-list--problem",
@@ -327,22 +329,25 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         if on_cursor:
             base += self.get_component_rich_style("scope-list--cursor")
         muted = self._style("scope-list--muted")
+        glyphs = glyphs_of(self)
         left: Cells = [
-            ("›" if on_cursor else " ", base),
-            ("✓" if row in self._marked else " ", self._style("scope-list--marked")),
+            (glyphs.pointer if on_cursor else " ", base),
+            (glyphs.marked if row in self._marked else " ", self._style("scope-list--marked")),
         ]
         if row.is_placeholder:
             failure = app.problem or self.alias_failures.get(app.name)
-            note = ("✗ not loaded: see the detail", "scope-list--problem") if failure else None
-            text, style = note or ("loading…", "scope-list--muted")
+            not_loaded = f"{glyphs.failed} not loaded: see the detail"
+            note = (not_loaded, "scope-list--problem") if failure else None
+            text, style = note or (f"loading{glyphs.ellipsis}", "scope-list--muted")
             left += [("    ", base), (text, self._style(style))]
             return row_strip(left, [], width, on_cursor, base)
         if alias is None:
             openable = app.aliases or not app.aliases_loaded
-            expander = ("▾ " if index.is_expanded(row.app) else "▸ ") if openable else "· "
+            expander = glyphs.expanded if index.is_expanded(row.app) else glyphs.collapsed
+            expander = expander if openable else glyphs.leaf
             name_style = self._style("scope-list--application")
-            left += [(expander, muted), (inert(app.name, limit=200), name_style)]
-            count = f"{len(app.aliases):,}" if app.aliases_loaded else "…"
+            left += [(f"{expander} ", muted), (inert(app.name, limit=200), name_style)]
+            count = f"{len(app.aliases):,}" if app.aliases_loaded else glyphs.ellipsis
             left.append((f" ({count})", muted))
         else:
             left += [("    ", base), (inert(alias.name, limit=200), Style())]
@@ -359,5 +364,6 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             failed=alias is None and app.name in self.alias_failures,
             warned=self.warnings is not None and self.warnings.marked(app, alias),
             style=self._style,
+            glyphs=glyphs,
         )
         return row_strip(left, right, width, on_cursor, base)

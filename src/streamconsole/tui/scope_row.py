@@ -2,7 +2,8 @@
 kind, key algorithm, publish and play state, markers) and the row cut or padded to its
 width. States are glyphs as well as colours (``P● ▶○``, ``–`` where the server has no such
 control, ``*`` unsaved, ``!`` enforced with no key, ``✗`` not read, ``⚠`` the detail has
-warnings), so NO_COLOR loses nothing.
+warnings; their ASCII forms in :mod:`core.glyphs`), so NO_COLOR loses nothing; off is dim
+where the theme has 16 colours (``scope-list--off``), so on and off differ by more.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from streamconsole.core.glyphs import Glyphs
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -28,10 +30,10 @@ Cells = list[tuple[str, Style]]
 KIND_LABELS = {ServerKind.ANTMEDIA: "AntMedia", ServerKind.THEOLIVE: "THEOlive"}
 
 
-def state_glyph(policy: EffectivePolicy) -> str:
+def state_glyph(policy: EffectivePolicy, glyphs: Glyphs) -> str:
     if not policy.supported:
-        return "–"
-    return "●" if policy.enforced else "○"
+        return glyphs.unsupported
+    return glyphs.enforced if policy.enforced else glyphs.off
 
 
 def right_columns(
@@ -43,6 +45,7 @@ def right_columns(
     failed: bool,
     warned: bool,
     style: Callable[[str], Style],
+    glyphs: Glyphs,
 ) -> Cells:
     """The row's columns on the right; ``style`` resolves a component class's style,
     ``failed`` marks an application whose aliases could not be loaded, ``warned`` a scope
@@ -56,27 +59,27 @@ def right_columns(
         columns.append((f" {KIND_LABELS.get(app.kind, app.kind.value):<8}", muted))
     if app.problem:  # its settings could not be read: nothing to show but that
         problem = style("scope-list--problem")
-        columns += [(" ?     ", muted), (" P?", muted), (" ▶?", muted), ("  ", muted)]
-        return [*columns, ("✗", problem)]
+        columns += [(" ?     ", muted), (" P?", muted), (f" {glyphs.play}?", muted), ("  ", muted)]
+        return [*columns, (glyphs.failed, problem)]
     algorithm = key.algorithm.value if key is not None else "none"
     own_key = alias is None or key_from is PolicySource.ALIAS
     columns.append((f" {algorithm:<5} ", Style() if own_key and key else muted))
-    for letter, policy in zip("P▶", policies, strict=True):
+    for letter, policy in zip(("P", glyphs.play), policies, strict=True):
         if policy.enforced and policy.key is None:
             cell_style = style("scope-list--problem")
         elif policy.enforced:
             cell_style = style("scope-list--on")
         else:
-            cell_style = muted
+            cell_style = style("scope-list--off")
         if alias is not None and policy.enforced_from is PolicySource.ALIAS:
             cell_style += style("scope-list--own")
-        columns.append((f" {letter}{state_glyph(policy)}", cell_style))
+        columns.append((f" {letter}{state_glyph(policy, glyphs)}", cell_style))
     keyless = any(p.enforced and p.key is None for p in policies)
     columns.append((" *" if unsaved else "  ", style("scope-list--unsaved")))
     if failed or keyless:
-        columns.append(("✗" if failed else "!", style("scope-list--problem")))
+        columns.append((glyphs.failed if failed else glyphs.no_key, style("scope-list--problem")))
     else:
-        columns.append(("⚠" if warned else " ", style("scope-list--warning")))
+        columns.append((glyphs.warning if warned else " ", style("scope-list--warning")))
     return columns
 
 
@@ -91,7 +94,8 @@ def row_strip(left: Cells, right: Cells, width: int, on_cursor: bool, base: Styl
 
 
 def fit(parts: Cells, room: int) -> Cells:
-    """The left-hand parts cut with an ellipsis, or padded, to exactly ``room`` cells."""
+    """The left-hand parts cut with an ellipsis (one cell: ``.`` in ASCII), or padded, to
+    exactly ``room`` cells."""
     out: Cells = []
     used = 0
     for text, style in parts:

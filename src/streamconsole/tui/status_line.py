@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
+from streamconsole.core.glyphs import UNICODE, Glyphs
 from streamconsole.core.text import inert
 
 if TYPE_CHECKING:  # at run time only the arguments' attributes are read: the app imports this
@@ -24,9 +25,11 @@ class Progress:
     stale: bool = False  # the last refresh failed: what is shown is from before
 
 
-def source_only(source_status: str, state: str, style: str = "") -> Content:
+def source_only(
+    source_status: str, state: str, style: str = "", glyphs: Glyphs = UNICODE
+) -> Content:
     """While nothing is shown yet: the source and what is happening (loading, failed)."""
-    return Content.assemble(f" {inert(source_status)} │ ", (state, style))
+    return Content.assemble(f" {inert(source_status)} {glyphs.separator} ", (state, style))
 
 
 def status_text(
@@ -36,25 +39,28 @@ def status_text(
     progress: Progress,
     warnings: int = 0,
     marked: int = 0,
+    glyphs: Glyphs = UNICODE,
 ) -> Content:
     """``warnings``: how many the details show (each counted once), marked ⚠ in the list;
     ``marked``: the rows a toggle acts on instead of the cursor's (they may be off screen)."""
+    bar, dot = f" {glyphs.separator} ", f" {glyphs.dot} "
     parts: list[str | tuple[str, str]] = [
-        f" {inert(source_status)} │ {len(config.applications):,} applications · "
+        f" {inert(source_status)}{bar}{len(config.applications):,} applications{dot}"
         f"{config.alias_count:,} aliases"
     ]
     if marked:
-        parts.append((f" │ ✓ {marked:,} marked", "bold $text-accent"))
+        parts.append((f"{bar}{glyphs.marked} {marked:,} marked", "bold $text-accent"))
     if warnings:
-        parts.append((f" │ ⚠ {warnings:,} warning{'' if warnings == 1 else 's'}", "$text-warning"))
+        plural = "" if warnings == 1 else "s"
+        parts.append((f"{bar}{glyphs.warning} {warnings:,} warning{plural}", "$text-warning"))
     if progress.loading:
-        parts.append((f" · {progress.loading:,} loading…", "$text-muted"))
+        parts.append((f"{dot}{progress.loading:,} loading{glyphs.ellipsis}", "$text-muted"))
     if progress.unreadable:
-        parts.append((f" │ ✗ {progress.unreadable:,} not read", "$text-error"))
+        parts.append((f"{bar}{glyphs.failed} {progress.unreadable:,} not read", "$text-error"))
     if progress.stale:
-        parts.append((" │ ✗ not refreshed", "$text-error"))
+        parts.append((f"{bar}{glyphs.failed} not refreshed", "$text-error"))
     if index is not None and index.filtering:
         shown = index.shown_aliases
         matches = "1 alias matches" if shown == 1 else f"{shown:,} aliases match"
-        parts.append((f" │ filter: {matches}", "$accent"))
+        parts.append((f"{bar}filter: {matches}", "$accent"))
     return Content.assemble(*parts)

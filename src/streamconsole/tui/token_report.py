@@ -20,12 +20,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from streamconsole.core.explain import CheckStatus, Explanation, Verdict, explain
+from streamconsole.core.explain import Explanation, Verdict, explain
 from streamconsole.core.model import EffectivePolicy
 from streamconsole.core.text import inert, inert_lines, pretty_json
+from streamconsole.tui.terminal import glyphs_of
 from streamconsole.tui.token_countdown import ExpiryCountdown
-
-_MARKS = {CheckStatus.PASSED: "✔", CheckStatus.FAILED: "✖", CheckStatus.SKIPPED: "–"}
 
 
 class TokenChecklist(Widget):
@@ -77,9 +76,10 @@ class TokenChecklist(Widget):
         checks.add_column(no_wrap=True)
         checks.add_column(no_wrap=True)
         checks.add_column(ratio=1)
+        glyphs = glyphs_of(self)
         for check in explanation.checks:
             checks.add_row(
-                Text(_MARKS[check.status], self._style(check.status.value)),
+                Text(glyphs.check(check.status.value), self._style(check.status.value)),
                 Text(check.name),
                 Text(inert(check.reason)),
             )
