@@ -29,7 +29,13 @@ class TmuxSession:
         # A private server socket: nothing of the user's tmux is touched.
         self._base = [TMUX, "-L", self.name, "-f", str(tmux_conf)]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        shell = f"cd {shlex.quote(str(cwd))} && env {exports} {shlex.join(command)}; sleep 30"
+        # No COLUMNS or LINES: under pytest the children inherit COLUMNS=80 and LINES=24
+        # (set below os.environ, which does not show them), and a program takes them for
+        # the terminal's size however the window is resized.
+        shell = (
+            f"cd {shlex.quote(str(cwd))} && env -u COLUMNS -u LINES {exports} "
+            f"{shlex.join(command)}; sleep 30"
+        )
         subprocess.run(
             [*self._base, "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", shell],
             check=True,
@@ -39,6 +45,10 @@ class TmuxSession:
         for key in keys:
             subprocess.run([*self._base, "send-keys", "-t", self.name, key], check=True)
             time.sleep(pause)
+
+    def resize(self, width: int, height: int) -> None:
+        """The window (and its one pane) to ``width`` × ``height``, as a terminal resized."""
+        self._tmux("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
 
     def type(self, text: str) -> None:
         subprocess.run([*self._base, "send-keys", "-t", self.name, "-l", text], check=True)

@@ -1,4 +1,5 @@
-"""The ``streamconsole`` command: the console by default, headless commands by name.
+"""The ``streamconsole`` command: the console by default, headless commands by name;
+with no argument, or ``help [COMMAND]``, what there is to run.
 
 Exit codes: 0 ok, 1 rejected or differences found, 2 usage or input error, 3 remote error,
 141 when the output's reader has gone (``| head``). Errors go to stderr and never as a
@@ -53,12 +54,34 @@ def _console_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--theme", help="theme for this run (over your settings and the config's console.theme)"
     )
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        help="draw with ASCII symbols only (automatic on the Linux console, TERM=linux)",
+    )
     return parser
+
+
+def _help(topic: list[str]) -> int:
+    """``streamconsole`` alone or ``help``: the console's usage and every command;
+    ``help COMMAND``: that command's options. Another topic is a usage error (exit 2)."""
+    parser = _console_parser()
+    if not topic:
+        parser.print_help()
+    elif len(topic) == 1 and topic[0] in COMMANDS:
+        COMMANDS[topic[0]].parser().print_help()
+    else:
+        parser.error(
+            f"help: no command named {' '.join(topic)!r}; the commands: {', '.join(COMMANDS)}"
+        )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments and arguments[0] in COMMANDS:
+    if not arguments or arguments[0] == "help":
+        return _help(arguments[1:])
+    if arguments[0] in COMMANDS:
         command = COMMANDS[arguments[0]]
         args = command.parser().parse_args(arguments[1:])
         run = command.runner(args)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from streamconsole.core.errors import StreamconsoleError
+from streamconsole.core.glyphs import Glyphs, glyphs_for
 from streamconsole.core.text import inert
 
 if TYPE_CHECKING:
@@ -46,6 +48,11 @@ def emit(data: Any) -> None:
 def safe(text: object) -> str:
     """Untrusted text (names, claims, server replies) made inert for a terminal."""
     return inert(str(text))
+
+
+def terminal_glyphs(*, ascii: bool = False) -> Glyphs:
+    """The glyphs the terminal (``$TERM``) can show: ASCII on the Linux console."""
+    return glyphs_for(os.environ.get("TERM"), ascii=ascii)
 
 
 def read_stdin(prompt: str, *, hidden: bool = False, limit: int = -1) -> str:

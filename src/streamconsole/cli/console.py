@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from streamconsole.backends.base import ConfigError, SourceError
 from streamconsole.backends.registry import open_source
-from streamconsole.cli.common import EXIT_USAGE
+from streamconsole.cli.common import EXIT_USAGE, close, run_async
+from streamconsole.core.glyphs import glyphs_for
 from streamconsole.tui.app import run_console as run_app
 from streamconsole.tui.sources import SourceOpener
+
+
+def _not_terminals() -> list[str]:
+    """Which of stdin, stdout and stderr is not a terminal: the console would wait for keys
+    that never come, or draw into a file or a pipe (it draws on stderr, Textual's way, so
+    that the output of a pipe stays apart; both must be the terminal)."""
+    streams = {"stdin": sys.stdin, "stdout": sys.stdout, "stderr": sys.stderr}
+    return [name for name, stream in streams.items() if stream is None or not stream.isatty()]
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -28,7 +38,26 @@ def run_console(args: argparse.Namespace) -> int:
     except SourceError as error:  # e.g. an unknown server, or credentials not set
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    # Another front end (serve: the browser) sets TEXTUAL_DRIVER: it needs no terminal, and
+    # it draws every symbol, whatever TERM the server has.
+    in_a_browser = "TEXTUAL_DRIVER" in os.environ
+    if not in_a_browser and (streams := _not_terminals()):
+        run_async(lambda: close(source))
+        listed = " and ".join([", ".join(streams[:-1]), streams[-1]] if streams[1:] else streams)
+        print(
+            f"error: the console runs in a terminal, but {listed} "
+            f"{'is not one' if len(streams) == 1 else 'are not'}. In a script or a pipe, use "
+            "the commands (streamconsole list, show, ...: streamconsole help lists them)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     opener = SourceOpener(args.config, read_only=args.read_only)
+    glyphs = glyphs_for(None if in_a_browser else os.environ.get("TERM"), ascii=args.ascii)
     return run_app(
-        source, read_only=args.read_only, theme=args.theme, opener=opener, server=args.server
+        source,
+        read_only=args.read_only,
+        theme=args.theme,
+        opener=opener,
+        server=args.server,
+        glyphs=glyphs,
     )

@@ -13,7 +13,14 @@ from streamconsole.api import Console
 from streamconsole.backends.base import KeyRetirement
 from streamconsole.backends.key_files import KeyFileError, read_key_file
 from streamconsole.backends.registry import open_source
-from streamconsole.cli.common import EXIT_OK, CommandError, command, read_stdin, safe
+from streamconsole.cli.common import (
+    EXIT_OK,
+    CommandError,
+    command,
+    read_stdin,
+    safe,
+    terminal_glyphs,
+)
 from streamconsole.core.edits import SetKey
 from streamconsole.core.model import HARD_CUTOVER, Application, Config
 
@@ -115,10 +122,9 @@ def run_rotate(args: argparse.Namespace) -> int:
             guidance = console.source.overlap_wait(console.config.settings.token_ttl)
     finally:
         console.close()
-    old = change.previous_fingerprint or "none"
-    print(
-        f"{safe(str(change.scope))}: {old} → {change.entry.fingerprint} ({change.entry.algorithm})"
-    )
+    old, arrow = change.previous_fingerprint or "none", terminal_glyphs().arrow
+    new = f"{change.entry.fingerprint} ({change.entry.algorithm})"
+    print(f"{safe(str(change.scope))}: {old} {arrow} {new}")
     if replaced and not app.kind.keeps_old_key:
         print(f"{safe(str(change.scope))}: {HARD_CUTOVER}")
     for switched in toggled:

@@ -21,6 +21,7 @@ from streamconsole.cli.common import (
     read_stdin,
     run_async,
     safe,
+    terminal_glyphs,
 )
 from streamconsole.core.delivery import DeliveryFormat, delivery_form, delivery_forms
 from streamconsole.core.durations import parse_duration
@@ -269,9 +270,9 @@ def print_explanation(result: Explanation) -> None:
     if result.decoded is not None:
         print("header: " + pretty_json(result.decoded.header))
         print("claims: " + pretty_json(result.decoded.claims))
-    marks = {"passed": "✔", "failed": "✖", "skipped": "–"}
+    glyphs = terminal_glyphs()
     for check in result.checks:
-        print(f"  {marks[check.status.value]} {check.name:<11} {safe(check.reason)}")
+        print(f"  {glyphs.check(check.status.value)} {check.name:<11} {safe(check.reason)}")
     print(f"verdict: {safe(result.summary)}")
 
 

@@ -58,8 +58,13 @@ def load(target: str) -> Run:
 
 # The console itself (``streamconsole CONFIG``, no command name), for main and the README.
 CONSOLE_RUN = "streamconsole.cli.console:run_console"
-CONSOLE_SYNOPSIS = "CONFIG [--server NAME] [--read-only] [--theme NAME]"
-CONSOLE_DETAILS = "the console (TUI), on the file or on one of its servers"
+CONSOLE_SYNOPSIS = "CONFIG [--server NAME] [--read-only] [--theme NAME] [--ascii]"
+CONSOLE_DETAILS = (
+    "the console (TUI), on the file or on one of its servers; in a terminal only (stdin, "
+    "stdout and stderr), exit 2 otherwise; ASCII symbols with `--ascii`, and on the Linux "
+    "console (`TERM=linux`). `streamconsole` alone, or `streamconsole help [COMMAND]`, lists "
+    "the commands (or one command's options)"
+)
 
 # Every headless command, in the order --help and the README list them.
 COMMANDS: dict[str, Command] = {
@@ -290,7 +295,7 @@ def epilog() -> str:
     )
     return (
         f"commands:\n{listing}\n\n"
-        "Run 'streamconsole COMMAND --help' for a command's options.\n"
+        "Run 'streamconsole help COMMAND' (or COMMAND --help) for a command's options.\n"
         "Exit codes: 0 ok, 1 rejected/differences, 2 usage or input error, 3 remote error, "
         "141 output's reader gone."
     )

@@ -41,6 +41,7 @@ from streamconsole.cli.common import (
     emit,
     run_async,
     safe,
+    terminal_glyphs,
 )
 from streamconsole.cli.probe import report
 from streamconsole.core.fleet import planned_aliases
@@ -177,7 +178,8 @@ def _check_drift(args: argparse.Namespace, saved: SavedPlan, plan: Plan) -> None
     if saved.server_digest != plan.current_digest:
         raise CommandError(
             f"server {args.server} changed since the plan was made (drift: "
-            f"{safe(saved.server_digest)} → {plan.current_digest}); run plan again",
+            f"{safe(saved.server_digest)} {terminal_glyphs().arrow} {plan.current_digest}); "
+            "run plan again",
             EXIT_REJECTED,
         )
     different = step_difference(saved.steps, plan.steps)
