@@ -11,12 +11,12 @@ from rich.cells import cell_len
 from streamconsole.core.glyphs import ASCII, ASCII_CELLS, UNICODE, Glyphs, glyphs_for
 
 
-@pytest.mark.parametrize("term", ["linux", "linux-16color", "vt100", "vt220", "cons25", "dumb"])
+@pytest.mark.parametrize("term", ["linux", "linux-16color", "vt100", "vt220", "cons25"])
 def test_consoles_without_unicode_fonts_get_ascii(term: str) -> None:
     assert glyphs_for(term) is ASCII
 
 
-@pytest.mark.parametrize("term", [None, "", "xterm-256color", "tmux-256color", "screen"])
+@pytest.mark.parametrize("term", [None, "", "xterm-256color", "tmux-256color", "screen", "dumb"])
 def test_other_terminals_get_unicode_unless_asked(term: str | None) -> None:
     assert glyphs_for(term) is UNICODE
     assert glyphs_for(term, ascii=True) is ASCII

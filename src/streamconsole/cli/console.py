@@ -10,14 +10,14 @@ from streamconsole.backends.base import ConfigError, SourceError
 from streamconsole.backends.registry import open_source
 from streamconsole.cli.common import EXIT_USAGE, close, run_async
 from streamconsole.core.glyphs import glyphs_for
-from streamconsole.tui.app import run_console as run_app
+from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.sources import SourceOpener
 
 
 def _not_terminals() -> list[str]:
-    """Which of stdin, stdout and stderr is not a terminal: the console would wait for keys
-    that never come, or draw into a file or a pipe (it draws on stderr, Textual's way, so
-    that the output of a pipe stays apart; both must be the terminal)."""
+    """Which of stdin, stdout and stderr is not a terminal. Keys come from stdin and Textual
+    draws on stderr: elsewhere, the console would wait for keys that never come, or draw
+    into a file; a stdout elsewhere is a pipe or a file that expects text, not a screen."""
     streams = {"stdin": sys.stdin, "stdout": sys.stdout, "stderr": sys.stderr}
     return [name for name, stream in streams.items() if stream is None or not stream.isatty()]
 
@@ -53,7 +53,7 @@ def run_console(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     opener = SourceOpener(args.config, read_only=args.read_only)
     glyphs = glyphs_for(None if in_a_browser else os.environ.get("TERM"), ascii=args.ascii)
-    return run_app(
+    app = StreamConsoleApp(
         source,
         read_only=args.read_only,
         theme=args.theme,
@@ -61,3 +61,5 @@ def run_console(args: argparse.Namespace) -> int:
         server=args.server,
         glyphs=glyphs,
     )
+    app.run()
+    return app.return_code or 0

@@ -95,8 +95,9 @@ def print_plan(plan: Plan, file: TextIO | None = None) -> None:
 
 def print_refusals(refused: Sequence[str], file: TextIO | None = None) -> None:
     """What the server's rules refuse, on ``file`` (else stderr)."""
+    mark = terminal_glyphs().failed
     for refusal in refused:
-        print(f"✗ refused by the server: {safe(refusal)}", file=file or sys.stderr)
+        print(f"{mark} refused by the server: {safe(refusal)}", file=file or sys.stderr)
 
 
 @command

@@ -146,9 +146,10 @@ def _cells() -> dict[int, str]:
 # For str.translate: every symbol above, to one ASCII character.
 ASCII_CELLS: dict[int, str] = _cells()
 
-# Terminals whose fonts hold (about) ASCII and line drawing: the Linux and BSD consoles,
-# serial terminals. TERM names a variant after a dash ("linux-16color", "cons25r").
-_ASCII_TERMINALS = frozenset({"linux", "vt52", "vt100", "vt102", "vt220", "cons25", "dumb"})
+# Terminals whose fonts hold (about) ASCII and line drawing: the Linux and FreeBSD
+# consoles, serial terminals; TERM may name a variant after a dash ("linux-16color").
+# Not "dumb": Emacs' shell and CI logs say so, and they show Unicode.
+_ASCII_TERMINALS = frozenset({"linux", "vt52", "vt100", "vt102", "vt220", "cons25"})
 
 
 def glyphs_for(term: str | None, *, ascii: bool = False) -> Glyphs:

@@ -93,7 +93,8 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
     ) -> None:
         """``opener`` opens the config's other sources (none: no switching); ``server`` names
         the ``[servers.NAME]`` that ``source`` is (None: the file itself); ``glyphs``: the
-        terminal's (:func:`core.glyphs.glyphs_for`)."""
+        terminal's (:func:`core.glyphs.glyphs_for`). The exit code is 1 if it could not be
+        loaded."""
         super().__init__()
         self.glyphs = glyphs
         self.source = source
@@ -384,20 +385,3 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         from streamconsole.tui.palette import console_commands
 
         return console_commands(self)
-
-
-def run_console(
-    source: Source,
-    *,
-    read_only: bool,
-    theme: str | None,
-    opener: SourceOpener | None = None,
-    server: str | None = None,
-    glyphs: Glyphs = UNICODE,
-) -> int:
-    """Run the console on ``source``; the exit code is 1 if it could not be loaded."""
-    app = StreamConsoleApp(
-        source, read_only=read_only, theme=theme, opener=opener, server=server, glyphs=glyphs
-    )
-    app.run()
-    return app.return_code or 0
