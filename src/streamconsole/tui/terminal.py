@@ -8,6 +8,7 @@ enough again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -57,8 +58,8 @@ class TerminalApp(App[None]):
         # A key's symbol ("⏎", "↑") the terminal cannot show: its name ("enter", "up").
         return binding.key if self.glyphs.ascii and not shown.isascii() else shown
 
-    def get_line_filters(self) -> list[LineFilter]:
-        filters = list(super().get_line_filters())
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
         return [*filters, self._ascii_cells] if self.glyphs.ascii else filters
 
     def on_resize(self, event: events.Resize) -> None:
