@@ -62,11 +62,13 @@ async def load_members(
     jobs: int = DEFAULT_JOBS,
     read_only: bool = True,
     aliases: AliasChoice = no_aliases,
+    on_loaded: Callable[[Member], None] = lambda member: None,
 ) -> list[Member]:
     """Open and load the servers ``names`` (of ``config``, read from ``config_path``), at
-    most ``jobs`` at a time, with the aliases ``aliases`` picks; in the order named. Close
-    them with :func:`close_members`; where this raises (an untyped error, a cancel), it
-    closes those it opened itself."""
+    most ``jobs`` at a time, with the aliases ``aliases`` picks; in the order named.
+    ``on_loaded`` hears of each member as soon as it is read or failed (a screen shows
+    it while the others load). Close them with :func:`close_members`; where this raises
+    (an untyped error, a cancel), it closes those it opened itself."""
     limit = asyncio.Semaphore(jobs)
     members = [Member(name) for name in names]
 
@@ -79,6 +81,7 @@ async def load_members(
                 member.config = loaded
             except StreamconsoleError as error:
                 member.error = error
+        on_loaded(member)
         return member
 
     try:

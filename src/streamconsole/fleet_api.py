@@ -20,15 +20,16 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from streamconsole.api import Console, Table, _html_table, _LoopThread, open_server
 from streamconsole.backends.toml_file import TomlSource
-from streamconsole.core.drift import Drift, compared_aliases, drift
+from streamconsole.core.drift import Drift, compare_row, compared_aliases, drift
 from streamconsole.core.fleet import DEFAULT_JOBS, UnknownServer, select_servers
-from streamconsole.core.model import Alias, Config, ScopeRef
-from streamconsole.core.report import server_rows, summary_row, unknown_row
+from streamconsole.core.model import Config, ScopeRef
+from streamconsole.core.report import server_rows, unknown_row
 from streamconsole.fleet import Member, close_members, load_members
 
 
@@ -146,24 +147,23 @@ class Fleet:
         return Table(tuple(rows))
 
     def compare(self, scope: str) -> Table:
-        """One application (or alias) on every server, side by side. An Ant Media stream
-        has its application's policy, whichever streams the server holds now."""
-        ref = ScopeRef.parse(scope)
-        rows: list[dict[str, Any]] = []
-        for member in self.members:
-            app = member.config.applications.get(ref.application) if member.config else None
-            alias = None
-            if app is not None and ref.alias is not None:
-                held = app.aliases.get(ref.alias)
-                # Unread, its policies are unknown: the row says so (summary_row's error).
-                own = app.kind.alias_overrides and not app.problem
-                alias = held if own else Alias(ref.alias)
-            if app is None or (ref.alias is not None and alias is None):
-                missing = member.problem or f"no {scope} on this server"
-                rows.append(self._unknown_row(member, str(ref), missing))
-            else:
-                rows.append({"server": member.name, **summary_row(app, alias)})
-        return Table(tuple(rows))
+        """One application (or alias) on every server, side by side, with its key's age.
+        An Ant Media stream has its application's policy, whichever streams the server
+        holds now."""
+        ref, now = ScopeRef.parse(scope), datetime.now(UTC)
+        return Table(
+            tuple(
+                compare_row(
+                    member.name,
+                    self.local.servers[member.name].kind,
+                    member.config,
+                    member.problem,
+                    ref,
+                    now,
+                )
+                for member in self.members
+            )
+        )
 
     def _unknown_row(self, member: Member, scope: str | None, error: str) -> dict[str, Any]:
         return unknown_row(member.name, scope, self.local.servers[member.name].kind, error)

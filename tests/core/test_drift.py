@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from streamconsole.backends.toml_config import parse_config
-from streamconsole.core.drift import UNKNOWN_KEYS, compared_aliases, drift
-from streamconsole.core.model import Config, RemoteKey, ScopeSettings
+from streamconsole.core.drift import UNKNOWN_KEYS, compare_row, compared_aliases, differing, drift
+from streamconsole.core.model import Config, RemoteKey, ScopeRef, ScopeSettings, ServerKind
 
 OLD = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
 NEW = "Qm9v8d7c6b5a4Z3Y2X1W0V9U8T7S6R5Q4P3O2N1M"
@@ -103,3 +105,67 @@ def test_only_applications_whose_aliases_hold_a_policy_have_their_aliases_loaded
         app.aliases_loaded = False
     assert [app.name for app in compared_aliases()(both)] == ["news"]
     assert list(compared_aliases("Live")(both)) == []
+
+
+# --- one scope on several servers side by side (the console's compare view) --------------
+
+NOW = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def side_by_side(ref: str, **servers: Config | None) -> list[dict[str, Any]]:
+    return [
+        compare_row(name, ServerKind.ANTMEDIA, cfg, "" if cfg else "down", ScopeRef.parse(ref), NOW)
+        for name, cfg in servers.items()
+    ]
+
+
+def test_the_odd_server_out_is_the_one_that_differs() -> None:
+    rows = side_by_side(
+        "Live",
+        eu=config(ams(play=False)),
+        us=config(ams(play=True, secret=NEW)),
+        ap=config(ams(play=False)),
+        down=None,
+    )
+    assert [(r["server"], r["play"]) for r in rows] == [
+        ("eu", False),
+        ("us", True),
+        ("ap", False),
+        ("down", None),
+    ]
+    assert rows[3]["error"] == "down"
+    assert differing(rows) == {"play": {"us"}, "fingerprint": {"us"}}
+    assert OLD not in str(rows) and NEW not in str(rows)
+
+
+def test_a_tie_is_read_against_the_first_server_and_a_missing_scope_is_an_error() -> None:
+    rows = side_by_side("Live", eu=config(ams(play=True)), us=config(ams()), theo=config(theo()))
+    assert rows[2]["error"] == "no Live on this server"
+    assert differing(rows) == {"play": {"us"}}
+    assert differing(rows[:1]) == {}
+
+
+def test_a_stream_compares_its_application_and_an_alias_its_own_policy() -> None:
+    stream = side_by_side("Live/cam", eu=config(ams(play=True)), us=config(ams()))
+    assert [r["play"] for r in stream] == [True, False]
+    evening = side_by_side("news/evening", eu=config(theo()), us=config(theo(evening_play=False)))
+    assert differing(evening) == {"play": {"us"}}
+    assert (
+        side_by_side("news/night", eu=config(theo()))[0]["error"] == "no news/night on this server"
+    )
+
+
+def test_a_key_this_machine_cannot_fingerprint_is_never_the_same() -> None:
+    cfg = config(theo())
+    evening = cfg.applications["news"].aliases["evening"]
+    evening.settings = ScopeSettings(play=True, remote_keys=(RemoteKey("k1", "old"),))
+    rows = side_by_side("news/evening", eu=cfg, us=cfg)
+    assert rows[0][UNKNOWN_KEYS] == 1
+    assert differing(rows) == {"fingerprint": {"eu", "us"}}
+
+
+def test_key_ages_are_shown_and_not_compared() -> None:
+    dated = config(ams().replace('secret = "', 'created = 2026-09-01T00:00:00Z, secret = "'))
+    rows = side_by_side("Live", eu=dated, us=config(ams()))
+    assert [r["key_age"] for r in rows] == ["30d", None]
+    assert differing(rows) == {}

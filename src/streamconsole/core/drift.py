@@ -3,6 +3,9 @@ and each alias where aliases carry a policy of their own (THEOlive, generic), th
 decide who gets in are compared: kind, publish, play, key algorithm and key fingerprint (never
 the secret). Ant Media streams follow their application, so they are not compared one by one.
 
+The same fields of one scope on several servers side by side (:func:`compare_row`,
+:func:`differing`) are what the console's compare view and ``Fleet.compare`` show.
+
 A key the server holds but whose material this machine does not keep (THEOlive keys
 installed from elsewhere: write-only) has no fingerprint here, so two such keys cannot be
 told apart: that is reported as a difference ("cannot tell"), never as "the same".
@@ -10,13 +13,23 @@ told apart: that is reported as a difference ("cannot tell"), never as "the same
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from streamconsole.core.durations import format_duration
 from streamconsole.core.fleet import AliasChoice
-from streamconsole.core.model import Alias, Application, Config, effective_policy
-from streamconsole.core.report import summary_row
+from streamconsole.core.model import (
+    Alias,
+    Application,
+    Config,
+    ScopeRef,
+    ServerKind,
+    effective_policy,
+)
+from streamconsole.core.report import summary_row, unknown_row
 
 DRIFT_FIELDS = ("kind", "publish", "play", "algorithm", "fingerprint")
 UNKNOWN_KEYS = "unknown_keys"  # the field of a "cannot tell" difference
@@ -165,3 +178,52 @@ def _only(mine: dict[str, dict[str, Any]], theirs: dict[str, dict[str, Any]]) ->
         for scope, state in mine.items()
         if scope not in theirs and state["application"] not in unread
     )
+
+
+def compare_row(
+    server: str,
+    kind: ServerKind,
+    config: Config | None,
+    problem: str,
+    ref: ScopeRef,
+    now: datetime,
+) -> dict[str, Any]:
+    """``ref`` on one server, for a side-by-side view: the drift's fields, how many of its
+    keys this machine cannot fingerprint, and the key's age (None where unknown). Where the
+    server was not read (``config`` None, ``problem`` says why) or has no such scope, every
+    field is None and ``error`` says why. An Ant Media stream has its application's policy,
+    whichever streams the server holds now."""
+    app = config.applications.get(ref.application) if config is not None else None
+    alias = None
+    if app is not None and ref.alias is not None:
+        held = app.aliases.get(ref.alias)
+        # Unread, its policies are unknown: the row says so (the state's error).
+        own = app.kind.alias_overrides and not app.problem
+        alias = held if own else Alias(ref.alias)
+    if app is None or (ref.alias is not None and alias is None):
+        missing = problem or f"no {ref} on this server"
+        return {**unknown_row(server, str(ref), kind, missing), UNKNOWN_KEYS: 0, "key_age": None}
+    state = _state(app, alias)
+    del state["application"]
+    key = None if app.problem else effective_policy(app, alias, app.kind.directions[0]).key
+    created = key.created if key is not None else None
+    age = format_duration((now - created).total_seconds()) if created is not None else None
+    return {"server": server, "scope": str(ref), **state, "key_age": age}
+
+
+def differing(rows: Sequence[dict[str, Any]]) -> dict[str, frozenset[str]]:
+    """Field → the servers (of :func:`compare_row`'s ``rows``) whose value is not the one
+    most servers read have (the first server's among equals). A key this machine cannot
+    fingerprint is never "the same": its fingerprint differs wherever two servers were read.
+    Rows with an error take no part (they are marked in place); key ages are shown, not
+    compared: one key given to two servers at different times is no drift."""
+    read = [row for row in rows if "error" not in row]
+    found: dict[str, frozenset[str]] = {}
+    for name in DRIFT_FIELDS:
+        usual = Counter(row[name] for row in read).most_common(1)
+        odd = {row["server"] for row in read if row[name] != usual[0][0]}
+        if name == "fingerprint" and len(read) > 1:
+            odd |= {row["server"] for row in read if row[UNKNOWN_KEYS]}
+        if odd:
+            found[name] = frozenset(odd)
+    return found
