@@ -63,19 +63,23 @@ async def load_members(
     read_only: bool = True,
     aliases: AliasChoice = no_aliases,
     on_loaded: Callable[[Member], None] = lambda member: None,
+    environ: Mapping[str, str] | None = None,
 ) -> list[Member]:
     """Open and load the servers ``names`` (of ``config``, read from ``config_path``), at
     most ``jobs`` at a time, with the aliases ``aliases`` picks; in the order named.
     ``on_loaded`` hears of each member as soon as it is read or failed (a screen shows
-    it while the others load). Close them with :func:`close_members`; where this raises
-    (an untyped error, a cancel), it closes those it opened itself."""
+    it while the others load); credentials come from ``environ`` (default: the process's).
+    Close them with :func:`close_members`; where this raises (an untyped error, a cancel),
+    it closes those it opened itself."""
     limit = asyncio.Semaphore(jobs)
     members = [Member(name) for name in names]
 
     async def load(member: Member) -> Member:
         async with limit:
             try:
-                member.source = open_server(config, config_path, member.name, read_only=read_only)
+                member.source = open_server(
+                    config, config_path, member.name, read_only=read_only, environ=environ
+                )
                 loaded = await member.source.load()
                 await asyncio.gather(*(member.source.load_aliases(a) for a in aliases(loaded)))
                 member.config = loaded

@@ -325,6 +325,11 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         if self.switcher is not None and self.screen is self.main_screen:
             self.switcher.choose()
 
+    def action_compare(self) -> None:
+        from streamconsole.tui.compare import start_compare  # with the first compare
+
+        start_compare(self, self.switcher, self.main_screen.scope_list.current_ref, self.clock)
+
     @on(SourceSwitcher.Chosen)
     def _source_chosen(self, chosen: SourceSwitcher.Chosen) -> None:
         if self.switcher is not None:

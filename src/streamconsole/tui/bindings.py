@@ -25,6 +25,14 @@ APP_BINDINGS: list[BindingType] = [
         id="open-source",
         tooltip="Reload the console on the config file or one of its servers",
     ),
+    Binding(
+        "c",
+        "compare",
+        "Compare",
+        show=False,
+        id="compare",
+        tooltip="The selection on every server of the config, side by side",
+    ),
     Binding("question_mark", "help", "Help", id="help", tooltip="Every key, and what it does"),
     Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
 ]

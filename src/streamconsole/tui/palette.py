@@ -39,6 +39,7 @@ class Console(Protocol):
     def action_save(self) -> None: ...
     def action_reload(self) -> None: ...
     def action_help(self) -> None: ...
+    def action_compare(self) -> None: ...
     async def action_quit(self) -> None: ...
 
 
@@ -148,6 +149,14 @@ def console_commands(console: Console) -> list[SystemCommand]:
     ]
     if console.switcher is not None:
         commands += console.switcher.commands()
+        if console.switcher.server_names:
+            compare = SystemCommand(
+                "Compare across servers",
+                f"the selection on every server of {console.switcher.opener.config_path}, "
+                "side by side, with what differs highlighted",
+                console.action_compare,
+            )
+            commands.insert(1, compare)
     commands += _theme_to_config(console)
     if session is not None and session.pending:
         refused = "refused in read-only mode — " if session.read_only else ""
