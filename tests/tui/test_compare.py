@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -181,18 +182,30 @@ async def test_names_from_servers_are_inert_on_the_compare_view(
         assert "[bold red]markup" in shown(pilot, "#compare-table")  # as text, not markup
 
 
-async def test_compare_on_a_file_without_servers_says_why(make_app: AppFactory) -> None:
-    async with make_app().run_test(size=(120, 30)) as pilot:
+async def test_compare_on_a_file_without_servers_says_why(
+    config_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(config_path.parent)
+    opener = SourceOpener(Path(config_path.name))
+    async with console_on(opener.open(None), opener=opener).run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await pilot.press("c")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, CompareScreen)
         app = console(pilot)
-        assert "Compare across servers" not in [
-            c.title for c in app.get_system_commands(app.main_screen)
-        ]
+        titles = [c.title for c in app.get_system_commands(app.main_screen)]
+        assert "Compare across servers" not in titles
         note = text_of(app.main_screen.query_one("#status-note", Static))
         assert "Compare needs a config file with [servers.NAME]" in note
+
+
+async def test_no_compare_without_the_config_file(make_app: AppFactory) -> None:
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CompareScreen)
+        assert not console(pilot).main_screen.query_one("#status-note", Static).content
 
 
 async def test_the_palette_offers_compare_where_there_are_servers(

@@ -229,8 +229,8 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         if not super().check_action(action, parameters):
             return False  # the terminal is too small
         # Nothing to save when the config failed to load: keep ctrl+s out of the footer;
-        # no source to open without the config's other sources.
-        if action == "open_source":
+        # no source to open, nor any to compare with, without the config's other sources.
+        if action in ("open_source", "compare"):
             return self.switcher is not None
         return action != "save" or not self.load_failed
 
