@@ -84,9 +84,8 @@ async def test_one_application_on_every_server_with_the_difference_highlighted(
         assert screen.rows["theo"]["error"] == "no LiveApp on this server"
         assert "cannot connect" in screen.rows["down"]["error"]
         summary = shown(pilot, "#compare-summary")
-        assert (
-            summary
-            == "LiveApp on 4 server(s): play differ (highlighted) · not read on 2: theo, down"
+        assert summary == (
+            "LiveApp on 4 server(s): play differ (highlighted) · missing or unread on 2: theo, down"
         )
         lines = shown(pilot, "#compare-table").splitlines()
         assert lines[0].split() == [
@@ -111,6 +110,12 @@ async def test_one_application_on_every_server_with_the_difference_highlighted(
             if "reverse" in str(span.style)
         ]
         assert highlighted == ["on  "]
+        # Set right on the server, then read again: no drift left.
+        antmedia_us.state.update_settings("LiveApp", playJwtControlEnabled=False)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert compare_screen(pilot).rows["us"]["play"] is False
+        assert shown(pilot, "#compare-summary").startswith("LiveApp on 4 server(s): the same on")
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, CompareScreen)
 

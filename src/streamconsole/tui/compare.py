@@ -7,7 +7,8 @@ The servers are read in a worker, concurrently and bounded
 that is down is marked in its row while the others show. The rows and what differs are the
 core's (:func:`.drift.compare_row`, :func:`.drift.differing`, as ``Fleet.compare`` and
 ``diff`` have them); this screen only starts the worker and draws, every name and error
-made inert. Closing it (escape) cancels a read still running and closes its connections.
+made inert. ctrl+r reads every server again; closing it (escape) cancels a read still
+running and closes its connections.
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ def summary(
     else:
         said = f"the same on the {len(servers) - len(failed)} server(s) read"
     if failed:
-        said += f" · not read on {len(failed)}: {', '.join(inert(name) for name in failed)}"
+        said += (
+            f" · missing or unread on {len(failed)}: {', '.join(inert(name) for name in failed)}"
+        )
     return f"{inert(str(ref))} on {len(servers)} server(s): {said}"
 
 
@@ -126,6 +129,13 @@ class CompareScreen(Screen[None]):
     CSS_PATH = HERE / "compare.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="compare-close", tooltip="Close the compare"),
+        Binding(
+            "ctrl+r",
+            "refresh_compare",
+            "Read again",
+            id="compare-refresh",
+            tooltip="Read every server again (a read still running is stopped)",
+        ),
     ]
 
     def __init__(
@@ -153,9 +163,14 @@ class CompareScreen(Screen[None]):
             yield Static(Content("Reading the config…"), id="compare-summary")
             with ScrollableContainer(id="compare-scroll"):
                 yield Static(Content(""), id="compare-table")
-            yield Static("escape closes", id="compare-hint")
+            yield Static("ctrl+r reads again · escape closes", id="compare-hint")
 
     def on_mount(self) -> None:
+        self.action_refresh_compare()
+
+    def action_refresh_compare(self) -> None:
+        self.rows = {}
+        # Exclusive: a read still running is cancelled, and closes its connections.
         self.run_worker(self._compare(), exclusive=True, group="compare")
 
     async def _compare(self) -> None:
