@@ -115,7 +115,8 @@ def summary(
     if len(rows) < len(servers):
         said = f"reading {len(servers) - len(rows)} of {len(servers)} server(s)…"
     elif odd:
-        said = f"{', '.join(field for field in odd)} differ (highlighted)"
+        verb = "differs" if len(odd) == 1 else "differ"
+        said = f"{', '.join(field for field in odd)} {verb} (highlighted)"
     else:
         said = f"the same on the {len(servers) - len(failed)} server(s) read"
     if failed:
