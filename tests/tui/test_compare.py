@@ -9,6 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from streamconsole.core.glyphs import ASCII, UNICODE, Glyphs
 from streamconsole.core.model import ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.compare import CompareScreen, start_compare
@@ -44,7 +45,11 @@ def fleet_config(
 
 
 def fleet_console(
-    directory: Path, eu: AntMediaEmulator, us: AntMediaEmulator, theo: TheoLiveEmulator
+    directory: Path,
+    eu: AntMediaEmulator,
+    us: AntMediaEmulator,
+    theo: TheoLiveEmulator,
+    glyphs: Glyphs = UNICODE,
 ) -> StreamConsoleApp:
     """The console on eu, with the fleet's other servers to compare against."""
     environ = {
@@ -52,7 +57,7 @@ def fleet_console(
         "SC_THEO": f"{theo.api_key}:{theo.api_secret}",
     }
     opener = SourceOpener(fleet_config(directory, eu, us, theo), environ=environ)
-    return console_on(opener.open("eu"), opener=opener, server="eu")
+    return console_on(opener.open("eu"), opener=opener, server="eu", glyphs=glyphs)
 
 
 def compare_screen(pilot: Pilot[None]) -> CompareScreen:
@@ -227,3 +232,26 @@ async def test_the_palette_offers_compare_where_there_are_servers(
         commands["Compare across servers"].callback()
         await settle(pilot)
         assert compare_screen(pilot).rows["us"]["play"] is False
+
+
+async def test_the_compare_view_in_ascii(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    antmedia_us.faults.hang(times=None)
+    app = fleet_console(tmp_path, antmedia, antmedia_us, theolive, glyphs=ASCII)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        screen = compare_screen(pilot)
+        for _ in range(500):
+            if len(screen.rows) == 3:
+                break
+            await pilot.pause(0.01)
+        texts = [shown(pilot, f"#compare-{part}") for part in ("summary", "table", "hint")]
+        assert "reading..." in texts[1] and texts[2] == "ctrl+r reads again - escape closes"
+        assert texts[1].splitlines()[1].split()[:5] == ["eu", "Ant", "Media", "on", "off"]
+        assert [text for text in texts if not text.isascii()] == []
+        await pilot.press("escape")

@@ -33,10 +33,12 @@ from streamconsole.core.model import ServerKind
 from streamconsole.core.text import inert
 from streamconsole.fleet import Member, close_members, load_members
 from streamconsole.tui.messages import Noted
+from streamconsole.tui.terminal import glyphs_of
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from streamconsole.core.glyphs import Glyphs
     from streamconsole.core.model import Config, ScopeRef
     from streamconsole.tui.sources import SourceSwitcher
 
@@ -58,49 +60,51 @@ Row = dict[str, Any]
 Clock = Callable[[], float]
 
 
-def cell(row: Row, field: str) -> str:
+def cell(row: Row, field: str, glyphs: Glyphs) -> str:
     """One field of a compare row as the table shows it."""
     value = row[field]
     if field == "kind":
         return ServerKind(value).display_name
     if field in ("publish", "play"):
-        return {True: "on", False: "off", None: "–"}[value]
+        return {True: "on", False: "off", None: glyphs.unsupported}[value]
     if field == "fingerprint" and row["unknown_keys"]:
         return "cannot tell: key held by the server only"
     if field == "server":
         name = inert(value)
-        return name if len(name) <= SERVER_WIDTH else name[: SERVER_WIDTH - 1] + "…"
+        cut = SERVER_WIDTH - len(glyphs.ellipsis)
+        return name if len(name) <= SERVER_WIDTH else name[:cut] + glyphs.ellipsis
     if value is None:
-        return "–" if field == "key_age" else "none"
+        return "unknown" if field == "key_age" else "none"  # no creation date recorded
     return inert(str(value))
 
 
 def table(
-    servers: list[str], rows: Mapping[str, Row], odd: Mapping[str, frozenset[str]]
+    servers: list[str], rows: Mapping[str, Row], odd: Mapping[str, frozenset[str]], glyphs: Glyphs
 ) -> Content:
     """The table: a line per server, in the config's order; one not read yet says so, one
     that failed says why in its row. Cells that differ from most servers are highlighted."""
     lines = {name: rows.get(name) for name in servers}
     widths = [
-        max([len(heading)] + [len(cell(row, field)) for row in lines.values() if row is not None])
+        max([len(heading)] + [len(cell(r, field, glyphs)) for r in lines.values() if r is not None])
         for heading, field in COLUMNS
     ]
-    widths[0] = max([widths[0]] + [len(cell({"server": name}, "server")) for name in servers])
+    names = {name: cell({"server": name}, "server", glyphs) for name in servers}
+    widths[0] = max([widths[0]] + [len(name) for name in names.values()])
     heading_parts: list[str | tuple[str, str]] = []
     for (heading, field), width in zip(COLUMNS, widths, strict=True):
         style = "bold $text-error" if field in odd else "bold $text-muted"
         heading_parts += [(f"{heading:<{width}}", style), GAP]
     out = [Content.assemble(*heading_parts[:-1]).rstrip()]
     for name, row in lines.items():
-        server = f"{cell({'server': name}, 'server'):<{widths[0]}}{GAP}"
+        server = f"{names[name]:<{widths[0]}}{GAP}"
         if row is None:
-            out.append(Content.assemble(server, ("reading…", "$text-muted")))
+            out.append(Content.assemble(server, (f"reading{glyphs.ellipsis}", "$text-muted")))
         elif "error" in row:
             out.append(Content.assemble(server, (inert(row["error"]), "$text-warning")))
         else:
             parts: list[str | tuple[str, str]] = []
             for (_, field), width in zip(COLUMNS, widths, strict=True):
-                text = f"{cell(row, field):<{width}}"
+                text = f"{cell(row, field, glyphs):<{width}}"
                 differs = name in odd.get(field, frozenset())
                 parts += [(text, "bold reverse $text-error") if differs else text, GAP]
             out.append(Content.assemble(*parts[:-1]).rstrip())
@@ -108,21 +112,24 @@ def table(
 
 
 def summary(
-    ref: ScopeRef, servers: list[str], rows: Mapping[str, Row], odd: Mapping[str, frozenset[str]]
+    ref: ScopeRef,
+    servers: list[str],
+    rows: Mapping[str, Row],
+    odd: Mapping[str, frozenset[str]],
+    glyphs: Glyphs,
 ) -> str:
     """What the table says, in one line: how far the read is, what differs, what failed."""
     failed = [name for name in servers if name in rows and "error" in rows[name]]
     if len(rows) < len(servers):
-        said = f"reading {len(servers) - len(rows)} of {len(servers)} server(s)…"
+        said = f"reading {len(servers) - len(rows)} of {len(servers)} server(s){glyphs.ellipsis}"
     elif odd:
         verb = "differs" if len(odd) == 1 else "differ"
         said = f"{', '.join(field for field in odd)} {verb} (highlighted)"
     else:
         said = f"the same on the {len(servers) - len(failed)} server(s) read"
     if failed:
-        said += (
-            f" · missing or unread on {len(failed)}: {', '.join(inert(name) for name in failed)}"
-        )
+        listed = ", ".join(inert(name) for name in failed)
+        said += f" {glyphs.dot} missing or unread on {len(failed)}: {listed}"
     return f"{inert(str(ref))} on {len(servers)} server(s): {said}"
 
 
@@ -161,10 +168,14 @@ class CompareScreen(Screen[None]):
                 Content(f"Compare {inert(str(self._ref))} across the servers"),
                 id="compare-title",
             )
-            yield Static(Content("Reading the config…"), id="compare-summary")
+            yield Static(
+                Content(f"Reading the config{glyphs_of(self).ellipsis}"), id="compare-summary"
+            )
             with ScrollableContainer(id="compare-scroll"):
                 yield Static(Content(""), id="compare-table")
-            yield Static("ctrl+r reads again · escape closes", id="compare-hint")
+            yield Static(
+                f"ctrl+r reads again {glyphs_of(self).dot} escape closes", id="compare-hint"
+            )
 
     def on_mount(self) -> None:
         self.action_refresh_compare()
@@ -204,9 +215,10 @@ class CompareScreen(Screen[None]):
 
     def _draw(self) -> None:
         odd = differing([self.rows[name] for name in self.servers if name in self.rows])
-        self._say(summary(self._ref, self.servers, self.rows, odd), failed=False)
+        glyphs = glyphs_of(self)
+        self._say(summary(self._ref, self.servers, self.rows, odd, glyphs), failed=False)
         self.query_one("#compare-summary").set_class(bool(odd), "-differ")
-        self.query_one("#compare-table", Static).update(table(self.servers, self.rows, odd))
+        self.query_one("#compare-table", Static).update(table(self.servers, self.rows, odd, glyphs))
 
     def _say(self, text: str, *, failed: bool) -> None:
         said = self.query_one("#compare-summary", Static)
