@@ -26,13 +26,8 @@ from collections.abc import Iterable, Sequence
 import httpx
 
 from streamconsole.backends.base import OnServer, RemoteError, Source, SourceError
-from streamconsole.backends.http import (
-    HttpSettings,
-    checked_url,
-    install_log_mask,
-    tls_verify,
-    transport_reason,
-)
+from streamconsole.backends.http import HttpSettings, checked_url, tls_verify, transport_reason
+from streamconsole.backends.masks import install_log_mask
 from streamconsole.backends.wire_rules import segment
 from streamconsole.core.model import Config, Direction, ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.probe import (
