@@ -64,13 +64,13 @@ async def probe_targets(
     *,
     settings: HttpSettings | None = None,
 ) -> list[ProbeResult]:
-    """Send every target's requests (at most ``settings.concurrency`` at once) and judge
+    """Send every target's requests (at most the profile's ``concurrency`` at once) and judge
     them. Raises SourceError, before anything is sent, where a URL cannot be made."""
     settings = settings or HttpSettings()
     install_log_mask()
     urls = {id(t): checked_url(profile, delivery_url(profile, t)) for t in targets if t.requests}
     context = tls_verify(profile.ca_file, profile.base_dir)  # one, shared: loading it is slow
-    gate = asyncio.Semaphore(settings.concurrency)
+    gate = asyncio.Semaphore(profile.concurrency)
 
     async def run(target: ProbeTarget) -> ProbeResult:
         # One after another, the request without a token last: after the server accepted a
