@@ -39,6 +39,7 @@ import httpx
 
 from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout, SourceError
 from streamconsole.backends.masks import REQUEST_LOGGER, excerpt, install_log_mask, masked_secrets
+from streamconsole.backends.session_cookies import SessionCookies
 from streamconsole.backends.wire_rules import HTTP_ADVICE, plain_http_refusal
 from streamconsole.core.model import DEFAULT_CONCURRENCY, ServerProfile
 from streamconsole.core.text import inert
@@ -123,7 +124,7 @@ class HttpClient:
         for lane in reversed(self._lanes):
             self._idle.put_nowait(lane)
         self._auth = auth
-        self._cookies = httpx.Cookies()
+        self._cookies = SessionCookies()
         self._timeout = httpx.Timeout(
             self.settings.timeout, connect=self.settings.connect_timeout
         ).as_dict()
@@ -212,8 +213,7 @@ class HttpClient:
             headers=self._headers if headers is None else {**self._headers, **headers},
             extensions={"timeout": self._timeout},
         )
-        if self._cookies:
-            self._cookies.set_cookie_header(request)
+        self._cookies.add_to(request)
         if self._auth is not None:
             request = next(iter(self._auth.sync_auth_flow(request)))
         lane = await self._idle.get()
@@ -238,9 +238,7 @@ class HttpClient:
         finally:
             self._idle.put_nowait(lane)
         _log.info("HTTP Request: %s %s %d", method, request.url, response.status_code)
-        if "set-cookie" in response.headers:
-            response.request = request
-            self._cookies.extract_cookies(response)
+        self._cookies.take_from(response, request)
         return response.status_code, bytes(body), response.headers, request
 
     async def _wait(self, attempt: int, retry_after: str | None) -> None:
