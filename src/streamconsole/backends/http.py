@@ -205,19 +205,20 @@ class HttpClient:
         credentials, set by the auth flow)."""
         if self._closed:  # a transport would open a new connection: a caller's mistake
             raise RuntimeError(f"{method} {path}: the HTTP client has been closed")
-        request = httpx.Request(
-            method,
-            self._prefix + path,
-            params=params,
-            json=json_body,
-            headers=self._headers if headers is None else {**self._headers, **headers},
-            extensions={"timeout": self._timeout},
-        )
-        self._cookies.add_to(request)
-        if self._auth is not None:
-            request = next(iter(self._auth.sync_auth_flow(request)))
         lane = await self._idle.get()
         try:
+            # Made once a lane is free: the session cookie and a signed token are the latest.
+            request = httpx.Request(
+                method,
+                self._prefix + path,
+                params=params,
+                json=json_body,
+                headers=self._headers if headers is None else {**self._headers, **headers},
+                extensions={"timeout": self._timeout},
+            )
+            self._cookies.add_to(request)
+            if self._auth is not None:
+                request = next(iter(self._auth.sync_auth_flow(request)))
             started = time.perf_counter()
             async with asyncio.timeout(self.settings.deadline):
                 response = await lane.handle_async_request(request)
