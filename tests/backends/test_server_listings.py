@@ -1,7 +1,7 @@
 """What a server lists, against both emulators: every name travels as one percent-encoded
 path segment (the request log shows the path as it came on the wire), a name that cannot be
 one is refused by name and never sent, a listing past ``max_items`` is refused, and one
-listing never has more than ``concurrency`` requests in flight."""
+listing never has more than ``concurrency`` requests in flight, and reaches that many."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from streamconsole.core.edits import SetEnforcement, set_enforcement, set_key
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import Algorithm
 from streamconsole.core.model import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_ITEMS,
     Direction,
     ScopeRef,
@@ -45,16 +46,21 @@ THEO_UNSENDABLE = {case: value for case, value in UNSENDABLE.items() if case != 
 
 
 def ams_source(
-    emulator: AntMediaEmulator, *, max_items: int = DEFAULT_MAX_ITEMS, concurrency: int = 16
+    emulator: AntMediaEmulator,
+    *,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> AntMediaSource:
     profile = ServerProfile(
-        "names-ams", ServerKind.ANTMEDIA, emulator.base_url, auth="password", max_items=max_items
+        "names-ams",
+        ServerKind.ANTMEDIA,
+        emulator.base_url,
+        auth="password",
+        max_items=max_items,
+        concurrency=concurrency,
     )
     credentials = Secret(f"{emulator.admin_email}:{emulator.admin_password}")
-    settings = HttpSettings(
-        timeout=2.0, connect_timeout=2.0, retries=1, backoff=0.01, concurrency=concurrency
-    )
-    return AntMediaSource(profile, credentials, settings=settings)
+    return AntMediaSource(profile, credentials, settings=FAST)
 
 
 def theo_source(
@@ -181,6 +187,24 @@ async def test_antmedia_one_listing_has_at_most_concurrency_requests_in_flight(
         config = await source.load()
     assert len(config.applications) == 40
     assert antmedia.log.peak_in_flight == 4  # in parallel, and never more
+
+
+async def test_antmedia_a_listing_by_default_reaches_the_default_bound_and_never_passes_it(
+    antmedia: AntMediaEmulator,
+) -> None:
+    """At 16 in flight, 1,000 settings reads at 20 ms took 1.25 s at best; the default lets
+    64 overlap (each request held long enough here for the bound to be reached), no more."""
+    apps = 2 * DEFAULT_CONCURRENCY + 3
+    antmedia.state.seed(apps, 0)
+    antmedia.faults.latency = 0.3
+    async with ams_source(antmedia) as source:
+        antmedia.log.clear()
+        config = await source.load()
+    assert len(config.applications) == apps
+    assert antmedia.log.peak_in_flight == DEFAULT_CONCURRENCY == 64
+    # The login, the list, and one settings read per application: nothing more.
+    assert antmedia.log.count() == apps + 2
+    assert antmedia.log.count(method="GET", path=f"{SETTINGS}/*") == apps
 
 
 # --- THEOlive ------------------------------------------------------------------------------------

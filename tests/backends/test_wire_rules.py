@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from streamconsole.backends.base import RemoteError, SourceError
-from streamconsole.backends.http import masked_secrets
+from streamconsole.backends.masks import masked_secrets
 from streamconsole.backends.wire_rules import (
     ItemLimit,
     is_loopback,

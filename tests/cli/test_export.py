@@ -128,7 +128,8 @@ def test_an_ant_media_export_writes_only_what_the_kind_takes(
 
 
 def test_an_export_keeps_the_profile_s_wire_settings(tmp_path: Path) -> None:
-    """The proxy, the plain-http permission and the listing cap travel with the profile."""
+    """The proxy, the plain-http permission, the listing cap and the most requests in flight
+    travel with the profile."""
     from streamconsole.backends.toml_export import export_config
     from streamconsole.backends.toml_file import TomlSource
     from streamconsole.core.model import Config, ServerKind, ServerProfile
@@ -143,6 +144,7 @@ def test_an_export_keeps_the_profile_s_wire_settings(tmp_path: Path) -> None:
         allow_insecure_http=True,
         proxy="http://127.0.0.1:3128",
         max_items=500,
+        concurrency=8,
     )
     out = tmp_path / "lan.toml"
     export_config(Config(), profile, out)
@@ -152,7 +154,8 @@ def test_an_export_keeps_the_profile_s_wire_settings(tmp_path: Path) -> None:
         "http://127.0.0.1:3128",
         500,
     )
+    assert carried.concurrency == 8
     default = ServerProfile("d", ServerKind.ANTMEDIA, "https://h", credentials_env="SC_D")
     export_config(Config(), default, tmp_path / "d.toml")
     written = read_toml(tmp_path / "d.toml")["servers"]["d"]
-    assert not {"allow_insecure_http", "proxy", "max_items"} & set(written)
+    assert not {"allow_insecure_http", "proxy", "max_items", "concurrency"} & set(written)

@@ -485,8 +485,7 @@ ERRORS = [
     ),
     Case(
         "alias-with-a-carriage-return",
-        '[applications.news]\nkind = "theolive"\n[applications.news.aliases]\n'
-        '"a\\rb" = {}\n',
+        '[applications.news]\nkind = "theolive"\n[applications.news.aliases]\n"a\\rb" = {}\n',
         None,
         "applications.news.aliases.a\\rb",
         "the name 'a\\rb' holds a control character",
@@ -509,11 +508,26 @@ ERRORS = [
     ),
     Case(
         "max-items-zero",
-        '[servers.s]\nkind = "theolive"\nurl = "https://h"\ncredentials_env = "X"\n'
-        "max_items = 0\n",
+        '[servers.s]\nkind = "theolive"\nurl = "https://h"\ncredentials_env = "X"\nmax_items = 0\n',
         5,
         "servers.s.max_items",
         "expected at least 1, got 0",
+    ),
+    Case(
+        "concurrency-zero",
+        '[servers.s]\nkind = "antmedia"\nurl = "https://h"\ncredentials_env = "X"\n'
+        "concurrency = 0\n",
+        5,
+        "servers.s.concurrency",
+        "expected at least 1, got 0",
+    ),
+    Case(
+        "concurrency-past-the-most",
+        '[servers.s]\nkind = "antmedia"\nurl = "https://h"\ncredentials_env = "X"\n'
+        "concurrency = 100000\n",
+        5,
+        "servers.s.concurrency",
+        "expected at most 256, got 100000",
     ),
     Case(
         "allow-insecure-http-a-string",
@@ -639,11 +653,19 @@ ACCEPTED = [
     Accepted(
         "server-profile-with-proxy-cap-and-loopback-http",
         b'[servers.s]\nkind = "theolive"\nurl = "https://h"\ncredentials_env = "X"\n'
-        b'proxy = "http://proxy.example:3128"\nmax_items = 100\n'
+        b'proxy = "http://proxy.example:3128"\nmax_items = 100\nconcurrency = 4\n'
         b'[servers.t]\nkind = "antmedia"\nurl = "http://127.0.0.2:5080"\ncredentials_env = "X"\n'
         b'[servers.u]\nkind = "antmedia"\nurl = "http://[::1]:5080"\ncredentials_env = "X"\n',
-        lambda c: (c.servers["s"].proxy, c.servers["s"].max_items, c.servers["t"].max_items)
-        == ("http://proxy.example:3128", 100, 20_000),
+        lambda c: (
+            (
+                c.servers["s"].proxy,
+                c.servers["s"].max_items,
+                c.servers["t"].max_items,
+                c.servers["s"].concurrency,
+                c.servers["t"].concurrency,
+            )
+            == ("http://proxy.example:3128", 100, 20_000, 4, 64)
+        ),
     ),
 ]
 

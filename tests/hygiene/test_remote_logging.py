@@ -1,4 +1,4 @@
-"""Remote sessions with every logger at DEBUG (httpx, httpcore, streamconsole, root): log in,
+"""Remote sessions with every logger at DEBUG (httpcore, streamconsole's request log, root): log in,
 list, toggle, rotate and issue a server token on Ant Media (password and ProxyAuthorization)
 and on THEOlive (HTTP Basic, v2 and v1). No record may carry a credential, a stream secret
 old or new, a private key, or a token."""
@@ -14,6 +14,7 @@ import pytest
 
 from streamconsole.backends.antmedia import AntMediaSource
 from streamconsole.backends.http import HttpSettings
+from streamconsole.backends.masks import REQUEST_LOGGER
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.core.edits import set_enforcement, set_key
@@ -46,7 +47,7 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 def logged(caplog: pytest.LogCaptureFixture) -> str:
     """Every record, formatted as a handler writes it and as its bare message and args."""
     records = caplog.records
-    assert any(r.name == "httpx" for r in records), "httpx logged nothing: the test saw nothing"
+    assert any(r.name == REQUEST_LOGGER for r in records), "no request logged: the test saw nothing"
     assert any(r.name.startswith("httpcore.") for r in records), "httpcore logged nothing"
     parts = [caplog.text]
     parts += [f"{r.name} {r.getMessage()} {r.args!r}" for r in records]

@@ -26,13 +26,8 @@ from collections.abc import Iterable, Sequence
 import httpx
 
 from streamconsole.backends.base import OnServer, RemoteError, Source, SourceError
-from streamconsole.backends.http import (
-    HttpSettings,
-    checked_url,
-    install_log_mask,
-    tls_verify,
-    transport_reason,
-)
+from streamconsole.backends.http import HttpSettings, checked_url, tls_verify, transport_reason
+from streamconsole.backends.masks import install_log_mask
 from streamconsole.backends.wire_rules import segment
 from streamconsole.core.model import Config, Direction, ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.probe import (
@@ -69,13 +64,13 @@ async def probe_targets(
     *,
     settings: HttpSettings | None = None,
 ) -> list[ProbeResult]:
-    """Send every target's requests (at most ``settings.concurrency`` at once) and judge
+    """Send every target's requests (at most the profile's ``concurrency`` at once) and judge
     them. Raises SourceError, before anything is sent, where a URL cannot be made."""
     settings = settings or HttpSettings()
     install_log_mask()
     urls = {id(t): checked_url(profile, delivery_url(profile, t)) for t in targets if t.requests}
     context = tls_verify(profile.ca_file, profile.base_dir)  # one, shared: loading it is slow
-    gate = asyncio.Semaphore(settings.concurrency)
+    gate = asyncio.Semaphore(profile.concurrency)
 
     async def run(target: ProbeTarget) -> ProbeResult:
         # One after another, the request without a token last: after the server accepted a

@@ -40,7 +40,9 @@ from streamconsole.backends.wire_rules import (
 from streamconsole.core.durations import MAX_TTL
 from streamconsole.core.key_age import age_warning
 from streamconsole.core.model import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_ITEMS,
+    MAX_CONCURRENCY,
     Alias,
     Application,
     Config,
@@ -106,7 +108,10 @@ def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfil
             base_dir=str(reader.file.parent),
             allow_insecure_http=allow_insecure_http,
             proxy=proxy,
-            max_items=_max_items(reader, table, path),
+            max_items=_count(reader, table, path, "max_items", DEFAULT_MAX_ITEMS),
+            concurrency=_count(
+                reader, table, path, "concurrency", DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+            ),
             play_url=_play_url(reader, table, ServerKind(kind), proxy, allow_insecure_http, path),
             max_key_age=duration(reader, table, "max_key_age", path),
         )
@@ -192,12 +197,26 @@ def _proxy(reader: TomlReader, value: str | None, path: KeyPath) -> str:
     return value
 
 
-def _max_items(reader: TomlReader, table: dict[str, Any], path: KeyPath) -> int:
-    """The most entries one listing of the server may hold (at least 1)."""
-    value = reader.get(table, SERVER, "max_items", path)
-    if value is not None and value < 1:
-        reader.error((*path, "max_items"), f"expected at least 1, got {value}")
-    return DEFAULT_MAX_ITEMS if value is None or value < 1 else int(value)
+def _count(
+    reader: TomlReader,
+    table: dict[str, Any],
+    path: KeyPath,
+    field: str,
+    default: int,
+    most: int | None = None,
+) -> int:
+    """A server's ``field``, a count from 1 (to ``most``): ``max_items``, the most entries
+    one listing may hold; ``concurrency``, the most requests in flight at once."""
+    value = reader.get(table, SERVER, field, path)
+    if value is None:
+        return default
+    if value < 1:
+        reader.error((*path, field), f"expected at least 1, got {value}")
+        return default
+    if most is not None and value > most:
+        reader.error((*path, field), f"expected at most {most}, got {value}")
+        return default
+    return int(value)
 
 
 def _ca_file(reader: TomlReader, value: str | None, path: KeyPath) -> str:

@@ -33,6 +33,7 @@ from streamconsole.backends.toml_schema import SERVER_CHOICES
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import AsymmetricKey, SharedKey, shared_key
 from streamconsole.core.model import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_ITEMS,
     Alias,
     Application,
@@ -77,6 +78,8 @@ def _server_table(profile: ServerProfile, exporter: _Exporter) -> tomlkit.items.
         table["proxy"] = profile.proxy
     if profile.max_items != DEFAULT_MAX_ITEMS:
         table["max_items"] = profile.max_items
+    if profile.concurrency != DEFAULT_CONCURRENCY:
+        table["concurrency"] = profile.concurrency
     return table
 
 

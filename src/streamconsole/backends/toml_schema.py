@@ -40,6 +40,7 @@ SERVER = Table(
         "allow_insecure_http": BOOLEAN,
         "proxy": STRING,
         "max_items": Field(int),
+        "concurrency": Field(int),
         "play_url": STRING,  # theolive only: see PLAY_URL_FIELDS
         "max_key_age": Field(object),
     }

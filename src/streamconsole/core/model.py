@@ -345,8 +345,8 @@ class ConsoleSettings:
     max_key_age: int | None = None  # seconds; servers and applications may set their own
 
 
-# The most entries one server listing (applications, aliases) may hold; past it, not read.
-DEFAULT_MAX_ITEMS = 20_000
+# Per server: the most entries a listing holds (past it, unread); requests in flight at once.
+DEFAULT_MAX_ITEMS, DEFAULT_CONCURRENCY, MAX_CONCURRENCY = 20_000, 64, 256
 
 
 @dataclass(slots=True)
@@ -371,6 +371,7 @@ class ServerProfile:
     # The proxy to reach the server through; never one from the environment (HTTP_PROXY).
     proxy: str = ""
     max_items: int = DEFAULT_MAX_ITEMS
+    concurrency: int = DEFAULT_CONCURRENCY
     # theolive: where players fetch an alias's stream, "https://…/{alias}/…" (the probe's).
     play_url: str = ""
     max_key_age: int | None = None

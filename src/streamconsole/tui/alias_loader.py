@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from streamconsole.backends.base import Source
     from streamconsole.core.model import Application, Config
 
-# Background fetches at once: half of the HTTP client's 16 lanes, so that the selection and
-# a save never wait behind the background.
+# Background fetches at once: a few of the HTTP client's lanes (the profile's concurrency,
+# 64 by default), so that the selection and a save never wait behind the background.
 CONCURRENCY = 8
 _SELECTED = "aliases-selected"
 _BACKGROUND = "aliases-background"
