@@ -2,17 +2,13 @@
 
 __all__ = ["Console", "__version__", "open_config", "open_server", "open_servers"]
 
+# The one place the version is written: pyproject.toml reads it from here, and --version
+# prints it without importlib.metadata (which costs more than Python's own start-up).
+__version__ = "0.1.0"
+
 
 def __getattr__(name: str) -> object:
-    # Both are costly to import (importlib.metadata ~80 ms, the API every backend) and
-    # starting the console needs neither: computed on first use.
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("streamconsole")
-        except PackageNotFoundError:  # a source tree that was never installed
-            return "0+unknown"
+    # The API imports every backend, and starting the console does not need it: on first use.
     if name in ("Console", "open_config", "open_server"):
         from streamconsole import api
 
