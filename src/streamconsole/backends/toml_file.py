@@ -9,7 +9,6 @@ and replaces the config atomically with its mode kept.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import os
@@ -18,7 +17,7 @@ import stat
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from streamconsole.backends.atomic import atomic_write, write_new_file, write_private_file
 from streamconsole.backends.base import (
@@ -41,6 +40,9 @@ from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
 # 100k aliases take ~5 MB; far beyond that a "config" is a mistake, not a config.
 MAX_CONFIG_BYTES = 256 * 2**20
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class TomlSource(Closable):
@@ -103,7 +105,7 @@ class TomlSource(Closable):
         return config
 
     async def load(self) -> Config:
-        return await asyncio.to_thread(self.load_sync)
+        return await _in_thread(self.load_sync)
 
     def scope_warnings(self, config: Config, now: datetime) -> list[Problem]:
         """What ``check`` adds to the load's warnings (see :func:`.toml_config.scope_warnings`)
@@ -149,7 +151,7 @@ class TomlSource(Closable):
                 change.entry.origin = KeyOrigin.FILE
 
     async def apply(self, changes: Sequence[Change]) -> None:
-        await asyncio.to_thread(self.apply_sync, list(changes))
+        await _in_thread(self.apply_sync, list(changes))
 
     @property
     def defaults_place(self) -> str:
@@ -297,6 +299,14 @@ def _set_theme(text: str, theme: str) -> str:
         document = tomlkit.parse(text)
         document.add("console", tomlkit.table().add("theme", theme))
         return tomlkit.dumps(document)
+
+
+async def _in_thread(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    # asyncio imported here, not at the top: the CLI reads a file in its own thread, with no
+    # event loop, and asyncio alone costs more than Python's own start-up.
+    import asyncio
+
+    return await asyncio.to_thread(function, *args, **kwargs)
 
 
 def _digest(data: bytes) -> bytes:

@@ -4,7 +4,6 @@ exit code, JSON and inert text on stdout, running a coroutine, opening the named
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -110,15 +109,31 @@ def command(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
 
 
 def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    # asyncio imported here, not at the top: a command on the file needs no event loop, and
+    # asyncio alone costs more than Python's own start-up.
+    import asyncio
+
     async def runner() -> T:
         return await make()
 
     return asyncio.run(runner())
 
 
+def read_file(args: argparse.Namespace) -> Config:
+    """The config file itself (no ``--server``), read-only: read in this thread, with every
+    alias loaded with it, so that no event loop is started for it."""
+    # Here, not at the top: decode without --against shares this module and reads no config.
+    from streamconsole.backends.toml_file import TomlSource
+
+    return TomlSource(args.config, read_only=True).load_sync()
+
+
 async def open_loaded(args: argparse.Namespace, *, aliases: bool = True) -> tuple[Source, Config]:
     """Open the source the arguments name, read-only (the commands that call this only
-    read), and load it (remote aliases too, if asked, of the applications it could read)."""
+    read), and load it (remote aliases too, if asked, of the applications it could read).
+    The file itself needs none of this: :func:`read_file`."""
+    import asyncio  # late, as in run_async (which started the loop this runs in)
+
     # Here, not at the top: decode without --against shares this module and reads no config.
     from streamconsole.backends.registry import open_source
     from streamconsole.core.fleet import every_alias

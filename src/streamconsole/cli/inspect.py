@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from streamconsole.cli.common import (
     EXIT_OK,
@@ -18,6 +18,7 @@ from streamconsole.cli.common import (
     emit,
     now_utc,
     open_loaded,
+    read_file,
     read_stdin,
     run_async,
     safe,
@@ -25,7 +26,6 @@ from streamconsole.cli.common import (
 )
 from streamconsole.core.delivery import DeliveryFormat, delivery_form, delivery_forms
 from streamconsole.core.durations import parse_duration
-from streamconsole.core.explain import Explanation, explain
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -56,6 +56,9 @@ from streamconsole.core.tokens import (
 )
 from streamconsole.core.verifier_rules import quoted_names
 
+if TYPE_CHECKING:
+    from streamconsole.core.explain import Explanation
+
 # --- list / show ----------------------------------------------------------------------------
 
 
@@ -74,7 +77,7 @@ def run_list(args: argparse.Namespace) -> int:
         await close(source)
         return config
 
-    config = run_async(load)
+    config = read_file(args) if args.server is None else run_async(load)
     if args.overdue:
         return _list_overdue(config, as_json=args.json)
     rows = []
@@ -157,6 +160,11 @@ def load_scope(args: argparse.Namespace, text: str) -> tuple[Config, ScopeRef]:
     """Load the source and the scope named by ``text``: its application must exist, and
     for an alias the application's aliases are fetched (a remote source lists them lazily)
     unless the application itself could not be read (``Application.problem``)."""
+    if args.server is None:  # the file: its aliases are loaded with it
+        config = read_file(args)
+        ref = ScopeRef.parse(text)
+        config.resolve(ScopeRef(ref.application))
+        return config, ref
 
     async def load() -> tuple[Config, ScopeRef]:
         source, config = await open_loaded(args, aliases=False)
@@ -244,6 +252,8 @@ def run_token(args: argparse.Namespace) -> int:
     claims = build_claims(app.kind, direction, ref.alias, now=now, ttl=ttl, extra=extra)
     token = sign(claims, policy.key.key)
     if args.json:
+        from streamconsole.core.explain import explain  # late: it imports PyJWT's verifiers
+
         view = explanation_view(explain(token, policy, stream=ref.alias, now=now))
         forms = delivery_view(delivery_forms(app, ref.alias, direction, token))
         emit({"token": token, "expires_at": claims["exp"], "scope": str(ref), **view, **forms})
@@ -312,6 +322,8 @@ def run_decode(args: argparse.Namespace) -> int:
             print_times(decoded.claims, now)
             print("(not verified: give --against APP/ALIAS to check it as a server would)")
         return EXIT_OK
+
+    from streamconsole.core.explain import explain  # late: it imports PyJWT's verifiers
 
     config, _ = load_scope(args, args.against)
     ref, app, alias = resolve(config, args.against)

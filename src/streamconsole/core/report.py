@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from streamconsole.core.delivery import Deliveries
 from streamconsole.core.durations import format_duration
-from streamconsole.core.explain import Explanation
 from streamconsole.core.key_age import is_overdue
 from streamconsole.core.model import (
     Alias,
@@ -25,6 +24,9 @@ from streamconsole.core.model import (
     policy_warnings,
 )
 from streamconsole.core.token_times import describe_times, iso_utc
+
+if TYPE_CHECKING:  # explain imports PyJWT, which list and show never need
+    from streamconsole.core.explain import Explanation
 
 
 def key_view(

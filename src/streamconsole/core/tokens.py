@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-
 from streamconsole.core.errors import TokenBuildError
 from streamconsole.core.keys import Algorithm, Key
 from streamconsole.core.model import Direction, ServerKind
@@ -69,6 +67,8 @@ def sign(claims: Mapping[str, Any], key: Key, algorithm: Algorithm | None = None
         raise TokenBuildError(f"cannot sign {alg} with a {key.family} key")
     if not key.can_sign:
         raise TokenBuildError("no private key configured: this key can verify but not sign")
+    import jwt  # late: PyJWT costs tens of ms, and list, show and decode import this module
+
     return jwt.encode(dict(claims), key.signing_key, algorithm=alg.value)
 
 
