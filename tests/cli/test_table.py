@@ -92,3 +92,28 @@ def test_list_on_a_local_file_imports_its_command_only_and_no_http(tmp_path: Pat
     assert not {"httpx", "streamconsole.backends.http", "streamconsole.tui"} & modules
     # The fleet form (several servers) is imported only when several servers are named.
     assert not {"streamconsole.cli.fleet", "streamconsole.fleet"} & modules
+
+
+# Each of these costs about as much as Python's own start-up, or more (issue 15): a command
+# imports those it uses, no other. Nothing here is timed; what is loaded is the cause.
+HEAVY = {"asyncio", "httpx", "jwt", "cryptography", "textual", "tomlkit", "importlib.metadata"}
+
+
+@pytest.mark.parametrize(
+    ("args", "uses"),
+    [
+        (("--version",), set()),
+        # The sample holds an RS256 public key: reading it takes cryptography.
+        (("list",), {"cryptography"}),
+        (("show", "LiveApp/stream1"), {"cryptography"}),
+        (("token", "LiveApp/stream1", "--type", "publish"), {"cryptography", "jwt"}),
+    ],
+    ids=["version", "list", "show", "token"],
+)
+def test_a_command_on_a_file_imports_only_the_heavy_modules_it_uses(
+    tmp_path: Path, args: tuple[str, ...], uses: set[str]
+) -> None:
+    copy_sample(tmp_path)
+    modules, printed = imported_by(*args, cwd=tmp_path)
+    assert printed.strip(), "the command printed nothing: it failed"
+    assert modules & (HEAVY - uses) == set()

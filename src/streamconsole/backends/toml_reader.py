@@ -9,7 +9,6 @@ An unknown key or value is refused with the nearest valid one.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -79,6 +78,8 @@ def _did_you_mean(text: str, choices: tuple[str, ...]) -> str:
     difflib's 0.6 cutoff, and indexing a 10 MB value would take difflib seconds."""
     if len(text) > 3 * max(len(choice) for choice in choices):
         return ""
+    import difflib  # late: only a misspelt name needs it, and every command reads a config
+
     near = difflib.get_close_matches(text, choices, n=1)
     return f"; did you mean {near[0]!r}?" if near else ""
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 from streamconsole.cli import arguments
 from streamconsole.cli.arguments import several
@@ -17,9 +16,9 @@ from streamconsole.cli.arguments import several
 Run = Callable[[argparse.Namespace], int]
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
-    """One headless command: ``streamconsole NAME ...``."""
+class Command(NamedTuple):
+    """One headless command: ``streamconsole NAME ...``. A named tuple rather than a
+    dataclass: ``dataclasses`` (with ``inspect``) would be most of ``--version``'s imports."""
 
     name: str
     run: str  # "module:function", imported when the command runs
