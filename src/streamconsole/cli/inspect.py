@@ -54,7 +54,6 @@ from streamconsole.core.tokens import (
     normalise,
     sign,
 )
-from streamconsole.core.verifier_rules import quoted_names
 
 if TYPE_CHECKING:
     from streamconsole.core.explain import Explanation
@@ -315,6 +314,9 @@ def run_decode(args: argparse.Namespace) -> int:
             print("claims: " + pretty_json(decoded.claims))
             for part, names in repeated.items():
                 if names:
+                    # late: only this note needs the verifier rules, which token and show do not
+                    from streamconsole.core.verifier_rules import quoted_names
+
                     print(
                         f"note: the {part} names {quoted_names(names)} more than once; shown "
                         "is the last of each (verifiers differ: see --against)"
