@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.backends.key_places import KEY_DIRECTORY
+from streamconsole.backends.toml_fast import fast_toml
 from streamconsole.backends.toml_keys import KeyReader
 from streamconsole.backends.toml_reader import TomlReader, load_toml, quoted, type_name
 from streamconsole.backends.toml_scan import KeyPath, locate_all
@@ -344,9 +345,27 @@ def _alias(
 def parse_config(
     text: str, file: Path, environ: Mapping[str, str] | None = None
 ) -> tuple[Config, tuple[Problem, ...]]:
-    """Parse and validate; return the config and its warnings, or raise ConfigError."""
-    reader = TomlReader(file, text, os.environ if environ is None else environ)
-    data = load_toml(text, file)
+    """Parse and validate; return the config and its warnings, or raise ConfigError.
+
+    ``rtoml`` parses where it agrees with ``tomllib`` (:mod:`.toml_fast`); a config it
+    makes fail is read again from ``tomllib``'s data, as messages quote values (a
+    date-time's repr names its time zone class, rtoml's own) and must read as they always have.
+    """
+    environ = os.environ if environ is None else environ
+    reader = TomlReader(file, text, environ)
+    data = fast_toml(text)
+    config = _checked(reader, data) if data is not None else None
+    if config is None or reader.failed:
+        data = None  # the fast parse's tables go before the strict parse builds its own
+        reader = TomlReader(file, text, environ)
+        config = _checked(reader, load_toml(text, file))
+    if reader.failed:
+        raise ConfigError(reader.located_problems())
+    return config, tuple(reader.located_problems())
+
+
+def _checked(reader: TomlReader, data: dict[str, Any]) -> Config:
+    """The config ``data`` describes, its problems left in ``reader``."""
     reader.known_keys(data, TOP, ())
     config = Config(
         settings=_console(reader, reader.table(data, TOP, "console", ())),
@@ -363,9 +382,7 @@ def parse_config(
             config.applications[name] = app
     for warning in keys.places.directory_warnings(KEY_DIRECTORY):  # where rotations write
         reader.warn((), warning)
-    if reader.failed:
-        raise ConfigError(reader.located_problems())
-    return config, tuple(reader.located_problems())
+    return config
 
 
 def scope_warnings(config: Config, text: str, file: Path, now: datetime) -> list[Problem]:

@@ -7,7 +7,7 @@ public key costs far more than looking it up).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -147,7 +147,9 @@ class KeyReader:
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
+            offset = value.utcoffset()
+            # tomllib's time zone, whichever parser read it (rtoml has a class of its own).
+            return value.replace(tzinfo=UTC if offset is None else timezone(offset))
         if isinstance(value, date):
             return datetime(value.year, value.month, value.day, tzinfo=UTC)
         self.reader.error((*path, "created"), "expected a date-time such as 2026-09-01T10:00:00Z")

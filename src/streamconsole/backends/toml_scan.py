@@ -175,6 +175,8 @@ def _inline_keys(statement: Statement) -> Iterable[KeyPath]:
 def locate_all(text: str, paths: Iterable[KeyPath]) -> dict[KeyPath, int]:
     """1-based line of each path, or of its longest prefix found; one pass over ``text``."""
     targets = {path for path in paths if path}
+    if not targets:
+        return {}  # nothing to report: no 100k-line scan
     best: dict[KeyPath, tuple[int, int]] = {}  # path -> (matched length, line)
     prefixes = {path[:size] for path in targets for size in range(1, len(path) + 1)}
     # A target can only be in a table whose path is one of its prefixes (or the root).
