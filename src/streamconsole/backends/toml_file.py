@@ -1,6 +1,7 @@
-"""The TOML file source: read fast with ``tomllib``, edit in place with ``tomlkit``.
+"""The TOML file source: read fast with ``rtoml``/``tomllib``, edit in place with ``tomlkit``.
 
-Reading uses ``tomllib`` (≈11× faster than tomlkit on big files); an edit runs
+Reading uses ``rtoml`` where it agrees with ``tomllib``, else ``tomllib`` (see
+:mod:`.toml_fast`; both far faster than tomlkit on big files); an edit runs
 ``tomlkit`` on the few lines that define the edited scope (see :mod:`.toml_edit`), so
 comments, order and formatting elsewhere survive byte for byte. Saving refuses when the
 file changed on disk since it was read, writes new key files (0600) before the config,
