@@ -31,7 +31,7 @@ from streamconsole.backends.toml_schema import (
     SERVER_OF_KIND,
     TOP,
 )
-from streamconsole.backends.toml_values import delivery_host, duration
+from streamconsole.backends.toml_values import ca_file, delivery_host, duration, proxy_url
 from streamconsole.backends.wire_rules import (
     HTTP_ADVICE,
     name_problem,
@@ -89,7 +89,7 @@ def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfil
             if "kind" not in table or "url" not in table:
                 reader.error(path, "a server needs 'kind' and 'url'")
             continue
-        proxy = _proxy(reader, reader.get(table, SERVER, "proxy", path), path)
+        proxy = proxy_url(reader, reader.get(table, SERVER, "proxy", path), path)
         allow_insecure_http = bool(reader.get(table, SERVER, "allow_insecure_http", path))
         _url(reader, url, proxy, allow_insecure_http, path)
         of_kind = SERVER_OF_KIND[ServerKind(kind)]
@@ -101,7 +101,7 @@ def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfil
             url=url.rstrip("/"),
             credentials_env=reader.get(table, SERVER, "credentials_env", path) or "",
             credentials_file=reader.get(table, SERVER, "credentials_file", path) or "",
-            ca_file=_ca_file(reader, reader.get(table, SERVER, "ca_file", path), path),
+            ca_file=ca_file(reader, reader.get(table, SERVER, "ca_file", path), path),
             read_only=bool(reader.get(table, SERVER, "read_only", path)),
             api_version=reader.get(table, of_kind, "api_version", path)
             or of_kind.fields["api_version"].choices[0],
@@ -183,21 +183,6 @@ def _play_url(
     return str(value)
 
 
-def _proxy(reader: TomlReader, value: str | None, path: KeyPath) -> str:
-    """The proxy a profile names (the environment's proxy variables are never used)."""
-    if not value:
-        return ""
-    try:
-        parts = urlsplit(value)
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        ok = False
-    if not ok:
-        reader.error((*path, "proxy"), f"{quoted(value)} is not an http(s) proxy URL")
-        return ""
-    return value
-
-
 def _count(
     reader: TomlReader,
     table: dict[str, Any],
@@ -218,20 +203,6 @@ def _count(
         reader.error((*path, field), f"expected at most {most}, got {value}")
         return default
     return int(value)
-
-
-def _ca_file(reader: TomlReader, value: str | None, path: KeyPath) -> str:
-    """A server's CA certificate file, relative to the config; it must be there (a missing
-    one would only show as a TLS error on the first request)."""
-    if not value:
-        return ""
-    resolved = reader.file.parent / Path(value).expanduser()
-    shown = f"{value!r}" + (f" ({resolved})" if value != str(resolved) else "")
-    if not resolved.exists():
-        reader.error((*path, "ca_file"), f"ca_file {shown} does not exist")
-    elif not resolved.is_file():
-        reader.error((*path, "ca_file"), f"ca_file {shown} is not a file")
-    return value
 
 
 def _scope(
