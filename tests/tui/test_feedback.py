@@ -32,7 +32,7 @@ async def test_a_toggle_says_what_it_did_in_the_status_line_not_in_a_toast(
         assert note(pilot) == "Play JWT on for LiveApp (unsaved)"
         await pilot.press("ctrl+s")
         await wait_loaded(pilot)
-        assert note(pilot) == "Saved 1 change(s) to console.toml."  # the next key's own
+        assert note(pilot) == "Saved 1 change to console.toml."  # the next key's own
         assert notes.toasts == 0
 
 

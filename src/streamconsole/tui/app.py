@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.worker import WorkerError
 
 from streamconsole.core.glyphs import UNICODE, Glyphs
+from streamconsole.core.text import counted
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
 from streamconsole.tui.bindings import APP_BINDINGS
 from streamconsole.tui.config_loader import ConfigLoaded, ConfigLoader, LoadFailed
@@ -158,8 +159,8 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         screen = self.main_screen
         screen.warnings = tuple(self.source.warnings)
         if screen.warnings:
-            count = len(screen.warnings)
-            text = f"{count} warning(s) in the config: rows marked {self.glyphs.warning}"
+            count = counted(len(screen.warnings), "warning")
+            text = f"{count} in the config: rows marked {self.glyphs.warning}"
             self.post_message(Noted(text, warning=True))
         on_a_server = self.switcher is not None and self.switcher.server is not None
         self._themes.loaded(config.settings.theme, on_a_server=on_a_server)
@@ -301,16 +302,18 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         else:
             self.flows.unsaved_then(question, proceed)
 
-    def _pending(self) -> int:
-        return len(self.session.pending) if self.session is not None else 0
+    def _pending(self) -> str:
+        """The unsaved changes, in words: ``1 unsaved change``."""
+        pending = self.session.pending if self.session is not None else ()
+        return counted(len(pending), "unsaved change")
 
     async def action_quit(self) -> None:
         code = 1 if self.load_failed else 0
-        question = f"Quit with {self._pending()} unsaved change(s)?"
+        question = f"Quit with {self._pending()}?"
         self._unsaved_then(question, lambda: self.exit(return_code=code))
 
     def action_reload(self) -> None:
-        question = f"Refresh and lose {self._pending()} unsaved change(s)?"
+        question = f"Refresh and lose {self._pending()}?"
         self._unsaved_then(question, self._reload)
 
     def _reload(self) -> None:
@@ -333,7 +336,7 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
     @on(SourceSwitcher.Chosen)
     def _source_chosen(self, chosen: SourceSwitcher.Chosen) -> None:
         if self.switcher is not None:
-            question = f"Open {chosen.label} and lose {self._pending()} unsaved change(s)?"
+            question = f"Open {chosen.label} and lose {self._pending()}?"
             self._unsaved_then(question, partial(self.switcher.open, chosen.server))
 
     @on(SourceSwitcher.Opened)
