@@ -178,6 +178,8 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
             self.loader.report([a for a in config.applications.values() if a.problem])
             self.call_after_refresh(self.loader.start)  # the rest once the list is painted
         self._config_loader.shown(config)
+        if loaded.changes is not None:
+            self.post_message(Noted(f"Reloaded: {loaded.changes}."))
 
     @on(LoadFailed)
     def _load_failed(self, failed: LoadFailed) -> None:
@@ -319,10 +321,13 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
     def _reload(self) -> None:
         """Read the source again: the cursor stays on its scope, open applications open."""
         scopes = self.main_screen.scope_list
-        keep = scopes.current_ref if self.session is not None else None
-        index = scopes.index if self.session is not None else None
+        session = self.session
+        keep = scopes.current_ref if session is not None else None
+        index = scopes.index if session is not None else None
+        expanded = index.expanded_names if index else frozenset()
+        previous = session.config if session is not None else None
         self.main_screen.show_loading()
-        self._config_loader.load(self.source, keep, index.expanded_names if index else frozenset())
+        self._config_loader.load(self.source, keep, expanded, previous)
 
     def action_open_source(self) -> None:
         if self.switcher is not None and self.screen is self.main_screen:
