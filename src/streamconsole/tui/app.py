@@ -304,8 +304,7 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         else:
             self.flows.unsaved_then(question, proceed)
 
-    def _pending(self) -> str:
-        """The unsaved changes, in words: ``1 unsaved change``."""
+    def _pending(self) -> str:  # in words: "1 unsaved change"
         pending = self.session.pending if self.session is not None else ()
         return counted(len(pending), "unsaved change")
 
@@ -319,15 +318,13 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         self._unsaved_then(question, self._reload)
 
     def _reload(self) -> None:
-        """Read the source again: the cursor stays on its scope, open applications open."""
-        scopes = self.main_screen.scope_list
-        session = self.session
+        """Read the source again: the cursor stays on its scope, open applications open,
+        and the status line says what changed."""
+        session, scopes = self.session, self.main_screen.scope_list
         keep = scopes.current_ref if session is not None else None
-        index = scopes.index if session is not None else None
-        expanded = index.expanded_names if index else frozenset()
-        previous = session.config if session is not None else None
+        expanded = scopes.index.expanded_names if session and scopes.index else frozenset()
         self.main_screen.show_loading()
-        self._config_loader.load(self.source, keep, expanded, previous)
+        self._config_loader.load(self.source, keep, expanded, session.config if session else None)
 
     def action_open_source(self) -> None:
         if self.switcher is not None and self.screen is self.main_screen:
