@@ -25,7 +25,6 @@ from streamconsole.core.keys import (
     KeyFamily,
     SecretEncoding,
 )
-from streamconsole.core.text import counted
 
 # What a new key means where the server holds one key per scope (ServerKind.keeps_old_key is
 # False): the rotate dialog, `rotate`, `plan` and `apply` all say it in these words.
@@ -314,8 +313,8 @@ def policy_warnings(app: Application, alias: Alias | None, now: datetime) -> lis
         policy = effective_policy(app, alias, direction)
         if policy.enforced and policy.key is None and remote:
             warnings.append(
-                f"the server holds {counted(len(remote), 'key')} this console does not know "
-                "(write-only): tokens cannot be issued or checked here until a rotation"
+                f"the server holds write-only keys ({len(remote)}) this console does not know: "
+                "tokens cannot be issued or checked here until a rotation"
             )
         elif policy.enforced and policy.key is None:
             warnings.append(
