@@ -30,6 +30,7 @@ from streamconsole.core.drift import Drift, compare_row, compared_aliases, drift
 from streamconsole.core.fleet import DEFAULT_JOBS, UnknownServer, select_servers
 from streamconsole.core.model import Config, ScopeRef
 from streamconsole.core.report import server_rows, unknown_row
+from streamconsole.core.text import counted
 from streamconsole.fleet import Member, close_members, load_members
 
 
@@ -50,9 +51,9 @@ class DriftReport:
     def _repr_html_(self) -> str:
         left, right = html.escape(self.drift.left), html.escape(self.drift.right)
         if self.drift.same:
-            verdict = f"no drift on {self.drift.compared} scope(s)"
+            verdict = f"no drift on {counted(self.drift.compared, 'scope')}"
         else:
-            verdict = f"{len(self.drift.differences)} difference(s)"
+            verdict = counted(len(self.drift.differences), "difference")
         parts = [f"<h4>{left} ↔ {right}: {verdict}</h4>"]
         if self.drift.differences:
             rows = [

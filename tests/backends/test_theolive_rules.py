@@ -182,7 +182,7 @@ def test_no_more_than_two_keys_are_ever_held() -> None:
     with pytest.raises(ChangeRefused) as caught:
         plan([new_key()], AliasState((OLD, OTHER)), v1=False)
     message = str(caught.value)
-    assert "holds 2 key(s) (k-old (streamconsole 2026-01-01T00:00:00Z), k-other)" in message
+    assert "holds 2 keys (k-old (streamconsole 2026-01-01T00:00:00Z), k-other)" in message
     assert "retire the older one first" in message
 
 

@@ -30,7 +30,7 @@ def test_help_lists_every_registered_command() -> None:
 def test_check_sample_config_has_no_errors_and_one_warning(sample_dir: Path) -> None:
     result = run("check", "streamconsole.toml", cwd=sample_dir)
     assert result.returncode == 0, result.stderr
-    assert "4 applications, 10 aliases, 2 servers, 1 warning(s)" in result.stdout
+    assert "4 applications, 10 aliases, 2 servers, 1 warning" in result.stdout
     # WebRTCAppEE has one-time tokens on beside play JWT, on purpose: the sample shows it.
     assert result.stderr.splitlines() == [
         "streamconsole.toml:48: applications.WebRTCAppEE.one_time_token: warning: play: "

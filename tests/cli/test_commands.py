@@ -12,6 +12,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+from streamconsole.cli.inspect import LABEL_MIN_CELLS, list_lines
 from tests.cli.conftest import run_cli
 from tests.emulators import AntMediaEmulator
 
@@ -26,18 +27,50 @@ def test_list_text_and_json(sample_dir: Path) -> None:
     text = run_cli("list", cwd=sample_dir)
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
-    assert lines[0].split() == ["SCOPE", "KIND", "PUBLISH", "PLAY", "ALGORITHM", "FINGERPRINT"]
-    assert any(
-        line.split()[:4] == ["news-channel/morning", "theolive", "n/a", "off"] for line in lines
-    )
+    header = ["SCOPE", "KIND", "PUBLISH", "PLAY", "ALGORITHM", "FINGERPRINT", "LABEL"]
+    assert lines[0].split() == header
+    morning = next(line for line in lines if line.startswith("news-channel/morning "))
+    assert morning.split()[:4] == ["news-channel/morning", "theolive", "n/a", "off"]
+    assert morning.endswith("  Morning show")  # not a terminal: labels are printed whole
     as_json = run_cli("list", "--json", cwd=sample_dir)
     rows = json.loads(as_json.stdout)
     assert len(rows) == 14
     by_scope = {row["scope"]: row for row in rows}
+    assert by_scope["news-channel/morning"]["label"] == "Morning show"
+    assert by_scope["LiveApp"]["label"] == "Main live app"
+    assert by_scope["LiveApp/stream1"]["label"] == ""
     assert by_scope["sports/highlights"]["play"] is False  # alias override
     assert by_scope["sports/match-day"]["play"] is True  # inherited
     for secret in secrets_in(sample_dir):
         assert secret not in text.stdout + as_json.stdout
+
+
+def _row(scope: str, label: str, **more: object) -> dict[str, object]:
+    return {
+        "scope": scope,
+        "label": label,
+        "kind": "theolive",
+        "publish": None,
+        "play": True,
+        "algorithm": "HS256",
+        "fingerprint": "hs:abc",
+        **more,
+    }
+
+
+def test_list_on_a_terminal_cuts_labels_to_its_width_and_drops_them_where_none_fit() -> None:
+    rows = [_row("news/evening", "Evening bulletin, every day"), _row("news/morning", "")]
+    whole = list_lines(rows, None)
+    assert whole[1].endswith("hs:abc       Evening bulletin, every day")
+    assert whole[2].endswith("hs:abc")  # no label: no trailing blanks
+    header = len(whole[0]) - len("  LABEL")
+    cut = list_lines(rows, header + 2 + 10)
+    assert cut[1].endswith("Evening b…")
+    assert all(len(line) <= header + 12 for line in cut)
+    narrow = list_lines(rows, header + 2 + LABEL_MIN_CELLS - 1)
+    assert "LABEL" not in narrow[0] and "Evening" not in narrow[1]
+    hostile = list_lines([_row("x/y", "\x1b]0;pwned\x07", error="HTTP 500")], None)
+    assert "\x1b" not in hostile[1] and hostile[1].endswith("\\x07  ! could not be read")
 
 
 def test_show_names_where_the_policy_comes_from(sample_dir: Path) -> None:

@@ -101,7 +101,7 @@ def test_plan_then_apply_across_the_fleet(fleet: Fleet, tmp_path: Path) -> None:
         ["down", "down", "-", "-", "-"],
     ]
     assert "  us: read-only: nothing was sent" in summary
-    assert "2 of 4 server(s) succeeded" in applied.stdout
+    assert "2 of 4 servers succeeded" in applied.stdout
     assert "eu: applied: LiveApp: play JWT on" in applied.stdout
     assert fleet.eu.state.settings("LiveApp")["jwtStreamSecretKey"] == secret
     assert fleet.eu.log.count(method="POST", path=SETTINGS_POST) == 1  # one save per scope
@@ -138,7 +138,7 @@ def test_a_failing_server_is_reported_and_the_others_are_applied(
 
     resumed = fleet.run("apply", "--server", "eu", "--server", "us", "--yes")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert "2 of 2 server(s) succeeded: every server succeeded" in resumed.stdout
+    assert "2 of 2 servers succeeded: every server succeeded" in resumed.stdout
 
 
 def test_one_plan_file_is_for_one_server(fleet: Fleet, tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_one_plan_file_is_for_one_server(fleet: Fleet, tmp_path: Path) -> None:
 def test_diff_between_two_servers_and_a_server_and_the_file(fleet: Fleet, tmp_path: Path) -> None:
     same = fleet.run("diff", "--server", "eu", "--server", "us")
     assert same.returncode == 0, same.stdout + same.stderr
-    assert "no drift: eu and us match on 3 scope(s)" in same.stdout
+    assert "no drift: eu and us match on 3 scopes" in same.stdout
 
     fleet.us.state.update_settings("LiveApp", playJwtControlEnabled=True)
     drifted = fleet.run("diff", "--server", "eu", "--server", "us", "--json")

@@ -90,7 +90,8 @@ class Operator:
         applied = self.run(
             readme("streamconsole apply -c prod.toml --server prod --plan plan.json --yes")
         )
-        assert "step(s) applied" in applied.stdout
+        assert applied.stdout.splitlines()[-1].startswith("all ")
+        assert applied.stdout.rstrip().endswith(" applied")
         in_sync = self.run(readme("streamconsole plan -c prod.toml --server prod"))
         assert "no differences" in in_sync.stdout
 

@@ -129,7 +129,7 @@ def test_apply_verify_probes_what_it_changed(
 
     applied = run_cli("apply", *server, "--yes", "--verify", "--json", env=env)
     assert applied.returncode == 0, applied.stderr
-    assert "all 1 step(s) applied" in applied.stderr  # progress on stderr, JSON alone on stdout
+    assert "all 1 step applied" in applied.stderr  # progress on stderr, JSON alone on stdout
     report = json.loads(applied.stdout)
     scopes = {(r["scope"], r["direction"]): r["verdict"] for r in report["results"]}
     assert scopes[("LiveApp", "play")] == "enforced as configured"
@@ -138,7 +138,7 @@ def test_apply_verify_probes_what_it_changed(
     assert run_cli("toggle", "LiveApp", "--play", "off", "-c", str(offline)).returncode == 0
     applied = run_cli("apply", *server, "--yes", "--verify", env=env)
     assert applied.returncode == 0, applied.stderr
-    assert "all 1 step(s) applied" in applied.stdout
+    assert "all 1 step applied" in applied.stdout
     assert row(applied.stdout, "play")[:6] == ["LiveApp", "play", "off", "404", "404", "404"]
 
 

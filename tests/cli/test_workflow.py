@@ -69,7 +69,7 @@ def test_round_trip_export_edit_plan_apply(
     # The server stamps every save: the key and the switch of one application go in one.
     applied = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert applied.returncode == 0, applied.stderr
-    assert "all 2 step(s) applied" in applied.stdout
+    assert "all 2 steps applied" in applied.stdout
     assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 1
     settings = antmedia.state.settings("LiveApp")
     assert settings["playJwtControlEnabled"] is True
@@ -106,7 +106,7 @@ def test_failure_mid_apply_then_resume(
     assert antmedia.state.settings("VodApp")["publishJwtControlEnabled"] is False
     resumed = run_cli("apply", "-c", str(offline), "--server", "prod", "--yes", env=env)
     assert resumed.returncode == 0, resumed.stderr
-    assert "all 2 step(s) applied" in resumed.stdout
+    assert "all 2 steps applied" in resumed.stdout
     assert run_cli("plan", "-c", str(offline), "--server", "prod", env=env).returncode == 0
 
 
@@ -308,7 +308,7 @@ def test_theolive_keyless_alias_secured_offline_then_applied(
 
     applied = run_cli("apply", *server, "--yes", env=env)
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert "all 2 step(s) applied" in applied.stdout
+    assert "all 2 steps applied" in applied.stdout
     assert HARD_CUTOVER not in applied.stdout  # nothing was replaced
     assert len(theolive.state.aliases["morning"].keys) == 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamconsole.core.durations import MAX_TTL, countdown, format_duration, parse_duration
+from streamconsole.core.durations import MAX_TTL, format_duration, parse_duration
 from streamconsole.core.errors import DurationError
 
 
@@ -105,26 +105,3 @@ def test_format_then_parse_keeps_what_two_units_can_say(seconds: int) -> None:
     parsed = parse_duration(shown)
     assert parsed <= seconds
     assert format_duration(parsed) == shown
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (0, "00:00"),
-        (0.99, "00:00"),
-        (1, "00:01"),
-        (59.9, "00:59"),
-        (61, "01:01"),
-        (600, "10:00"),
-        (3599, "59:59"),
-        (3600, "1:00:00"),
-        (3661, "1:01:01"),
-        (86_400, "24:00:00"),
-        (360_000, "100:00:00"),
-        (-0.5, "00:00"),
-        (-5, "00:00"),
-        (-86_400, "00:00"),
-    ],
-)
-def test_countdown(seconds: float, text: str) -> None:
-    assert countdown(seconds) == text

@@ -409,5 +409,5 @@ def test_keys_known_only_to_the_server_are_not_called_missing() -> None:
     alias = Alias("main", settings=ScopeSettings(play=True, remote_keys=(RemoteKey("k1"),)))
     channel.aliases["main"] = alias
     (warning,) = policy_warnings(channel, alias, datetime(2026, 11, 23, tzinfo=UTC))
-    assert "server holds 1 key(s)" in warning
+    assert "server holds write-only keys (1) this console does not know" in warning
     assert "every play is refused" not in warning

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamconsole.core.text import inert, inert_lines, pretty_json
+from streamconsole.core.text import counted, inert, inert_lines, pretty_json
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
 
@@ -137,3 +137,21 @@ def test_inert_output_has_nothing_a_terminal_acts_on(text: str) -> None:
 @given(st.text(st.characters(categories=("L", "N", "P", "S", "Zs"))))
 def test_inert_leaves_printable_text_alone(text: str) -> None:
     assert inert(text) == text
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "words"),
+    [
+        (1, "stream", "1 stream"),
+        (3, "stream", "3 streams"),
+        (0, "alias", "0 aliases"),
+        (50, "alias", "50 aliases"),
+        (1, "alias", "1 alias"),
+        (1200, "application", "1,200 applications"),
+        (2, "switch", "2 switches"),
+    ],
+)
+def test_counted_says_one_in_the_singular_and_the_rest_in_the_plural(
+    count: int, noun: str, words: str
+) -> None:
+    assert counted(count, noun) == words

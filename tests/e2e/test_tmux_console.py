@@ -143,7 +143,7 @@ def test_quit_with_unsaved_changes_asks(console: TmuxSession, workdir: Path) -> 
     console.keys("Home", "p")
     console.wait_for("unsaved")
     console.keys("q")
-    screen = console.wait_for("Quit with 1 unsaved change(s)?")
+    screen = console.wait_for("Quit with 1 unsaved change?")
     assert "LiveApp: publish JWT off" in screen
     assert all(choice in screen for choice in ("Save", "Discard", "Cancel"))
     # Discard, and the file stays as it was.

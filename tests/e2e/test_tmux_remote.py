@@ -68,7 +68,7 @@ def test_toggle_and_save_on_the_server(console: TmuxSession, antmedia: AntMediaE
     console.wait_for("1 unsaved")
     assert antmedia.log.count(method="POST", path="/rest/v2/applications/settings/*") == 0
     console.keys("C-s")
-    console.wait_for("Saved 1 change(s) to lab")
+    console.wait_for("Saved 1 change to lab")
     assert antmedia.state.settings("LiveApp")["playJwtControlEnabled"] is True
 
     # The streams of an application open under it.

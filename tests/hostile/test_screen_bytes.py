@@ -151,7 +151,7 @@ async def test_hostile_ant_media_names_never_reach_the_terminal_raw(
     # Routine feedback names them in the status line (made inert there: no leak above);
     # error toasts show them as escapes, their markup as text.
     assert notes.any(f"Play JWT on for {antmedia_state.HOSTILE_APP} (unsaved)")
-    assert notes.any("Saved 1 change(s) to lab")
+    assert notes.any("Saved 1 change to lab")
     assert notes.any(f"{inert(antmedia_state.HOSTILE_APP)}: settings you change were changed")
     settings = antmedia.state.settings(antmedia_state.HOSTILE_APP)
     assert settings["playJwtControlEnabled"] is True  # saved
@@ -177,7 +177,7 @@ async def test_hostile_theolive_names_never_reach_the_terminal_raw(
     assert {step: found for step, found in leaks.items() if found} == {}
     scope = inert(str(selected))
     assert notes.any("New HS256 key") and notes.any(f"for {selected} (unsaved)")
-    assert notes.any(f"Saved 1 change(s) to {hostile('theo')}.")
+    assert notes.any(f"Saved 1 change to {hostile('theo')}.")
     assert notes.any("holds a control character")  # the channel with the refused alias
     assert notes.any(f"{scope}: token security changed on the server since it was loaded")
     # The new key was saved beside the old; the toggle's save was refused (nothing deleted).

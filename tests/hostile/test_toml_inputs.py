@@ -798,7 +798,7 @@ def test_check_exits_2_naming_the_place(
     assert result.returncode == 2, result.stderr[-2000:]
     lines = result.stderr.splitlines()
     assert_named(lines, case, case_files[case.id])
-    assert lines[-1].endswith("error(s)")
+    assert lines[-1].endswith(("error", "errors"))
     assert len(result.stderr) < 4096 * 4
 
 
@@ -810,7 +810,7 @@ def test_check_warns_and_exits_0(
     assert_no_traceback(result)
     assert result.returncode == 0, result.stderr
     assert_named(result.stderr.splitlines(), case, case_files[case.id])
-    assert "1 warning(s)" in result.stdout
+    assert result.stdout.rstrip().endswith(", 1 warning")
 
 
 @pytest.mark.parametrize("accepted", ACCEPTED, ids=lambda a: a.id)

@@ -90,7 +90,7 @@ async def test_one_application_on_every_server_with_the_difference_highlighted(
         assert "cannot connect" in screen.rows["down"]["error"]
         summary = shown(pilot, "#compare-summary")
         assert summary == (
-            "LiveApp on 4 server(s): play differs (highlighted) · "
+            "LiveApp on 4 servers: play differs (highlighted) · "
             "missing or unread on 2: theo, down"
         )
         lines = shown(pilot, "#compare-table").splitlines()
@@ -121,7 +121,7 @@ async def test_one_application_on_every_server_with_the_difference_highlighted(
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert compare_screen(pilot).rows["us"]["play"] is False
-        assert shown(pilot, "#compare-summary").startswith("LiveApp on 4 server(s): the same on")
+        assert shown(pilot, "#compare-summary").startswith("LiveApp on 4 servers: the same on")
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, CompareScreen)
 
@@ -164,7 +164,7 @@ async def test_a_server_that_hangs_is_marked_reading_while_the_others_show(
         assert sorted(screen.rows) == ["down", "eu", "theo"]
         lines = shown(pilot, "#compare-table").splitlines()
         assert lines[2].split() == ["us", "reading…"]
-        assert shown(pilot, "#compare-summary").startswith("LiveApp on 4 server(s): reading 1 of 4")
+        assert shown(pilot, "#compare-summary").startswith("LiveApp on 4 servers: reading 1 of 4")
         # The console answers meanwhile, and closing the view cancels the read still running.
         await pilot.press("escape")
         await settle(pilot)

@@ -13,7 +13,15 @@ from streamconsole.backends.toml_file import TomlSource
 from streamconsole.tui.app import StreamConsoleApp
 from tests.emulators import AntMediaEmulator
 
-from .conftest import AppFactory, Notes, console, fixed_clock, text_of, wait_loaded
+from .conftest import (
+    AppFactory,
+    Notes,
+    console,
+    detail_text,
+    fixed_clock,
+    text_of,
+    wait_loaded,
+)
 from .remote_support import antmedia_source, console_on, settle
 from .test_shell import FailingSaveSource
 
@@ -32,7 +40,7 @@ async def test_a_toggle_says_what_it_did_in_the_status_line_not_in_a_toast(
         assert note(pilot) == "Play JWT on for LiveApp (unsaved)"
         await pilot.press("ctrl+s")
         await wait_loaded(pilot)
-        assert note(pilot) == "Saved 1 change(s) to console.toml."  # the next key's own
+        assert note(pilot) == "Saved 1 change to console.toml."  # the next key's own
         assert notes.toasts == 0
 
 
@@ -95,3 +103,40 @@ async def test_error_toasts_keep_clear_of_the_detail(make_app: AppFactory) -> No
             assert len(toasts) == 1
             detail = console(pilot).main_screen.detail.region
             assert not toasts[0].region.overlaps(detail), size
+
+
+# --- what each action says ------------------------------------------------------------------
+
+
+async def test_a_reload_says_what_changed(make_app: AppFactory, config_path: Path) -> None:
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("ctrl+r")
+        await wait_loaded(pilot)
+        assert note(pilot) == "Reloaded: nothing changed."
+
+        text = config_path.read_text("utf-8")
+        text = text.replace("publish = true\nplay = false", "publish = true\nplay = true", 1)
+        text = text.replace('camera-2 = { label = "Lobby camera" }', "camera-3 = {}\ncamera-4 = {}")
+        text = text.replace('label = "Morning show"', 'label = "Breakfast show"')
+        config_path.write_text(text, encoding="utf-8")
+        await pilot.press("ctrl+r")
+        await wait_loaded(pilot)
+        assert note(pilot) == (
+            "Reloaded: 1 application changed, 2 aliases added, 1 alias removed, 1 alias changed."
+        )
+
+
+async def test_counts_read_in_the_singular_for_one(config_path: Path, make_app: AppFactory) -> None:
+    config_path.write_text(
+        '[applications.Solo]\nkind = "antmedia"\n\n[applications.Solo.aliases]\nonly = {}\n',
+        encoding="utf-8",
+    )
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        status = text_of(console(pilot).main_screen.query_one("#status-text", Static))
+        assert "│ 1 application · 1 alias" in status
+        assert "Ant Media application · 1 stream\n" in detail_text(pilot)
+        await pilot.press("slash", "o", "n")
+        status = text_of(console(pilot).main_screen.query_one("#status-text", Static))
+        assert "filter: 1 alias matches" in status

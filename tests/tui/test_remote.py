@@ -291,7 +291,7 @@ async def test_toggles_saved_from_the_console_reach_the_server(
         assert antmedia.log.count(method="POST") == 1  # only the login so far
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert notes.any("Saved 2 change(s) to lab")
+        assert notes.any("Saved 2 changes to lab")
         assert session_of(pilot).pending == ()
     after = antmedia.state.settings("LiveApp")
     assert (after["publishJwtControlEnabled"], after["playJwtControlEnabled"]) == (False, True)
@@ -310,7 +310,7 @@ async def test_two_saves_in_a_row_of_one_application_both_reach_the_server(
             await pilot.press(key, "ctrl+s")
             await settle(pilot)
             assert session_of(pilot).pending == ()
-        assert notes.messages.count("Saved 1 change(s) to lab.") == 2
+        assert notes.messages.count("Saved 1 change to lab.") == 2
         assert not notes.any("Not saved")
     after = antmedia.state.settings("LiveApp")
     assert (after["publishJwtControlEnabled"], after["playJwtControlEnabled"]) == (False, True)
@@ -387,7 +387,7 @@ async def test_a_theolive_v2_rotation_adds_a_key_beside_the_old_one(
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert notes.any("Saved 1 change(s) to theo-lab")
+        assert notes.any("Saved 1 change to theo-lab")
         entry = session_of(pilot).config.resolve(ScopeRef("sports", "sports-main"))[1]
         assert entry is not None and entry.settings is not None
         new_key = entry.settings.key
@@ -437,7 +437,7 @@ async def test_a_save_during_a_network_drop_is_a_notification_and_writes_nothing
         notes.clear()
         await pilot.press("ctrl+s")  # the server is back: the same edit saves
         await settle(pilot)
-        assert notes.any("Saved 1 change(s) to lab")
+        assert notes.any("Saved 1 change to lab")
     assert server.state.settings("LiveApp")["playJwtControlEnabled"] is True
 
 
@@ -671,4 +671,4 @@ def test_console_on_a_server_of_a_broken_config_is_a_one_line_error(
     assert main([str(lab_config), "--server", "lab"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "1 error(s); run: streamconsole check" in err
+    assert "1 error; run: streamconsole check" in err

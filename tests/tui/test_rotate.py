@@ -227,6 +227,25 @@ async def test_generate_rs256_for_theolive_in_a_worker() -> None:
     assert returned(host) is candidate
 
 
+async def test_a_refused_ctrl_y_says_why() -> None:
+    host = rotate(antmedia())
+    async with host.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+y")  # no key yet
+        await pilot.pause()
+        assert message(pilot) == "No new key yet: generate one (ctrl+g) or import one."
+        assert isinstance(pilot.app.screen, RotateKeyScreen)
+
+        await paste_secret(pilot, "short")
+        refusal = message(pilot)
+        assert "this server needs at least 32" in refusal
+        await pilot.press("ctrl+y")  # a key that was refused: the reason stays
+        await pilot.pause()
+        assert message(pilot) == refusal
+        assert isinstance(pilot.app.screen, RotateKeyScreen)
+    assert host.results == []
+
+
 async def test_changing_the_algorithm_while_generating_drops_the_result() -> None:
     async with rotate(theolive()).run_test() as pilot:
         await settle(pilot)

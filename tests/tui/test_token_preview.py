@@ -167,13 +167,13 @@ async def test_countdown_warns_under_a_minute_and_rechecks_only_on_expiry() -> N
         issued = report(pilot, "issued")
         countdown = issued.countdown
         first = issued.explanation
-        assert countdown.label == "expires in 10:00"
+        assert countdown.label == "expires in 10m"
         assert not countdown.has_class("-warning", "-expired")
 
         clock.now = NOW + TTL - 59
         countdown.tick()
         await pilot.pause()
-        assert countdown.label == "expires in 00:59"
+        assert countdown.label == "expires in 59s"
         assert countdown.has_class("-warning")
         assert not countdown.has_class("-expired")
         assert issued.explanation is first  # the checklist was not re-run
@@ -181,15 +181,42 @@ async def test_countdown_warns_under_a_minute_and_rechecks_only_on_expiry() -> N
         clock.now = NOW + TTL + 5
         countdown.tick()
         await pilot.pause()
-        assert countdown.label == "expired 00:00"
+        assert countdown.label == "expired 5s ago"
         assert countdown.has_class("-expired")
         assert not countdown.has_class("-warning")
         assert issued.explanation is not first
         assert statuses(pilot, "issued")["exp"] is CheckStatus.FAILED
 
         await pilot.press("r")  # re-issue from the new "now"
-        assert countdown.label == "expires in 10:00"
+        assert countdown.label == "expires in 10m"
         assert statuses(pilot, "issued")["exp"] is CheckStatus.PASSED
+
+
+async def test_the_checklist_exp_line_ticks_with_the_countdown_in_its_words() -> None:
+    clock = ManualClock(NOW)
+    async with preview(antmedia(), clock).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        issued = report(pilot, "issued")
+        first = issued.explanation
+        assert "✔ exp         expires in 10m, at " in screen_text(pilot.app)
+        clock.now = NOW + 2
+        issued.countdown.tick()
+        await pilot.pause()
+        assert issued.countdown.label == "expires in 9m 58s"
+        assert "✔ exp         expires in 9m 58s, at " in screen_text(pilot.app)
+        assert issued.explanation is first  # the exp line moved on; nothing was re-checked
+
+
+async def test_a_long_expired_token_says_how_long_ago_in_the_countdown_and_checklist() -> None:
+    clock = ManualClock(NOW)
+    ago = timedelta(days=522, hours=17, minutes=3).total_seconds()
+    claims = build_claims(ServerKind.ANTMEDIA, Direction.PUBLISH, "stream1", now=NOW, ttl=60)
+    token = sign({**claims, "exp": int(NOW - ago), "iat": int(NOW - ago - 60)}, HS256)
+    async with preview(antmedia(), clock).run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await paste(pilot, token)
+        assert report(pilot, "pasted").countdown.label == "expired 522d 17h ago"
+        assert "✖ exp         expired 522d 17h ago, at " in screen_text(pilot.app)
 
 
 # --- the paste checker ----------------------------------------------------------------------
@@ -210,8 +237,8 @@ async def test_pasted_expired_token_fails_exp() -> None:
         pasted = report(pilot, "pasted")
         assert pasted.explanation is not None
         assert pasted.explanation.verdict is Verdict.REJECTED
-        assert pasted.countdown.label == "expired 00:00"
-        assert "✖ exp         expired 14m ago" in screen_text(pilot.app)
+        assert pasted.countdown.label == "expired 14m ago"
+        assert "✖ exp         expired 14m ago, at " in screen_text(pilot.app)
 
 
 async def test_publish_token_checked_for_play_fails_type() -> None:

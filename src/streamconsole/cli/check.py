@@ -8,6 +8,7 @@ import sys
 from streamconsole.backends.base import ConfigError, SourceError
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.cli.common import EXIT_OK, EXIT_USAGE, now_utc
+from streamconsole.core.text import counted
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -18,7 +19,7 @@ def run_check(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         errors = sum(not p.warning for p in error.problems)
-        print(f"{args.config}: {errors} error(s)", file=sys.stderr)
+        print(f"{args.config}: {counted(errors, 'error')}", file=sys.stderr)
         return EXIT_USAGE
     except SourceError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -27,8 +28,8 @@ def run_check(args: argparse.Namespace) -> int:
     for problem in warnings:
         print(problem, file=sys.stderr)
     print(
-        f"{args.config}: ok: {len(config.applications)} applications, "
-        f"{config.alias_count} aliases, {len(config.servers)} servers, "
-        f"{len(warnings)} warning(s)"
+        f"{args.config}: ok: {counted(len(config.applications), 'application')}, "
+        f"{counted(config.alias_count, 'alias')}, {counted(len(config.servers), 'server')}, "
+        f"{counted(len(warnings), 'warning')}"
     )
     return EXIT_OK

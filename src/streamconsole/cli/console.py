@@ -10,6 +10,7 @@ from streamconsole.backends.base import ConfigError, SourceError
 from streamconsole.backends.registry import open_source
 from streamconsole.cli.common import EXIT_USAGE, close, run_async
 from streamconsole.core.glyphs import glyphs_for
+from streamconsole.core.text import counted
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.sources import SourceOpener
 
@@ -29,9 +30,9 @@ def run_console(args: argparse.Namespace) -> int:
     try:
         source = open_source(args.config, server=args.server, read_only=args.read_only)
     except ConfigError as error:  # only with --server: the file's own errors show in the UI
-        errors = sum(not p.warning for p in error.problems)
+        errors = counted(sum(not p.warning for p in error.problems), "error")
         print(
-            f"error: {args.config}: {errors} error(s); run: streamconsole check {args.config}",
+            f"error: {args.config}: {errors}; run: streamconsole check {args.config}",
             file=sys.stderr,
         )
         return EXIT_USAGE

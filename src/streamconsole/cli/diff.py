@@ -21,6 +21,7 @@ from streamconsole.cli.common import (
 from streamconsole.core.drift import UNKNOWN_KEYS, Drift, compared_aliases, drift
 from streamconsole.core.fleet import select_servers
 from streamconsole.core.model import Config
+from streamconsole.core.text import counted
 from streamconsole.fleet import Member, close_members, load_members
 
 
@@ -50,8 +51,8 @@ def _sides(args: argparse.Namespace, local: Config) -> list[tuple[str, Config]]:
 
 
 def _shown(field: str, value: object) -> str:
-    if field == UNKNOWN_KEYS:
-        return f"{value} key(s) not known here"
+    if field == UNKNOWN_KEYS and isinstance(value, int):
+        return f"{counted(value, 'key')} not known here"
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -80,12 +81,13 @@ def print_drift(report: Drift) -> None:
     if any(d.field == UNKNOWN_KEYS for d in report.differences):
         print("(a key whose material is not kept here cannot be compared: rotate it from here)")
     if report.same:
-        print(f"no drift: {left} and {right} match on {report.compared} scope(s)")
+        print(f"no drift: {left} and {right} match on {counted(report.compared, 'scope')}")
     else:
         alone = len(report.only_left) + len(report.only_right)
         print(
-            f"drift: {len(report.differences)} difference(s) in {report.compared} scope(s) on "
-            f"both sides, {alone} scope(s) on one side only, {len(report.unread)} not read"
+            f"drift: {counted(len(report.differences), 'difference')} in "
+            f"{counted(report.compared, 'scope')} on both sides, {counted(alone, 'scope')} on "
+            f"one side only, {len(report.unread)} not read"
         )
 
 

@@ -47,6 +47,7 @@ from streamconsole.core.fleet import (
 from streamconsole.core.model import Config, ScopeRef
 from streamconsole.core.plan import Plan, Step, make_plan
 from streamconsole.core.report import scope_report, server_rows, unknown_row, unreadable
+from streamconsole.core.text import counted
 from streamconsole.fleet import Member, apply_members, close_members, load_members, refusals
 
 
@@ -215,7 +216,7 @@ def run_apply(args: argparse.Namespace) -> int:
             ]
             count = sum(len(steps) for steps in ready)
             if count:
-                confirm(count, args.yes, f"{sum(1 for steps in ready if steps)} server(s)")
+                confirm(count, args.yes, counted(sum(1 for steps in ready if steps), "server"))
 
             def progress(server: str, steps: Sequence[Step]) -> None:
                 for step in steps:
@@ -285,4 +286,4 @@ def print_summary(summary: FleetSummary) -> None:
         verdict = "run apply again for the rest"
     else:  # the same requests would be refused again
         verdict = "change what the errors name (the file or a server), then plan again"
-    print(f"{good} of {len(summary.results)} server(s) succeeded: {verdict}")
+    print(f"{good} of {counted(len(summary.results), 'server')} succeeded: {verdict}")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len, set_cell_size
 
 from streamconsole.cli.common import (
     EXIT_OK,
@@ -57,6 +60,9 @@ from streamconsole.core.tokens import (
 
 if TYPE_CHECKING:
     from streamconsole.core.explain import Explanation
+
+# A label is listed when this many characters of it fit on the terminal's line.
+LABEL_MIN_CELLS = 8
 
 # --- list / show ----------------------------------------------------------------------------
 
@@ -121,24 +127,42 @@ def _list_overdue(config: Config, *, as_json: bool) -> int:
 
 
 def print_rows(rows: list[dict[str, Any]]) -> None:
-    """``list``'s table; with a SERVER column first where the rows name their server (a row
-    with no scope stands for a server that could not be read)."""
+    """``list``'s table (:func:`list_lines`), labels cut to the terminal's width."""
+    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    print(*list_lines(rows, columns), sep="\n")
+
+
+def list_lines(rows: list[dict[str, Any]], columns: int | None) -> list[str]:
+    """``list``'s table as lines: a SERVER column first where the rows name their server (a
+    row with no scope stands for a server that could not be read); labels last (the columns
+    before them split on spaces), cut to ``columns`` where that is the terminal's width
+    (None: whole), and left out where too little of them would fit."""
     servers = [safe(row["server"]) for row in rows if "server" in row]
     server_width = max([len(name) for name in servers] + [6])
     scopes = [safe(row["scope"] or "-") for row in rows]
     width = max([len(scope) for scope in scopes] + [5])
+    printed = max([len(row["fingerprint"] or "-") for row in rows] + [len("FINGERPRINT")])
     head = f"{'SERVER':<{server_width}}  " if servers else ""
-    print(f"{head}{'SCOPE':<{width}}  KIND      PUBLISH  PLAY     ALGORITHM  FINGERPRINT")
+    fingerprint = f"{'FINGERPRINT':<{printed}}"
+    header = f"{head}{'SCOPE':<{width}}  KIND      PUBLISH  PLAY     ALGORITHM  {fingerprint}"
+    room = None if columns is None else columns - len(header) - 2
+    labelled = any(row.get("label") for row in rows) and (room is None or room >= LABEL_MIN_CELLS)
+    lines = [f"{header}  LABEL" if labelled else header.rstrip()]
     for row, scope in zip(rows, scopes, strict=True):
         head = f"{safe(row['server']):<{server_width}}  " if servers else ""
-        failed = "" if "error" not in row else "  ! could not be read"
+        mark = "" if "error" not in row else "  ! could not be read"
         if row["scope"] is None:
-            failed = "  ! server could not be read"
-        print(
+            mark = "  ! server could not be read"
+        line = (
             f"{head}{scope:<{width}}  {row['kind']:<8}  {_state(row, 'publish'):<7}  "
             f"{_state(row, 'play'):<7}  {row['algorithm'] or '-':<9}  "
-            f"{row['fingerprint'] or '-'}{failed}"
+            f"{row['fingerprint'] or '-':<{printed}}"
         )
+        label = safe(row.get("label") or "") if labelled else ""
+        if label and room is not None and cell_len(label) + len(mark) > room:
+            label = set_cell_size(label, max(room - len(mark) - 1, 0)) + "…"
+        lines.append((f"{line}  {label}" if label else line.rstrip()) + mark)
+    return lines
 
 
 @command

@@ -94,11 +94,12 @@ COMMANDS: dict[str, Command] = {
             synopsis="[--server S ...|--all-servers] [--json] [--applications-only] [--overdue]",
             details=(
                 "applications and aliases, effective publish/play policy, key algorithm and "
-                "fingerprint; an application the server could not read is listed `unknown` (in "
-                "`--json`: policies `null` and an `error`), and the exit code is 3. With several "
-                "servers (see Several servers) every row names its `server`. `--overdue` (one "
-                "source): only the keys older than their `max_key_age`, each once where it is "
-                "set, with its age; exit 1 when there are any (for cron or CI)"
+                "fingerprint, and label (a THEOlive or Ant Media name; last, cut to the "
+                "terminal's width); an application the server could not read is listed "
+                "`unknown` (in `--json`: policies `null` and an `error`), and the exit code is 3. "
+                "With several servers (see Several servers) every row names its `server`. "
+                "`--overdue` (one source): only the keys older than their `max_key_age`, each "
+                "once where it is set, with its age; exit 1 when there are any (for cron or CI)"
             ),
             fleet_run="streamconsole.cli.fleet:run_list",
         ),

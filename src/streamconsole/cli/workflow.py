@@ -56,6 +56,7 @@ from streamconsole.core.plan_file import (
     step_difference,
 )
 from streamconsole.core.probe import ProbeResult
+from streamconsole.core.text import counted
 from streamconsole.fleet import carry_out, refusals
 
 
@@ -90,7 +91,7 @@ def print_plan(plan: Plan, file: TextIO | None = None) -> None:
     if plan.empty:
         print("no differences: the server matches the file", file=file)
     else:
-        print(f"{len(plan.steps)} step(s); server state {plan.current_digest}", file=file)
+        print(f"{counted(len(plan.steps), 'step')}; server state {plan.current_digest}", file=file)
 
 
 def print_refusals(refused: Sequence[str], file: TextIO | None = None) -> None:
@@ -193,7 +194,7 @@ def confirm(count: int, assume_yes: bool, where: str = "the server") -> None:
         return
     if not sys.stdin.isatty():
         raise CommandError("not applying without confirmation: add --yes")
-    answer = input(f"apply {count} step(s) to {where}? [y/N] ")
+    answer = input(f"apply {counted(count, 'step')} to {where}? [y/N] ")
     if answer.strip().lower() not in ("y", "yes"):
         raise CommandError("not applied", EXIT_REJECTED)
 
@@ -227,7 +228,7 @@ def run_apply(args: argparse.Namespace) -> int:
             if carried.error is not None:
                 _report_stop(plan, carried.applied, carried.failed, carried.error)
                 return EXIT_REMOTE if isinstance(carried.error, RemoteError) else EXIT_REJECTED
-            print(f"all {len(plan.steps)} step(s) applied")
+            print(f"all {counted(len(plan.steps), 'step')} applied")
             if args.verify:
                 verified.extend(await _verify(source, [step.scope for step in plan.steps]))
             return EXIT_OK
@@ -301,7 +302,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise CommandError(f"{error.filename} exists; add --force to replace it") from None
     except OSError as error:
         raise CommandError(f"export to {args.out}: {reason(error)}") from None
-    print(f"wrote {args.out} ({len(current.applications)} applications)")
+    print(f"wrote {args.out} ({counted(len(current.applications), 'application')})")
     for path in written:
         print(f"wrote {path} ({stat.S_IMODE(path.stat().st_mode):04o})")
     return EXIT_OK

@@ -22,6 +22,7 @@ from streamconsole.core.model import (
     ScopeSettings,
     effective_policy,
 )
+from streamconsole.core.text import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def _scope_for_edit(config: Config, ref: ScopeRef) -> tuple[Application, Alias |
     if alias is not None and not app.kind.alias_overrides:
         raise PolicyError(
             f"{app.kind.display_name} enforces JWT per application: edit {app.name}, which applies "
-            f"to all of its {len(app.aliases)} streams"
+            f"to all of its {counted(len(app.aliases), app.kind.alias_noun)}"
         )
     return app, alias
 

@@ -20,7 +20,13 @@ from streamconsole.core.held_keys import HeldKey, held_keys
 from streamconsole.core.keys import KeyFamily
 from streamconsole.core.model import EffectivePolicy, ServerKind
 from streamconsole.core.text import brief_json
-from streamconsole.core.token_times import MAX_EXP_AHEAD_SECONDS, finite, is_number, when_utc
+from streamconsole.core.token_times import (
+    MAX_EXP_AHEAD_SECONDS,
+    expiry_reason,
+    finite,
+    is_number,
+    when_utc,
+)
 from streamconsole.core.tokens import (
     MAX_TOKEN_CHARS,
     DecodedToken,
@@ -276,9 +282,9 @@ def _check_times(out: _Checklist, claims: dict[str, Any], now: float) -> None:
         side = "future" if exp > now else "past"
         out.failed("exp", f"{brief_json(exp)} is absurdly far in the {side}")
     elif exp <= now:
-        out.failed("exp", f"expired {format_duration(now - exp)} ago, at {when_utc(exp)}")
+        out.failed("exp", expiry_reason(exp, now))
     else:
-        out.passed("exp", f"expires in {format_duration(exp - now)}, at {when_utc(exp)}")
+        out.passed("exp", expiry_reason(exp, now))
     nbf = claims.get("nbf")
     if nbf is None:
         out.skipped("nbf", "absent: valid as soon as issued")

@@ -313,8 +313,8 @@ def policy_warnings(app: Application, alias: Alias | None, now: datetime) -> lis
         policy = effective_policy(app, alias, direction)
         if policy.enforced and policy.key is None and remote:
             warnings.append(
-                f"the server holds {len(remote)} key(s) this console does not know "
-                "(write-only): tokens cannot be issued or checked here until a rotation"
+                f"the server holds write-only keys ({len(remote)}) this console does not know: "
+                "tokens cannot be issued or checked here until a rotation"
             )
         elif policy.enforced and policy.key is None:
             warnings.append(

@@ -111,9 +111,11 @@ SUMMARY_FIELDS = ("publish", "play", "algorithm", "fingerprint")
 
 
 def summary_row(app: Application, alias: Alias | None) -> dict[str, Any]:
-    """One line of ``list``: where it is, both switches, the key's algorithm and fingerprint;
-    for an application the server could not read, None for each and ``error`` saying why."""
+    """One line of ``list``: where it is, its label (a THEOlive name, say; "" for none), both
+    switches, the key's algorithm and fingerprint; for an application the server could not
+    read, None for each and ``error`` saying why."""
     row: dict[str, Any] = {"scope": app.name if alias is None else f"{app.name}/{alias.name}"}
+    row["label"] = (alias or app).label
     row["kind"] = app.kind.value
     if app.problem:
         return {**row, **dict.fromkeys(SUMMARY_FIELDS), "error": app.problem}
@@ -132,6 +134,7 @@ def unknown_row(server: str, scope: str | None, kind: ServerKind, error: str) ->
     return {
         "server": server,
         "scope": scope,
+        "label": "",
         "kind": kind.value,
         **dict.fromkeys(SUMMARY_FIELDS),
         "error": error,

@@ -35,6 +35,17 @@ def inert_lines(text: str, *, limit: int = 4096) -> str:
     return "\n".join(inert(line, limit=limit) for line in text.replace("\r\n", "\n").split("\n"))
 
 
+def plural(noun: str) -> str:
+    """The English plural of one of our nouns: ``streams``, ``aliases``, ``switches``."""
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 stream``, ``3 streams``, ``50 aliases``, ``1,200 applications``: the count and its
+    noun, plural unless the count is one. Every count shown in words goes through this."""
+    return f"{count:,} {noun if count == 1 else plural(noun)}"
+
+
 def pretty_json(value: Any) -> str:
     """Indented JSON with every non-ASCII and control character escaped: safe to print
     as it is (escape sequences and bidi overrides inside strings become ``\\uXXXX``)."""

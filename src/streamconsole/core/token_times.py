@@ -81,6 +81,20 @@ def _relative(claim: str, ahead: float) -> str:
     return f"issued {span} in the future (a clock ahead?)" if ahead > 0 else f"issued {span} ago"
 
 
+def expiry_words(exp: float, now: float) -> str:
+    """How a finite ``exp`` stands at ``now``, in the words the live countdown, the token
+    checklist and ``decode`` share: ``expires in 9m 58s``, ``expired 522d 17h ago``; ""
+    where it is absurdly far from now (the checklist says so)."""
+    if abs(exp - now) > MAX_EXP_AHEAD_SECONDS:
+        return ""
+    return _relative("exp", exp - now)
+
+
+def expiry_reason(exp: float, now: float) -> str:
+    """The exp check's reason for a usable ``exp``: ``expired 14m ago, at 2026-…Z``."""
+    return f"{expiry_words(exp, now)}, at {when_utc(exp)}"
+
+
 def describe_time(claim: str, value: Any, now: float) -> TimeClaim:
     """``claim``'s ``value`` (anything a token may hold) in words, as of ``now``."""
     if not is_number(value):

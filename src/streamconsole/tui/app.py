@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.worker import WorkerError
 
 from streamconsole.core.glyphs import UNICODE, Glyphs
+from streamconsole.core.text import counted
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
 from streamconsole.tui.bindings import APP_BINDINGS
 from streamconsole.tui.config_loader import ConfigLoaded, ConfigLoader, LoadFailed
@@ -158,8 +159,8 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         screen = self.main_screen
         screen.warnings = tuple(self.source.warnings)
         if screen.warnings:
-            count = len(screen.warnings)
-            text = f"{count} warning(s) in the config: rows marked {self.glyphs.warning}"
+            count = counted(len(screen.warnings), "warning")
+            text = f"{count} in the config: rows marked {self.glyphs.warning}"
             self.post_message(Noted(text, warning=True))
         on_a_server = self.switcher is not None and self.switcher.server is not None
         self._themes.loaded(config.settings.theme, on_a_server=on_a_server)
@@ -177,6 +178,8 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
             self.loader.report([a for a in config.applications.values() if a.problem])
             self.call_after_refresh(self.loader.start)  # the rest once the list is painted
         self._config_loader.shown(config)
+        if loaded.changes is not None:
+            self.post_message(Noted(f"Reloaded: {loaded.changes}."))
 
     @on(LoadFailed)
     def _load_failed(self, failed: LoadFailed) -> None:
@@ -301,25 +304,27 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         else:
             self.flows.unsaved_then(question, proceed)
 
-    def _pending(self) -> int:
-        return len(self.session.pending) if self.session is not None else 0
+    def _pending(self) -> str:  # in words: "1 unsaved change"
+        pending = self.session.pending if self.session is not None else ()
+        return counted(len(pending), "unsaved change")
 
     async def action_quit(self) -> None:
         code = 1 if self.load_failed else 0
-        question = f"Quit with {self._pending()} unsaved change(s)?"
+        question = f"Quit with {self._pending()}?"
         self._unsaved_then(question, lambda: self.exit(return_code=code))
 
     def action_reload(self) -> None:
-        question = f"Refresh and lose {self._pending()} unsaved change(s)?"
+        question = f"Refresh and lose {self._pending()}?"
         self._unsaved_then(question, self._reload)
 
     def _reload(self) -> None:
-        """Read the source again: the cursor stays on its scope, open applications open."""
-        scopes = self.main_screen.scope_list
-        keep = scopes.current_ref if self.session is not None else None
-        index = scopes.index if self.session is not None else None
+        """Read the source again: the cursor stays on its scope, open applications open,
+        and the status line says what changed."""
+        session, scopes = self.session, self.main_screen.scope_list
+        keep = scopes.current_ref if session is not None else None
+        expanded = scopes.index.expanded_names if session and scopes.index else frozenset()
         self.main_screen.show_loading()
-        self._config_loader.load(self.source, keep, index.expanded_names if index else frozenset())
+        self._config_loader.load(self.source, keep, expanded, session.config if session else None)
 
     def action_open_source(self) -> None:
         if self.switcher is not None and self.screen is self.main_screen:
@@ -333,7 +338,7 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
     @on(SourceSwitcher.Chosen)
     def _source_chosen(self, chosen: SourceSwitcher.Chosen) -> None:
         if self.switcher is not None:
-            question = f"Open {chosen.label} and lose {self._pending()} unsaved change(s)?"
+            question = f"Open {chosen.label} and lose {self._pending()}?"
             self._unsaved_then(question, partial(self.switcher.open, chosen.server))
 
     @on(SourceSwitcher.Opened)

@@ -30,7 +30,7 @@ from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.drift import compare_row, compared_aliases, differing
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import ServerKind
-from streamconsole.core.text import inert
+from streamconsole.core.text import counted, inert
 from streamconsole.fleet import Member, close_members, load_members
 from streamconsole.tui.messages import Noted
 from streamconsole.tui.terminal import glyphs_of
@@ -121,16 +121,17 @@ def summary(
     """What the table says, in one line: how far the read is, what differs, what failed."""
     failed = [name for name in servers if name in rows and "error" in rows[name]]
     if len(rows) < len(servers):
-        said = f"reading {len(servers) - len(rows)} of {len(servers)} server(s){glyphs.ellipsis}"
+        said = f"reading {len(servers) - len(rows)} of {counted(len(servers), 'server')}"
+        said += glyphs.ellipsis
     elif odd:
         verb = "differs" if len(odd) == 1 else "differ"
         said = f"{', '.join(field for field in odd)} {verb} (highlighted)"
     else:
-        said = f"the same on the {len(servers) - len(failed)} server(s) read"
+        said = f"the same on the {counted(len(servers) - len(failed), 'server')} read"
     if failed:
         listed = ", ".join(inert(name) for name in failed)
         said += f" {glyphs.dot} missing or unread on {len(failed)}: {listed}"
-    return f"{inert(str(ref))} on {len(servers)} server(s): {said}"
+    return f"{inert(str(ref))} on {counted(len(servers), 'server')}: {said}"
 
 
 class CompareScreen(Screen[None]):

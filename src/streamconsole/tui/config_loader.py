@@ -2,9 +2,10 @@
 
 :class:`ConfigLoader` reads the source in a worker and, once the main screen is up, posts
 :class:`ConfigLoaded` or :class:`LoadFailed` to its host (the app); a newer load cancels an
-older one. A load makes several objects per alias and no cycles worth collecting, so the
-garbage collector is off while it runs; a big config is kept out of full collections for
-as long as it is shown.
+older one. A refresh hands on what it changed (:mod:`streamconsole.core.config_changes`),
+worked out in a thread. A load makes several objects per alias and no cycles worth
+collecting, so the garbage collector is off while it runs; a big config is kept out of full
+collections for as long as it is shown.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from streamconsole.backends.base import Source
+    from streamconsole.core.config_changes import ConfigChanges
     from streamconsole.core.model import Config, ScopeRef
 
 FREEZE_ALIASES = 10_000
@@ -33,6 +35,7 @@ class ConfigLoaded(Message):
     config: Config
     keep: ScopeRef | None  # the scope to put the cursor on
     expanded: frozenset[str]  # the applications to open
+    changes: ConfigChanges | None = None  # what a refresh changed (None: a first load)
 
 
 @dataclass
@@ -41,6 +44,14 @@ class LoadFailed(Message):
 
     source: Source
     error: Exception
+
+
+async def _changes(previous: Config, config: Config) -> ConfigChanges:
+    """What a refresh changed, worked out in a thread: at 100k aliases it takes a while."""
+    # Imported on a refresh only: start-up time.
+    from streamconsole.core.config_changes import config_changes
+
+    return await asyncio.to_thread(config_changes, previous, config)
 
 
 class ConfigLoader:
@@ -52,13 +63,25 @@ class ConfigLoader:
         self._froze_config = False
 
     def load(
-        self, source: Source, keep: ScopeRef | None = None, expanded: frozenset[str] = frozenset()
+        self,
+        source: Source,
+        keep: ScopeRef | None = None,
+        expanded: frozenset[str] = frozenset(),
+        previous: Config | None = None,
     ) -> None:
-        """Load ``source``; ``keep`` and ``expanded`` are the cursor's scope and the open
-        applications from before a refresh, handed on with the config."""
-        self._host.run_worker(self._load(source, keep, expanded), group="load", exclusive=True)
+        """Load ``source``; ``keep``, ``expanded`` and ``previous`` are the cursor's scope,
+        the open applications and the config shown before a refresh, handed on with the
+        config."""
+        work = self._load(source, keep, expanded, previous)
+        self._host.run_worker(work, group="load", exclusive=True)
 
-    async def _load(self, source: Source, keep: ScopeRef | None, expanded: frozenset[str]) -> None:
+    async def _load(
+        self,
+        source: Source,
+        keep: ScopeRef | None,
+        expanded: frozenset[str],
+        previous: Config | None,
+    ) -> None:
         if self._froze_config:  # the frozen config is garbage once this load replaces it
             gc.unfreeze()
             self._froze_config = False
@@ -69,7 +92,8 @@ class ConfigLoader:
         except Exception as error:  # a broken config, the network, a bug: no traceback
             outcome: Message = LoadFailed(source, error)
         else:
-            outcome = ConfigLoaded(source, config, keep, expanded)
+            changes = None if previous is None else await _changes(previous, config)
+            outcome = ConfigLoaded(source, config, keep, expanded, changes)
         finally:
             if collecting:
                 gc.enable()

@@ -29,7 +29,7 @@ from streamconsole.core.model import (
     PolicySource,
     effective_policy,
 )
-from streamconsole.core.text import inert
+from streamconsole.core.text import counted, inert
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.terminal import glyphs_of
 
@@ -190,7 +190,7 @@ class ScopeDetail(VerticalScroll, can_focus=True):
             title = Content.assemble((inert(app.name), "bold"), "\n")
             noun = app.kind.alias_noun
             if app.aliases_loaded:
-                what = f"{kind} application {dot} {len(app.aliases):,} {noun}(s)"
+                what = f"{kind} application {dot} {counted(len(app.aliases), noun)}"
             elif app.problem or app.name in self.alias_failures:
                 what = f"{kind} application {dot} {noun}s not loaded"
             else:
@@ -213,7 +213,7 @@ class ScopeDetail(VerticalScroll, can_focus=True):
                 Content.assemble(
                     (
                         f"{kind} enforces JWT per application: edits here change {inert(app.name)} "
-                        f"and all of its {len(app.aliases):,} {app.kind.alias_noun}s",
+                        f"and all of its {counted(len(app.aliases), app.kind.alias_noun)}",
                         "$text-muted",
                     ),
                     "\n",

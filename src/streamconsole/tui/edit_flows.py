@@ -19,6 +19,7 @@ from streamconsole.audit import audit_log_for
 from streamconsole.backends.base import ConflictError, ReadOnlyError
 from streamconsole.core.edits import edit_scope
 from streamconsole.core.errors import StreamconsoleError
+from streamconsole.core.text import counted
 from streamconsole.session import EditSession
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.messages import Noted, SessionChanged
@@ -156,7 +157,7 @@ class EditFlows:
             app = self.session.config.applications[app_name]
             self._say(
                 f"{app.kind.display_name} enforces JWT per application: the change applies to "
-                f"{app.name} and all of its {len(app.aliases):,} {app.kind.alias_noun}s."
+                f"{app.name} and all of its {counted(len(app.aliases), app.kind.alias_noun)}."
             )
 
     def _apply(self, plan: TogglePlan, targets: Sequence[ScopeRef]) -> bool:
@@ -172,7 +173,7 @@ class EditFlows:
             self._edited()
             return False
         state = "on" if plan.enable else "off"
-        where = str(targets[0]) if len(targets) == 1 else f"{len(targets)} scopes"
+        where = str(targets[0]) if len(targets) == 1 else counted(len(targets), "scope")
         self._say(
             f"{plan.direction.value.capitalize()} JWT {state} for {where}"
             + ("" if session.immediate else " (unsaved)")
@@ -288,7 +289,7 @@ class EditFlows:
         finally:
             self._host.post_message(SessionChanged())
         if count:
-            self._say(f"Saved {count} change(s) to {session.source.name}.")
+            self._say(f"Saved {counted(count, 'change')} to {session.source.name}.")
 
     def unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
         """Run ``proceed`` now, or after asking what to do with unsaved edits."""

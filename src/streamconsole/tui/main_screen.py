@@ -85,7 +85,7 @@ class MainScreen(Screen[None]):
             yield Static("", id="status-note", markup=False)
             yield Static("", id="unsaved-badge", markup=False)
             yield Static(" READ-ONLY ", id="read-only-badge", markup=False)
-        yield FilterInput(placeholder="/ filter by name", id="filter", compact=True)
+        yield FilterInput(placeholder="/ filter by name or label", id="filter", compact=True)
         with Horizontal(id="body"):
             yield ScopeList(id="scope-list")
             yield ScopeDetail(id="detail")

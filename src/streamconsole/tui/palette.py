@@ -17,6 +17,7 @@ from textual.command import DiscoveryHit, Hits
 from textual.system_commands import SystemCommandsProvider
 
 from streamconsole.backends.base import ConsoleDefaults, OnServer
+from streamconsole.core.text import counted
 
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
@@ -60,7 +61,7 @@ def screen_commands(screen: MainScreen) -> list[SystemCommand]:
     if session is not None and ref is not None:
         app, _ = session.config.resolve(ref)
         marked = screen.scope_list.marked_refs
-        what = f"{len(marked)} marked scopes" if marked else str(ref)
+        what = counted(len(marked), "marked scope") if marked else str(ref)
         for direction in app.kind.directions:
             commands.append(
                 SystemCommand(
@@ -161,7 +162,7 @@ def console_commands(console: Console) -> list[SystemCommand]:
     if session is not None and session.pending:
         refused = "refused in read-only mode — " if session.read_only else ""
         save = SystemCommand(
-            f"Save {len(session.pending)} unsaved change(s)",
+            f"Save {counted(len(session.pending), 'unsaved change')}",
             refused + f"write them to {name}",
             console.action_save,
         )

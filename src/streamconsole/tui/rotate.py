@@ -334,8 +334,8 @@ class RotateKeyScreen(ModalScreen[Key | None]):
             return self._hmac
         if action == "copy_secret":
             return isinstance(self._candidate, SharedKey) or (None if self._hmac else False)
-        if action == "confirm":
-            return self._candidate is not None or None
+        # "confirm" is always on: a refused ctrl+y says why (no key yet, one being generated,
+        # or what is wrong with the one given) instead of doing nothing.
         return True
 
     def action_generate(self) -> None:
@@ -373,11 +373,12 @@ class RotateKeyScreen(ModalScreen[Key | None]):
 
     def action_confirm(self) -> None:
         if self.generating:
-            self._say("The key pair is still being generated.")
+            self._say("Not yet: the key pair is still being generated.")
+            self.app.bell()
             return
         if self._candidate is None:
             if not self.query_one("#rotate-message", Static).has_class("-error"):
-                self._say("Generate a key or import one first.", error=True)
+                self._say("No new key yet: generate one (ctrl+g) or import one.", error=True)
             self.app.bell()
             return
         self.dismiss(self._candidate)

@@ -18,7 +18,7 @@ from streamconsole.core.model import (
     PolicySource,
     ServerKind,
 )
-from streamconsole.core.text import inert
+from streamconsole.core.text import counted, inert
 
 
 def title(app: Application, alias: Alias | None) -> Text:
@@ -31,9 +31,8 @@ def title(app: Application, alias: Alias | None) -> Text:
 def scope_text(app: Application, alias: Alias | None, current: EffectivePolicy) -> Text:
     name, noun = inert(app.name), app.kind.alias_noun
     if not app.kind.alias_overrides:
-        count = len(app.aliases)
         return Text(
-            f"Scope: application {name} ({count:,} {noun}{'' if count == 1 else 's'}): "
+            f"Scope: application {name} ({counted(len(app.aliases), noun)}): "
             f"{app.kind.display_name} signs publish and play with one key per application."
         )
     if alias is None:

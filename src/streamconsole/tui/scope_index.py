@@ -1,4 +1,5 @@
-"""Applications and their aliases flattened into the rows a list shows, filtered by name.
+"""Applications and their aliases flattened into the rows a list shows, filtered by name
+or label (an alias's label: a THEOlive name, an Ant Media broadcast name, a file's ``label``).
 
 Built for 100k aliases: lower-cased names are computed once, a filter that extends the
 previous one only re-checks the previous hits, and the visible rows are not materialised.
@@ -18,6 +19,16 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from streamconsole.core.model import Alias, Application, Config, ScopeRef
+
+# Between a name and its label in the text a filter searches: no query holds it, so no match
+# runs from one into the other.
+_LABEL_SEPARATOR = "\0"
+
+
+def searched_text(name: str, label: str) -> str:
+    """What the filter looks in for one application or alias: its name and its label."""
+    return f"{name}{_LABEL_SEPARATOR}{label}".lower() if label else name.lower()
+
 
 # Applications with more aliases than this start collapsed: a huge one would bury the rest.
 EXPAND_LIMIT = 100
@@ -49,8 +60,8 @@ class ScopeIndex:
         self.applications: list[Application] = list(config.applications.values())
         self.alias_names: list[list[str]] = [list(app.aliases) for app in self.applications]
         self._by_name = {app.name: i for i, app in enumerate(self.applications)}
-        self._app_lower = [app.name.lower() for app in self.applications]
-        self._alias_lower = [[name.lower() for name in names] for names in self.alias_names]
+        self._app_lower = [searched_text(app.name, app.label) for app in self.applications]
+        self._alias_lower = [self._searched_aliases(i) for i in range(len(self.applications))]
         # Unloaded applications start closed: opened, each would show "loading…" at first.
         self._expanded = {
             i
@@ -183,7 +194,8 @@ class ScopeIndex:
         self._layout()
 
     def set_query(self, query: str) -> None:
-        """Show the applications and aliases whose names contain ``query`` (any case)."""
+        """Show the applications and aliases whose names or labels contain ``query`` (any
+        case)."""
         needle = query.strip().lower()
         if needle == self.query:
             return
@@ -216,14 +228,17 @@ class ScopeIndex:
 
     def refresh_aliases(self, app: int) -> None:
         """Take in the aliases an application has now (a remote source loaded them)."""
-        names = list(self.applications[app].aliases)
-        lower = [name.lower() for name in names]
-        self.alias_names[app], self._alias_lower[app] = names, lower
+        self.alias_names[app] = list(self.applications[app].aliases)
+        lower = self._alias_lower[app] = self._searched_aliases(app)
         if self.query:
             self._alias_hits[app] = [j for j, name in enumerate(lower) if self.query in name]
             if self._opened_by_filter(app):
                 self._filter_expanded.add(app)
         self._layout()
+
+    def _searched_aliases(self, app: int) -> list[str]:
+        aliases = self.applications[app].aliases
+        return [searched_text(name, aliases[name].label) for name in self.alias_names[app]]
 
     def _layout(self) -> None:
         visible: list[int] = []

@@ -2,11 +2,12 @@
 
 A ``ScrollView`` with ``render_line`` and a small line cache, not a widget per row: it opens
 100k aliases at once (Textual's DataTable, Tree and OptionList take seconds at that size).
-Every row shows publish and play enforcement (``P● ▶○``; ``–`` where the server has no such
-control), the server kind, the key algorithm, and markers for unsaved edits (``*``), for
-enforcement without a key (``!``), for an application a remote source could not read
-(``✗``; its policy shows ``?``) and for a scope whose detail has warnings (``⚠``), in
-glyphs as well as colours so NO_COLOR loses nothing (the cells of a row: :mod:`.scope_row`).
+Every row shows its name, its label where that fits (a THEOlive name, say), publish and
+play enforcement (``P● ▶○``; ``–`` where the server has no such control), the server kind,
+the key algorithm, and markers for unsaved edits (``*``), for enforcement without a key
+(``!``), for an application a remote source could not read (``✗``; its policy shows ``?``)
+and for a scope whose detail has warnings (``⚠``), in glyphs as well as colours so NO_COLOR
+loses nothing (the cells of a row: :mod:`.scope_row`).
 """
 
 from __future__ import annotations
@@ -351,6 +352,8 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             left.append((f" ({count})", muted))
         else:
             left += [("    ", base), (inert(alias.name, limit=200), Style())]
+        # A label from a server (a THEOlive name) is attacker input, as names are.
+        label = inert((alias or app).label, limit=200)
         unsaved = (
             ScopeRef(app.name, alias.name) in self.unsaved
             if alias is not None
@@ -366,4 +369,4 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             style=self._style,
             glyphs=glyphs,
         )
-        return row_strip(left, right, width, on_cursor, base)
+        return row_strip(left, right, width, on_cursor, base, (label, muted))

@@ -1,9 +1,10 @@
 """One row of the scope list, as cells of text and style: the columns on the right (server
-kind, key algorithm, publish and play state, markers) and the row cut or padded to its
-width. States are glyphs as well as colours (``P● ▶○``, ``–`` where the server has no such
-control, ``*`` unsaved, ``!`` enforced with no key, ``✗`` not read, ``⚠`` the detail has
-warnings; their ASCII forms in :mod:`core.glyphs`), so NO_COLOR loses nothing; off is dim
-where the theme has 16 colours (``scope-list--off``), so on and off differ by more.
+kind, key algorithm, publish and play state, markers), the name's label where it fits, and
+the row cut or padded to its width. States are glyphs as well as colours (``P● ▶○``, ``–``
+where the server has no such control, ``*`` unsaved, ``!`` enforced with no key, ``✗`` not
+read, ``⚠`` the detail has warnings; their ASCII forms in :mod:`core.glyphs`), so NO_COLOR
+loses nothing; off is dim where the theme has 16 colours (``scope-list--off``), so on and
+off differ by more.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from streamconsole.core.model import (
 )
 
 Cells = list[tuple[str, Style]]
+# A label is shown when this much of it fits (all of a shorter one): less says nothing.
+LABEL_MIN_CELLS = 8
+_LABEL_GAP = "  "
 KIND_LABELS = {ServerKind.ANTMEDIA: "AntMedia", ServerKind.THEOLIVE: "THEOlive"}
 
 
@@ -83,9 +87,22 @@ def right_columns(
     return columns
 
 
-def row_strip(left: Cells, right: Cells, width: int, on_cursor: bool, base: Style) -> Strip:
-    """The row: ``left`` cut or padded so that ``right`` ends at ``width``."""
-    segments = fit(left, width - sum(cell_len(text) for text, _ in right))
+def row_strip(
+    left: Cells,
+    right: Cells,
+    width: int,
+    on_cursor: bool,
+    base: Style,
+    label: tuple[str, Style] = ("", Style()),
+) -> Strip:
+    """The row: ``left``, then ``label`` where it fits, cut or padded so that ``right``
+    ends at ``width``. ``label`` is already inert."""
+    room = width - sum(cell_len(text) for text, _ in right)
+    text, style = label
+    spare = room - sum(cell_len(part) for part, _ in left) - len(_LABEL_GAP)
+    if text and spare >= min(cell_len(text), LABEL_MIN_CELLS):
+        left = [*left, (_LABEL_GAP + text, style)]
+    segments = fit(left, room)
     segments += right
     if on_cursor:  # one colour on the cursor: theirs may vanish on its background
         segments = [(text, style.without_color) for text, style in segments]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from streamconsole.core.glyphs import UNICODE, Glyphs
-from streamconsole.core.text import inert
+from streamconsole.core.text import counted, inert
 
 if TYPE_CHECKING:  # at run time only the arguments' attributes are read: the app imports this
     from streamconsole.core.model import Config
@@ -45,14 +45,13 @@ def status_text(
     ``marked``: the rows a toggle acts on instead of the cursor's (they may be off screen)."""
     bar, dot = f" {glyphs.separator} ", f" {glyphs.dot} "
     parts: list[str | tuple[str, str]] = [
-        f" {inert(source_status)}{bar}{len(config.applications):,} applications{dot}"
-        f"{config.alias_count:,} aliases"
+        f" {inert(source_status)}{bar}{counted(len(config.applications), 'application')}{dot}"
+        f"{counted(config.alias_count, 'alias')}"
     ]
     if marked:
         parts.append((f"{bar}{glyphs.marked} {marked:,} marked", "bold $text-accent"))
     if warnings:
-        plural = "" if warnings == 1 else "s"
-        parts.append((f"{bar}{glyphs.warning} {warnings:,} warning{plural}", "$text-warning"))
+        parts.append((f"{bar}{glyphs.warning} {counted(warnings, 'warning')}", "$text-warning"))
     if progress.loading:
         parts.append((f"{dot}{progress.loading:,} loading{glyphs.ellipsis}", "$text-muted"))
     if progress.unreadable:
@@ -61,6 +60,6 @@ def status_text(
         parts.append((f"{bar}{glyphs.failed} not refreshed", "$text-error"))
     if index is not None and index.filtering:
         shown = index.shown_aliases
-        matches = "1 alias matches" if shown == 1 else f"{shown:,} aliases match"
-        parts.append((f"{bar}filter: {matches}", "$accent"))
+        verb = "matches" if shown == 1 else "match"
+        parts.append((f"{bar}filter: {counted(shown, 'alias')} {verb}", "$accent"))
     return Content.assemble(*parts)

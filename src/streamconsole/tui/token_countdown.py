@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.message import Message
 from textual.widget import Widget
 
-from streamconsole.core.durations import countdown
+from streamconsole.core.token_times import expiry_words
 
 WARNING_SECONDS = 60
-# Past this, mm:ss stops meaning anything to an operator (and a hostile ``exp`` of 1e300
-# would make a 300-digit hour count).
-LONGEST_SHOWN_SECONDS = 100 * 86400
 
 
 class ExpiryCountdown(Widget):
-    """``expires in mm:ss`` for one token.
+    """``expires in 9m 58s`` for one token, in the words of the token checklist's exp line
+    (:func:`~streamconsole.core.token_times.expiry_words`), so the two always agree.
 
     Its own one-second timer reads the injected clock and redraws this widget alone, and
-    only when the text changes; nothing else on the screen refreshes. Crossing the expiry
-    posts :class:`ExpiryCountdown.Expired` once, so the owner can re-check the token.
+    only when the text changes, then posts :class:`ExpiryCountdown.Ticked` (the checklist's
+    exp line follows it). Crossing the expiry posts :class:`ExpiryCountdown.Expired` once,
+    so the owner can re-check the token.
     """
 
     class Expired(Message):
         """The token shown has just expired."""
+
+    @dataclass
+    class Ticked(Message):
+        """The countdown's text changed, as of ``now`` (unix seconds)."""
+
+        now: float
 
     def __init__(
         self, clock: Callable[[], float], *, id: str | None = None, classes: str | None = None
@@ -62,17 +68,13 @@ class ExpiryCountdown(Widget):
             self.set_class(False, "-warning", "-expired")
             self._draw(label)
             return
-        remaining = expires_at - self._clock()
+        now = self._clock()
+        remaining = expires_at - now
         expired = remaining <= 0
         self.set_class(expired, "-expired")
         self.set_class(not expired and remaining < WARNING_SECONDS, "-warning")
-        if expired:
-            label = f"expired {countdown(0)}"
-        elif remaining >= LONGEST_SHOWN_SECONDS:
-            label = "expires in more than 100 days"
-        else:
-            label = f"expires in {countdown(remaining)}"
-        self._draw(label)
+        if self._draw(expiry_words(expires_at, now) or "exp is absurdly far from now"):
+            self.post_message(self.Ticked(now))
         if expired and not self._expiry_reported:
             self._expiry_reported = True
             self.post_message(self.Expired())
@@ -81,10 +83,13 @@ class ExpiryCountdown(Widget):
     def label(self) -> str:
         return self._label
 
-    def _draw(self, label: str) -> None:
-        if label != self._label:
-            self._label = label
-            self.refresh()
+    def _draw(self, label: str) -> bool:
+        """Show ``label``; whether it changed."""
+        if label == self._label:
+            return False
+        self._label = label
+        self.refresh()
+        return True
 
     def render(self) -> Text:
         return Text(self._label)

@@ -20,15 +20,17 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from streamconsole.core.explain import Explanation, Verdict, explain
+from streamconsole.core.explain import Check, Explanation, Verdict, explain
 from streamconsole.core.model import EffectivePolicy
 from streamconsole.core.text import inert, inert_lines, pretty_json
+from streamconsole.core.token_times import expiry_reason, expiry_words
 from streamconsole.tui.terminal import glyphs_of
 from streamconsole.tui.token_countdown import ExpiryCountdown
 
 
 class TokenChecklist(Widget):
-    """The verdict and every check with its mark and reason."""
+    """The verdict and every check with its mark and reason; the exp line's reason follows
+    the countdown (:meth:`tick`), in the same words."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "token-checklist--passed",
@@ -44,13 +46,28 @@ class TokenChecklist(Widget):
         super().__init__(id=id, classes=classes)
         self._explanation: Explanation | None = None
         self._checked_at = ""
+        self._now = 0.0
 
     def show(self, explanation: Explanation | None, checked_at: float = 0.0) -> None:
         """Show ``explanation``, made at ``checked_at`` (the checks are not re-run each second,
         so the time they describe is stated)."""
         self._explanation = explanation
         self._checked_at = datetime.fromtimestamp(checked_at, UTC).strftime("%H:%M:%SZ")
+        self._now = checked_at
         self.refresh(layout=True)
+
+    def tick(self, now: float) -> None:
+        """The countdown moved on: the exp line says how the token stands at ``now``."""
+        self._now = now
+        self.refresh()
+
+    def _reason(self, check: Check) -> str:
+        """The check's reason; the exp check's as of now, where the token has a usable exp
+        (its pass or fail is re-checked when the token expires)."""
+        exp = self._explanation.expires_at if self._explanation is not None else None
+        if check.name == "exp" and exp is not None and expiry_words(exp, self._now):
+            return expiry_reason(exp, self._now)
+        return check.reason
 
     def _style(self, name: str) -> Any:
         return self.get_component_rich_style(f"token-checklist--{name}")
@@ -81,7 +98,7 @@ class TokenChecklist(Widget):
             checks.add_row(
                 Text(glyphs.check(check.status.value), self._style(check.status.value)),
                 Text(check.name),
-                Text(inert(check.reason)),
+                Text(inert(self._reason(check))),
             )
         return Group(verdict, checks)
 
@@ -159,6 +176,11 @@ class TokenReport(Vertical):
         self.query_one(".token-claims", Static).update(_json_text(decoded.claims))
         self.countdown.show(explanation.expires_at)
         return explanation
+
+    @on(ExpiryCountdown.Ticked)
+    def _exp_line_follows_the_countdown(self, event: ExpiryCountdown.Ticked) -> None:
+        event.stop()
+        self.query_one(TokenChecklist).tick(event.now)
 
     @on(ExpiryCountdown.Expired)
     def _recheck_on_expiry(self, event: ExpiryCountdown.Expired) -> None:

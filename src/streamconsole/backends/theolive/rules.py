@@ -26,7 +26,7 @@ from streamconsole.core.model import (
     ServerKind,
     ServerProfile,
 )
-from streamconsole.core.text import inert
+from streamconsole.core.text import counted, inert
 
 MAX_KEYS = 2  # v2 keys / v1 CDN keys per alias
 # v1's token-security key has no id; this stands for it among an alias's keys.
@@ -240,7 +240,7 @@ def writes_for(
             return [cutover_write(place, keys, state)]
         if len(state.keys) + len(keys) > MAX_KEYS:
             raise ChangeRefused(
-                f"{place} holds {len(state.keys)} key(s) ({held}) and THEOlive keeps at "
+                f"{place} holds {counted(len(state.keys), 'key')} ({held}) and THEOlive keeps at "
                 f"most {MAX_KEYS}: retire the older one first, once no valid token is "
                 f"signed with it{NOTHING_WRITTEN}"
             )
