@@ -343,6 +343,7 @@ class ConsoleSettings:
     read_only: bool = False
     audit_log: str = ""  # a path (absolute, or relative to the config); "" = the default
     max_key_age: int | None = None  # seconds; servers and applications may set their own
+    keys: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. "ctrl+r,f5"
 
 
 # Per server: the most entries a listing holds (past it, unread); requests in flight at once.

@@ -1,11 +1,21 @@
-"""The console's keys: the app's, the main screen's and its list's, each with an id (so that
-users remap them, ``App.set_keymap``) and a tooltip (the help screen shows it). Kept apart
-from the widgets, as data: the help, the README's key table and a keymap check read them.
+"""The console's keys, every screen's, each with an id (so that users remap them from
+``[console.keys]``, ``App.set_keymap``) and a tooltip (the help screen shows it). Kept apart
+from the widgets, as data: the help, the README's key table and the keymap check read them.
+
+One meaning per key: ``q`` and escape close the screen they are pressed on (on the main
+screen ``q`` quits, escape clears), ``?`` opens the help of that screen, ``v`` reveals.
+A binding shared by several screens keeps one id, so one keymap entry moves it everywhere.
 """
 
 from __future__ import annotations
 
 from textual.binding import Binding, BindingType
+
+HELP_ID = "help"
+CLOSE_ID = "close"
+REVEAL_ID = "reveal"
+# Writes (main screen and app): in read-only mode they leave the footer.
+WRITE_ACTIONS = frozenset({"toggle_publish", "toggle_play", "rotate_key", "save"})
 
 APP_BINDINGS: list[BindingType] = [
     Binding("ctrl+s", "save", "Save", id="save", tooltip="Save every unsaved edit"),
@@ -33,7 +43,13 @@ APP_BINDINGS: list[BindingType] = [
         id="compare",
         tooltip="The selection on every server of the config, side by side",
     ),
-    Binding("question_mark", "help", "Help", id="help", tooltip="Every key, and what it does"),
+    Binding(
+        "question_mark",
+        "help",
+        "Help",
+        id=HELP_ID,
+        tooltip="Every key of this screen, and what it does",
+    ),
     Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
 ]
 
@@ -89,7 +105,7 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "reveal",
         "Reveal",
         show=False,
-        id="reveal",
+        id=REVEAL_ID,
         tooltip="Show or hide the shared secret of the selection",
     ),
     Binding(
@@ -155,5 +171,119 @@ SCOPE_LIST_BINDINGS: list[BindingType] = [
         show=False,
         id="mark",
         tooltip="Mark or unmark, then move down; p and l act on marked rows",
+    ),
+]
+
+
+# --- pushed screens and dialogs -------------------------------------------------------------
+
+
+def close_binding(action: str, tooltip: str, description: str = "Close") -> Binding:
+    """``q`` and escape: close this screen (``action`` does it), as on every pushed screen."""
+    return Binding("escape,q", action, description, id=CLOSE_ID, tooltip=tooltip)
+
+
+# On a modal screen the app's keys do not apply: ``?`` is bound again, to the same action.
+HELP_ON_A_DIALOG = Binding(
+    "question_mark", "app.help", "Help", id=HELP_ID, tooltip="Every key of this dialog"
+)
+
+HELP_SCREEN_BINDINGS: list[BindingType] = [
+    close_binding("dismiss", "Close the help screen"),
+    Binding("question_mark", "dismiss", "Close", id=HELP_ID, tooltip="Close the help screen"),
+]
+
+UNSAVED_BINDINGS: list[BindingType] = [
+    Binding("s", "choose('save')", "Save", id="unsaved-save", tooltip="Save, then go on"),
+    # Shift+d, not d: d typed by habit right after ctrl+r (the detail) must not drop edits.
+    Binding(
+        "D",
+        "choose('discard')",
+        "Discard",
+        id="unsaved-discard",
+        tooltip="Drop the unsaved edits, then go on",
+    ),
+    close_binding("choose('cancel')", "Go back; nothing is lost", "Cancel"),
+    HELP_ON_A_DIALOG,
+]
+
+ROTATE_BINDINGS: list[BindingType] = [
+    close_binding(
+        "cancel",
+        "Close the dialog; nothing is changed (from a text field: leave it first)",
+        "Cancel",
+    ),
+    Binding("ctrl+g", "generate", "Generate", id="rotate-generate", tooltip="Generate a new key"),
+    Binding(
+        "v",
+        "reveal",
+        "Reveal",
+        id=REVEAL_ID,
+        tooltip="Show or hide the new shared secret, whole (not while typing in a field)",
+    ),
+    Binding(
+        "ctrl+o",
+        "copy_secret",
+        "Copy secret",
+        id="rotate-copy-secret",
+        tooltip="Copy the new shared secret to the clipboard (OSC 52), without showing it",
+    ),
+    Binding(
+        "ctrl+y",
+        "confirm",
+        "Use new key",
+        id="rotate-confirm",
+        tooltip="Use the new key (saved with the next save)",
+    ),
+    HELP_ON_A_DIALOG,
+]
+
+KEY_PASTE_BINDINGS: list[BindingType] = [
+    Binding(
+        "ctrl+v",
+        "paste",
+        "Paste",
+        show=False,
+        id="rotate-paste-key",
+        tooltip="Paste a key from the clipboard",
+    ),
+    Binding(
+        "backspace,delete,ctrl+u",
+        "clear",
+        "Clear",
+        id="rotate-clear-pasted-key",
+        tooltip="Clear the pasted key",
+    ),
+]
+
+# Keys of their own, none of them a main-screen key: d t r p there edit or open things.
+TOKEN_PREVIEW_BINDINGS: list[BindingType] = [
+    close_binding("back", "Back to the list (from a text field: leave the field first)", "Back"),
+    Binding("n", "toggle_direction", "Direction", id="token-direction", tooltip="Next direction"),
+    Binding("e", "edit_ttl", "TTL", id="token-ttl", tooltip="Edit the token's lifetime"),
+    Binding(
+        "c",
+        "copy_token",
+        "Copy",
+        id="token-copy",
+        tooltip="Copy the issued token to the clipboard (OSC 52)",
+    ),
+    # Not in the footer (full at 80 columns): the tab's title names the key.
+    Binding(
+        "f",
+        "show_forms",
+        "Forms",
+        show=False,
+        id="token-forms",
+        tooltip="The token as each player or encoder takes it, each one copyable",
+    ),
+    Binding("i", "reissue", "Re-issue", id="token-reissue", tooltip="Issue a new token from now"),
+    Binding("1", "show_issued", "Issued", id="token-issued", tooltip="The issued token's tab"),
+    Binding(
+        "2",
+        "check_pasted",
+        "Paste",
+        id="token-paste",
+        tooltip="The tab to paste a token and check it",
     ),
 ]

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from streamconsole.core.glyphs import Glyphs
+from streamconsole.tui.bindings import HELP_SCREEN_BINDINGS
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
@@ -59,15 +60,7 @@ def help_notes(glyphs: Glyphs, *, remote: bool) -> str:
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = HERE / "help.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape,q,question_mark",
-            "dismiss",
-            "Close",
-            id="help-close",
-            tooltip="Close the help screen",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HELP_SCREEN_BINDINGS
 
     def __init__(self, rows: list[tuple[str, str, str]], notes: str) -> None:
         super().__init__()
