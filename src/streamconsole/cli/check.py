@@ -28,7 +28,7 @@ def run_check(args: argparse.Namespace) -> int:
     lines = source.lines_of([("console", "keys", binding_id) for binding_id in keymap])
     keymap_lines = {path[-1]: line for path, line in lines.items()}
     problems = keymap_problems(keymap, args.config, keymap_lines)
-    for problem in problems:
+    for problem in sorted(problems, key=lambda problem: problem.line or 0):
         print(problem, file=sys.stderr)
     if problems:
         print(f"{args.config}: {len(problems)} error(s)", file=sys.stderr)

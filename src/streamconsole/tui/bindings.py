@@ -18,14 +18,20 @@ REVEAL_ID = "reveal"
 WRITE_ACTIONS = frozenset({"toggle_publish", "toggle_play", "rotate_key", "save"})
 
 APP_BINDINGS: list[BindingType] = [
-    Binding("ctrl+s", "save", "Save", id="save", tooltip="Save every unsaved edit"),
+    Binding(
+        "ctrl+s",
+        "save",
+        "Save",
+        id="save",
+        tooltip="Save every unsaved edit (atomic; refused if the file changed on disk)",
+    ),
     Binding(
         "ctrl+r",
         "reload",
         "Reload",
         show=False,
         id="reload",
-        tooltip="Read the config again (asks about unsaved edits)",
+        tooltip="Read the source again; the cursor stays (asks about unsaved edits)",
     ),
     Binding(
         "o",
@@ -33,7 +39,7 @@ APP_BINDINGS: list[BindingType] = [
         "Open source",
         show=False,
         id="open-source",
-        tooltip="Reload the console on the config file or one of its servers",
+        tooltip="Open the config file or one of its [servers.NAME] (asks about unsaved edits)",
     ),
     Binding(
         "c",
@@ -59,7 +65,7 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "focus_filter",
         "Filter",
         id="filter",
-        tooltip="Filter applications and aliases by name",
+        tooltip="Filter applications and aliases by name (escape clears)",
         # Priority: run as the key arrives, before the keys typed after it (one burst
         # over SSH) are handed to the list, so that they reach the filter.
         priority=True,
@@ -69,28 +75,28 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "toggle_publish",
         "Publish",
         id="toggle-publish",
-        tooltip="Turn publish JWT enforcement on or off for the selection",
+        tooltip="Publish JWT on or off: the marked rows, else the selection (a stream: its app)",
     ),
     Binding(
         "l",
         "toggle_play",
         "Play",
         id="toggle-play",
-        tooltip="Turn play JWT enforcement on or off for the selection",
+        tooltip="Play JWT on or off: the marked rows, else the selection (a stream: its app)",
     ),
     Binding(
         "r",
         "rotate_key",
         "Key",
         id="rotate-key",
-        tooltip="Generate or import a new key for the selection",
+        tooltip="New key for the selection: generate one, or paste a secret, PEM or JWK",
     ),
     Binding(
         "t",
         "token_preview",
         "Token",
         id="token-preview",
-        tooltip="Issue and explain a preview token for the selection",
+        tooltip="Issue, decode and explain a preview token; or paste one to explain",
     ),
     Binding(
         "e",

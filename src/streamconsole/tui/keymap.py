@@ -36,11 +36,11 @@ _TEXTUAL: list[BindingType] = [
     Binding(App.COMMAND_PALETTE_BINDING, "palette"),
 ]
 
-# The bindings of each screen, the innermost first, as Textual looks them up.
+# The bindings active together on each screen: the screen's own, its widgets', the app's.
 SCREENS: dict[str, tuple[list[BindingType], ...]] = {
-    "the main screen": (SCOPE_LIST_BINDINGS, MAIN_SCREEN_BINDINGS, APP_BINDINGS),
+    "the main screen": (MAIN_SCREEN_BINDINGS, SCOPE_LIST_BINDINGS, APP_BINDINGS),
     "the token preview": (TOKEN_PREVIEW_BINDINGS, APP_BINDINGS),
-    "the key rotation dialog": (KEY_PASTE_BINDINGS, ROTATE_BINDINGS),
+    "the key rotation dialog": (ROTATE_BINDINGS, KEY_PASTE_BINDINGS),
     "the unsaved-changes question": (UNSAVED_BINDINGS,),
     "the help screen": (HELP_SCREEN_BINDINGS,),
 }
@@ -72,6 +72,20 @@ def write_binding_on(key: str, keymap: Mapping[str, str]) -> Binding | None:
         if binding.action in WRITE_ACTIONS and key in keys_of(binding, keymap):
             return binding
     return None
+
+
+def key_rows() -> list[tuple[str, list[str], str, str]]:
+    """(screen, keys, id, what it does) of each binding, in the order of :data:`SCREENS`;
+    a binding several screens share is listed with the first (the README's key table)."""
+    rows: list[tuple[str, list[str], str, str]] = []
+    listed: set[int] = set()
+    for screen, chain in SCREENS.items():
+        for group in chain:
+            for binding in _bindings(group):
+                if id(binding) not in listed:
+                    listed.add(id(binding))
+                    rows.append((screen, key_list(binding.key), binding.id or "", binding.tooltip))
+    return rows
 
 
 def _name(binding: Binding) -> str:
