@@ -238,10 +238,6 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         read_only = self.session is not None and self.session.read_only
         return action != "save" or not (self.load_failed or read_only)
 
-    def writes_refused_on(self, screen: Screen[Any]) -> bool:
-        read_only = self.session is not None and self.session.read_only
-        return read_only and screen is self._main_screen
-
     def _edits(self) -> EditFlows | None:
         """The loaded session's edit flows; None, saying so, while no config is loaded."""
         if self.flows is None:

@@ -66,9 +66,11 @@ def keys_of(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
     return key_list(keymap.get(binding.id, binding.key) if binding.id else binding.key)
 
 
-def write_binding_on(key: str, keymap: Mapping[str, str]) -> Binding | None:
-    """The main screen's or the app's write binding on ``key``, if any."""
-    for binding in _bindings(MAIN_SCREEN_BINDINGS) + _bindings(APP_BINDINGS):
+def write_binding_on(
+    key: str, keymap: Mapping[str, str], bindings: list[BindingType]
+) -> Binding | None:
+    """The write binding of ``bindings`` (a screen's, the app's) on ``key``, if any."""
+    for binding in _bindings(bindings):
         if binding.action in WRITE_ACTIONS and key in keys_of(binding, keymap):
             return binding
     return None

@@ -1,17 +1,15 @@
-"""The operator's keys: the config's keymap (``[console.keys]``), and write keys in
-read-only mode, which leave the footer (``check_action``) yet, pressed anyway, still run
-so that the edit flows say why nothing is written."""
+"""The operator's keys: the config's keymap (``[console.keys]``), and write keys that
+leave the footer where they do not apply (read-only mode, ``p`` on a THEOlive row:
+``check_action``) yet, pressed anyway, still run, so that the edit flows say why nothing
+is written instead of the key doing nothing at all."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from textual import events
 from textual.app import App
-from textual.screen import Screen
-
-from streamconsole.tui.bindings import APP_BINDINGS
+from textual.dom import DOMNode
 
 
 class UserKeys(App[None]):
@@ -26,19 +24,19 @@ class UserKeys(App[None]):
         self.keymap = dict(keymap)
         self.set_keymap(self.keymap)
 
-    def writes_refused_on(self, screen: Screen[Any]) -> bool:
-        """Whether write keys are hidden on ``screen`` for read-only mode (the app says)."""
-        return False
-
     def on_key(self, event: events.Key) -> None:
-        # Before the bindings are looked up: a hidden write key finds no binding there.
+        # Before the bindings are looked up; a hidden key finds none there, so no action
+        # runs twice. A dialog's keys are its own: the app's do not apply there.
         screen = self.screen
-        if not self.writes_refused_on(screen):
+        if screen.is_modal:
             return
-        # Loaded with the first key pressed in read-only mode, not at start-up.
+        # Loaded with the first key, not at start-up.
         from streamconsole.tui.keymap import write_binding_on
 
-        binding = write_binding_on(event.key, self.keymap)
-        if binding is not None:
-            node = self if binding in APP_BINDINGS else screen
-            getattr(node, f"action_{binding.action}")()
+        nodes: tuple[DOMNode, ...] = (screen, self)
+        for node in nodes:
+            binding = write_binding_on(event.key, self.keymap, node.BINDINGS)
+            if binding is not None:
+                if node.check_action(binding.action, ()) is False:
+                    getattr(node, f"action_{binding.action}")()
+                return
