@@ -130,7 +130,7 @@ async def test_ttl_change_reissues_and_bad_ttl_is_explained_in_place() -> None:
     async with preview(antmedia(), clock).run_test() as pilot:
         await settle(pilot)
         screen = screen_of(pilot)
-        await pilot.press("e")
+        await pilot.press("m")
         ttl_input = screen.query_one("#token-ttl", Input)
         assert ttl_input.has_focus
 
@@ -390,7 +390,7 @@ async def test_escape_leaves_a_text_field_first_then_the_screen() -> None:
     host = preview(antmedia(), clock)
     async with host.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("e")
+        await pilot.press("m")
         await pilot.press("1", "h")
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, TokenPreviewScreen)

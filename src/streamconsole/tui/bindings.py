@@ -244,6 +244,11 @@ ROTATE_BINDINGS: list[BindingType] = [
     HELP_ON_A_DIALOG,
 ]
 
+PROBE_BINDINGS: list[BindingType] = [
+    close_binding("dismiss", "Close the probe (one still running stops)"),
+    HELP_ON_A_DIALOG,
+]
+
 KEY_PASTE_BINDINGS: list[BindingType] = [
     Binding(
         "ctrl+v",
@@ -266,7 +271,7 @@ KEY_PASTE_BINDINGS: list[BindingType] = [
 TOKEN_PREVIEW_BINDINGS: list[BindingType] = [
     close_binding("back", "Back to the list (from a text field: leave the field first)", "Back"),
     Binding("n", "toggle_direction", "Direction", id="token-direction", tooltip="Next direction"),
-    Binding("e", "edit_ttl", "TTL", id="token-ttl", tooltip="Edit the token's lifetime"),
+    Binding("m", "edit_ttl", "TTL", id="token-ttl", tooltip="Edit the token's lifetime"),
     Binding(
         "c",
         "copy_token",

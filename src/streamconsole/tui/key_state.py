@@ -19,6 +19,7 @@ _NEED_A_CONFIG = frozenset(
         "toggle_play",
         "rotate_key",
         "token_preview",
+        "probe",
         "reveal",
         "toggle_detail",
         "toggle_full_detail",

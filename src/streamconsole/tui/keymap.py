@@ -22,6 +22,7 @@ from streamconsole.tui.bindings import (
     HELP_SCREEN_BINDINGS,
     KEY_PASTE_BINDINGS,
     MAIN_SCREEN_BINDINGS,
+    PROBE_BINDINGS,
     ROTATE_BINDINGS,
     SCOPE_LIST_BINDINGS,
     TOKEN_PREVIEW_BINDINGS,
@@ -41,6 +42,7 @@ SCREENS: dict[str, tuple[list[BindingType], ...]] = {
     "the main screen": (MAIN_SCREEN_BINDINGS, SCOPE_LIST_BINDINGS, APP_BINDINGS),
     "the token preview": (TOKEN_PREVIEW_BINDINGS, APP_BINDINGS),
     "the key rotation dialog": (ROTATE_BINDINGS, KEY_PASTE_BINDINGS),
+    "the probe report": (PROBE_BINDINGS,),
     "the unsaved-changes question": (UNSAVED_BINDINGS,),
     "the help screen": (HELP_SCREEN_BINDINGS,),
 }
