@@ -318,7 +318,7 @@ async def test_token_preview_shows_the_token_never_its_key(
             assert_clean(text, everything(canaries), f"the token preview of {scope}")
 
             if scope == "LiveApp/stream1":  # the checker tab draws the same report
-                await pilot.press("2")
+                await pilot.press("3")
                 screen.query_one("#token-paste").post_message(events.Paste(issued))
                 await pilot.pause()
                 text = drawn(pilot)

@@ -57,7 +57,7 @@ async def test_each_form_is_copied_whole_and_carries_the_issued_token() -> None:
 async def test_a_new_direction_makes_its_forms_from_the_new_token() -> None:
     async with preview(placed(antmedia()), ManualClock(NOW)).run_test() as pilot:
         await forms_tab(pilot)
-        await pilot.press("d")  # play
+        await pilot.press("n")  # play
         await pilot.press("down", "c")
         hls = pilot.app.clipboard
         assert hls.startswith(f"{HOST}/LiveApp/streams/stream1.m3u8?token=")

@@ -85,7 +85,7 @@ def statuses(pilot: Pilot[Any], which: str) -> dict[str, CheckStatus]:
 
 
 async def paste(pilot: Pilot[Any], text: str) -> None:
-    await pilot.press("2")
+    await pilot.press("3")
     area = pilot.app.screen.query_one("#token-paste", TokenPasteArea)
     assert area.has_focus
     area.post_message(events.Paste(text))

@@ -281,7 +281,7 @@ TOKEN_PREVIEW_BINDINGS: list[BindingType] = [
     ),
     # Not in the footer (full at 80 columns): the tab's title names the key.
     Binding(
-        "f",
+        "f,2",
         "show_forms",
         "Forms",
         show=False,
@@ -291,7 +291,7 @@ TOKEN_PREVIEW_BINDINGS: list[BindingType] = [
     Binding("i", "reissue", "Re-issue", id="token-reissue", tooltip="Issue a new token from now"),
     Binding("1", "show_issued", "Issued", id="token-issued", tooltip="The issued token's tab"),
     Binding(
-        "2",
+        "3",
         "check_pasted",
         "Paste",
         id="token-paste",
