@@ -152,7 +152,7 @@ async def test_copy_puts_the_token_on_the_clipboard() -> None:
     clock = ManualClock(NOW)
     async with preview(antmedia(), clock).run_test() as pilot:
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press("y")
         assert pilot.app.clipboard == screen_of(pilot).token
         assert pilot.app.clipboard.count(".") == 2
 
@@ -220,7 +220,7 @@ async def test_publish_token_checked_for_play_fails_type() -> None:
         await settle(pilot)
         screen = screen_of(pilot)
         assert screen.direction is Direction.PUBLISH
-        await pilot.press("c")
+        await pilot.press("y")
         publish_token = pilot.app.clipboard
 
         await pilot.press("n")  # now checking for play
@@ -351,7 +351,7 @@ async def test_public_key_only_says_so_and_paste_still_checks() -> None:
         assert "Only the public key is configured" in screen_text(pilot.app)
         assert report(pilot, "issued").explanation is None
 
-        await pilot.press("c")
+        await pilot.press("y")
         assert pilot.app.clipboard == ""
 
         signed_elsewhere = sign({"exp": int(NOW) + 300}, RS256_PAIR)

@@ -273,7 +273,7 @@ TOKEN_PREVIEW_BINDINGS: list[BindingType] = [
     Binding("n", "toggle_direction", "Direction", id="token-direction", tooltip="Next direction"),
     Binding("m", "edit_ttl", "TTL", id="token-ttl", tooltip="Edit the token's lifetime"),
     Binding(
-        "c",
+        "y",
         "copy_token",
         "Copy",
         id="token-copy",
@@ -297,4 +297,38 @@ TOKEN_PREVIEW_BINDINGS: list[BindingType] = [
         id="token-paste",
         tooltip="The tab to paste a token and check it",
     ),
+]
+
+FILTER_BINDINGS: list[BindingType] = [
+    Binding(
+        "escape",
+        "clear",
+        "Clear",
+        id="filter-clear",
+        tooltip="Clear the filter and go back to the list",
+    ),
+    Binding(
+        "down",
+        "leave",
+        "To list",
+        show=False,
+        id="filter-leave",
+        tooltip="Keep the filter and go to the list",
+    ),
+]
+
+COMPARE_BINDINGS: list[BindingType] = [
+    close_binding("dismiss", "Close the compare view"),
+    Binding(
+        "ctrl+r",
+        "refresh_compare",
+        "Read again",
+        id="reload",  # as on the main screen: read the sources again
+        tooltip="Read every server again (a read still running is stopped)",
+    ),
+]
+
+# While the terminal is too small: only quitting.
+TOO_SMALL_BINDINGS: list[BindingType] = [
+    Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit the console"),
 ]

@@ -19,6 +19,8 @@ from textual.screen import Screen
 from streamconsole.backends.base import Problem
 from streamconsole.tui.bindings import (
     APP_BINDINGS,
+    COMPARE_BINDINGS,
+    FILTER_BINDINGS,
     HELP_SCREEN_BINDINGS,
     KEY_PASTE_BINDINGS,
     MAIN_SCREEN_BINDINGS,
@@ -26,6 +28,7 @@ from streamconsole.tui.bindings import (
     ROTATE_BINDINGS,
     SCOPE_LIST_BINDINGS,
     TOKEN_PREVIEW_BINDINGS,
+    TOO_SMALL_BINDINGS,
     UNSAVED_BINDINGS,
     WRITE_ACTIONS,
 )
@@ -40,11 +43,14 @@ _TEXTUAL: list[BindingType] = [
 # The bindings active together on each screen: the screen's own, its widgets', the app's.
 SCREENS: dict[str, tuple[list[BindingType], ...]] = {
     "the main screen": (MAIN_SCREEN_BINDINGS, SCOPE_LIST_BINDINGS, APP_BINDINGS),
+    "the filter": (FILTER_BINDINGS, MAIN_SCREEN_BINDINGS, APP_BINDINGS),
+    "the compare view": (COMPARE_BINDINGS, APP_BINDINGS),
     "the token preview": (TOKEN_PREVIEW_BINDINGS, APP_BINDINGS),
     "the key rotation dialog": (ROTATE_BINDINGS, KEY_PASTE_BINDINGS),
     "the probe report": (PROBE_BINDINGS,),
     "the unsaved-changes question": (UNSAVED_BINDINGS,),
     "the help screen": (HELP_SCREEN_BINDINGS,),
+    "a terminal too small": (TOO_SMALL_BINDINGS,),
 }
 
 

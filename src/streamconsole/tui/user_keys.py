@@ -26,10 +26,11 @@ class UserKeys(App[None]):
 
     def on_key(self, event: events.Key) -> None:
         # Before the bindings are looked up; a hidden key finds none there, so no action
-        # runs twice. A dialog's keys are its own: the app's do not apply there.
-        screen = self.screen
-        if screen.is_modal:
+        # runs twice. Only on the first screen: nothing over it (a dialog, the cover of a
+        # terminal too small) hides its keys for a reason the edit flows would explain.
+        if len(self.screen_stack) > 1:
             return
+        screen = self.screen
         # Loaded with the first key, not at start-up.
         from streamconsole.tui.keymap import write_binding_on
 
