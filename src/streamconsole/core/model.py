@@ -1,7 +1,6 @@
 """The model: applications, aliases, per-direction policies, and how they resolve.
 
 Scope rules per server kind (why a policy is what it is):
-
 * Ant Media Server enforces JWT per *application*, one HS256 secret for both directions;
   its aliases (broadcasts / stream ids) cannot override it.
 * THEOlive enforces per *alias* (channel alias / distribution), play only; the config may
