@@ -112,3 +112,32 @@ def test_usage_error_exits_2() -> None:
     result = run("check")
     assert result.returncode == 2
     assert "usage:" in result.stderr
+
+
+def test_check_accepts_a_keymap_and_names_each_bad_entry_by_line(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[console.keys]\nreveal = "w"\nquit = "ctrl+x,q"\n')
+    assert run("check", str(config)).returncode == 0
+
+    config.write_text(
+        '[console.keys]\nreveal = "w"\nrevael = "y"\nsave = "ctrl+q"\nmark = "v,w"\nhelp = 1\n'
+    )
+    result = run("check", str(config))
+    assert result.returncode == 2
+    # The form first (help), as every other field's; the ids once the form is right.
+    assert result.stderr.splitlines()[0] == (
+        f"{config}:6: console.keys.help: error: expected keys such as 'ctrl+r,f5', got an integer"
+    )
+    config.write_text(config.read_text().replace("help = 1\n", ""))
+    lines = run("check", str(config)).stderr.splitlines()
+    assert lines == [
+        f"{config}:2: console.keys.reveal: error: 'w' is already the key of 'mark' on the "
+        "main screen",
+        f"{config}:3: console.keys.revael: error: no binding has the id 'revael'; "
+        "did you mean 'reveal'?",
+        f"{config}:4: console.keys.save: error: 'ctrl+q' is already the key of Textual's quit "
+        "on the main screen",
+        f"{config}:5: console.keys.mark: error: 'w' is already the key of 'reveal' on the "
+        "main screen",
+        f"{config}: 4 error(s)",
+    ]

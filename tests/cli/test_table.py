@@ -9,23 +9,38 @@ from pathlib import Path
 
 import pytest
 
-from streamconsole.cli.readme import command_table, with_current_table
+from streamconsole.cli.readme import command_table, key_table, with_current_tables
 from streamconsole.cli.table import COMMANDS
 from tests.cli.conftest import ROOT, cli_environment, copy_sample
 
 README = ROOT / "README.md"
 
 
-def test_the_readme_command_table_is_generated_from_the_cli_table() -> None:
+def test_the_readme_tables_are_generated_from_the_cli_table_and_the_bindings() -> None:
     readme = README.read_text(encoding="utf-8")
-    assert with_current_table(readme) == readme, "run: python -m streamconsole.cli.readme"
+    assert with_current_tables(readme) == readme, "run: python -m streamconsole.cli.readme"
 
 
 def test_a_readme_row_that_drifted_from_the_table_is_found() -> None:
     readme = README.read_text(encoding="utf-8")
     drifted = readme.replace("`streamconsole serve CONFIG", "`streamconsole serve FILE", 1)
     assert drifted != readme
-    assert with_current_table(drifted) == readme
+    assert with_current_tables(drifted) == readme
+
+
+def test_a_readme_key_that_drifted_from_the_bindings_is_found() -> None:
+    readme = README.read_text(encoding="utf-8")
+    drifted = readme.replace("| `v` | `reveal` |", "| `ctrl+r` | `reveal` |", 1)
+    assert drifted != readme
+    assert with_current_tables(drifted) == readme
+
+
+def test_the_key_table_names_every_binding_id_a_keymap_takes() -> None:
+    from streamconsole.tui.keymap import binding_ids
+
+    table = key_table()
+    assert all(f"| `{binding_id}` |" in table for binding_id in binding_ids())
+    assert "| `?` | `help` |" in table  # keys as the keymap takes them, not "question_mark"
 
 
 def test_the_readme_lists_the_console_and_every_command_once() -> None:

@@ -147,6 +147,6 @@ def test_quit_with_unsaved_changes_asks(console: TmuxSession, workdir: Path) -> 
     assert "LiveApp: publish JWT off" in screen
     assert all(choice in screen for choice in ("Save", "Discard", "Cancel"))
     # Discard, and the file stays as it was.
-    console.keys("d")
+    console.keys("D")
     console.wait_until_gone("LiveApp")
     assert (workdir / "console.toml").read_text() == before

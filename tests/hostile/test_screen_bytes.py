@@ -123,11 +123,11 @@ def the_walk(
         "token preview": keys("t", "escape"),
         "palette": then(keys("ctrl+p"), palette_shows(inert(str(selected))), keys("escape")),
         saved: edits[saved],
-        "unsaved dialog": keys("q", "c"),
+        "unsaved dialog": keys("q", "escape"),
         "save": keys("ctrl+s"),
         refused: edits[refused],
         "refused save": then(other_admin, keys("ctrl+s")),
-        "reload": keys("ctrl+r", "d"),
+        "reload": keys("ctrl+r", "D"),
     }
 
 
@@ -235,8 +235,8 @@ async def test_hostile_names_in_the_config_never_reach_the_terminal_raw(
         "toggle": TOGGLE,
         "picker": then(keys("o"), palette_shows(inert(LOCKED)), keys("escape")),
         "search": then(keys("o", *"locked"), palette_shows(inert(LOCKED))),
-        "cannot open": keys("enter", "d"),
-        "cannot read": then(keys("o", *"down", "enter", "d"), could_not_read),
+        "cannot open": keys("enter", "D"),
+        "cannot read": then(keys("o", *"down", "enter", "D"), could_not_read),
     }
     leaks = await walk(app, steps, notes)
 

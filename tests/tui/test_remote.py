@@ -488,7 +488,7 @@ async def test_refresh_asks_about_unsaved_edits(antmedia: AntMediaEmulator) -> N
         await pilot.press("l", "ctrl+r")
         await pilot.pause()
         assert isinstance(pilot.app.screen, UnsavedChangesScreen)
-        await pilot.press("d")
+        await pilot.press("D")
         await settle(pilot)
         assert session_of(pilot).pending == ()
         assert "▶○" in row_text(pilot, "LiveApp")
@@ -591,7 +591,7 @@ async def test_the_switcher_opens_a_server_and_goes_back_to_the_file(
         await pilot.press("l")  # an unsaved edit on the server: going back asks first
         await choose(pilot, "source console")
         assert isinstance(pilot.app.screen, UnsavedChangesScreen)
-        await pilot.press("d")
+        await pilot.press("D")
         await settle(pilot)
         assert status(pilot).startswith(" console.toml │ 3 applications")
         assert current(pilot) == "LiveApp"

@@ -241,7 +241,7 @@ async def test_q_quits_at_once_when_nothing_is_unsaved(make_app: AppFactory) -> 
     assert app.return_code == 0
 
 
-@pytest.mark.parametrize("cancel_key", ["escape", "c"])
+@pytest.mark.parametrize("cancel_key", ["escape", "q"])
 async def test_quitting_with_unsaved_edits_asks_and_cancel_stays(
     make_app: AppFactory, cancel_key: str
 ) -> None:
@@ -267,7 +267,7 @@ async def test_quit_and_discard_leaves_the_file_alone(
         await pilot.press("l", "ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, UnsavedChangesScreen)
-        await pilot.press("d")
+        await pilot.press("D")
         await pilot.pause()
     assert app.return_code == 0
     assert config_path.read_bytes() == before
@@ -294,7 +294,7 @@ async def test_reload_with_unsaved_edits_asks_and_discard_drops_them(
         await pilot.press("down", "l", "ctrl+r")
         await pilot.pause()
         assert isinstance(pilot.app.screen, UnsavedChangesScreen)
-        await pilot.press("d")
+        await pilot.press("D")
         await wait_loaded(pilot)
         session = console(pilot).session
         assert session is not None and session.pending == ()

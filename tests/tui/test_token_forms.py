@@ -44,7 +44,7 @@ async def test_each_form_is_copied_whole_and_carries_the_issued_token() -> None:
         token = screen_of(pilot).token
         # jwt, rtmp, obs Server, obs Stream Key, webrtc: one option per value to paste.
         assert listing.option_count == 5
-        await pilot.press("down", "c")  # the RTMP URL
+        await pilot.press("down", "y")  # the RTMP URL
         rtmp = pilot.app.clipboard
         assert rtmp.startswith("rtmp://ams.example.com/LiveApp/stream1?")
         assert parse_qs(urlsplit(rtmp).query) == {"token": [token]}
@@ -57,8 +57,8 @@ async def test_each_form_is_copied_whole_and_carries_the_issued_token() -> None:
 async def test_a_new_direction_makes_its_forms_from_the_new_token() -> None:
     async with preview(placed(antmedia()), ManualClock(NOW)).run_test() as pilot:
         await forms_tab(pilot)
-        await pilot.press("d")  # play
-        await pilot.press("down", "c")
+        await pilot.press("n")  # play
+        await pilot.press("down", "y")
         hls = pilot.app.clipboard
         assert hls.startswith(f"{HOST}/LiveApp/streams/stream1.m3u8?token=")
         assert parse_qs(urlsplit(hls).query)["token"] == [screen_of(pilot).token]
@@ -74,7 +74,7 @@ async def test_without_a_host_the_note_names_the_setting() -> None:
 async def test_theolive_curl_line_splits_to_the_header() -> None:
     async with preview(theolive(RS256_PAIR), ManualClock(NOW)).run_test() as pilot:
         await forms_tab(pilot)
-        await pilot.press("down", "down", "c")
+        await pilot.press("down", "down", "y")
         argv = shlex.split(pilot.app.clipboard)
         assert argv[argv.index("-H") + 1] == f"Authorization: Bearer {screen_of(pilot).token}"
 
@@ -94,7 +94,7 @@ async def test_no_token_no_forms() -> None:
         listing = await forms_tab(pilot)
         assert listing.option_count == 0
         assert "No key is set" in note(pilot)
-        await pilot.press("c")
+        await pilot.press("y")
         assert pilot.app.clipboard == ""
 
 

@@ -85,7 +85,7 @@ def statuses(pilot: Pilot[Any], which: str) -> dict[str, CheckStatus]:
 
 
 async def paste(pilot: Pilot[Any], text: str) -> None:
-    await pilot.press("p")
+    await pilot.press("3")
     area = pilot.app.screen.query_one("#token-paste", TokenPasteArea)
     assert area.has_focus
     area.post_message(events.Paste(text))
@@ -115,7 +115,7 @@ async def test_issues_for_the_enforced_direction_and_toggles() -> None:
         assert explanation is not None
         assert explanation.verdict is Verdict.ACCEPTED
 
-        await pilot.press("d")
+        await pilot.press("n")
         assert screen.direction is Direction.PLAY
         assert claims_of(screen.token)["type"] == "play"
         explanation = report(pilot, "issued").explanation
@@ -130,7 +130,7 @@ async def test_ttl_change_reissues_and_bad_ttl_is_explained_in_place() -> None:
     async with preview(antmedia(), clock).run_test() as pilot:
         await settle(pilot)
         screen = screen_of(pilot)
-        await pilot.press("t")
+        await pilot.press("m")
         ttl_input = screen.query_one("#token-ttl", Input)
         assert ttl_input.has_focus
 
@@ -152,7 +152,7 @@ async def test_copy_puts_the_token_on_the_clipboard() -> None:
     clock = ManualClock(NOW)
     async with preview(antmedia(), clock).run_test() as pilot:
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press("y")
         assert pilot.app.clipboard == screen_of(pilot).token
         assert pilot.app.clipboard.count(".") == 2
 
@@ -187,7 +187,7 @@ async def test_countdown_warns_under_a_minute_and_rechecks_only_on_expiry() -> N
         assert issued.explanation is not first
         assert statuses(pilot, "issued")["exp"] is CheckStatus.FAILED
 
-        await pilot.press("r")  # re-issue from the new "now"
+        await pilot.press("i")  # re-issue from the new "now"
         assert countdown.label == "expires in 10m"
         assert statuses(pilot, "issued")["exp"] is CheckStatus.PASSED
 
@@ -247,10 +247,10 @@ async def test_publish_token_checked_for_play_fails_type() -> None:
         await settle(pilot)
         screen = screen_of(pilot)
         assert screen.direction is Direction.PUBLISH
-        await pilot.press("c")
+        await pilot.press("y")
         publish_token = pilot.app.clipboard
 
-        await pilot.press("d")  # now checking for play
+        await pilot.press("n")  # now checking for play
         assert screen.direction is Direction.PLAY
         await paste(pilot, publish_token)
         checks = statuses(pilot, "pasted")
@@ -261,7 +261,7 @@ async def test_publish_token_checked_for_play_fails_type() -> None:
         assert explanation.summary == "rejected: type failed"
 
         await pilot.press("escape")  # leaves the paste box first
-        await pilot.press("d")  # back to publish: the same pasted token passes
+        await pilot.press("n")  # back to publish: the same pasted token passes
         assert statuses(pilot, "pasted")["type"] is CheckStatus.PASSED
 
 
@@ -378,7 +378,7 @@ async def test_public_key_only_says_so_and_paste_still_checks() -> None:
         assert "Only the public key is configured" in screen_text(pilot.app)
         assert report(pilot, "issued").explanation is None
 
-        await pilot.press("c")
+        await pilot.press("y")
         assert pilot.app.clipboard == ""
 
         signed_elsewhere = sign({"exp": int(NOW) + 300}, RS256_PAIR)
@@ -417,7 +417,7 @@ async def test_escape_leaves_a_text_field_first_then_the_screen() -> None:
     host = preview(antmedia(), clock)
     async with host.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("t")
+        await pilot.press("m")
         await pilot.press("1", "h")
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, TokenPreviewScreen)

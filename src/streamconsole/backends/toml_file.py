@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -33,6 +33,7 @@ from streamconsole.backends.safe_files import make_private_dirs
 from streamconsole.backends.toml_config import parse_config, scope_warnings
 from streamconsole.backends.toml_edit import edit_table
 from streamconsole.backends.toml_reader import decode_config_bytes
+from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.backends.toml_schema import KEY_MATERIAL_FIELDS
 from streamconsole.core.edits import Change, SetEnforcement, SetKey, SetTheme
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
@@ -107,6 +108,10 @@ class TomlSource(Closable):
 
     async def load(self) -> Config:
         return await _in_thread(self.load_sync)
+
+    def lines_of(self, paths: Iterable[KeyPath]) -> dict[KeyPath, int]:
+        """The line of each key path in the text the last load read (those it finds)."""
+        return locate_all(self._text, paths)
 
     def scope_warnings(self, config: Config, now: datetime) -> list[Problem]:
         """What ``check`` adds to the load's warnings (see :func:`.toml_config.scope_warnings`)

@@ -24,6 +24,7 @@ CONSOLE = Table(
         "read_only": BOOLEAN,
         "audit_log": STRING,
         "max_key_age": Field(object),  # a duration: '90d'; servers and applications too
+        "keys": TABLE,  # binding id → keys; the console checks the ids (tui.keymap)
     }
 )
 

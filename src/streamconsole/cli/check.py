@@ -9,6 +9,7 @@ from streamconsole.backends.base import ConfigError, SourceError
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.cli.common import EXIT_OK, EXIT_USAGE, now_utc
 from streamconsole.core.text import counted
+from streamconsole.tui.keymap import keymap_problems
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -23,6 +24,15 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except SourceError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    keymap = config.settings.keys
+    lines = source.lines_of([("console", "keys", binding_id) for binding_id in keymap])
+    keymap_lines = {path[-1]: line for path, line in lines.items()}
+    problems = keymap_problems(keymap, args.config, keymap_lines)
+    for problem in sorted(problems, key=lambda problem: problem.line or 0):
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{args.config}: {len(problems)} error(s)", file=sys.stderr)
         return EXIT_USAGE
     warnings = [*source.warnings, *source.scope_warnings(config, now_utc())]
     for problem in warnings:

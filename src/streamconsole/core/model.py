@@ -1,7 +1,6 @@
 """The model: applications, aliases, per-direction policies, and how they resolve.
 
 Scope rules per server kind (why a policy is what it is):
-
 * Ant Media Server enforces JWT per *application*, one HS256 secret for both directions;
   its aliases (broadcasts / stream ids) cannot override it.
 * THEOlive enforces per *alias* (channel alias / distribution), play only; the config may
@@ -343,6 +342,7 @@ class ConsoleSettings:
     read_only: bool = False
     audit_log: str = ""  # a path (absolute, or relative to the config); "" = the default
     max_key_age: int | None = None  # seconds; servers and applications may set their own
+    keys: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. "ctrl+r,f5"
 
 
 # Per server: the most entries a listing holds (past it, unread); requests in flight at once.

@@ -46,6 +46,7 @@ from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
 from streamconsole.tui.status_line import Progress
 from streamconsole.tui.terminal import TerminalApp
 from streamconsole.tui.themes import ConsoleThemes
+from streamconsole.tui.user_keys import UserKeys
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -68,7 +69,7 @@ def _palette_provider() -> type[Provider]:
     return ConsoleCommands
 
 
-class StreamConsoleApp(InertTextApp, TerminalApp):
+class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
     TITLE = "streamconsole"
     # App-wide, so that they apply to the default screen too; each file sits beside its module.
     CSS_PATH: ClassVar[list[str | PurePath]] = [
@@ -149,6 +150,7 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         if loaded.source is not self.source:
             return  # another source replaced it meanwhile
         config = loaded.config
+        self.use_keymap(config.settings.keys)  # checked by the loader
         self.load_failed = self.stale = False
         if self.loader is not None:
             self.loader.cancel()
@@ -231,11 +233,12 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not super().check_action(action, parameters):
             return False  # the terminal is too small
-        # Nothing to save when the config failed to load: keep ctrl+s out of the footer;
-        # no source to open, nor any to compare with, without the config's other sources.
+        # No ctrl+s in the footer when the config failed to load or is read-only; no source
+        # to open or to compare with without the config's other sources.
         if action in ("open_source", "compare"):
             return self.switcher is not None
-        return action != "save" or not self.load_failed
+        read_only = self.session is not None and self.session.read_only
+        return action != "save" or not (self.load_failed or read_only)
 
     def _edits(self) -> EditFlows | None:
         """The loaded session's edit flows; None, saying so, while no config is loaded."""
@@ -299,10 +302,7 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
 
     def _unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
         """Run ``proceed`` now, or after asking what to do with unsaved edits."""
-        if self.flows is None:
-            proceed()
-        else:
-            self.flows.unsaved_then(question, proceed)
+        proceed() if self.flows is None else self.flows.unsaved_then(question, proceed)
 
     def _pending(self) -> str:  # in words: "1 unsaved change"
         pending = self.session.pending if self.session is not None else ()
@@ -365,15 +365,17 @@ class StreamConsoleApp(InertTextApp, TerminalApp):
         await close_source(self.source)
 
     def action_help(self) -> None:
+        """The keys of the screen on top, and what they do."""
         # The help screen is loaded when asked for: start-up time.
         from streamconsole.tui.help import HelpScreen, binding_rows, help_notes
 
-        screen = self.main_screen
-        if self.screen is not screen:
+        screen, main, notes = self.screen, self._main_screen, ""
+        if isinstance(screen, HelpScreen):
             return
-        screen.scope_list.focus()
+        if main is not None and screen is main:
+            main.scope_list.focus()  # the list's keys too, when asked from the filter
+            notes = help_notes(self.glyphs, remote=self.loader is not None)
         rows = binding_rows(screen.active_bindings.values(), self.get_key_display)
-        notes = help_notes(self.glyphs, remote=self.loader is not None)
         self.push_screen(HelpScreen(rows, notes))
 
     # --- command palette ------------------------------------------------------------------

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -32,6 +32,7 @@ from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import ServerKind
 from streamconsole.core.text import counted, inert
 from streamconsole.fleet import Member, close_members, load_members
+from streamconsole.tui.bindings import COMPARE_BINDINGS
 from streamconsole.tui.messages import Noted
 from streamconsole.tui.terminal import glyphs_of
 
@@ -136,16 +137,7 @@ def summary(
 
 class CompareScreen(Screen[None]):
     CSS_PATH = HERE / "compare.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss", "Close", id="compare-close", tooltip="Close the compare"),
-        Binding(
-            "ctrl+r",
-            "refresh_compare",
-            "Read again",
-            id="compare-refresh",
-            tooltip="Read every server again (a read still running is stopped)",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = COMPARE_BINDINGS
 
     def __init__(
         self,

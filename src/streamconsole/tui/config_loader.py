@@ -54,6 +54,18 @@ async def _changes(previous: Config, config: Config) -> ConfigChanges:
     return await asyncio.to_thread(config_changes, previous, config)
 
 
+def _check_keymap(config: Config) -> None:
+    """A keymap naming no binding, or putting two on one key, fails the load as the rest of
+    a config's errors do: a key that silently does something else is worse."""
+    # Here, not at the top: the backends are imported once the load has begun (start-up).
+    from streamconsole.backends.base import ConfigError
+    from streamconsole.tui.keymap import keymap_problems
+
+    problems = keymap_problems(config.settings.keys)
+    if problems:
+        raise ConfigError(problems)
+
+
 class ConfigLoader:
     def __init__(self, host: App[None], screen_ready: asyncio.Event) -> None:
         """``host`` runs the worker and is told; ``screen_ready`` is set once the screen
@@ -89,6 +101,7 @@ class ConfigLoader:
         gc.disable()  # a load makes several objects per alias and no cycles worth collecting
         try:
             config = await source.load()
+            _check_keymap(config)
         except Exception as error:  # a broken config, the network, a bug: no traceback
             outcome: Message = LoadFailed(source, error)
         else:

@@ -46,7 +46,7 @@ class DeliveryForms(Vertical):
         )
         if entries:
             listing.highlighted = 0
-        hint = "enter or c copies the highlighted form (OSC 52)"
+        hint = "enter or y copies the highlighted form (OSC 52)"
         self._note(f"{found.missing}\n{hint}" if found.missing else hint)
 
     def clear(self, reason: str) -> None:

@@ -7,12 +7,13 @@ from typing import ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from streamconsole.core.text import inert
+from streamconsole.tui.bindings import UNSAVED_BINDINGS
 from streamconsole.tui.terminal import glyphs_of
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
@@ -25,23 +26,7 @@ class UnsavedChangesScreen(ModalScreen[UnsavedChoice]):
     """Save, discard or cancel, before something that would lose unsaved edits."""
 
     CSS_PATH = HERE / "dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "choose('save')", "Save", id="unsaved-save", tooltip="Save, then go on"),
-        Binding(
-            "d",
-            "choose('discard')",
-            "Discard",
-            id="unsaved-discard",
-            tooltip="Drop the unsaved edits, then go on",
-        ),
-        Binding(
-            "escape,c",
-            "choose('cancel')",
-            "Cancel",
-            id="unsaved-cancel",
-            tooltip="Go back; nothing is lost",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = UNSAVED_BINDINGS
 
     def __init__(self, question: str, changes: list[str]) -> None:
         """``question`` and ``changes`` name what a server sent: shown inert."""
@@ -63,9 +48,11 @@ class UnsavedChangesScreen(ModalScreen[UnsavedChoice]):
                 yield Button("Save", id="unsaved-save", variant="primary")
                 yield Button("Discard", id="unsaved-discard", variant="error")
                 yield Button("Cancel", id="unsaved-cancel")
+        yield Footer(compact=True)  # its keys, as the operator may have remapped them
 
     def on_mount(self) -> None:
-        self.query_one("#unsaved-save", Button).focus()
+        # Enter, typed a moment too late for the screen below, must not save or discard.
+        self.query_one("#unsaved-cancel", Button).focus()
 
     def action_choose(self, choice: UnsavedChoice) -> None:
         self.dismiss(choice)

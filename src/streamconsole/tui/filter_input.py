@@ -6,31 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import Input
+
+from streamconsole.tui.bindings import FILTER_BINDINGS
 
 
 class FilterInput(Input):
     """The name filter; escape clears it and hands the keys back to the list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape",
-            "clear",
-            "Clear",
-            id="filter-clear",
-            tooltip="Clear the filter and go back to the list",
-        ),
-        Binding(
-            "down",
-            "leave",
-            "To list",
-            show=False,
-            id="filter-leave",
-            tooltip="Keep the filter and go to the list",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = FILTER_BINDINGS
 
     @dataclass
     class Left(Message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -14,9 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from streamconsole.core.glyphs import Glyphs
+from streamconsole.tui.bindings import HELP_SCREEN_BINDINGS
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
+_DESCRIPTION = 18  # the width of the column of descriptions
 
 
 def binding_rows(
@@ -52,22 +55,14 @@ def help_notes(glyphs: Glyphs, *, remote: bool) -> str:
         f"with no key (every request refused); {g.warning} the detail has warnings (the "
         f"status line counts them); {g.marked} marked (x, which moves down): p and l then "
         f"act on the marked rows, not the cursor's, and the marks clear.{later}\n"
-        "Keys can be remapped by binding id (App.set_keymap). ctrl+p opens the command "
-        "palette, with every action and the theme switcher."
+        "[console.keys] in the config remaps keys by binding id (the README lists them). "
+        "ctrl+p opens the command palette, with every action and the theme switcher."
     )
 
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = HERE / "help.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape,q,question_mark",
-            "dismiss",
-            "Close",
-            id="help-close",
-            tooltip="Close the help screen",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HELP_SCREEN_BINDINGS
 
     def __init__(self, rows: list[tuple[str, str, str]], notes: str) -> None:
         super().__init__()
@@ -76,11 +71,15 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         width = max((len(keys) for keys, _, _ in self._rows), default=4) + 2
+        # What a key does wraps in its own column (at 80 columns most do): the dialog is
+        # at most 100 wide, less its border, padding and scroll bar.
+        room = max(min(100, self.app.size.width) - 6 - width - _DESCRIPTION, 20)
+        indent = "\n" + " " * (width + _DESCRIPTION)
         lines = [
             Content.assemble(
                 (f"{keys:<{width}}", "bold $accent"),
-                (f"{description:<18}", "bold"),
-                (tooltip, "$text-muted"),
+                (f"{description:<{_DESCRIPTION}}", "bold"),
+                (indent.join(textwrap.wrap(tooltip, room)), "$text-muted"),
                 end="\n",
             )
             for keys, description, tooltip in self._rows

@@ -29,6 +29,7 @@ from streamconsole.tui.bindings import MAIN_SCREEN_BINDINGS
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
+from streamconsole.tui.key_state import key_applies
 from streamconsole.tui.messages import (
     AliasesRequested,
     Noted,
@@ -49,21 +50,6 @@ if TYPE_CHECKING:
 
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
-
-
-_NEED_A_CONFIG = frozenset(
-    {
-        "focus_filter",
-        "toggle_publish",
-        "toggle_play",
-        "rotate_key",
-        "token_preview",
-        "reveal",
-        "toggle_detail",
-        "toggle_full_detail",
-        "clear",
-    }
-)
 
 
 _NOTE_SECONDS = 10  # how long the status line shows what an action said
@@ -138,9 +124,8 @@ class MainScreen(Screen[None]):
         """Show a loaded source: the cursor on ``keep`` (or, on a remote source, on its
         application until the aliases are in), ``expanded`` applications open."""
         self.session = session
-        if self.has_class("-broken"):
-            self.set_class(False, "-broken")
-            self.refresh_bindings()
+        self.set_class(False, "-broken")
+        self.refresh_bindings()  # the keys follow the session (read-only) and the selection
         self.query_one("#read-only-badge").display = session.read_only
         shared = failures if failures is not None else {}  # the loader's own: it fills it
         self.scope_list.alias_failures = self.detail.alias_failures = shared
@@ -289,11 +274,13 @@ class MainScreen(Screen[None]):
     @on(ScopeList.Highlighted)
     def _highlighted(self, event: ScopeList.Highlighted) -> None:
         self._show_detail()
+        self.refresh_bindings()  # p shows only where publish JWT exists
         if event.ref is not None:
             self.post_message(AliasesRequested(event.ref.application))
 
     @on(ScopeList.MarksChanged)
     def _marks_changed(self) -> None:
+        self.refresh_bindings()
         if self.session is not None:
             self._refresh_status(self.session)
 
@@ -321,9 +308,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_filter" and self.focused is self.query_one("#filter"):
             return False  # a slash typed in the filter is part of the name
-        # A config that failed to load leaves nothing to act on: hide these keys from the
-        # footer (while loading they stay, so the first paint needs no second footer).
-        return action not in _NEED_A_CONFIG or not self.has_class("-broken")
+        refs = tuple(self.scope_list.marked_refs) or (self.scope_list.current_ref,)
+        return key_applies(action, self.session, refs, broken=self.has_class("-broken"))
 
     def action_focus_filter(self) -> None:
         self._show_full_detail(False)

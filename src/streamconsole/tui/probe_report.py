@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -22,6 +22,7 @@ from streamconsole.backends.base import OnServer
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.probe import Outcome, ProbeResult, overall, table_lines
 from streamconsole.core.text import inert
+from streamconsole.tui.bindings import PROBE_BINDINGS
 from streamconsole.tui.messages import Noted
 
 if TYPE_CHECKING:
@@ -42,9 +43,7 @@ SUMMARIES = {
 
 class ProbeReport(ModalScreen[None]):
     CSS_PATH = HERE / "probe_report.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss", "Close", id="probe-close", tooltip="Close the probe"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = PROBE_BINDINGS
 
     def __init__(self, source: Source, config: Config, ref: ScopeRef) -> None:
         super().__init__()

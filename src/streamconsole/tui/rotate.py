@@ -16,7 +16,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
@@ -43,6 +43,7 @@ from streamconsole.core.model import (
     effective_policy,
 )
 from streamconsole.core.text import inert
+from streamconsole.tui.bindings import ROTATE_BINDINGS
 from streamconsole.tui.rotate_paste import KeyPasteBox
 from streamconsole.tui.rotate_text import current_key_text, scope_text, title, warning_text
 from streamconsole.tui.terminal import glyphs_of
@@ -57,13 +58,7 @@ class RotateKeyScreen(ModalScreen[Key | None]):
 
     CSS_PATH = "rotate.tcss"
     AUTO_FOCUS = "#rotate-algorithm"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="rotate.cancel"),
-        Binding("ctrl+g", "generate", "Generate", id="rotate.generate"),
-        Binding("ctrl+r", "reveal", "Reveal secret", id="rotate.reveal"),
-        Binding("ctrl+o", "copy_secret", "Copy secret", id="rotate.copy-secret"),
-        Binding("ctrl+y", "confirm", "Use new key", id="rotate.confirm"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = ROTATE_BINDINGS
 
     def __init__(
         self,
@@ -384,5 +379,10 @@ class RotateKeyScreen(ModalScreen[Key | None]):
         self.dismiss(self._candidate)
 
     def action_cancel(self) -> None:
+        if isinstance(self.focused, Input):
+            # As on the token preview: the first escape leaves the field (where the keys,
+            # v among them, type), the second closes the dialog.
+            self.query_one("#rotate-algorithm", Select).focus()
+            return
         self._stop_generation()
         self.dismiss(None)

@@ -6,11 +6,12 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widget import Widget
 
 from streamconsole.core.keys import pem_kind
+from streamconsole.tui.bindings import KEY_PASTE_BINDINGS
 
 # Far above any RSA 4096 PEM or JWK (~3.3 KB); anything longer is not a key.
 MAX_KEY_TEXT_CHARS = 64 * 1024
@@ -32,10 +33,7 @@ class KeyPasteBox(Widget, can_focus=True):
     """Focus it and paste a key. A private key is a secret, so the box shows only the size
     and kind of what it holds; public keys are no more useful to read as base64."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+v", "paste", "Paste", show=False),
-        Binding("backspace,delete,ctrl+u", "clear", "Clear", id="rotate.clear-pasted-key"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = KEY_PASTE_BINDINGS
 
     class Changed(Message):
         """The pasted text changed (``text`` is empty after a clear)."""

@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from streamconsole.core.glyphs import ASCII_CELLS, UNICODE, Glyphs
+from streamconsole.tui.bindings import TOO_SMALL_BINDINGS
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
@@ -85,9 +86,7 @@ class TooSmall(Screen[None]):
     """In place of every screen while the terminal is below :data:`MIN_SIZE`."""
 
     CSS_PATH = HERE / "terminal.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "app.quit", "Quit", id="too-small-quit", tooltip="Quit the console"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = TOO_SMALL_BINDINGS
 
     def __init__(self, size: Size) -> None:
         super().__init__()

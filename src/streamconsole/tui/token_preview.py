@@ -13,7 +13,7 @@ import jwt
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
@@ -40,6 +40,7 @@ from streamconsole.core.model import (
 )
 from streamconsole.core.text import inert
 from streamconsole.core.tokens import build_claims, sign
+from streamconsole.tui.bindings import TOKEN_PREVIEW_BINDINGS
 from streamconsole.tui.delivery_forms import DeliveryForms
 from streamconsole.tui.token_paste import TokenPasteArea
 from streamconsole.tui.token_report import TokenReport
@@ -64,24 +65,7 @@ class TokenPreviewScreen(Screen[None]):
 
     CSS_PATH = "token_preview.tcss"
     AUTO_FOCUS = "#token-issued"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="token-preview.back"),
-        Binding("d", "toggle_direction", "Direction", id="token-preview.direction"),
-        Binding("t", "edit_ttl", "TTL", id="token-preview.ttl"),
-        Binding("c", "copy_token", "Copy", id="token-preview.copy"),
-        # Not in the footer (full at 80 columns): the tab's title names the key.
-        Binding(
-            "f",
-            "show_forms",
-            "Forms",
-            show=False,
-            id="token-preview.forms",
-            tooltip="The token as each player or encoder takes it, each one copyable",
-        ),
-        Binding("r", "reissue", "Re-issue", id="token-preview.reissue"),
-        Binding("i", "show_issued", "Issued", id="token-preview.issued"),
-        Binding("p", "check_pasted", "Paste", id="token-preview.paste"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = TOKEN_PREVIEW_BINDINGS
 
     def __init__(
         self,

@@ -1,0 +1,241 @@
+"""Keys (issue 12, items 6-8): one meaning per key on every screen, a footer that shows what
+applies here and now, and the user's keymap from ``[console.keys]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, Footer
+
+from streamconsole.tui.bindings import CLOSE_ID
+from streamconsole.tui.dialogs import UnsavedChangesScreen
+from streamconsole.tui.help import HelpScreen
+from streamconsole.tui.keymap import SCREENS, keys_of
+from streamconsole.tui.main_screen import MainScreen
+from streamconsole.tui.rotate import RotateKeyScreen
+from streamconsole.tui.token_preview import TokenPreviewScreen
+
+from .conftest import AppFactory, console, current, detail_text, text_of, wait_loaded
+
+
+def footer_actions(pilot: Pilot[None]) -> set[str]:
+    """The actions the footer of the screen on top offers now."""
+    screen = pilot.app.screen
+    assert screen.query(Footer), "this screen has no footer"
+    return {
+        active.binding.action
+        for active in screen.active_bindings.values()
+        if active.binding.show and active.enabled
+    }
+
+
+async def open_screen(pilot: Pilot[None], keys: tuple[str, ...]) -> None:
+    await wait_loaded(pilot)
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+# The key, from the main screen, to each pushed screen; and a key of its own the help lists.
+PUSHED = {
+    "token preview": (("t",), TokenPreviewScreen, "Direction"),
+    "rotate dialog": (("r",), RotateKeyScreen, "Generate"),
+    "unsaved question": (("l", "q"), UnsavedChangesScreen, "Discard"),
+}
+
+
+# --- item 6: one meaning per key --------------------------------------------------------------
+
+
+def test_a_key_bound_on_several_screens_means_one_thing() -> None:
+    # q and escape close the screen they are pressed on: on the main screen, closing is
+    # quitting (q), and escape backs out of the detail, the filter, the marks; down in the
+    # filter goes on to the list.
+    same_meaning = (
+        {"quit", CLOSE_ID},
+        {"clear", "filter-clear", CLOSE_ID},
+        {"cursor-down", "filter-leave"},
+    )
+    meanings: dict[str, set[str]] = {}
+    for chain in SCREENS.values():
+        for group in chain:
+            for binding in group:
+                assert not isinstance(binding, tuple)
+                assert binding.id, f"{binding.action} has no id: it cannot be remapped"
+                for key in keys_of(binding, {}):
+                    meanings.setdefault(key, set()).add(binding.id)
+    mixed = {
+        key: ids
+        for key, ids in meanings.items()
+        if len(ids) > 1 and not any(ids <= same for same in same_meaning)
+    }
+    assert mixed == {}
+
+
+async def test_q_closes_the_token_preview_not_the_console(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await open_screen(pilot, ("down", "t"))
+        assert isinstance(app.screen, TokenPreviewScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert app.is_running
+
+
+@pytest.mark.parametrize("where", sorted(PUSHED))
+async def test_question_mark_opens_the_help_of_every_screen(
+    make_app: AppFactory, where: str
+) -> None:
+    keys, screen_type, own_key = PUSHED[where]
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await open_screen(pilot, ("down", *keys))
+        assert isinstance(pilot.app.screen, screen_type)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        listing = text_of(help_screen.query_one("#help-bindings"))
+        assert own_key in listing
+        assert "esc q" in listing  # closing, as on every pushed screen
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, screen_type)  # back where help was asked
+
+
+async def test_v_reveals_in_the_rotate_dialog_and_ctrl_r_does_not(make_app: AppFactory) -> None:
+    async with make_app().run_test() as pilot:
+        await open_screen(pilot, ("r", "ctrl+g"))
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RotateKeyScreen)
+        shown = dialog.query_one("#rotate-secret-row")
+        await pilot.press("ctrl+r")  # reload, on the main screen: never a reveal
+        assert not shown.display
+        await pilot.press("v")
+        assert shown.display
+        await pilot.press("v")
+        assert not shown.display
+
+
+async def test_escape_leaves_the_secret_field_before_it_closes_the_dialog(
+    make_app: AppFactory,
+) -> None:
+    async with make_app().run_test() as pilot:
+        await open_screen(pilot, ("r",))
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RotateKeyScreen)
+        dialog.query_one("#rotate-secret").focus()
+        await pilot.press("escape")
+        assert pilot.app.screen is dialog
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, MainScreen)
+
+
+async def test_the_token_preview_keys_leave_the_main_screen_keys_alone(
+    make_app: AppFactory,
+) -> None:
+    async with make_app().run_test() as pilot:
+        await open_screen(pilot, ("down", "t"))
+        preview = pilot.app.screen
+        assert isinstance(preview, TokenPreviewScreen)
+        before = preview.direction
+        await pilot.press("d", "p", "r")  # main-screen keys: nothing happens here
+        assert preview.direction is before
+        assert pilot.app.screen is preview
+        await pilot.press("n")
+        assert preview.direction is not before
+
+
+# --- item 7: the footer shows what applies ---------------------------------------------------
+
+
+async def test_p_is_not_offered_on_a_theolive_row(make_app: AppFactory) -> None:
+    async with make_app().run_test() as pilot:
+        await wait_loaded(pilot)
+        assert "toggle_publish" in footer_actions(pilot)
+        await pilot.press("slash", *"evening", "enter", "down")
+        assert current(pilot) == "news/evening"
+        assert "toggle_publish" not in footer_actions(pilot)
+        assert "toggle_play" in footer_actions(pilot)
+        await pilot.press("escape", "home")  # back on LiveApp
+        assert "toggle_publish" in footer_actions(pilot)
+
+
+async def test_read_only_leaves_the_write_keys_out_of_the_footer(make_app: AppFactory) -> None:
+    async with make_app(read_only=True).run_test() as pilot:
+        await wait_loaded(pilot)
+        offered = footer_actions(pilot)
+        assert not offered & {"toggle_publish", "toggle_play", "rotate_key", "save"}
+        assert {"token_preview", "focus_filter", "help", "quit"} <= offered
+
+
+async def test_the_unsaved_question_focuses_cancel_and_shows_its_keys(
+    make_app: AppFactory,
+) -> None:
+    async with make_app().run_test() as pilot:
+        await open_screen(pilot, ("l", "q"))
+        dialog = pilot.app.screen
+        assert isinstance(dialog, UnsavedChangesScreen)
+        focused = dialog.focused
+        assert isinstance(focused, Button) and focused.id == "unsaved-cancel"
+        assert {"choose('save')", "choose('discard')", "choose('cancel')"} <= footer_actions(pilot)
+        await pilot.press("enter")  # a late enter cancels: nothing is lost
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, MainScreen)
+        session = console(pilot).session
+        assert session is not None and len(session.pending) == 1
+
+
+async def test_the_help_lists_the_hidden_keys_at_80_columns(make_app: AppFactory) -> None:
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await open_screen(pilot, ("question_mark",))
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = text_of(help_screen.query_one("#help-bindings")).splitlines()
+        for key, description in (("x", "Mark"), ("v", "Reveal"), ("d", "Detail"), ("^r", "Reload")):
+            assert any(row.split()[:2] == [key, description] for row in rows), key
+
+
+# --- item 8: the user's keymap -----------------------------------------------------------------
+
+
+def with_keymap(config_path: Path, keymap: str) -> None:
+    text = config_path.read_text("utf-8")
+    config_path.write_text(text.replace("[console]", f"[console.keys]\n{keymap}\n\n[console]"))
+
+
+async def test_the_config_keymap_moves_a_key(make_app: AppFactory, config_path: Path) -> None:
+    with_keymap(config_path, 'reveal = "w"\nrotate-key = "ctrl+k,R"')
+    async with make_app().run_test() as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("v")
+        assert "••••••••" in detail_text(pilot)  # v is free now
+        await pilot.press("w")
+        assert "••••••••" not in detail_text(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RotateKeyScreen)
+        await pilot.press("escape", "question_mark")  # the help shows the keys in use
+        await pilot.pause()
+        listing = text_of(pilot.app.screen.query_one("#help-bindings"))
+        assert "^k R" in listing and "w " in listing
+
+
+@pytest.mark.parametrize(
+    ("keymap", "said"),
+    [
+        ('revael = "w"', "console.keys.revael: error: no binding has the id 'revael'; did you"),
+        ('reveal = "p"', "'p' is already the key of 'toggle-publish' on the main screen"),
+    ],
+)
+async def test_a_bad_keymap_fails_the_load_naming_the_id_and_key(
+    make_app: AppFactory, config_path: Path, keymap: str, said: str
+) -> None:
+    with_keymap(config_path, keymap)
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot)
+        problems = text_of(pilot.app.screen.query_one("#problems-text"))
+        assert said in problems
+        assert console(pilot).session is None
