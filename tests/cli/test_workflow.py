@@ -270,12 +270,11 @@ def test_plan_needs_a_server(tmp_path: Path) -> None:
 # --- THEOlive: an exported alias that has no key, given one and play = true offline ----------
 
 
-@pytest.mark.parametrize(
-    ("version", "edit"), [("v1", "rotate, then toggle"), ("v2", "rotate --play on")]
-)
-def test_theolive_keyless_alias_secured_offline_then_applied(
-    tmp_path: Path, theolive: TheoLiveEmulator, version: str, edit: str
-) -> None:
+def theolive_exported(
+    tmp_path: Path, theolive: TheoLiveEmulator, version: str
+) -> tuple[Path, dict[str, str]]:
+    """The emulator's THEOlive account (API ``version``) exported to an offline file, and
+    the environment that reaches the server."""
     online = tmp_path / "online.toml"
     online.write_text(
         f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
@@ -287,11 +286,21 @@ def test_theolive_keyless_alias_secured_offline_then_applied(
     }
     offline = tmp_path / "offline" / "theo.toml"
     offline.parent.mkdir()
-    server = ("-c", str(offline), "--server", "theo")
     exported = run_cli(
         "export", "-c", str(online), "--server", "theo", "--out", str(offline), env=env
     )
     assert exported.returncode == 0, exported.stderr
+    return offline, env
+
+
+@pytest.mark.parametrize(
+    ("version", "edit"), [("v1", "rotate, then toggle"), ("v2", "rotate --play on")]
+)
+def test_theolive_keyless_alias_secured_offline_then_applied(
+    tmp_path: Path, theolive: TheoLiveEmulator, version: str, edit: str
+) -> None:
+    offline, env = theolive_exported(tmp_path, theolive, version)
+    server = ("-c", str(offline), "--server", "theo")
 
     rotate = ("rotate", "news-channel/morning", "--generate", "HS256", "-c", str(offline))
     if edit == "rotate --play on":
@@ -328,22 +337,8 @@ def test_theolive_play_off_on_an_alias_holding_keys_is_refused_at_plan_not_half_
     """Turning play off where keys keep it on: the plan says the server refuses it, in
     the command line's words, and apply writes nothing (it used to pass plan, then fail
     at apply naming internal functions)."""
-    online = tmp_path / "online.toml"
-    online.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        f'api_version = "{version}"\ncredentials_env = "SC_THEO"\n'
-    )
-    env = {
-        "SC_THEO": f"{theolive.api_key}:{theolive.api_secret}",
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-    }
-    offline = tmp_path / "offline" / "theo.toml"
-    offline.parent.mkdir()
+    offline, env = theolive_exported(tmp_path, theolive, version)
     server = ("-c", str(offline), "--server", "theo")
-    exported = run_cli(
-        "export", "-c", str(online), "--server", "theo", "--out", str(offline), env=env
-    )
-    assert exported.returncode == 0, exported.stderr
     toggled = run_cli("toggle", "sports/sports-main", "--play", "off", "-c", str(offline))
     assert toggled.returncode == 0, toggled.stderr
     keys_before = list(theolive.state.aliases["sports-main"].keys)
