@@ -5,6 +5,7 @@ settings > the config > built in. A broken settings file is a warning, never a c
 
 from __future__ import annotations
 
+import argparse
 import json
 import stat
 import tomllib
@@ -14,6 +15,7 @@ import pytest
 
 from streamconsole.backends.base import SourceError
 from streamconsole.backends.user_settings import SettingsFile, settings_path
+from streamconsole.cli.console import wants_ascii
 
 from .conftest import AppFactory, Notes, console, wait_loaded
 
@@ -258,3 +260,25 @@ async def test_the_config_theme_command_is_offered_only_when_it_would_change_som
         app.theme = "ansi-dark"
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Save theme to the config" in titles
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "problem"),
+    [
+        ("ascii = true\n", True, ""),
+        ("ascii = false\n", False, ""),
+        ('theme = "ansi-dark"\n', False, ""),
+        ('ascii = "yes"\n', False, ":1: ascii: warning: expected a boolean"),
+    ],
+)
+def test_ascii_is_the_users_own_setting(
+    user_settings: Path, text: str, on: bool, problem: str
+) -> None:
+    """``ascii = true``: the console draws ASCII only (as --ascii), on every terminal of
+    this user; a wrong type is a warning naming the line, and Unicode stays."""
+    user_settings.write_text(text, encoding="utf-8")
+    assert SettingsFile(user_settings).read().ascii is on
+    assert wants_ascii(argparse.Namespace(ascii=False)) is on
+    assert wants_ascii(argparse.Namespace(ascii=True)) is True
+    problems = [str(p) for p in SettingsFile(user_settings).read().problems]
+    assert all(problem in p for p in problems) and bool(problems) is bool(problem)

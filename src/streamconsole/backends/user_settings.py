@@ -1,4 +1,5 @@
-"""The operator's own settings: UI preferences (the theme), kept per user.
+"""The operator's own settings: UI preferences (the theme; ``ascii = true`` for a terminal
+that cannot draw the console's symbols), kept per user.
 
 A theme chosen in the console is a preference of whoever sits at it, not a change to the
 operations config others share: it goes here, outside the config's edit session, its
@@ -36,7 +37,7 @@ from streamconsole.backends.toml_reader import (
 
 SETTINGS_ENV = "STREAMCONSOLE_SETTINGS"
 FILE_NAME = "settings.toml"
-SETTINGS = Table({"theme": Field(str)})
+SETTINGS = Table({"theme": Field(str), "ascii": Field(bool)})
 _MAX_BYTES = 2**20  # a few preferences; anything near this is not a settings file
 
 
@@ -53,6 +54,7 @@ def settings_path(environ: Mapping[str, str] = os.environ) -> Path:
 @dataclass(frozen=True, slots=True)
 class UserSettings:
     theme: str | None = None
+    ascii: bool = False  # draw ASCII only, as --ascii does, on every terminal of this user
     problems: tuple[Problem, ...] = ()  # warnings: what in the file was not used, and why
 
 
@@ -77,7 +79,9 @@ class SettingsFile:
             return UserSettings(problems=_warnings(error))
         reader.known_keys(data, SETTINGS, ())
         theme = reader.get(data, SETTINGS, "theme", ())
-        return UserSettings(theme, tuple(_as_warning(p) for p in reader.located_problems()))
+        ascii = reader.get(data, SETTINGS, "ascii", ()) is True
+        problems = tuple(_as_warning(p) for p in reader.located_problems())
+        return UserSettings(theme, ascii, problems)
 
     def save_theme(self, theme: str) -> None:
         """Keep ``theme`` as this user's; SourceError naming the file (nothing written)."""

@@ -8,6 +8,7 @@ import sys
 
 from streamconsole.backends.base import ConfigError, SourceError
 from streamconsole.backends.registry import open_source
+from streamconsole.backends.user_settings import SettingsFile, settings_path
 from streamconsole.cli.common import EXIT_USAGE, close, run_async
 from streamconsole.core.glyphs import glyphs_for
 from streamconsole.core.text import counted
@@ -21,6 +22,12 @@ def _not_terminals() -> list[str]:
     into a file; a stdout elsewhere is a pipe or a file that expects text, not a screen."""
     streams = {"stdin": sys.stdin, "stdout": sys.stdout, "stderr": sys.stderr}
     return [name for name, stream in streams.items() if stream is None or not stream.isatty()]
+
+
+def wants_ascii(args: argparse.Namespace) -> bool:
+    """ASCII only: asked for with --ascii, or in the user's own settings (``ascii = true``:
+    a preference of the terminal at hand, not of the config others share)."""
+    return args.ascii or SettingsFile(settings_path()).read().ascii
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -53,7 +60,7 @@ def run_console(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     opener = SourceOpener(args.config, read_only=args.read_only)
-    glyphs = glyphs_for(None if in_a_browser else os.environ.get("TERM"), ascii=args.ascii)
+    glyphs = glyphs_for(None if in_a_browser else os.environ.get("TERM"), ascii=wants_ascii(args))
     app = StreamConsoleApp(
         source,
         read_only=args.read_only,
