@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import sys
 import time
@@ -19,15 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ENTRY = Path(sys.executable).with_name("streamconsole")
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (.ci/run installs it)")
-
-
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "sample_keys", tmp_path / "sample_keys")
-    for key_file in (tmp_path / "sample_keys").glob("*"):
-        key_file.chmod(0o600)
-    shutil.copy(ROOT / "sample_config.toml", tmp_path / "console.toml")
-    return tmp_path
 
 
 @pytest.fixture
