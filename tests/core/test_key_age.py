@@ -22,8 +22,8 @@ from streamconsole.core.model import (
     ScopeRef,
     ScopeSettings,
     ServerKind,
-    policy_warnings,
 )
+from streamconsole.core.policy_warnings import policy_warnings
 from streamconsole.core.report import overdue_keys, overdue_row, scope_view
 from tests.core.support import NOW_DT, fixture_shared
 

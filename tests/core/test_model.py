@@ -27,8 +27,8 @@ from streamconsole.core.model import (
     ScopeSettings,
     ServerKind,
     effective_policy,
-    policy_warnings,
 )
+from streamconsole.core.policy_warnings import policy_warnings
 
 from .support import NOW_DT, VENDOR_SECRET
 

@@ -52,8 +52,8 @@ from streamconsole.core.model import (
     ScopeSettings,
     ServerKind,
     ServerProfile,
-    one_time_token_warning,
 )
+from streamconsole.core.policy_warnings import one_time_token_warning
 from streamconsole.core.report import overdue_keys
 
 # --- sections -------------------------------------------------------------------------------

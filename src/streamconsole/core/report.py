@@ -21,8 +21,8 @@ from streamconsole.core.model import (
     ScopeRef,
     ServerKind,
     effective_policy,
-    policy_warnings,
 )
+from streamconsole.core.policy_warnings import policy_warnings
 from streamconsole.core.token_times import describe_times, iso_utc
 
 if TYPE_CHECKING:  # explain imports PyJWT, which list and show never need

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from streamconsole.core.model import policy_warnings
+from streamconsole.core.policy_warnings import policy_warnings
 
 if TYPE_CHECKING:
     from datetime import datetime
