@@ -21,11 +21,14 @@ from streamconsole.core.probe import (
     Attempt,
     Outcome,
     ProbeTarget,
+    ServerProbe,
     judge,
     overall,
     plan_probe,
     served,
+    summary_lines,
     table_lines,
+    worst,
 )
 
 from .support import NOW, VENDOR_SECRET, fixture_pair
@@ -183,3 +186,58 @@ def test_table_shows_codes_and_makes_names_inert() -> None:
     assert "\x1b" not in row
     assert "LiveApp/cam\\x1b[2J" in row
     assert row.split()[-6:] == ["403", "404", "403", "enforced", "as", "configured"]
+
+
+def test_a_server_counts_as_its_worst_result_or_as_why_it_has_none() -> None:
+    publish, play = plan_probe(antmedia_app(), None, ANTMEDIA.directions, now=NOW)
+    fine = ServerProbe(
+        "eu",
+        (
+            judge(publish, {}),
+            judge(play, dict(zip(Attempt, map(Answer, (403, 404, 403)), strict=True))),
+        ),
+    )
+    down = ServerProbe("down", error="cannot connect", unread=True)
+    elsewhere = ServerProbe("theo", error="no application named 'LiveApp'")
+    assert [p.outcome for p in (fine, down, elsewhere)] == [
+        Outcome.AS_CONFIGURED,
+        Outcome.INCONCLUSIVE,
+        Outcome.NOT_PROBED,
+    ]
+    assert worst(p.outcome for p in (fine, elsewhere)) is Outcome.AS_CONFIGURED
+    assert worst(p.outcome for p in (fine, elsewhere, down)) is Outcome.INCONCLUSIVE
+    assert worst([elsewhere.outcome]) is Outcome.NOT_PROBED
+    assert down.to_dict() == {
+        "server": "down",
+        "outcome": "inconclusive",
+        "results": [],
+        "error": "cannot connect",
+    }
+    assert [row["server"] for row in fine.to_dict()["results"]] == ["eu", "eu"]
+    [row] = down.rows()
+    assert list(row) == list(fine.rows()[0])  # the same columns, for one table
+    assert (row["scope"], row["error"]) == (None, "cannot connect")
+
+
+def test_summary_is_a_line_per_server_with_names_and_errors_inert() -> None:
+    publish, play = plan_probe(antmedia_app(), None, ANTMEDIA.directions, now=NOW)
+    bad = judge(play, dict(zip(Attempt, map(Answer, (404, 404, 404)), strict=True)))
+    probes = [
+        ServerProbe("eu\x1b[2J", (judge(publish, {}), bad)),
+        ServerProbe("down", error="cannot connect \u202e", unread=True),
+    ]
+    header, eu, down = summary_lines(probes)
+    assert header.split()[:2] == ["SERVER", "OUTCOME"]
+    assert eu.split() == ["eu\\x1b[2J", "mismatch", "0", "1", "0", "1"]
+    assert down.split() == [
+        "down",
+        "not",
+        "read",
+        "-",
+        "-",
+        "-",
+        "-",
+        "cannot",
+        "connect",
+        "\\u202e",
+    ]

@@ -114,6 +114,45 @@ class ProbeResult:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class ServerProbe:
+    """One server's part of a probe across several servers: its results, or why there are
+    none (the server could not be read, or the scope cannot be probed there)."""
+
+    server: str
+    results: tuple[ProbeResult, ...] = ()
+    error: str = ""  # why nothing was probed there; "" when the probe ran
+    unread: bool = False  # the server (or the scope's settings there) could not be read
+
+    @property
+    def outcome(self) -> Outcome:
+        """As for one server; a server that could not be read says nothing: inconclusive,
+        and one where the scope cannot be probed (not there, no ``play_url``): not probed."""
+        if not self.error:
+            return overall(self.results)
+        return Outcome.INCONCLUSIVE if self.unread else Outcome.NOT_PROBED
+
+    def to_dict(self) -> dict[str, Any]:
+        """One server's record of ``probe --json`` on several servers: the one-server shape
+        (``server``, ``outcome``, ``results``) with ``error``, each result naming its
+        server too (for a flattened list)."""
+        return {
+            "server": self.server,
+            "outcome": str(self.outcome),
+            "results": [{"server": self.server, **result.to_dict()} for result in self.results],
+            "error": self.error or None,
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Its results as table rows naming the server first, with an ``error`` column; a
+        server without results is one row (of the same columns) saying why."""
+        if not self.error:
+            return [{"server": self.server, **r.to_dict(), "error": None} for r in self.results]
+        why: dict[str, Any] = dict.fromkeys(("scope", "direction", "configured"))
+        why |= {"outcome": str(self.outcome), "verdict": None, "answers": {}, "note": None}
+        return [{"server": self.server, **why, "error": self.error}]
+
+
 # --- the plan ---------------------------------------------------------------------------------
 
 
@@ -218,9 +257,14 @@ def _verdict(enforced: bool, passed: Mapping[Attempt, bool]) -> tuple[Outcome, s
 
 
 def overall(results: Sequence[ProbeResult]) -> Outcome:
-    """The worst outcome: a mismatch, else an inconclusive answer, else as configured; not
-    probed only when nothing was."""
-    found = {result.outcome for result in results}
+    """The worst of the results' outcomes (see :func:`worst`)."""
+    return worst(result.outcome for result in results)
+
+
+def worst(outcomes: Iterable[Outcome]) -> Outcome:
+    """A mismatch, else an inconclusive answer, else as configured; not probed only when
+    nothing was."""
+    found = set(outcomes)
     for outcome in (Outcome.MISMATCH, Outcome.INCONCLUSIVE, Outcome.AS_CONFIGURED):
         if outcome in found:
             return outcome
@@ -231,20 +275,45 @@ def table_lines(results: Sequence[ProbeResult]) -> list[str]:
     """The results as a plain table: scope, direction, configured, the three status codes and
     the verdict; names and errors made inert."""
     header = ("SCOPE", "TYPE", "CONFIGURED", *(str(a).upper() for a in Attempt), "VERDICT")
-    rows = [header] + [
-        (
-            inert(str(r.target.scope)),
-            str(r.target.direction),
-            "enforced" if r.target.enforced else "off",
-            *(str(r.answers[a]) if a in r.answers else "-" for a in Attempt),
-            r.verdict + (f" ({r.target.note})" if r.target.note else ""),
-        )
-        for r in results
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    return _aligned(
+        header,
+        [
+            (
+                inert(str(r.target.scope)),
+                str(r.target.direction),
+                "enforced" if r.target.enforced else "off",
+                *(str(r.answers[a]) if a in r.answers else "-" for a in Attempt),
+                r.verdict + (f" ({r.target.note})" if r.target.note else ""),
+            )
+            for r in results
+        ],
+    )
+
+
+def summary_lines(probes: Sequence[ServerProbe]) -> list[str]:
+    """One line per server of a probe across several: its outcome, how many of its probed
+    directions came out each way, and why nothing was probed there, if nothing was; names
+    and errors made inert."""
+    header = ("SERVER", "OUTCOME", *(str(o).upper() for o in Outcome), "ERROR")
+    rows = []
+    for probe in probes:
+        found = [result.outcome for result in probe.results]
+        counts = ["-"] * len(Outcome) if probe.error else [str(found.count(o)) for o in Outcome]
+        state = ("not read" if probe.unread else "not probed") if probe.error else probe.outcome
+        rows.append((inert(probe.server), str(state), *counts, inert(probe.error)))
+    return _aligned(header, rows)
+
+
+def _aligned(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """``header`` and ``rows`` in columns two spaces apart; the last column, free text, is
+    not padded."""
+    lines = [tuple(header), *(tuple(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-        + "  "
-        + row[-1]
-        for row in rows
+        (
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False))
+            + "  "
+            + line[-1]
+        ).rstrip()
+        for line in lines
     ]
