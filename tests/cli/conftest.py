@@ -150,6 +150,7 @@ class Fleet:
             self._server("eu", eu.base_url, "SC_AMS")
             + self._server("us", us.base_url, "SC_AMS", read_only=us_read_only)
             + self._server("theo", theo.base_url, "SC_THEO", kind="theolive")
+            + f'play_url = "{theo.base_url}/play/{{alias}}/main.m3u8"\n'  # for probe
             + self._server("down", f"http://127.0.0.1:{free_port()}", "SC_AMS")
         )
         self.config.write_text(self.servers)
@@ -169,5 +170,19 @@ class Fleet:
         """The file's own applications: the desired state for plan and apply."""
         self.config.write_text(applications + self.servers)
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return run_cli(*args, "-c", str(self.config), env=self.env)
+    def run(
+        self, *args: str, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``streamconsole ARGS -c CONFIG``, with the credentials (and ``env``) set."""
+        return run_cli(*args, "-c", str(self.config), env={**self.env, **(env or {})})
+
+
+@pytest.fixture
+def fleet(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> Fleet:
+    """The fleet of :class:`Fleet`, us's profile read-only."""
+    return Fleet(tmp_path, antmedia, antmedia_us, theolive, us_read_only=True)

@@ -7,22 +7,10 @@ import json
 import secrets
 from pathlib import Path
 
-import pytest
-
 from tests.cli.conftest import Fleet
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator, antmedia_state, theolive_state
 
 SETTINGS_POST = "/rest/v2/applications/settings/*"
-
-
-@pytest.fixture
-def fleet(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> Fleet:
-    return Fleet(tmp_path, antmedia, antmedia_us, theolive, us_read_only=True)
 
 
 def test_list_names_the_server_of_every_row_and_the_down_one_does_not_stop_the_others(
@@ -203,8 +191,10 @@ def test_names_from_the_servers_reach_the_terminal_inert(fleet: Fleet) -> None:
             "us",
         ),
         fleet.run("diff", "--server", "eu", "--server", "us"),
+        fleet.run("probe", antmedia_state.HOSTILE_APP, "--server", "eu", "--server", "us"),
     ]
     assert "only on us: Evil\\u202e[bold red]markup" in runs[2].stdout
+    assert "eu: no application named 'Evil\\u202e[bold red]markup'" in runs[3].stderr
     for ran in runs:
         assert ran.returncode in (0, 1, 2, 3), ran.stderr
         for raw in ("\x1b", "\u202e", "\x9b", "\r"):

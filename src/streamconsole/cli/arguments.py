@@ -297,8 +297,9 @@ def probe_parser(prog: str) -> argparse.ArgumentParser:
         "times per direction: without a token, with a fresh valid token, and with one signed "
         "by a wrong key; each from a new client with no cookies, carrying no credentials. "
         "Prints the status codes and whether enforcement is live as configured. Publish over "
-        "RTMP cannot be probed over HTTP. Exit 0 as configured, 1 any mismatch, 3 an answer "
-        "that says nothing (5xx, no connection).",
+        "RTMP cannot be probed over HTTP. With several servers, up to --jobs at once, then a "
+        "summary line per server. Exit 0 as configured, 1 any mismatch, 3 an answer that says "
+        "nothing (5xx, no connection) or a server that could not be read.",
     )
     parser.add_argument("scope", metavar="APP[/ALIAS]")
     parser.add_argument(
@@ -307,7 +308,7 @@ def probe_parser(prog: str) -> argparse.ArgumentParser:
         dest="direction",
         help="one direction (default: every direction the server has)",
     )
-    _source_options(parser)
+    _fleet_options(parser)
     _json_option(parser)
     return parser
 

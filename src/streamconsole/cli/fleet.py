@@ -1,7 +1,7 @@
-"""``list``, ``show``, ``plan`` and ``apply`` on several servers (``--server`` given more than
-once, or ``--all-servers``): the servers are read concurrently, at most ``--jobs`` at a time;
-one that cannot be read is reported (on stderr, and as a row with its ``error``) and the
-others go on. Every row, view or plan names its ``server``.
+"""``list``, ``show``, ``plan``, ``apply`` and ``probe`` on several servers (``--server`` given
+more than once, or ``--all-servers``): the servers are read concurrently, at most ``--jobs``
+at a time; one that cannot be read is reported (on stderr, and as a row with its ``error``)
+and the others go on. Every row, view, plan or probe names its ``server``.
 
 ``apply`` plans every server first, asks once, then carries the plans out concurrently (one
 save at a time on each server) and prints one summary: applied / failed / skipped per server.
@@ -31,6 +31,7 @@ from streamconsole.cli.common import (
     safe,
 )
 from streamconsole.cli.inspect import print_rows, print_scope
+from streamconsole.cli.probe import exit_code
 from streamconsole.cli.workflow import confirm, plan_record, print_plan, print_refusals
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.fleet import (
@@ -44,11 +45,19 @@ from streamconsole.core.fleet import (
     select_servers,
     summarise,
 )
-from streamconsole.core.model import Config, ScopeRef
+from streamconsole.core.model import Config, Direction, ScopeRef
 from streamconsole.core.plan import Plan, Step, make_plan
+from streamconsole.core.probe import summary_lines, table_lines, worst
 from streamconsole.core.report import scope_report, server_rows, unknown_row, unreadable
 from streamconsole.core.text import counted
-from streamconsole.fleet import Member, apply_members, close_members, load_members, refusals
+from streamconsole.fleet import (
+    Member,
+    apply_members,
+    close_members,
+    load_members,
+    probe_servers,
+    refusals,
+)
 
 
 def _read(args: argparse.Namespace, config: Config, aliases: AliasChoice) -> list[Member]:
@@ -191,7 +200,7 @@ def run_plan(args: argparse.Namespace) -> int:
 @command
 def run_apply(args: argparse.Namespace) -> int:
     _one_server_only("--plan", args.plan is not None)
-    _one_server_only("--verify", args.verify)  # probe works on one server
+    _one_server_only("--verify", args.verify)  # this apply does not probe what it changed
     desired = TomlSource(args.config).load_sync()
     names = select_servers(list(desired.servers), args.servers, all_servers=args.all_servers)
     # With --json, stdout holds the summary only: the plans and progress go to stderr.
@@ -287,3 +296,30 @@ def print_summary(summary: FleetSummary) -> None:
     else:  # the same requests would be refused again
         verdict = "change what the errors name (the file or a server), then plan again"
     print(f"{good} of {counted(len(summary.results), 'server')} succeeded: {verdict}")
+
+
+@command
+def run_probe(args: argparse.Namespace) -> int:
+    """Probe the scope on every server named: each server's table under its name, then a
+    line per server; the exit code of the worst outcome over them all."""
+    config = TomlSource(args.config).load_sync()
+    names = select_servers(list(config.servers), args.servers, all_servers=args.all_servers)
+    directions = [Direction(args.direction)] if args.direction else None
+    probes = run_async(
+        lambda: probe_servers(config, args.config, names, args.scope, directions, jobs=args.jobs)
+    )
+    if args.json:
+        emit([probe.to_dict() for probe in probes])
+    else:
+        for probe in probes:
+            print(f"[{safe(probe.server)}]")
+            if probe.error:
+                print(f"  {'not read' if probe.unread else 'not probed'}: {safe(probe.error)}")
+            else:
+                print(*table_lines(probe.results), sep="\n")
+        print()
+        print(*summary_lines(probes), sep="\n")
+    for probe in probes:
+        if probe.error:
+            print(f"error: server {safe(probe.server)}: {safe(probe.error)}", file=sys.stderr)
+    return exit_code(worst(probe.outcome for probe in probes))

@@ -3,6 +3,7 @@ the report that ``apply --verify`` prints too.
 
 Exit codes: 0 every probed direction as configured, 1 any mismatch, 3 an answer that says
 nothing (a 5xx, no connection), 2 when nothing could be probed over HTTP (publish only).
+On several servers (:func:`streamconsole.cli.fleet.run_probe`) the same, over them all.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def report(server: str, results: Sequence[ProbeResult], as_json: bool) -> int:
     else:
         for line in table_lines(results):
             print(line)
+    return exit_code(outcome)
+
+
+def exit_code(outcome: Outcome) -> int:
+    """The exit code ``outcome`` calls for; where nothing could be probed, says so."""
     if outcome is Outcome.NOT_PROBED:
         print("error: nothing could be probed over HTTP (see the table)", file=sys.stderr)
     return EXIT_CODES[outcome]

@@ -27,9 +27,9 @@ class Command(NamedTuple):
     arguments: Callable[[str], argparse.ArgumentParser]  # given the prog, its parser
     synopsis: str  # after the name in the README: the main options too
     details: str  # what it does, in the README (Markdown)
-    # Where the arguments name several servers: "module:function" that runs instead
-    # (list, show, plan and apply have one, in cli/fleet.py; issue 16 also asks it of
-    # probe, which has none yet: its parser would take arguments._fleet_options too).
+    # Where the arguments name several servers: "module:function" that runs instead (list,
+    # show, plan, apply and probe have one, in cli/fleet.py; their parsers take
+    # arguments._fleet_options).
     fleet_run: str = ""
     fleet_when: Callable[[argparse.Namespace], bool] = several
 
@@ -230,7 +230,8 @@ COMMANDS: dict[str, Command] = {
             usage="APP[/ALIAS]",
             summary="is enforcement live, as configured? ask the delivery endpoint",
             arguments=arguments.probe_parser,
-            synopsis="APP[/ALIAS] --server S [--type play|publish] [--json]",
+            synopsis="APP[/ALIAS] --server S [--server S2 ...|--all-servers] [--jobs N] "
+            "[--type play|publish] [--json]",
             details=(
                 "asks the server's delivery endpoint (Ant Media: `/APP/streams/STREAM.m3u8`; "
                 "THEOlive: the profile's `play_url`) three times per direction: without a token, "
@@ -239,8 +240,12 @@ COMMANDS: dict[str, Command] = {
                 "verdict: `enforced as configured`, `NOT enforced (a request without a token was "
                 "served)`, `valid tokens refused (key mismatch?)`, `not enforced, as configured`. "
                 "Publish over RTMP cannot be probed over HTTP, and says so. Exit 0 as configured, "
-                "1 any mismatch, 3 an answer that says nothing (5xx, no connection)"
+                "1 any mismatch, 3 an answer that says nothing (5xx, no connection). On several "
+                "servers, up to `--jobs` (4) at once: the table under each server's name, then "
+                "a line per server (`--json`: a record per server); the exit code is the worst "
+                "over every server, one that could not be read counting as 3"
             ),
+            fleet_run="streamconsole.cli.fleet:run_probe",
         ),
         Command(
             name="diff",
