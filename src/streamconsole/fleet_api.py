@@ -7,6 +7,7 @@
     >>> fleet.applications                     # every server's applications, by server
     >>> fleet.compare("LiveApp")               # one application side by side
     >>> fleet.diff("ams-eu", "ams-us")         # the drift between two
+    >>> fleet.probe("LiveApp", "play")         # is enforcement live on each? (reads anew)
     >>> console = fleet.console("ams-eu")      # edits: one Console per server
 
 The servers are read concurrently (at most ``jobs`` at a time) into a snapshot, and their
@@ -18,20 +19,31 @@ names come from servers.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from streamconsole.api import Console, Table, _html_table, _LoopThread, open_server
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.drift import Drift, compare_row, compared_aliases, drift
 from streamconsole.core.fleet import DEFAULT_JOBS, UnknownServer, select_servers
-from streamconsole.core.model import Config, ScopeRef
+from streamconsole.core.model import Config, Direction, ScopeRef
 from streamconsole.core.report import server_rows, unknown_row
 from streamconsole.core.text import counted
-from streamconsole.fleet import Member, close_members, load_members
+from streamconsole.fleet import Member, close_members, load_members, probe_servers
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` on a loop of its own, also inside Jupyter's own running loop."""
+    runner = _LoopThread()
+    try:
+        return runner.run(coroutine)
+    finally:
+        runner.stop()
 
 
 @dataclass(frozen=True)
@@ -101,11 +113,7 @@ class Fleet:
             await close_members(members)
             return members
 
-        runner = _LoopThread()  # also inside Jupyter's own running loop
-        try:
-            self.members = tuple(runner.run(load()))
-        finally:
-            runner.stop()
+        self.members = tuple(_run(load()))
 
     def _member(self, name: str) -> Member:
         for member in self.members:
@@ -180,6 +188,20 @@ class Fleet:
         if member.config is None:
             raise member.error or UnknownServer(f"server {name} could not be read")
         return member.config
+
+    def probe(self, scope: str, direction: str | None = None) -> Table:
+        """Ask each server's delivery endpoint whether ``scope`` enforces tokens as that
+        server is set (``streamconsole probe`` on several servers): each server is read
+        again for it, concurrently, at most ``jobs`` at a time. A row per server, direction
+        and alias, naming its ``server``; a server that could not be read, or where the
+        scope cannot be probed, is one row with its ``error``."""
+        directions = [Direction(direction)] if direction else None
+        probes = _run(
+            probe_servers(
+                self.local, self.config_path, self.names, scope, directions, jobs=self._jobs
+            )
+        )
+        return Table(tuple(row for probe in probes for row in probe.rows()))
 
     def console(self, name: str, *, read_only: bool = False) -> Console:
         """A Console on one of the servers, for edits (one edit session per server)."""

@@ -14,6 +14,7 @@ from tests.cli.conftest import Fleet
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 HOSTILE = "<img src=x onerror=alert(1)>&\"'"
+OTHER_SECRET = "another-admin-rotated-this-secret-0123456789"
 
 
 @pytest.fixture
@@ -74,6 +75,33 @@ def test_a_down_server_cannot_be_diffed_and_unknown_names_are_refused(fleet: Fle
         streamconsole.open_servers(fleet.config, ["eu", "elsewhere"])
 
 
+def test_probe_on_every_server_reads_them_again_and_names_the_server_of_each_row(
+    fleet: Fleet,
+) -> None:
+    servers = streamconsole.open_servers(fleet.config)
+    # After the snapshot: us is switched off (the probe reads it again, so as configured),
+    # then eu's key is changed right after that read (so valid tokens are refused).
+    fleet.us.state.update_settings("WebRTCAppEE", playJwtControlEnabled=False)
+    fleet.eu.edit_after_next_get("WebRTCAppEE", jwtStreamSecretKey=OTHER_SECRET)
+    rows = {row["server"]: row for row in servers.probe("WebRTCAppEE", "play")}
+    assert list(rows) == ["eu", "us", "theo", "down"]
+    assert (rows["eu"]["outcome"], rows["eu"]["verdict"]) == (
+        "mismatch",
+        "valid tokens refused (key mismatch?)",
+    )
+    assert (rows["us"]["configured"], rows["us"]["verdict"]) == (
+        "off",
+        "not enforced, as configured",
+    )
+    assert (rows["theo"]["outcome"], rows["theo"]["scope"]) == ("not probed", None)
+    assert rows["theo"]["error"] == "no application named 'WebRTCAppEE'"
+    assert rows["down"]["outcome"] == "inconclusive" and "cannot connect" in rows["down"]["error"]
+    assert list(rows["down"]) == list(rows["eu"])  # one set of columns for the HTML table
+    html = servers.probe("WebRTCAppEE", "play")._repr_html_()
+    assert html.startswith("<table><thead><tr><th>server</th><th>scope</th>")
+    assert all(d.header("cookie") is None for d in fleet.eu.deliveries + fleet.us.deliveries)
+
+
 def test_names_from_a_server_are_escaped_in_every_table(fleet: Fleet) -> None:
     fleet.us.state.add_application(HOSTILE, playJwtControlEnabled=True)
     servers = streamconsole.open_servers(fleet.config, ["eu", "us"])
@@ -83,6 +111,7 @@ def test_names_from_a_server_are_escaped_in_every_table(fleet: Fleet) -> None:
         servers.compare(HOSTILE)._repr_html_(),
         servers.diff("eu", "us")._repr_html_(),
         servers.diff("us", "eu", HOSTILE)._repr_html_(),
+        servers.probe(HOSTILE, "play")._repr_html_(),
     ]
     for html in views[1:]:
         assert "&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#x27;" in html
