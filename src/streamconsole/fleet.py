@@ -4,6 +4,8 @@ such and the others go on.
 
 A probe (:func:`probe_servers`) reads, probes and closes each server within one of the
 ``jobs`` slots: a server is probed as soon as it has been read, whatever the others do.
+``apply --verify`` (:func:`apply_members` with ``verify``) likewise probes each server in its
+slot, right after its own plan was carried out whole, and only the scopes that plan changed.
 
 Writes: one server's saves are made one at a time, one scope per save, in plan order
 (:func:`carry_out`); and two profiles that name the same server address never write at the
@@ -14,7 +16,7 @@ servers are worked on at once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +41,7 @@ from streamconsole.core.plan import Plan, Step, change_for
 from streamconsole.core.text import inert
 
 if TYPE_CHECKING:
-    from streamconsole.core.probe import ServerProbe
+    from streamconsole.core.probe import ProbeResult, ServerProbe
 
 
 @dataclass(slots=True)
@@ -171,11 +173,14 @@ async def apply_members(
     jobs: int = DEFAULT_JOBS,
     refused: Mapping[str, Sequence[str]] | None = None,
     on_applied: Callable[[str, Sequence[Step]], None] = lambda server, steps: None,
+    verify: bool = False,
 ) -> list[ServerResult]:
     """Carry out each loaded member's plan, at most ``jobs`` servers at a time and never two
     at once on one address. A read-only server, and one whose rules refuse part of its plan
     (``refused``, from :func:`refusals`), is skipped before anything is sent; a down one is
-    reported as such. One result per member, in the members' order."""
+    reported as such. With ``verify``, a server whose plan was carried out whole then has
+    the scopes it changed probed (``apply --verify``), in the same slot; one whose apply
+    failed is not probed. One result per member, in the members' order."""
     limit = asyncio.Semaphore(jobs)
     locks: dict[str, asyncio.Lock] = {}
 
@@ -204,6 +209,12 @@ async def apply_members(
                 audit,
                 on_applied=lambda done: on_applied(member.name, done),
             )
+            # Still in its slot and holding its address: the probe sees what this apply left,
+            # before another profile of the same server writes there.
+            changed_all = bool(plan.steps) and carried.error is None
+            verified = (
+                await _verify(member.name, member.source, plan) if verify and changed_all else None
+            )
         return steps_result(
             member.name,
             steps,
@@ -212,9 +223,28 @@ async def apply_members(
             inert(str(carried.error)) if carried.error is not None else "",
             remote=isinstance(carried.error, RemoteError),
             retry=isinstance(carried.error, RemoteError) and carried.error.transient,
+            verified=verified,
         )
 
     return list(await asyncio.gather(*(apply(member) for member in members)))
+
+
+async def _verify(name: str, source: Source, plan: Plan) -> ServerProbe:
+    """``apply --verify`` on one server: the scopes ``plan`` changed, probed."""
+    from streamconsole.backends.delivery_probe import probe_changed  # httpx: only to verify
+
+    return await _probed(name, probe_changed(source, [step.scope for step in plan.steps]))
+
+
+async def _probed(name: str, probing: Awaitable[list[ProbeResult]]) -> ServerProbe:
+    """Server ``name``'s probe: the results of ``probing``, or why there are none."""
+    from streamconsole.core.probe import ServerProbe
+
+    try:
+        return ServerProbe(name, tuple(await probing))
+    except StreamconsoleError as error:  # e.g. not on this server, its policy unread
+        unread = isinstance(error, RemoteError)
+        return ServerProbe(name, error=inert(str(error)), unread=unread)
 
 
 async def probe_servers(
@@ -247,12 +277,9 @@ async def probe_servers(
             try:
                 if member.source is None or member.config is None:
                     return ServerProbe(name, error=member.problem, unread=True)
-                found = await probe_source(member.source, member.config, scope, directions)
-            except StreamconsoleError as error:  # e.g. not on this server, its policy unread
-                unread = isinstance(error, RemoteError)
-                return ServerProbe(name, error=inert(str(error)), unread=unread)
+                found = probe_source(member.source, member.config, scope, directions)
+                return await _probed(name, found)
             finally:
                 await close_members([member])
-        return ServerProbe(name, tuple(found))
 
     return list(await asyncio.gather(*(probe(name) for name in names)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -186,3 +187,19 @@ def fleet(
 ) -> Fleet:
     """The fleet of :class:`Fleet`, us's profile read-only."""
     return Fleet(tmp_path, antmedia, antmedia_us, theolive, us_read_only=True)
+
+
+# The file's LiveApp for plan and apply on the fleet: a new key (:func:`new_key`), both on.
+LIVE_APP = (
+    '[applications.LiveApp]\nkind = "antmedia"\npublish = true\nplay = true\n'
+    'key = { algorithm = "HS256", key_file = "keys/live.secret" }\n'
+)
+
+
+def new_key(directory: Path) -> Path:
+    """A new HS256 secret at ``keys/live.secret`` below ``directory`` (0600), for LIVE_APP."""
+    key = directory / "keys" / "live.secret"
+    key.parent.mkdir(mode=0o700)
+    key.write_text(secrets.token_hex(24))
+    key.chmod(0o600)
+    return key

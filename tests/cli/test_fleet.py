@@ -4,10 +4,9 @@ THEOlive one, with a server that is down and one whose profile is read-only."""
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 
-from tests.cli.conftest import Fleet
+from tests.cli.conftest import LIVE_APP, Fleet, new_key
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator, antmedia_state, theolive_state
 
 SETTINGS_POST = "/rest/v2/applications/settings/*"
@@ -55,22 +54,8 @@ def test_show_on_each_server(fleet: Fleet) -> None:
     assert "error: server theo: no application named 'LiveApp'" in missing.stderr
 
 
-def _new_key(directory: Path) -> Path:
-    key = directory / "keys" / "live.secret"
-    key.parent.mkdir(mode=0o700)
-    key.write_text(secrets.token_hex(24))
-    key.chmod(0o600)
-    return key
-
-
-LIVE_APP = (
-    '[applications.LiveApp]\nkind = "antmedia"\npublish = true\nplay = true\n'
-    'key = { algorithm = "HS256", key_file = "keys/live.secret" }\n'
-)
-
-
 def test_plan_then_apply_across_the_fleet(fleet: Fleet, tmp_path: Path) -> None:
-    secret = _new_key(tmp_path).read_text()
+    secret = new_key(tmp_path).read_text()
     fleet.want(LIVE_APP)
     planned = fleet.run("plan", "--all-servers", "--json")
     assert planned.returncode == 3  # down could not be read
@@ -110,7 +95,7 @@ def test_a_failing_server_is_reported_and_the_others_are_applied(
     theolive: TheoLiveEmulator,
 ) -> None:
     fleet = Fleet(tmp_path, antmedia, antmedia_us, theolive)
-    _new_key(tmp_path)
+    new_key(tmp_path)
     fleet.want(LIVE_APP)
     antmedia_us.faults.fail(
         500, times=1, path="/rest/v2/applications/settings/LiveApp", method="POST"
@@ -134,10 +119,6 @@ def test_one_plan_file_is_for_one_server(fleet: Fleet, tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "--out is for one server" in out.stderr
     assert not (tmp_path / "p").exists()
-    verify = fleet.run("apply", "--server", "eu", "--server", "us", "--verify", "--yes")
-    assert verify.returncode == 2
-    assert "--verify is for one server" in verify.stderr
-    assert fleet.eu.log.count(method="POST", path=SETTINGS_POST) == 0
     jobs = fleet.run("apply", "--all-servers", "--jobs", "0", "--yes")
     assert jobs.returncode == 2
     assert "at least one server at a time" in jobs.stderr
@@ -161,7 +142,7 @@ def test_diff_between_two_servers_and_a_server_and_the_file(fleet: Fleet, tmp_pa
     text = fleet.run("diff", "--server", "eu", "--server", "us", "VodApp")
     assert text.returncode == 0, text.stdout
 
-    _new_key(tmp_path)
+    new_key(tmp_path)
     fleet.want(LIVE_APP)
     against_file = fleet.run("diff", "--server", "eu", "--file", "LiveApp")
     assert against_file.returncode == 1
@@ -206,7 +187,7 @@ def test_a_server_whose_rules_refuse_its_plan_is_skipped_before_any_write(
 ) -> None:
     """THEOlive keeps play on while an alias holds keys: the plan says so per server, and
     apply writes nothing there while the other servers are applied."""
-    _new_key(tmp_path)
+    new_key(tmp_path)
     fleet.want(
         LIVE_APP + '[applications.sports]\nkind = "theolive"\n'
         "[applications.sports.aliases]\nsports-main = { play = false }\n"

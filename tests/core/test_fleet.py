@@ -12,6 +12,9 @@ from streamconsole.core.fleet import (
     steps_result,
     summarise,
 )
+from streamconsole.core.model import Direction, ScopeRef, ServerKind
+from streamconsole.core.probe import Outcome as ProbeOutcome
+from streamconsole.core.probe import ProbeResult, ProbeTarget, ServerProbe
 
 CONFIGURED = ["ams-eu", "ams-us", "theo"]
 
@@ -87,3 +90,43 @@ def test_worth_retrying_only_when_every_failure_was_transient() -> None:
     refused = steps_result("c", STEPS, [], error="refused by the server: play stays on")
     assert summarise([down], ["b"]).worth_retrying
     assert not summarise([down, refused], ["b", "c"]).worth_retrying
+
+
+def _probe(server: str, outcome: ProbeOutcome) -> ServerProbe:
+    target = ProbeTarget(ScopeRef("A"), ServerKind.ANTMEDIA, Direction.PLAY, True, "s")
+    return ServerProbe(server, (ProbeResult(target, {}, outcome, "verdict"),))
+
+
+def test_verify_outcome_per_server_and_the_worst_over_those_verified() -> None:
+    mismatch = steps_result("a", STEPS, STEPS, verified=_probe("a", ProbeOutcome.MISMATCH))
+    fine = steps_result("b", STEPS, STEPS, verified=_probe("b", ProbeOutcome.AS_CONFIGURED))
+    failed = steps_result("c", STEPS, [], STEPS[:2], "HTTP 500", remote=True)
+    in_sync = steps_result("d", [], [])
+    down = ServerResult("e", Outcome.DOWN, error="cannot connect", remote=True)
+    summary = summarise([mismatch, fine, failed, in_sync, down], list("abcde"), verify=True)
+    assert [r.verify_state for r in summary.results] == [
+        *("mismatch", "as configured", "not verified", "-", "not verified")
+    ]
+    assert [r.not_verified for r in summary.results] == [
+        *("", "", "its apply failed", "", "it could not be read")
+    ]
+    assert summary.verify_outcome is ProbeOutcome.MISMATCH
+    record = summary.to_dict()
+    assert record["verify"] == "mismatch"
+    a, _, c, d, _ = record["servers"]
+    assert (a["verify"]["outcome"], a["verify"]["results"][0]["verdict"]) == ("mismatch", "verdict")
+    assert c["verify"] == {
+        "server": "c",
+        "outcome": "not verified",
+        "results": [],
+        "error": "its apply failed",
+    }
+    assert d["verify"] is None
+
+
+def test_without_verify_the_summary_is_as_before_and_nothing_verified_is_no_outcome() -> None:
+    summary = summarise([steps_result("a", STEPS, STEPS)], ["a"])
+    assert "verify" not in summary.to_dict() and "verify" not in summary.to_dict()["servers"][0]
+    nothing = summarise([steps_result("a", [], [])], ["a"], verify=True)
+    assert nothing.verify_outcome is None
+    assert nothing.to_dict()["verify"] is None

@@ -152,3 +152,13 @@ async def probe_source(
         ]
     )
     return await probe_targets(source.profile, targets, settings=settings)
+
+
+async def probe_changed(source: Source, scopes: Iterable[ScopeRef]) -> list[ProbeResult]:
+    """``apply --verify``: probe each scope an apply changed (once, in the order given) on the
+    server's state as it is now, read again after the apply."""
+    config = await source.load()
+    results: list[ProbeResult] = []
+    for scope in dict.fromkeys(scopes):
+        results.extend(await probe_source(source, config, str(scope)))
+    return results

@@ -279,7 +279,8 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
         "--verify",
         action="store_true",
         help="then probe every scope it changed (see 'streamconsole probe') and print the "
-        "table; exit 1 on a mismatch",
+        "table; exit 1 on a mismatch. On several servers, each right after its own apply "
+        "succeeded; a failed apply's exit code comes first",
     )
     parser.add_argument(
         "--json",

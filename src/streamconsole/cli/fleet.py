@@ -5,7 +5,12 @@ and the others go on. Every row, view, plan or probe names its ``server``.
 
 ``apply`` plans every server first, asks once, then carries the plans out concurrently (one
 save at a time on each server) and prints one summary: applied / failed / skipped per server.
-Exit 0 only when every server succeeded.
+Exit 0 only when every server succeeded. With ``--verify``, each server whose plan was
+carried out whole then has the scopes it changed probed, in its ``--jobs`` slot; the summary
+gains each server's verify outcome. The exit code is decided as on one server, where a
+verify runs only after its apply succeeded: any server's apply that did not succeed decides
+it (3, else 1); only when every apply succeeded does the verify decide it, as ``probe``'s
+worst outcome over the servers verified (1 a mismatch, 3 inconclusive, 0 as configured).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from streamconsole.core.fleet import (
 )
 from streamconsole.core.model import Config, Direction, ScopeRef
 from streamconsole.core.plan import Plan, Step, make_plan
-from streamconsole.core.probe import summary_lines, table_lines, worst
+from streamconsole.core.probe import ServerProbe, summary_lines, table_lines, worst
 from streamconsole.core.report import scope_report, server_rows, unknown_row, unreadable
 from streamconsole.core.text import counted
 from streamconsole.fleet import (
@@ -200,7 +205,6 @@ def run_plan(args: argparse.Namespace) -> int:
 @command
 def run_apply(args: argparse.Namespace) -> int:
     _one_server_only("--plan", args.plan is not None)
-    _one_server_only("--verify", args.verify)  # this apply does not probe what it changed
     desired = TomlSource(args.config).load_sync()
     names = select_servers(list(desired.servers), args.servers, all_servers=args.all_servers)
     # With --json, stdout holds the summary only: the plans and progress go to stderr.
@@ -240,19 +244,23 @@ def run_apply(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 refused=refused,
                 on_applied=progress,
+                verify=args.verify,
             )
         finally:
             await close_members(members)
-        return summarise(results, names)
+        return summarise(results, names, verify=args.verify)
 
     summary = run_async(execute)
     if args.json:
         emit(summary.to_dict())
     else:
+        print_probes(summary.verified, " verify")
         print_summary(summary)
-    if summary.succeeded:
-        return EXIT_OK
-    return EXIT_REMOTE if summary.remote_failure else EXIT_REJECTED
+    _report_probe_errors(summary.verified)
+    if not summary.succeeded:  # as on one server: a failed apply's code, whatever was verified
+        return EXIT_REMOTE if summary.remote_failure else EXIT_REJECTED
+    outcome = summary.verify_outcome
+    return EXIT_OK if outcome is None else exit_code(outcome)
 
 
 def _read_only(member: Member) -> bool:
@@ -275,19 +283,23 @@ def _print_plans(
 
 
 def print_summary(summary: FleetSummary) -> None:
-    """One table: each server's result and its steps applied, failed and skipped; below a
-    server that did not succeed, why."""
+    """One table: each server's result and its steps applied, failed and skipped (with
+    ``--verify``, what its verify found); below a server that did not succeed, why."""
     width = max([len(safe(r.server)) for r in summary.results] + [6])
-    print(f"{'SERVER':<{width}}  RESULT   APPLIED  FAILED  SKIPPED")
+    verify = "  VERIFY" if summary.verify else ""
+    print(f"{'SERVER':<{width}}  RESULT   APPLIED  FAILED  SKIPPED{verify}")
     for result in summary.results:
         counts = [len(result.applied), len(result.failed), len(result.skipped)]
         shown = ["-"] * 3 if result.outcome is Outcome.DOWN else [str(n) for n in counts]
+        verified = f"  {result.verify_state}" if summary.verify else ""
         print(
             f"{safe(result.server):<{width}}  {result.outcome.value:<7}  {shown[0]:<7}  "
-            f"{shown[1]:<6}  {shown[2]}"
+            f"{shown[1]:<6}  {shown[2]:<7}{verified}".rstrip()
         )
         if result.error:
             print(f"  {safe(result.server)}: {safe(result.error)}")
+        if summary.verify and result.not_verified:
+            print(f"  {safe(result.server)}: not verified: {result.not_verified}")
     good = sum(1 for r in summary.results if r.succeeded)
     if summary.succeeded:
         verdict = "every server succeeded"
@@ -296,6 +308,35 @@ def print_summary(summary: FleetSummary) -> None:
     else:  # the same requests would be refused again
         verdict = "change what the errors name (the file or a server), then plan again"
     print(f"{good} of {counted(len(summary.results), 'server')} succeeded: {verdict}")
+    if summary.verify:
+        print(_verify_verdict(summary))
+
+
+def _verify_verdict(summary: FleetSummary) -> str:
+    """The verify's line under the summary: the worst outcome, and where."""
+    outcome = summary.verify_outcome
+    if outcome is None:
+        return "verify: no server was verified (nothing changed, or no apply succeeded)"
+    where = [safe(probe.server) for probe in summary.verified if probe.outcome is outcome]
+    return f"verify: {outcome} on {', '.join(where)}"
+
+
+def print_probes(probes: Sequence[ServerProbe], heading: str = "") -> None:
+    """Each server's probe under its name (and ``heading``): its table, or why there is
+    none."""
+    for probe in probes:
+        print(f"[{safe(probe.server)}]{heading}")
+        if probe.error:
+            print(f"  {probe.state}: {safe(probe.error)}")
+        else:
+            print(*table_lines(probe.results), sep="\n")
+
+
+def _report_probe_errors(probes: Sequence[ServerProbe]) -> None:
+    """On stderr, after the rest: each server where nothing was probed, and why."""
+    for probe in probes:
+        if probe.error:
+            print(f"error: server {safe(probe.server)}: {safe(probe.error)}", file=sys.stderr)
 
 
 @command
@@ -311,15 +352,8 @@ def run_probe(args: argparse.Namespace) -> int:
     if args.json:
         emit([probe.to_dict() for probe in probes])
     else:
-        for probe in probes:
-            print(f"[{safe(probe.server)}]")
-            if probe.error:
-                print(f"  {'not read' if probe.unread else 'not probed'}: {safe(probe.error)}")
-            else:
-                print(*table_lines(probe.results), sep="\n")
+        print_probes(probes)
         print()
         print(*summary_lines(probes), sep="\n")
-    for probe in probes:
-        if probe.error:
-            print(f"error: server {safe(probe.server)}: {safe(probe.error)}", file=sys.stderr)
+    _report_probe_errors(probes)
     return exit_code(worst(probe.outcome for probe in probes))

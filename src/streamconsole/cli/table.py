@@ -220,7 +220,8 @@ COMMANDS: dict[str, Command] = {
                 "on stdout, progress on stderr); exit 1 on a mismatch. On several servers, up to "
                 "`--jobs` (4) at once, one save at a time on each, and one summary (applied / "
                 "failed / skipped per server; `--json`: as JSON); exit 0 only when every server "
-                "succeeded (`--verify` is for one server)"
+                "succeeded; `--verify` probes each server right after its own apply, only what it "
+                "changed, and the summary gains its outcome (a failed apply's exit code first)"
             ),
             fleet_run="streamconsole.cli.fleet:run_apply",
         ),

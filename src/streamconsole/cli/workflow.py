@@ -26,7 +26,7 @@ from typing import TextIO
 from streamconsole.audit import audit_log_for
 from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
 from streamconsole.backends.base import KeyRetirement, RemoteError, Source
-from streamconsole.backends.delivery_probe import probe_source
+from streamconsole.backends.delivery_probe import probe_changed
 from streamconsole.backends.registry import open_server
 from streamconsole.backends.safe_files import make_private_dirs, reason
 from streamconsole.backends.toml_export import export_config
@@ -230,7 +230,7 @@ def run_apply(args: argparse.Namespace) -> int:
                 return EXIT_REMOTE if isinstance(carried.error, RemoteError) else EXIT_REJECTED
             print(f"all {counted(len(plan.steps), 'step')} applied")
             if args.verify:
-                verified.extend(await _verify(source, [step.scope for step in plan.steps]))
+                verified.extend(await probe_changed(source, [step.scope for step in plan.steps]))
             return EXIT_OK
         finally:
             await close(source)
@@ -239,15 +239,6 @@ def run_apply(args: argparse.Namespace) -> int:
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
         code = run_async(execute)
     return report(args.server, verified, args.json) if verified else code
-
-
-async def _verify(source: Source, scopes: Sequence[ScopeRef]) -> list[ProbeResult]:
-    """Probe each changed scope (once, in plan order) on the server's state as it is now."""
-    config = await source.load()
-    results: list[ProbeResult] = []
-    for scope in dict.fromkeys(scopes):
-        results.extend(await probe_source(source, config, str(scope)))
-    return results
 
 
 def _print_applied(steps: Sequence[Step]) -> None:

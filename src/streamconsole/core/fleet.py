@@ -1,9 +1,9 @@
 """Several servers as one unit: which servers a command names, and what became of each.
 
 Pure: choosing servers from the names given (``--server`` several times, ``--all-servers``),
-which aliases to load from each, and merging per-server results of an ``apply`` into one
-summary. Opening and loading the
-servers concurrently is :mod:`streamconsole.fleet`'s job.
+which aliases to load from each, and merging per-server results of an ``apply`` (with
+``--verify``, each server's probe of what it changed) into one summary. Opening and loading
+the servers concurrently is :mod:`streamconsole.fleet`'s job.
 """
 
 from __future__ import annotations
@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import Application, Config
+
+if TYPE_CHECKING:
+    from streamconsole.core.probe import Outcome as ProbeOutcome
+    from streamconsole.core.probe import ServerProbe
 
 # How many servers are worked on at once, unless told (``--jobs``).
 DEFAULT_JOBS = 4
@@ -88,6 +92,14 @@ class Outcome(StrEnum):
     DOWN = "down"  # could not be read, so not planned either
 
 
+# Why ``apply --verify`` probed nothing on a server whose apply did not succeed.
+_NOT_VERIFIED = {
+    Outcome.FAILED: "its apply failed",
+    Outcome.SKIPPED: "nothing was applied",
+    Outcome.DOWN: "it could not be read",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ServerResult:
     """What ``apply`` did on one server: step descriptions by fate, and why it stopped."""
@@ -100,10 +112,37 @@ class ServerResult:
     error: str = ""
     remote: bool = False  # the server or the way to it failed (not a refusal by our rules)
     retry: bool = False  # running apply again as it is may succeed (a transient failure)
+    verified: ServerProbe | None = None  # apply --verify: the probe of the scopes it changed
 
     @property
     def succeeded(self) -> bool:
         return self.outcome in (Outcome.APPLIED, Outcome.IN_SYNC)
+
+    @property
+    def verify_state(self) -> str:
+        """What ``apply --verify`` found here: its probe's state (``as configured``,
+        ``mismatch``, ...), ``-`` where nothing changed, ``not verified`` where the apply did
+        not succeed (a server is verified only after its whole plan was applied)."""
+        if self.verified is not None:
+            return self.verified.state
+        return "-" if self.succeeded else "not verified"
+
+    @property
+    def not_verified(self) -> str:
+        """Why ``apply --verify`` probed nothing here although it had something to apply; ""
+        where it was verified or nothing changed."""
+        return "" if self.verified is not None else _NOT_VERIFIED.get(self.outcome, "")
+
+    def verify_record(self) -> dict[str, Any] | None:
+        """The ``verify`` of this server's ``apply --verify --json`` record: its probe as
+        ``probe --json`` gives it; the same shape, ``not verified`` with why, where its apply
+        did not succeed; None where nothing changed."""
+        if self.verified is not None:
+            return self.verified.to_dict()
+        if not self.not_verified:
+            return None
+        why = self.not_verified
+        return {"server": self.server, "outcome": "not verified", "results": [], "error": why}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -125,10 +164,11 @@ def steps_result(
     *,
     remote: bool = False,
     retry: bool = False,
+    verified: ServerProbe | None = None,
 ) -> ServerResult:
     """One server's result from its planned steps, those applied and those that failed
     (with the error; without failed steps, ``error`` says why the rest was skipped): every
-    other planned step was skipped."""
+    other planned step was skipped. ``verified``: ``apply --verify``'s probe of it."""
     done = set(applied) | set(failed)
     skipped = tuple(step for step in steps if step not in done)
     if failed:
@@ -138,7 +178,7 @@ def steps_result(
     else:
         outcome = Outcome.SKIPPED if skipped else Outcome.APPLIED
     return ServerResult(
-        server, outcome, tuple(applied), tuple(failed), skipped, error, remote, retry
+        server, outcome, tuple(applied), tuple(failed), skipped, error, remote, retry, verified
     )
 
 
@@ -147,6 +187,20 @@ class FleetSummary:
     """Every server's result, in the order the servers were named."""
 
     results: tuple[ServerResult, ...]
+    verify: bool = False  # apply --verify: each server that applied something was probed
+
+    @property
+    def verified(self) -> list[ServerProbe]:
+        """The probes of the servers ``apply --verify`` verified, in order."""
+        return [result.verified for result in self.results if result.verified is not None]
+
+    @property
+    def verify_outcome(self) -> ProbeOutcome | None:
+        """The worst outcome over every server verified; None where none was."""
+        from streamconsole.core.probe import worst  # only for --verify: the probe is heavy
+
+        probes = self.verified
+        return worst(probe.outcome for probe in probes) if probes else None
 
     @property
     def succeeded(self) -> bool:
@@ -173,18 +227,27 @@ class FleetSummary:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "succeeded": self.succeeded,
-            "servers": [result.to_dict() for result in self.results],
-            "steps": self.counts(),
-        }
+        """The summary as ``apply --json`` prints it; with ``--verify``, each server's
+        ``verify`` record and the worst outcome over them all (``verify``, null when no
+        server was verified)."""
+        servers = [result.to_dict() for result in self.results]
+        summary = {"succeeded": self.succeeded, "servers": servers, "steps": self.counts()}
+        if not self.verify:
+            return summary
+        for server, result in zip(servers, self.results, strict=True):
+            server["verify"] = result.verify_record()
+        outcome = self.verify_outcome
+        return {**summary, "verify": str(outcome) if outcome is not None else None}
 
 
-def summarise(results: Iterable[ServerResult], order: Sequence[str]) -> FleetSummary:
+def summarise(
+    results: Iterable[ServerResult], order: Sequence[str], *, verify: bool = False
+) -> FleetSummary:
     """The results (which arrive in whatever order the servers finished) merged into one
-    summary in ``order``; a server named twice is listed once."""
+    summary in ``order``; a server named twice is listed once. ``verify``: the results
+    carry ``apply --verify``'s probes."""
     by_server = {result.server: result for result in results}
     missing = [name for name in order if name not in by_server]
     if missing:  # every named server gets a result, even a down one: a lost one is a bug
         raise ValueError(f"no result for server {missing[0]!r}")
-    return FleetSummary(tuple(by_server[name] for name in dict.fromkeys(order)))
+    return FleetSummary(tuple(by_server[name] for name in dict.fromkeys(order)), verify)

@@ -132,6 +132,14 @@ class ServerProbe:
             return overall(self.results)
         return Outcome.INCONCLUSIVE if self.unread else Outcome.NOT_PROBED
 
+    @property
+    def state(self) -> str:
+        """Its outcome in a word or two, as a table shows it: where nothing was probed,
+        whether the server could not be read or the scope could not be probed there."""
+        if not self.error:
+            return str(self.outcome)
+        return "not read" if self.unread else "not probed"
+
     def to_dict(self) -> dict[str, Any]:
         """One server's record of ``probe --json`` on several servers: the one-server shape
         (``server``, ``outcome``, ``results``) with ``error``, each result naming its
@@ -299,8 +307,7 @@ def summary_lines(probes: Sequence[ServerProbe]) -> list[str]:
     for probe in probes:
         found = [result.outcome for result in probe.results]
         counts = ["-"] * len(Outcome) if probe.error else [str(found.count(o)) for o in Outcome]
-        state = ("not read" if probe.unread else "not probed") if probe.error else probe.outcome
-        rows.append((inert(probe.server), str(state), *counts, inert(probe.error)))
+        rows.append((inert(probe.server), probe.state, *counts, inert(probe.error)))
     return _aligned(header, rows)
 
 
