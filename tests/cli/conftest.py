@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ENTRY = Path(sys.executable).with_name("streamconsole")
 # The audit log defaults to the user's state directory: keep the tests' lines out of it.
 STATE_HOME = tempfile.mkdtemp(prefix="streamconsole-test-state-")
+# Nor may the developer's own settings (theme, keys) change what a command says.
+NO_SETTINGS = str(Path(STATE_HOME) / "no-settings.toml")
 
 
 def run_cli(
@@ -48,6 +50,7 @@ def run_cli(
 def cli_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("STREAMCONSOLE_")}
     environment["XDG_STATE_HOME"] = STATE_HOME
+    environment["STREAMCONSOLE_SETTINGS"] = NO_SETTINGS
     environment.update(env or {})
     return environment
 
