@@ -283,3 +283,34 @@ async def test_a_users_key_left_out_is_a_warning_naming_its_line_once(
         f"{user_settings}:4: keys.mark: warning: 'w' is already the key of 'reveal' on the "
         "main screen",
     ]
+
+
+async def test_messages_name_the_keys_the_user_moved(
+    make_app: AppFactory, config_path: Path, user_settings: Path
+) -> None:
+    """Every message that names a key names the one it is on now: the user's keys apply
+    even while the config cannot be loaded (it is what they press to reload it)."""
+    user_settings.write_text(
+        '[keys]\nreload = "f5"\nmark = "z"\nclose = "w"\nfull-detail = "ctrl+k"\n',
+        encoding="utf-8",
+    )
+    good = config_path.read_text("utf-8")
+    config_path.write_text(good.replace("[console]", "[console]\nsave = 3"), "utf-8")
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot)
+        problems = text_of(pilot.app.screen.query_one("#problems-text"))
+        assert "Fix the file, then reload (f5)." in problems
+        config_path.write_text(good, "utf-8")
+        await pilot.press("f5")
+        await wait_loaded(pilot)
+        assert console(pilot).session is not None
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        hint = str(console(pilot).main_screen.detail.border_title)
+        assert hint.endswith("ctrl+k or escape: back to the list")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert "(z, which moves down)" in text_of(help_screen.query_one("#help-notes"))
+        assert text_of(help_screen.query_one("#help-hint")) == "w closes"

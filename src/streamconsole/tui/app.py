@@ -375,7 +375,7 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
             return
         if main is not None and screen is main:
             main.scope_list.focus()  # the list's keys too, when asked from the filter
-            notes = help_notes(self.glyphs, remote=self.loader is not None)
+            notes = help_notes(self, remote=self.loader is not None)
         rows = binding_rows(screen.active_bindings.values(), self.get_key_display)
         self.push_screen(HelpScreen(rows, notes))
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.keys import format_key
 from textual.screen import Screen
 
 from streamconsole.backends.base import Problem
@@ -77,6 +79,27 @@ def key_list(keys: str) -> list[str]:
 def keys_of(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
     """The keys ``binding`` is on, once ``keymap`` applies."""
     return key_list(keymap.get(binding.id, binding.key) if binding.id else binding.key)
+
+
+def key_as_written(key: str) -> str:
+    """A key as a keymap takes it and a message writes it: the character it types ("?"),
+    else its name ("ctrl+r", "up")."""
+    shown = format_key(key)
+    return shown if len(shown) == 1 and shown.isascii() and shown.isprintable() else key
+
+
+@cache
+def _binding_by_id() -> dict[str, Binding]:
+    """The first binding of each id (several screens' bindings share an id, and a keymap
+    moves them together)."""
+    everything = (b for chain in SCREENS.values() for group in chain for b in _bindings(group))
+    return {i: b for b in reversed(list(everything)) if (i := b.id)}
+
+
+def key_named(binding_id: str, keymap: Mapping[str, str]) -> str:
+    """How a message names the key of ``binding_id`` once ``keymap`` applies: its first
+    ("Reload (ctrl+r)", or "(f5)" after ``reload = "f5,ctrl+r"``)."""
+    return key_as_written(keys_of(_binding_by_id()[binding_id], keymap)[0])
 
 
 def write_binding_on(

@@ -27,6 +27,10 @@ class UserKeys(App[None]):
         self._own = settings
         self._told: set[str] = set()  # the warnings about the user's keys shown already
 
+    def on_mount(self) -> None:
+        # The user's keys apply before a config is loaded, and while it cannot be.
+        self.use_keymap({})
+
     def use_keymap(self, keymap: Mapping[str, str]) -> None:
         """Remap the keys: a config's ``keymap`` (checked already:
         :func:`.keymap.keymap_problems`) with the user's own over it. A key of theirs that
@@ -59,3 +63,13 @@ class UserKeys(App[None]):
                 if node.check_action(binding.action, ()) is False:
                     getattr(node, f"action_{binding.action}")()
                 return
+
+
+def key_of(node: DOMNode, binding_id: str) -> str:
+    """How a message names the key of ``binding_id`` now, in the app ``node`` is in: the
+    first key the user's keymap puts it on, else its default ("ctrl+r"). One helper for
+    every message that names a key, so that none names a key the user moved."""
+    from streamconsole.tui.keymap import key_named  # loaded with the first such message
+
+    app = node.app
+    return key_named(binding_id, app.keymap if isinstance(app, UserKeys) else {})
