@@ -18,6 +18,7 @@ from streamconsole.backends.base import RemoteError
 from streamconsole.backends.key_files import KeyFileError
 from streamconsole.backends.registry import open_source
 from streamconsole.core.errors import KeyValidationError, PolicyError
+from tests.conftest import lab_config
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.hostile.support import unblock_fifos
 
@@ -151,14 +152,7 @@ def test_html_repr_escapes_hostile_names(tmp_path: Path) -> None:
 
 
 def test_api_on_the_ant_media_emulator(tmp_path: Path, antmedia: AntMediaEmulator) -> None:
-    config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_file = "lab.credentials"\n'
-    )
-    credentials = tmp_path / "lab.credentials"
-    credentials.write_text(f"{antmedia.admin_email}:{antmedia.admin_password}\n")
-    credentials.chmod(0o600)
+    config = lab_config(tmp_path, antmedia)
     audit = AuditLog(tmp_path / "audit.jsonl")
     with streamconsole.open_server(config, "lab", audit=audit) as console:
         assert len(console.aliases("LiveApp")) == 120
@@ -203,12 +197,7 @@ def test_api_saves_one_application_twice_in_one_session(
 def test_world_readable_credentials_file_is_refused(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:
-    config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_file = "lab.credentials"\n'
-    )
-    (tmp_path / "lab.credentials").write_text("a@b:c")
+    config = lab_config(tmp_path, antmedia)
     (tmp_path / "lab.credentials").chmod(0o644)
     with pytest.raises(Exception, match="chmod 600"):
         streamconsole.open_server(config, "lab")
