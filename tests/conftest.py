@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +79,31 @@ def _private_state_dir(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
+# --- configs naming an emulator ---------------------------------------------------------
+
+
+def server_table(name: str, kind: str, url: str, **fields: str | bool) -> str:
+    """``[servers.NAME]`` with its ``kind``, ``url`` and ``fields`` (strings, booleans)."""
+    values = {"kind": kind, "url": url, **fields}
+    return "".join(
+        [f"[servers.{name}]\n", *(f"{k} = {json.dumps(v)}\n" for k, v in values.items())]
+    )
+
+
+def lab_config(
+    directory: Path, antmedia: AntMediaEmulator, *, console: str = "", **fields: str
+) -> Path:
+    """``servers.toml`` naming ``antmedia`` as ``[servers.lab]`` (with ``fields``), its
+    credentials in ``lab.credentials`` beside it (0600); ``console``: lines of a
+    ``[console]`` table before it."""
+    credentials = directory / "lab.credentials"
+    credentials.write_text(f"{antmedia.admin_email}:{antmedia.admin_password}\n")
+    credentials.chmod(0o600)
+    config = directory / "servers.toml"
+    table = server_table(
+        "lab", "antmedia", antmedia.base_url, credentials_file=credentials.name, **fields
+    )
+    config.write_text((f"[console]\n{console}" if console else "") + table)
+    return config

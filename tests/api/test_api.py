@@ -18,6 +18,7 @@ from streamconsole.backends.base import RemoteError
 from streamconsole.backends.key_files import KeyFileError
 from streamconsole.backends.registry import open_source
 from streamconsole.core.errors import KeyValidationError, PolicyError
+from tests.conftest import lab_config, server_table
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.hostile.support import unblock_fifos
 
@@ -151,14 +152,7 @@ def test_html_repr_escapes_hostile_names(tmp_path: Path) -> None:
 
 
 def test_api_on_the_ant_media_emulator(tmp_path: Path, antmedia: AntMediaEmulator) -> None:
-    config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_file = "lab.credentials"\n'
-    )
-    credentials = tmp_path / "lab.credentials"
-    credentials.write_text(f"{antmedia.admin_email}:{antmedia.admin_password}\n")
-    credentials.chmod(0o600)
+    config = lab_config(tmp_path, antmedia)
     audit = AuditLog(tmp_path / "audit.jsonl")
     with streamconsole.open_server(config, "lab", audit=audit) as console:
         assert len(console.aliases("LiveApp")) == 120
@@ -177,10 +171,7 @@ def test_api_saves_one_application_twice_in_one_session(
     tmp_path: Path, antmedia: AntMediaEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_env = "LAB_AMS"\n'
-    )
+    config.write_text(server_table("lab", "antmedia", antmedia.base_url, credentials_env="LAB_AMS"))
     monkeypatch.setenv("LAB_AMS", f"{antmedia.admin_email}:{antmedia.admin_password}")
     audit = AuditLog(tmp_path / "audit.jsonl")
     with streamconsole.open_server(config, "lab", audit=audit) as console:
@@ -203,12 +194,7 @@ def test_api_saves_one_application_twice_in_one_session(
 def test_world_readable_credentials_file_is_refused(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:
-    config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_file = "lab.credentials"\n'
-    )
-    (tmp_path / "lab.credentials").write_text("a@b:c")
+    config = lab_config(tmp_path, antmedia)
     (tmp_path / "lab.credentials").chmod(0o644)
     with pytest.raises(Exception, match="chmod 600"):
         streamconsole.open_server(config, "lab")
@@ -219,8 +205,9 @@ def test_explain_accepts_a_token_of_the_older_key_during_a_rotation(
 ) -> None:
     config = tmp_path / "servers.toml"
     config.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        'api_version = "v2"\ncredentials_env = "SC_THEO"\n'
+        server_table(
+            "theo", "theolive", theolive.base_url, api_version="v2", credentials_env="SC_THEO"
+        )
     )
     monkeypatch.setenv("SC_THEO", f"{theolive.api_key}:{theolive.api_secret}")
     scope = "news-channel/morning"
@@ -250,8 +237,7 @@ def test_an_application_the_server_could_not_read_is_unknown_not_off(
 ) -> None:
     config = tmp_path / "servers.toml"
     config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_env = "SC_API_AMS"\n'
+        server_table("lab", "antmedia", antmedia.base_url, credentials_env="SC_API_AMS")
     )
     antmedia.faults.fail(500, times=None, path="*/LiveApp")
     environ = {"SC_API_AMS": f"{antmedia.admin_email}:{antmedia.admin_password}"}

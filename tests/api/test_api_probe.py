@@ -12,19 +12,13 @@ import streamconsole
 from streamconsole.api import Console
 from streamconsole.audit import AuditLog
 from streamconsole.backends.base import SourceError
+from tests.conftest import lab_config
 from tests.emulators import AntMediaEmulator
 
 
 @pytest.fixture
 def console(tmp_path: Path, antmedia: AntMediaEmulator) -> Iterator[Console]:
-    config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_file = "lab.credentials"\n'
-    )
-    credentials = tmp_path / "lab.credentials"
-    credentials.write_text(f"{antmedia.admin_email}:{antmedia.admin_password}\n")
-    credentials.chmod(0o600)
+    config = lab_config(tmp_path, antmedia)
     with streamconsole.open_server(config, "lab", audit=AuditLog(tmp_path / "a.jsonl")) as opened:
         yield opened
 

@@ -11,6 +11,7 @@ import pytest
 
 import streamconsole
 from streamconsole.audit import AuditLog
+from tests.conftest import lab_config
 from tests.emulators import AntMediaEmulator
 
 SECRET = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
@@ -47,14 +48,7 @@ def test_forms_from_a_file(tmp_path: Path) -> None:
 def test_forms_on_a_server_carry_a_token_it_accepts(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:
-    config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_file = "lab.credentials"\n'
-    )
-    credentials = tmp_path / "lab.credentials"
-    credentials.write_text(f"{antmedia.admin_email}:{antmedia.admin_password}\n")
-    credentials.chmod(0o600)
+    config = lab_config(tmp_path, antmedia)
     audit = AuditLog(tmp_path / "a.jsonl")
     with streamconsole.open_server(config, "lab", audit=audit) as console:
         issued = console.token("LiveApp/stream1", "play")

@@ -19,12 +19,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import server_table
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = Path(sys.executable).with_name("streamconsole")
 # The audit log defaults to the user's state directory: keep the tests' lines out of it.
 STATE_HOME = tempfile.mkdtemp(prefix="streamconsole-test-state-")
+# Nor may the developer's own settings (theme, keys) change what a command says.
+NO_SETTINGS = str(Path(STATE_HOME) / "no-settings.toml")
 
 
 def run_cli(
@@ -49,6 +52,7 @@ def run_cli(
 def cli_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("STREAMCONSOLE_")}
     environment["XDG_STATE_HOME"] = STATE_HOME
+    environment["STREAMCONSOLE_SETTINGS"] = NO_SETTINGS
     environment.update(env or {})
     return environment
 
@@ -133,6 +137,58 @@ def copy_sample(directory: Path) -> Path:
     return directory
 
 
+@dataclass(frozen=True)
+class OneServer:
+    """``online.toml`` naming one emulator as ``[servers.NAME]``, and the environment that
+    holds its credentials (``SC_NAME``): commands run with ``-c online.toml --server NAME``."""
+
+    config: Path
+    name: str
+    env: dict[str, str]
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return ("-c", str(self.config), "--server", self.name)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(*args, *self.args, env=self.env)
+
+
+def on_antmedia(
+    directory: Path, antmedia: AntMediaEmulator, name: str = "prod", **fields: str | bool
+) -> OneServer:
+    """Ant Media ``antmedia`` as ``[servers.NAME]`` (with ``fields``)."""
+    credentials = f"{antmedia.admin_email}:{antmedia.admin_password}"
+    return _one_server(directory, name, "antmedia", antmedia.base_url, credentials, fields)
+
+
+def on_theolive(
+    directory: Path, theolive: TheoLiveEmulator, *, own_state: bool = False, **fields: str
+) -> OneServer:
+    """THEOlive ``theolive`` as ``[servers.theo]`` (with ``fields``); ``own_state``: with
+    a state directory of the test's own (key records: the emulator's key ids repeat from
+    test to test; the audit log)."""
+    credentials = f"{theolive.api_key}:{theolive.api_secret}"
+    one = _one_server(directory, "theo", "theolive", theolive.base_url, credentials, fields)
+    if own_state:
+        one.env["XDG_STATE_HOME"] = str(directory / "state")
+    return one
+
+
+def _one_server(
+    directory: Path,
+    name: str,
+    kind: str,
+    url: str,
+    credentials: str,
+    fields: Mapping[str, str | bool],
+) -> OneServer:
+    variable = f"SC_{name.upper()}"
+    config = directory / "online.toml"
+    config.write_text(server_table(name, kind, url, credentials_env=variable, **fields))
+    return OneServer(config, name, {variable: credentials})
+
+
 class Fleet:
     """A config naming eu and us (Ant Media), theo (THEOlive) and down (nothing listens)."""
 
@@ -148,24 +204,26 @@ class Fleet:
         self.config = directory / "fleet.toml"
         self.eu, self.us, self.theo = eu, us, theo
         self.servers = (
-            self._server("eu", eu.base_url, "SC_AMS")
-            + self._server("us", us.base_url, "SC_AMS", read_only=us_read_only)
-            + self._server("theo", theo.base_url, "SC_THEO", kind="theolive")
-            + f'play_url = "{theo.base_url}/play/{{alias}}/main.m3u8"\n'  # for probe
-            + self._server("down", f"http://127.0.0.1:{free_port()}", "SC_AMS")
+            server_table("eu", "antmedia", eu.base_url, credentials_env="SC_AMS")
+            + server_table(
+                "us", "antmedia", us.base_url, credentials_env="SC_AMS", read_only=us_read_only
+            )
+            + server_table(
+                "theo",
+                "theolive",
+                theo.base_url,
+                credentials_env="SC_THEO",
+                play_url=f"{theo.base_url}/play/{{alias}}/main.m3u8",  # for probe
+            )
+            + server_table(
+                "down", "antmedia", f"http://127.0.0.1:{free_port()}", credentials_env="SC_AMS"
+            )
         )
         self.config.write_text(self.servers)
         self.env = {
             "SC_AMS": f"{eu.admin_email}:{eu.admin_password}",
             "SC_THEO": f"{theo.api_key}:{theo.api_secret}",
         }
-
-    @staticmethod
-    def _server(
-        name: str, url: str, env: str, *, kind: str = "antmedia", read_only: bool = False
-    ) -> str:
-        text = f'[servers.{name}]\nkind = "{kind}"\nurl = "{url}"\ncredentials_env = "{env}"\n'
-        return text + ("read_only = true\n" if read_only else "")
 
     def want(self, applications: str) -> None:
         """The file's own applications: the desired state for plan and apply."""

@@ -141,3 +141,27 @@ def test_check_accepts_a_keymap_and_names_each_bad_entry_by_line(tmp_path: Path)
         "main screen",
         f"{config}: 4 error(s)",
     ]
+
+
+def test_check_warns_of_the_users_own_keys_the_console_would_leave_out(tmp_path: Path) -> None:
+    """The user's ``[keys]`` are checked with the config's keymap under them: a key that
+    names no binding or clashes is a warning (the console starts, without that key)."""
+    config = tmp_path / "c.toml"
+    config.write_text('[console.keys]\nmark = "m"\n')
+    settings = tmp_path / "settings.toml"
+    settings.write_text(
+        '# mine\n[keys]\ntoggle-publish = "v"\nreveal = "p,ctrl+q"\nrevael = "y"\nfilter = "x"\n'
+    )
+    result = run("check", str(config), env={"STREAMCONSOLE_SETTINGS": str(settings)})
+    assert result.returncode == 0, result.stderr
+    # reveal is left out (ctrl+q quits), so v reveals again: toggle-publish cannot have it.
+    # x is free: the config moved mark to m.
+    assert result.stderr.splitlines() == [
+        f"{settings}:3: keys.toggle-publish: warning: 'v' is already the key of 'reveal' on "
+        "the main screen",
+        f"{settings}:4: keys.reveal: warning: 'ctrl+q' is already the key of Textual's quit "
+        "on the main screen",
+        f"{settings}:5: keys.revael: warning: no binding has the id 'revael'; did you mean "
+        "'reveal'?",
+    ]
+    assert result.stdout.endswith(", 3 warnings\n")

@@ -13,7 +13,7 @@ import jwt
 import pytest
 
 from streamconsole.cli.inspect import LABEL_MIN_CELLS, list_lines
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import on_antmedia, run_cli
 from tests.emulators import AntMediaEmulator
 
 DEMO_SECRET_FILES = ("liveapp.secret", "webrtc.secret", "sports.secret", "evening-news.pem")
@@ -207,19 +207,8 @@ def test_token_refuses_reserved_claims_and_keyless_scopes(sample_dir: Path) -> N
     assert "no key" in keyless.stderr
 
 
-def server_config(tmp_path: Path, emulator: AntMediaEmulator) -> Path:
-    config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{emulator.base_url}"\n'
-        'credentials_env = "SC_TEST_AMS"\n'
-    )
-    return config
-
-
 def test_list_on_a_server(tmp_path: Path, antmedia: AntMediaEmulator) -> None:
-    config = server_config(tmp_path, antmedia)
-    env = {"SC_TEST_AMS": f"{antmedia.admin_email}:{antmedia.admin_password}"}
-    result = run_cli("list", "-c", str(config), "--server", "lab", "--json", env=env)
+    result = on_antmedia(tmp_path, antmedia, "lab").run("list", "--json")
     assert result.returncode == 0, result.stderr
     scopes = [row["scope"] for row in json.loads(result.stdout)]
     assert scopes[:2] == ["LiveApp", "LiveApp/stream1"]
@@ -230,18 +219,12 @@ def test_list_on_a_server(tmp_path: Path, antmedia: AntMediaEmulator) -> None:
 def test_server_errors_exit_3_and_missing_credentials_exit_2(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:
-    config = server_config(tmp_path, antmedia)
+    config = on_antmedia(tmp_path, antmedia, "lab").config
     missing = run_cli("list", "-c", str(config), "--server", "lab")
     assert missing.returncode == 2
-    assert "SC_TEST_AMS is not set" in missing.stderr
-    wrong = run_cli(
-        "list",
-        "-c",
-        str(config),
-        "--server",
-        "lab",
-        env={"SC_TEST_AMS": f"{antmedia.admin_email}:wrong"},
-    )
+    assert "SC_LAB is not set" in missing.stderr
+    wrong_password = {"SC_LAB": f"{antmedia.admin_email}:wrong"}
+    wrong = run_cli("list", "-c", str(config), "--server", "lab", env=wrong_password)
     assert wrong.returncode == 3
     assert "remote error" in wrong.stderr
     unknown = run_cli("list", "-c", str(config), "--server", "nope")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -14,7 +15,7 @@ import jwt
 
 from streamconsole.cli.arguments import token_parser
 from streamconsole.core.delivery import DeliveryFormat
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import OneServer, on_antmedia, on_theolive, run_cli
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 SECRET = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
@@ -106,17 +107,9 @@ def test_check_validates_host(tmp_path: Path) -> None:
 def test_on_a_server_the_forms_use_its_url_and_its_server_accepts_the_token(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.prod]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_env = "SC_PROD"\n'
-    )
-    env = {"SC_PROD": f"{antmedia.admin_email}:{antmedia.admin_password}"}
-    server = ("-c", str(config), "--server", "prod")
+    prod = on_antmedia(tmp_path, antmedia)
     for fmt, direction in (("hls", "play"), ("player", "play"), ("rtmp", "publish")):
-        issued = run_cli(
-            "token", "LiveApp/stream1", "--type", direction, "--format", fmt, *server, env=env
-        )
+        issued = prod.run("token", "LiveApp/stream1", "--type", direction, "--format", fmt)
         assert issued.returncode == 0, issued.stderr
         url = issued.stdout.strip()
         netloc = urlsplit(antmedia.base_url).netloc
@@ -131,17 +124,9 @@ def test_the_hls_url_is_served_by_the_server_that_enforces_play_jwt(
 ) -> None:
     hostile = "lobby cam?#&é"
     antmedia.state.add_broadcasts("WebRTCAppEE", [hostile])
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.prod]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_env = "SC_PROD"\n'
-    )
-    env = {"SC_PROD": f"{antmedia.admin_email}:{antmedia.admin_password}"}
+    prod = on_antmedia(tmp_path, antmedia)
     for stream in ("room-101", hostile):
-        issued = run_cli(
-            "token", f"WebRTCAppEE/{stream}", "--format", "hls",
-            "-c", str(config), "--server", "prod", env=env,
-        )  # fmt: skip
+        issued = prod.run("token", f"WebRTCAppEE/{stream}", "--format", "hls")
         assert issued.returncode == 0, issued.stderr
         url = issued.stdout.strip()
         assert httpx.get(url).status_code == 200
@@ -149,20 +134,20 @@ def test_the_hls_url_is_served_by_the_server_that_enforces_play_jwt(
         assert httpx.get(without_token).status_code == 403
 
 
+def _curl_after_a_rotation(theo: OneServer) -> subprocess.CompletedProcess[str]:
+    """``token --format curl`` for sports-main, once it has a key of ours."""
+    rotated = theo.run("rotate", "sports/sports-main", "--generate", "HS256")
+    assert rotated.returncode == 0, rotated.stderr
+    curl = theo.run("token", "sports/sports-main", "--format", "curl")
+    assert curl.returncode == 0, curl.stderr
+    return curl
+
+
 def test_theolive_curl_carries_a_token_the_cdn_accepts(
     tmp_path: Path, theolive: TheoLiveEmulator
 ) -> None:
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        'credentials_env = "SC_THEO"\n'
-    )
-    env = {"SC_THEO": f"{theolive.api_key}:{theolive.api_secret}"}
-    server = ("-c", str(config), "--server", "theo")
-    rotated = run_cli("rotate", "sports/sports-main", "--generate", "HS256", *server, env=env)
-    assert rotated.returncode == 0, rotated.stderr
-    curl = run_cli("token", "sports/sports-main", "--format", "curl", *server, env=env)
-    assert curl.returncode == 0, curl.stderr
+    theo = on_theolive(tmp_path, theolive)
+    curl = _curl_after_a_rotation(theo)
     argv = shlex.split(curl.stdout)
     header = argv[argv.index("-H") + 1]
     assert header.startswith("Authorization: Bearer ")
@@ -174,18 +159,8 @@ def test_theolive_curl_carries_a_token_the_cdn_accepts(
 def test_theolive_curl_fetches_the_play_url_and_is_let_in(
     tmp_path: Path, theolive: TheoLiveEmulator
 ) -> None:
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        f'credentials_env = "SC_THEO"\nplay_url = "{theolive.base_url}/play/{{alias}}"\n'
-    )
-    env = {"SC_THEO": f"{theolive.api_key}:{theolive.api_secret}"}
-    server = ("-c", str(config), "--server", "theo")
-    rotated = run_cli("rotate", "sports/sports-main", "--generate", "HS256", *server, env=env)
-    assert rotated.returncode == 0, rotated.stderr
-    curl = run_cli("token", "sports/sports-main", "--format", "curl", *server, env=env)
-    assert curl.returncode == 0, curl.stderr
-    argv = shlex.split(curl.stdout)
+    theo = on_theolive(tmp_path, theolive, play_url=f"{theolive.base_url}/play/{{alias}}")
+    argv = shlex.split(_curl_after_a_rotation(theo).stdout)
     url, header = argv[-1], argv[argv.index("-H") + 1]
     assert url == f"{theolive.base_url}/play/sports-main"
     name, _, value = header.partition(": ")

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import on_antmedia, on_theolive, run_cli
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.hostile.scripted import self_signed
 
@@ -27,13 +27,8 @@ def test_an_export_with_rs256_keys_works_where_it_is_carried(
     tmp_path: Path, theolive: TheoLiveEmulator
 ) -> None:
     state = tmp_path / "state"  # the console's state directory on the connected machine
-    online = tmp_path / "online.toml"
-    online.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        'api_version = "v2"\ncredentials_env = "SC_THEO"\n'
-    )
-    env = {"SC_THEO": f"{theolive.api_key}:{theolive.api_secret}", "XDG_STATE_HOME": str(state)}
-    server = ("-c", str(online), "--server", "theo")
+    theo = on_theolive(tmp_path, theolive, own_state=True, api_version="v2")
+    env, server = theo.env, theo.args
     rotated = run_cli("rotate", "sports/sports-main", "--generate", "RS256", *server, env=env)
     assert rotated.returncode == 0, rotated.stderr
     out = tmp_path / "export" / "prod.toml"
@@ -73,14 +68,8 @@ def test_an_export_with_rs256_keys_works_where_it_is_carried(
 def test_export_into_a_directory_that_does_not_exist_creates_it(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:
-    online = tmp_path / "online.toml"
-    online.write_text(
-        f'[servers.prod]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_env = "SC_PROD"\n'
-    )
-    env = {"SC_PROD": f"{antmedia.admin_email}:{antmedia.admin_password}"}
     out = tmp_path / "new" / "deeper" / "prod.toml"
-    result = run_cli("export", "-c", str(online), "--server", "prod", "--out", str(out), env=env)
+    result = on_antmedia(tmp_path, antmedia).run("export", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert f"created {tmp_path / 'new' / 'deeper'} (0700)" in result.stdout

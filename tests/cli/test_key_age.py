@@ -11,6 +11,7 @@ import streamconsole
 from streamconsole.audit import AuditLog
 from streamconsole.backends.toml_file import TomlSource
 from tests.cli.conftest import run_cli
+from tests.conftest import lab_config
 from tests.emulators import AntMediaEmulator
 
 SECRET = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
@@ -47,15 +48,7 @@ def test_the_closest_max_key_age_wins(tmp_path: Path) -> None:
 def test_a_server_profile_sets_it_for_its_applications(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:
-    config = tmp_path / "online.toml"
-    config.write_text(
-        '[console]\nmax_key_age = "90d"\n'
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_file = "lab.credentials"\nmax_key_age = "7d"\n'
-    )
-    credentials = tmp_path / "lab.credentials"
-    credentials.write_text(f"{antmedia.admin_email}:{antmedia.admin_password}\n")
-    credentials.chmod(0o600)
+    config = lab_config(tmp_path, antmedia, console='max_key_age = "90d"\n', max_key_age="7d")
     audit = AuditLog(tmp_path / "a.jsonl")
     with streamconsole.open_server(config, "lab", audit=audit) as console:
         assert console.config.applications["LiveApp"].max_key_age == 7 * DAY

@@ -8,26 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import OneServer, on_antmedia, on_theolive, run_cli
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 OTHER_SECRET = "another-admin-rotated-this-secret-0123456789"
-Workspace = tuple[Path, dict[str, str]]
 
 
 @pytest.fixture
-def ams(tmp_path: Path, antmedia: AntMediaEmulator) -> Workspace:
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.ams]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_env = "SC_AMS"\n'
-    )
-    return config, {"SC_AMS": f"{antmedia.admin_email}:{antmedia.admin_password}"}
+def ams(tmp_path: Path, antmedia: AntMediaEmulator) -> OneServer:
+    return on_antmedia(tmp_path, antmedia, "ams")
 
 
-def probe(workspace: Workspace, *args: str) -> tuple[int, str, str]:
-    config, env = workspace
-    done = run_cli("probe", *args, "-c", str(config), "--server", "ams", env=env)
+def probe(ams: OneServer, *args: str) -> tuple[int, str, str]:
+    done = ams.run("probe", *args)
     return done.returncode, done.stdout, done.stderr
 
 
@@ -35,7 +28,7 @@ def row(stdout: str, direction: str) -> list[str]:
     return next(line.split() for line in stdout.splitlines() if line.split()[1:2] == [direction])
 
 
-def test_enforced_as_configured(ams: Workspace) -> None:
+def test_enforced_as_configured(ams: OneServer) -> None:
     code, out, err = probe(ams, "WebRTCAppEE")
     assert code == 0, err
     assert out.splitlines()[0].split()[:4] == ["SCOPE", "TYPE", "CONFIGURED", "NO"]
@@ -44,7 +37,7 @@ def test_enforced_as_configured(ams: Workspace) -> None:
     assert "not probed: publish goes over RTMP or WebRTC" in out
 
 
-def test_off_as_configured(ams: Workspace) -> None:
+def test_off_as_configured(ams: OneServer) -> None:
     code, out, err = probe(ams, "LiveApp/stream1", "--type", "play")
     assert code == 0, err
     assert row(out, "play")[:6] == ["LiveApp/stream1", "play", "off", "200", "200", "200"]
@@ -52,7 +45,7 @@ def test_off_as_configured(ams: Workspace) -> None:
     assert "publish" not in out
 
 
-def test_key_changed_on_the_server_is_exit_1(ams: Workspace, antmedia: AntMediaEmulator) -> None:
+def test_key_changed_on_the_server_is_exit_1(ams: OneServer, antmedia: AntMediaEmulator) -> None:
     antmedia.edit_after_next_get("WebRTCAppEE", jwtStreamSecretKey=OTHER_SECRET)
     code, out, _ = probe(ams, "WebRTCAppEE", "--type", "play", "--json")
     assert code == 1
@@ -64,14 +57,14 @@ def test_key_changed_on_the_server_is_exit_1(ams: Workspace, antmedia: AntMediaE
     assert statuses == {"no token": 403, "valid token": 403, "wrong key": 403}
 
 
-def test_switched_off_on_the_server_is_exit_1(ams: Workspace, antmedia: AntMediaEmulator) -> None:
+def test_switched_off_on_the_server_is_exit_1(ams: OneServer, antmedia: AntMediaEmulator) -> None:
     antmedia.edit_after_next_get("WebRTCAppEE", playJwtControlEnabled=False)
     code, out, _ = probe(ams, "WebRTCAppEE/room-101", "--type", "play")
     assert code == 1
     assert "NOT enforced (a request without a token was served)" in out
 
 
-def test_publish_alone_cannot_be_probed_over_http(ams: Workspace) -> None:
+def test_publish_alone_cannot_be_probed_over_http(ams: OneServer) -> None:
     code, out, err = probe(ams, "WebRTCAppEE", "--type", "publish")
     assert code == 2
     assert "RTMP" in out
@@ -88,18 +81,11 @@ def test_a_probe_needs_a_server(tmp_path: Path) -> None:
 
 
 def test_theolive_probe_with_play_url(tmp_path: Path, theolive: TheoLiveEmulator) -> None:
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        f'credentials_env = "SC_THEO"\nplay_url = "{theolive.base_url}/play/{{alias}}/main.m3u8"\n'
-    )
-    env = {"SC_THEO": f"{theolive.api_key}:{theolive.api_secret}"}
-    server = ("-c", str(config), "--server", "theo")
-    secured = run_cli(
-        "rotate", "news-channel/morning", "--generate", "HS256", "--play", "on", *server, env=env
-    )
+    play_url = f"{theolive.base_url}/play/{{alias}}/main.m3u8"
+    theo = on_theolive(tmp_path, theolive, play_url=play_url)
+    secured = theo.run("rotate", "news-channel/morning", "--generate", "HS256", "--play", "on")
     assert secured.returncode == 0, secured.stderr
-    done = run_cli("probe", "news-channel/morning", *server, env=env)
+    done = theo.run("probe", "news-channel/morning")
     assert done.returncode == 0, done.stdout + done.stderr
     assert row(done.stdout, "play")[:6] == [
         "news-channel/morning",
@@ -116,14 +102,12 @@ def test_theolive_probe_with_play_url(tmp_path: Path, theolive: TheoLiveEmulator
 
 
 def test_apply_verify_probes_what_it_changed(
-    tmp_path: Path, antmedia: AntMediaEmulator, ams: Workspace
+    tmp_path: Path, antmedia: AntMediaEmulator, ams: OneServer
 ) -> None:
-    online, env = ams
+    env = ams.env
     offline = tmp_path / "prod.toml"
     server = ("-c", str(offline), "--server", "ams")
-    exported = run_cli(
-        "export", "-c", str(online), "--server", "ams", "--out", str(offline), env=env
-    )
+    exported = ams.run("export", "--out", str(offline))
     assert exported.returncode == 0, exported.stderr
     assert run_cli("toggle", "LiveApp", "--play", "on", "-c", str(offline)).returncode == 0
 
@@ -142,8 +126,7 @@ def test_apply_verify_probes_what_it_changed(
     assert row(applied.stdout, "play")[:6] == ["LiveApp", "play", "off", "404", "404", "404"]
 
 
-def test_apply_json_without_verify_is_refused(ams: Workspace) -> None:
-    config, env = ams
-    done = run_cli("apply", "-c", str(config), "--server", "ams", "--json", env=env)
+def test_apply_json_without_verify_is_refused(ams: OneServer) -> None:
+    done = ams.run("apply", "--json")
     assert done.returncode == 2
     assert "--verify" in done.stderr

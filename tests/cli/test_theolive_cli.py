@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from streamconsole.core.model import HARD_CUTOVER
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import on_theolive
 from tests.emulators import TheoLiveEmulator
 from tests.emulators.theolive_state import EVENING_SECRET, SPORTS_SECRET
 
@@ -20,58 +20,35 @@ from tests.emulators.theolive_state import EVENING_SECRET, SPORTS_SECRET
 def test_rotate_keeps_old_key_then_retire_removes_it(
     tmp_path: Path, theolive: TheoLiveEmulator
 ) -> None:
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        'api_version = "v2"\ncredentials_env = "SC_THEO"\n'
-    )
-    env = {"SC_THEO": f"{theolive.api_key}:{theolive.api_secret}"}
-    server = ("-c", str(config), "--server", "theo")
+    theo = on_theolive(tmp_path, theolive, api_version="v2")
 
-    rotated = run_cli("rotate", "sports/sports-main", "--generate", "HS256", *server, env=env)
+    rotated = theo.run("rotate", "sports/sports-main", "--generate", "HS256")
     assert rotated.returncode == 0, rotated.stderr
     assert "the old key stays installed beside the new one: wait at least 10m" in rotated.stdout
     held = [k.id for k in theolive.state.aliases["sports-main"].keys]
     assert len(held) == 2
 
-    shown = json.loads(run_cli("show", "sports/sports-main", "--json", *server, env=env).stdout)
+    shown = json.loads(theo.run("show", "sports/sports-main", "--json").stdout)
     remote = shown["remote_keys"]
     assert [k["id"] for k in remote] == held
     assert remote[0]["fingerprint"] is None  # installed elsewhere: write-only, unknown here
     assert remote[1]["fingerprint"] == shown["policies"]["play"]["key"]["fingerprint"]
 
     # After the longest token lifetime: retire the old key; the new one keeps working.
-    retired = run_cli("retire", "sports/sports-main", held[0], *server, env=env)
+    retired = theo.run("retire", "sports/sports-main", held[0])
     assert retired.returncode == 0, retired.stderr
     assert [k.id for k in theolive.state.aliases["sports-main"].keys] == [held[1]]
-    token = run_cli("token", "sports/sports-main", *server, env=env)
+    token = theo.run("token", "sports/sports-main")
     assert token.returncode == 0, token.stderr
     assert theolive.state.verify_viewer_token("sports-main", token.stdout.strip())
     # The last key: refused without --turn-off, which would let every viewer in.
-    last = run_cli("retire", "sports/sports-main", held[1], *server, env=env)
+    last = theo.run("retire", "sports/sports-main", held[1])
     assert last.returncode == 2
     assert "--turn-off" in last.stderr
     assert [k.id for k in theolive.state.aliases["sports-main"].keys] == [held[1]]
 
 
 # --- securing an alias that has no key: the key and the switch in one save -------------------
-
-
-def _online(
-    tmp_path: Path, theolive: TheoLiveEmulator, version: str
-) -> tuple[Path, dict[str, str]]:
-    """A config naming the emulator in API ``version``, and an environment with its
-    credentials and a state directory of this test's own (key records, audit log)."""
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        f'api_version = "{version}"\ncredentials_env = "SC_THEO"\n'
-    )
-    env = {
-        "SC_THEO": f"{theolive.api_key}:{theolive.api_secret}",
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-    }
-    return config, env
 
 
 def _viewer_status(theolive: TheoLiveEmulator, alias: str, token: str | None) -> int:
@@ -84,13 +61,10 @@ def _viewer_status(theolive: TheoLiveEmulator, alias: str, token: str | None) ->
 def test_rotate_with_play_on_secures_an_alias_that_has_no_key(
     tmp_path: Path, theolive: TheoLiveEmulator, version: str
 ) -> None:
-    config, env = _online(tmp_path, theolive, version)
-    server = ("-c", str(config), "--server", "theo")
+    theo = on_theolive(tmp_path, theolive, own_state=True, api_version=version)
     assert _viewer_status(theolive, "morning", None) == 200  # open to every viewer
 
-    rotated = run_cli(
-        "rotate", "news-channel/morning", "--generate", "HS256", "--play", "on", *server, env=env
-    )
+    rotated = theo.run("rotate", "news-channel/morning", "--generate", "HS256", "--play", "on")
     assert rotated.returncode == 0, rotated.stderr
     assert "news-channel/morning: none → hs:" in rotated.stdout
     assert "news-channel/morning: play JWT on" in rotated.stdout
@@ -100,11 +74,11 @@ def test_rotate_with_play_on_secures_an_alias_that_has_no_key(
     morning = theolive.state.aliases["morning"]
     assert len(morning.keys) == 1  # a v2 key, or a v1 CDN key: security is derived from it
 
-    token = run_cli("token", "news-channel/morning", *server, env=env)
+    token = theo.run("token", "news-channel/morning")
     assert token.returncode == 0, token.stderr
     assert _viewer_status(theolive, "morning", None) == 403
     assert _viewer_status(theolive, "morning", token.stdout.strip()) == 200
-    shown = run_cli("show", "news-channel/morning", *server, env=env)
+    shown = theo.run("show", "news-channel/morning")
     assert "ENFORCED" in shown.stdout
 
 
@@ -112,11 +86,10 @@ def test_rotate_with_play_on_secures_an_alias_that_has_no_key(
 def test_rotate_with_publish_is_refused_on_theolive_and_writes_nothing(
     tmp_path: Path, theolive: TheoLiveEmulator, version: str
 ) -> None:
-    config, env = _online(tmp_path, theolive, version)
-    refused = run_cli(
-        "rotate", "news-channel/morning", "--generate", "HS256", "--play", "on",
-        "--publish", "on", "-c", str(config), "--server", "theo", env=env,
-    )  # fmt: skip
+    theo = on_theolive(tmp_path, theolive, own_state=True, api_version=version)
+    refused = theo.run(
+        "rotate", "news-channel/morning", "--generate", "HS256", "--play", "on", "--publish", "on"
+    )
     assert refused.returncode == 2
     assert (
         "error: news-channel/morning: THEOlive has no JWT control for publish: not supported "
@@ -133,12 +106,9 @@ def test_v1_rotation_is_no_cut_over_the_switch_key_keeps_working(
 ) -> None:
     """v1's token-security key stays beside the new CDN key: its tokens still pass, so the
     command says how to retire it, not that it stopped working."""
-    config, env = _online(tmp_path, theolive, "v1")
+    theo = on_theolive(tmp_path, theolive, own_state=True, api_version="v1")
     old_token = jwt.encode({"exp": int(time.time()) + 600}, EVENING_SECRET, algorithm="HS256")
-    rotated = run_cli(
-        "rotate", "news-channel/evening", "--generate", "HS256",
-        "-c", str(config), "--server", "theo", env=env,
-    )  # fmt: skip
+    rotated = theo.run("rotate", "news-channel/evening", "--generate", "HS256")
     assert rotated.returncode == 0, rotated.stderr
     assert HARD_CUTOVER not in rotated.stdout
     assert "the old key stays installed beside the new one" in rotated.stdout
@@ -148,34 +118,24 @@ def test_v1_rotation_is_no_cut_over_the_switch_key_keeps_working(
 def test_decode_against_checks_every_key_the_alias_holds(
     tmp_path: Path, theolive: TheoLiveEmulator
 ) -> None:
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        'api_version = "v2"\ncredentials_env = "SC_THEO"\n'
-    )
-    # Key records of this test only (the emulator's key ids repeat from test to test).
-    env = {
-        "SC_THEO": f"{theolive.api_key}:{theolive.api_secret}",
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-    }
-    server = ("-c", str(config), "--server", "theo")
+    theo = on_theolive(tmp_path, theolive, own_state=True, api_version="v2")
     scope = "sports/sports-main"
 
     def rotate() -> str:
-        rotated = run_cli("rotate", scope, "--generate", "HS256", *server, env=env)
+        rotated = theo.run("rotate", scope, "--generate", "HS256")
         assert rotated.returncode == 0, rotated.stderr
         return theolive.state.aliases["sports-main"].keys[-1].id
 
     def issue() -> str:
-        issued = run_cli("token", scope, *server, env=env)
+        issued = theo.run("token", scope)
         assert issued.returncode == 0, issued.stderr
         return issued.stdout.strip()
 
     def decode(token: str, *options: str) -> subprocess.CompletedProcess[str]:
-        return run_cli("decode", token, "--against", scope, *options, *server, env=env)
+        return theo.run("decode", token, "--against", scope, *options)
 
     def fingerprints() -> dict[str, str]:
-        shown = run_cli("show", scope, "--json", *server, env=env)
+        shown = theo.run("show", scope, "--json")
         return {k["id"]: k["fingerprint"] for k in json.loads(shown.stdout)["remote_keys"]}
 
     # The alias's first key was installed elsewhere: the server holds it, its material is
@@ -191,7 +151,7 @@ def test_decode_against_checks_every_key_the_alias_holds(
     assert "verdict: unknown" in unknown.stdout
 
     old_token = issue()
-    retired = run_cli("retire", scope, "key-sports-2026", *server, env=env)
+    retired = theo.run("retire", scope, "key-sports-2026")
     assert retired.returncode == 0, retired.stderr
     second = rotate()
     new_token = issue()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import on_antmedia, run_cli
 from tests.emulators import AntMediaEmulator
 
 FAILING = "LiveApp"
@@ -21,15 +21,10 @@ FAILING = "LiveApp"
 def server(tmp_path: Path, antmedia: AntMediaEmulator) -> tuple[list[str], dict[str, str]]:
     """The CLI options that name the emulator, and the environment with its credentials;
     every request about LiveApp answers 500."""
-    config = tmp_path / "servers.toml"
-    config.write_text(
-        f'[servers.lab]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_env = "SC_TEST_AMS"\n'
-    )
+    lab = on_antmedia(tmp_path, antmedia, "lab")
     antmedia.faults.fail(500, times=None, path=f"*/{FAILING}")
     antmedia.faults.fail(500, times=None, path=f"/{FAILING}/*")
-    env = {"SC_TEST_AMS": f"{antmedia.admin_email}:{antmedia.admin_password}"}
-    return ["-c", str(config), "--server", "lab"], env
+    return list(lab.args), lab.env
 
 
 def test_list_prints_the_rest_marks_the_unreadable_one_and_exits_3(

@@ -13,20 +13,15 @@ import pytest
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.core.model import HARD_CUTOVER
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import on_antmedia, on_theolive, run_cli
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 
 @pytest.fixture
 def workspace(tmp_path: Path, antmedia: AntMediaEmulator) -> tuple[Path, dict[str, str]]:
     """A connected config naming the emulator, and the environment with its credentials."""
-    config = tmp_path / "online.toml"
-    config.write_text(
-        f'[servers.prod]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
-        'credentials_env = "SC_PROD"\n'
-    )
-    env = {"SC_PROD": f"{antmedia.admin_email}:{antmedia.admin_password}"}
-    return config, env
+    prod = on_antmedia(tmp_path, antmedia)
+    return prod.config, prod.env
 
 
 def test_round_trip_export_edit_plan_apply(
@@ -275,22 +270,12 @@ def theolive_exported(
 ) -> tuple[Path, dict[str, str]]:
     """The emulator's THEOlive account (API ``version``) exported to an offline file, and
     the environment that reaches the server."""
-    online = tmp_path / "online.toml"
-    online.write_text(
-        f'[servers.theo]\nkind = "theolive"\nurl = "{theolive.base_url}"\n'
-        f'api_version = "{version}"\ncredentials_env = "SC_THEO"\n'
-    )
-    env = {
-        "SC_THEO": f"{theolive.api_key}:{theolive.api_secret}",
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-    }
+    theo = on_theolive(tmp_path, theolive, own_state=True, api_version=version)
     offline = tmp_path / "offline" / "theo.toml"
     offline.parent.mkdir()
-    exported = run_cli(
-        "export", "-c", str(online), "--server", "theo", "--out", str(offline), env=env
-    )
+    exported = theo.run("export", "--out", str(offline))
     assert exported.returncode == 0, exported.stderr
-    return offline, env
+    return offline, theo.env
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.backends.user_settings import SettingsFile, settings_path
 from streamconsole.core.glyphs import UNICODE, Glyphs
 from streamconsole.core.model import ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
@@ -73,8 +74,14 @@ def make_app(config_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppFactory:
         *, read_only: bool = False, theme: str | None = None, glyphs: Glyphs = UNICODE
     ) -> StreamConsoleApp:
         source = TomlSource(Path(config_path.name), read_only=read_only, clock=fixed_clock)
+        settings = SettingsFile(settings_path()).read()  # as the launcher does, once
         return StreamConsoleApp(
-            source, clock=fixed_clock, read_only=read_only, theme=theme, glyphs=glyphs
+            source,
+            clock=fixed_clock,
+            read_only=read_only,
+            theme=theme,
+            glyphs=glyphs,
+            settings=settings,
         )
 
     return make

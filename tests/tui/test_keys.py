@@ -17,7 +17,7 @@ from streamconsole.tui.main_screen import MainScreen
 from streamconsole.tui.rotate import RotateKeyScreen
 from streamconsole.tui.token_preview import TokenPreviewScreen
 
-from .conftest import AppFactory, console, current, detail_text, text_of, wait_loaded
+from .conftest import AppFactory, Notes, console, current, detail_text, text_of, wait_loaded
 
 
 def footer_actions(pilot: Pilot[None]) -> set[str]:
@@ -239,3 +239,78 @@ async def test_a_bad_keymap_fails_the_load_naming_the_id_and_key(
         problems = text_of(pilot.app.screen.query_one("#problems-text"))
         assert said in problems
         assert console(pilot).session is None
+
+
+# --- the user's own keys, in their settings file -----------------------------------------------
+
+
+async def test_the_users_own_keys_win_over_the_configs(
+    make_app: AppFactory, config_path: Path, user_settings: Path
+) -> None:
+    with_keymap(config_path, 'reveal = "w"\nrotate-key = "ctrl+k,R"')
+    user_settings.write_text('[keys]\nreveal = "z"\n', encoding="utf-8")
+    async with make_app().run_test() as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("w")
+        assert "••••••••" in detail_text(pilot)  # the config's key for it is not the user's
+        await pilot.press("z")
+        assert "••••••••" not in detail_text(pilot)
+        await pilot.press("R")  # the config's keys the user left alone stay
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RotateKeyScreen)
+
+
+async def test_a_users_key_left_out_is_a_warning_naming_its_line_once(
+    make_app: AppFactory, config_path: Path, user_settings: Path, notes: Notes
+) -> None:
+    with_keymap(config_path, 'reveal = "w"')
+    user_settings.write_text(
+        '# mine\n[keys]\nrevael = "z"\nmark = "w"\nrotate-key = "R"\n', encoding="utf-8"
+    )
+    async with make_app().run_test(message_hook=notes.hook) as pilot:
+        await wait_loaded(pilot)
+        assert console(pilot).session is not None  # the user's file never fails a load
+        await pilot.press("ctrl+r")  # a reload checks again, and says nothing new
+        await wait_loaded(pilot)
+        await pilot.press("w")
+        assert "••••••••" not in detail_text(pilot)  # w still reveals; mark keeps x
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RotateKeyScreen)  # the user's good key is used
+    assert [text for text in notes.messages if str(user_settings) in text] == [
+        f"{user_settings}:3: keys.revael: warning: no binding has the id 'revael'; did you "
+        "mean 'reveal'?",
+        f"{user_settings}:4: keys.mark: warning: 'w' is already the key of 'reveal' on the "
+        "main screen",
+    ]
+
+
+async def test_messages_name_the_keys_the_user_moved(
+    make_app: AppFactory, config_path: Path, user_settings: Path
+) -> None:
+    """Every message that names a key names the one it is on now: the user's keys apply
+    even while the config cannot be loaded (it is what they press to reload it)."""
+    user_settings.write_text(
+        '[keys]\nreload = "f5"\nmark = "z"\nclose = "w"\nfull-detail = "ctrl+k"\n',
+        encoding="utf-8",
+    )
+    good = config_path.read_text("utf-8")
+    config_path.write_text(good.replace("[console]", "[console]\nsave = 3"), "utf-8")
+    async with make_app().run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot)
+        problems = text_of(pilot.app.screen.query_one("#problems-text"))
+        assert "Fix the file, then reload (f5)." in problems
+        config_path.write_text(good, "utf-8")
+        await pilot.press("f5")
+        await wait_loaded(pilot)
+        assert console(pilot).session is not None
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        hint = str(console(pilot).main_screen.detail.border_title)
+        assert hint.endswith("ctrl+k or escape: back to the list")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert "(z, which moves down)" in text_of(help_screen.query_one("#help-notes"))
+        assert text_of(help_screen.query_one("#help-hint")) == "w closes"

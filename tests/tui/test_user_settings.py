@@ -8,16 +8,20 @@ from __future__ import annotations
 import argparse
 import json
 import stat
+import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from streamconsole.backends.base import SourceError
+from streamconsole.backends.toml_file import TomlSource
 from streamconsole.backends.user_settings import SettingsFile, settings_path
-from streamconsole.cli.console import wants_ascii
+from streamconsole.cli.console import console_app
 
-from .conftest import AppFactory, Notes, console, wait_loaded
+from .conftest import AppFactory, Notes, console, detail_text, wait_loaded
 
 
 def theme_in(path: Path) -> object:
@@ -272,13 +276,79 @@ async def test_the_config_theme_command_is_offered_only_when_it_would_change_som
     ],
 )
 def test_ascii_is_the_users_own_setting(
-    user_settings: Path, text: str, on: bool, problem: str
+    user_settings: Path, config_path: Path, text: str, on: bool, problem: str
 ) -> None:
     """``ascii = true``: the console draws ASCII only (as --ascii), on every terminal of
     this user; a wrong type is a warning naming the line, and Unicode stays."""
     user_settings.write_text(text, encoding="utf-8")
-    assert SettingsFile(user_settings).read().ascii is on
-    assert wants_ascii(argparse.Namespace(ascii=False)) is on
-    assert wants_ascii(argparse.Namespace(ascii=True)) is True
+    source = TomlSource(config_path)
+    assert console_app(launch(config_path), source, term="xterm").glyphs.ascii is on
+    assert console_app(launch(config_path, ascii=True), source, term="xterm").glyphs.ascii
     problems = [str(p) for p in SettingsFile(user_settings).read().problems]
     assert all(problem in p for p in problems) and bool(problems) is bool(problem)
+
+
+# --- read once, by the launcher ---------------------------------------------------------
+
+
+def launch(config_path: Path, **args: object) -> argparse.Namespace:
+    """The console's command line: ``streamconsole CONFIG`` with ``args``."""
+    defaults = {"read_only": False, "theme": None, "server": None, "ascii": False}
+    return argparse.Namespace(config=config_path, **{**defaults, **args})
+
+
+class Opened:
+    """The files the interpreter opens while :attr:`files` is a list (an audit hook: every
+    open, whichever function makes it). A hook cannot be removed, so one serves them all."""
+
+    files: list[str] | None = None
+
+    @classmethod
+    def hook(cls, event: str, args: tuple[object, ...]) -> None:
+        if event == "open" and cls.files is not None and isinstance(args[0], str | Path):
+            cls.files.append(str(args[0]))
+
+
+sys.addaudithook(Opened.hook)
+
+
+@contextmanager
+def files_opened() -> Iterator[list[str]]:
+    """The files opened inside the ``with``, once per open, in order."""
+    Opened.files = files = []
+    try:
+        yield files
+    finally:
+        Opened.files = None
+
+
+async def test_the_launcher_reads_the_users_settings_once_for_all_of_them(
+    config_path: Path, user_settings: Path, notes: Notes
+) -> None:
+    """ASCII, the theme and the keys come from one read of the file, made by the launcher."""
+    user_settings.write_text(
+        'ascii = true\ntheme = "ansi-dark"\n\n[keys]\nreveal = "w"\n', encoding="utf-8"
+    )
+    with files_opened() as opened:
+        app = console_app(launch(config_path), TomlSource(config_path), term="xterm")
+        async with app.run_test(message_hook=notes.hook) as pilot:
+            await wait_loaded(pilot)
+            assert app.glyphs.ascii and app.theme == "ansi-dark"
+            await pilot.press("w")
+            assert "••••••••" not in detail_text(pilot)  # w reveals
+    assert opened.count(str(user_settings)) == 1
+    assert notes.messages == []  # nothing in the file was refused
+
+
+async def test_a_broken_settings_file_is_named_with_its_line_once(
+    config_path: Path, user_settings: Path, notes: Notes
+) -> None:
+    user_settings.write_text('ascii = true\n# mine\ntheme = "ansi-dark\n', encoding="utf-8")
+    with files_opened() as opened:
+        app = console_app(launch(config_path), TomlSource(config_path), term="xterm")
+        async with app.run_test(message_hook=notes.hook) as pilot:
+            await wait_loaded(pilot)
+            assert not app.glyphs.ascii  # none of a broken file is used
+    assert opened.count(str(user_settings)) == 1
+    said = [text for text in notes.messages if f"{user_settings}:3:" in text]
+    assert len(said) == 1 and "invalid TOML" in said[0]

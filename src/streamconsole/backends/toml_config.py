@@ -72,26 +72,8 @@ def _console(reader: TomlReader, data: dict[str, Any]) -> ConsoleSettings:
     audit_log = reader.get(data, CONSOLE, "audit_log", path)
     if audit_log:
         settings.audit_log = str(reader.file.parent / Path(audit_log).expanduser())
-    settings.keys = _keymap(reader, reader.table(data, CONSOLE, "keys", path), (*path, "keys"))
+    settings.keys = reader.keymap(data, CONSOLE, "keys", path)
     return settings
-
-
-def _keymap(reader: TomlReader, table: dict[str, Any], path: KeyPath) -> dict[str, str]:
-    """``[console.keys]``: each binding id's keys, a comma-separated list ("ctrl+r,f5").
-    Only the form is checked here; which ids exist is the console's to say."""
-    keymap: dict[str, str] = {}
-    for binding_id, keys in table.items():
-        if not isinstance(keys, str):
-            reader.error(
-                (*path, binding_id), f"expected keys such as 'ctrl+r,f5', got {type_name(keys)}"
-            )
-        elif not all(key.strip() for key in keys.split(",")):
-            reader.error(
-                (*path, binding_id), f"{quoted(keys)} names an empty key (keys: 'ctrl+r,f5')"
-            )
-        else:
-            keymap[binding_id] = keys
-    return keymap
 
 
 def _servers(reader: TomlReader, data: dict[str, Any]) -> dict[str, ServerProfile]:

@@ -156,6 +156,23 @@ class TomlReader:
         value = self.get(data, table, name, path)
         return value if value is not None else {}
 
+    def keymap(
+        self, data: Mapping[str, Any], table: Table, name: str, path: KeyPath
+    ) -> dict[str, str]:
+        """A keymap table (the config's ``[console.keys]``, the user's ``[keys]``): each
+        binding id's keys, a comma-separated list ("ctrl+r,f5"). Only the form is checked
+        here; which ids exist, and which keys clash, is the console's to say (tui.keymap)."""
+        keymap: dict[str, str] = {}
+        for binding_id, keys in self.table(data, table, name, path).items():
+            where = (*path, name, binding_id)
+            if not isinstance(keys, str):
+                self.error(where, f"expected keys such as 'ctrl+r,f5', got {type_name(keys)}")
+            elif not all(key.strip() for key in keys.split(",")):
+                self.error(where, f"{quoted(keys)} names an empty key (keys: 'ctrl+r,f5')")
+            else:
+                keymap[binding_id] = keys
+        return keymap
+
     def read_env(self, name: str, path: KeyPath) -> str | None:
         value = self.environ.get(name)
         if value is None:

@@ -1,10 +1,14 @@
 """The operator's own settings: UI preferences (the theme; ``ascii = true`` for a terminal
-that cannot draw the console's symbols), kept per user.
+that cannot draw the console's symbols; ``[keys]``, their own keymap), kept per user.
 
 A theme chosen in the console is a preference of whoever sits at it, not a change to the
 operations config others share: it goes here, outside the config's edit session, its
 unsaved count and its audit log. The config's ``[console] theme`` stays the default for
 everyone; precedence is ``--theme`` (one run) > these settings > the config > built in.
+Likewise ``[keys]`` maps binding ids to keys as the config's ``[console.keys]`` does, and
+wins over it, binding by binding.
+
+The console's launcher reads the file once and hands the :class:`UserSettings` on.
 
 The file is ``$STREAMCONSOLE_SETTINGS`` when that is set, else ``settings.toml`` in the
 platform's config directory (``$XDG_CONFIG_HOME/streamconsole``, by default
@@ -12,7 +16,8 @@ platform's config directory (``$XDG_CONFIG_HOME/streamconsole``, by default
 macOS; ``%APPDATA%\\streamconsole`` on Windows). It is replaced atomically, 0600 in a
 directory made 0700, never through a symbolic link, with its comments and order kept. A file
 that cannot be read or parsed is a warning naming it and the line, never a failure: its
-settings are then not used, and a save refuses to replace it.
+settings are then not used, and a save refuses to replace it. So is a key of ``[keys]``
+that names no binding or clashes (:func:`streamconsole.tui.keymap.with_own_keys`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import dataclasses
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
@@ -34,10 +39,11 @@ from streamconsole.backends.toml_reader import (
     decode_config_bytes,
     load_toml,
 )
+from streamconsole.backends.toml_scan import locate_all
 
 SETTINGS_ENV = "STREAMCONSOLE_SETTINGS"
 FILE_NAME = "settings.toml"
-SETTINGS = Table({"theme": Field(str), "ascii": Field(bool)})
+SETTINGS = Table({"theme": Field(str), "ascii": Field(bool), "keys": Field(dict)})
 _MAX_BYTES = 2**20  # a few preferences; anything near this is not a settings file
 
 
@@ -53,8 +59,11 @@ def settings_path(environ: Mapping[str, str] = os.environ) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class UserSettings:
+    path: Path | None = None  # the file read, where a theme switch is kept (None: nowhere)
     theme: str | None = None
     ascii: bool = False  # draw ASCII only, as --ascii does, on every terminal of this user
+    keys: Mapping[str, str] = field(default_factory=dict)  # binding id → keys ("ctrl+r,f5")
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # binding id → line of [keys]
     problems: tuple[Problem, ...] = ()  # warnings: what in the file was not used, and why
 
 
@@ -69,19 +78,22 @@ class SettingsFile:
         try:
             text = self._text()
         except SourceError as error:
-            return UserSettings(problems=_warnings(error))
+            return UserSettings(self.path, problems=_warnings(error))
         if text is None:
-            return UserSettings()
+            return UserSettings(self.path)
         reader = TomlReader(self.path, text, {})
         try:
             data = load_toml(text, self.path)
         except ConfigError as error:
-            return UserSettings(problems=_warnings(error))
+            return UserSettings(self.path, problems=_warnings(error))
         reader.known_keys(data, SETTINGS, ())
         theme = reader.get(data, SETTINGS, "theme", ())
         ascii = reader.get(data, SETTINGS, "ascii", ()) is True
+        keys = reader.keymap(data, SETTINGS, "keys", ())
+        lines = locate_all(text, [("keys", binding_id) for binding_id in keys])
+        key_lines = {path[-1]: line for path, line in lines.items()}
         problems = tuple(_as_warning(p) for p in reader.located_problems())
-        return UserSettings(theme, ascii, problems)
+        return UserSettings(self.path, theme, ascii, keys, key_lines, problems)
 
     def save_theme(self, theme: str) -> None:
         """Keep ``theme`` as this user's; SourceError naming the file (nothing written)."""

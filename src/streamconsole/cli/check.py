@@ -1,4 +1,6 @@
-"""``streamconsole check CONFIG``: every problem of a config, with its place."""
+"""``streamconsole check CONFIG``: every problem of a config, with its place; and, as
+warnings, what the console would not use of the user's own settings file with it (a key
+of their ``[keys]`` that names no binding or clashes with this config's keys)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import sys
 
 from streamconsole.backends.base import ConfigError, SourceError
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.backends.user_settings import SettingsFile, settings_path
 from streamconsole.cli.common import EXIT_OK, EXIT_USAGE, now_utc
 from streamconsole.core.text import counted
-from streamconsole.tui.keymap import keymap_problems
+from streamconsole.tui.keymap import keymap_problems, with_own_keys
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -34,7 +37,10 @@ def run_check(args: argparse.Namespace) -> int:
     if problems:
         print(f"{args.config}: {len(problems)} error(s)", file=sys.stderr)
         return EXIT_USAGE
+    own = SettingsFile(settings_path()).read()
+    _, own_keys = with_own_keys(keymap, own)
     warnings = [*source.warnings, *source.scope_warnings(config, now_utc())]
+    warnings += [*own.problems, *own_keys]  # the console's warnings too: it starts anyway
     for problem in warnings:
         print(problem, file=sys.stderr)
     print(

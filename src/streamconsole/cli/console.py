@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from streamconsole.backends.base import ConfigError, SourceError
+from streamconsole.backends.base import ConfigError, Source, SourceError
 from streamconsole.backends.registry import open_source
 from streamconsole.backends.user_settings import SettingsFile, settings_path
 from streamconsole.cli.common import EXIT_USAGE, close, run_async
@@ -24,10 +24,21 @@ def _not_terminals() -> list[str]:
     return [name for name, stream in streams.items() if stream is None or not stream.isatty()]
 
 
-def wants_ascii(args: argparse.Namespace) -> bool:
-    """ASCII only: asked for with --ascii, or in the user's own settings (``ascii = true``:
-    a preference of the terminal at hand, not of the config others share)."""
-    return args.ascii or SettingsFile(settings_path()).read().ascii
+def console_app(args: argparse.Namespace, source: Source, *, term: str | None) -> StreamConsoleApp:
+    """The console on ``source`` as ``args`` ask, in a terminal of type ``term`` (None: a
+    browser, which draws every symbol). The user's own settings file is read here, once:
+    ASCII only is asked for with --ascii or there (``ascii = true``: a preference of the
+    terminal at hand, not of the config others share); the app takes their theme and keys."""
+    settings = SettingsFile(settings_path()).read()
+    return StreamConsoleApp(
+        source,
+        read_only=args.read_only,
+        theme=args.theme,
+        opener=SourceOpener(args.config, read_only=args.read_only),
+        server=args.server,
+        glyphs=glyphs_for(term, ascii=args.ascii or settings.ascii),
+        settings=settings,
+    )
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -59,15 +70,6 @@ def run_console(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    opener = SourceOpener(args.config, read_only=args.read_only)
-    glyphs = glyphs_for(None if in_a_browser else os.environ.get("TERM"), ascii=wants_ascii(args))
-    app = StreamConsoleApp(
-        source,
-        read_only=args.read_only,
-        theme=args.theme,
-        opener=opener,
-        server=args.server,
-        glyphs=glyphs,
-    )
+    app = console_app(args, source, term=None if in_a_browser else os.environ.get("TERM"))
     app.run()
     return app.return_code or 0

@@ -13,10 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from textual.keys import format_key
-
 from streamconsole.cli.table import COMMANDS, CONSOLE_DETAILS, CONSOLE_SYNOPSIS
-from streamconsole.tui.keymap import key_rows
+from streamconsole.tui.keymap import key_as_written, key_rows
 
 HEADER = "| command | what it does |\n|---|---|\n"
 KEYS_HEADER = "| where | keys | binding id | what it does |\n|---|---|---|---|\n"
@@ -35,12 +33,6 @@ def command_table() -> str:
     )
 
 
-def _key(key: str) -> str:
-    """A key as the keymap takes it: the character it types ("?"), else its name ("up")."""
-    shown = format_key(key)
-    return shown if len(shown) == 1 and shown.isascii() and shown.isprintable() else key
-
-
 def key_table() -> str:
     """Every binding of every screen, with its id (for ``[console.keys]``), header included."""
     lines = []
@@ -48,7 +40,7 @@ def key_table() -> str:
     for screen, keys, binding_id, what in key_rows():
         where = screen.removeprefix("the ") if screen != shown else ""
         shown = screen
-        listed = " ".join(f"`{_cell(_key(key))}`" for key in keys)
+        listed = " ".join(f"`{_cell(key_as_written(key))}`" for key in keys)
         lines.append(f"| {where} | {listed} | `{binding_id}` | {_cell(what)} |\n")
     return KEYS_HEADER + "".join(lines)
 

@@ -27,6 +27,7 @@ from textual.message import Message
 
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.terminal import glyphs_of
+from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -221,8 +222,8 @@ class AliasLoader:
         else:
             message = f"{len(failed)} applications could not be read completely."
         self._host.notify(
-            f"{message}\nMarked {glyphs_of(self._host).failed} in the list; refresh (ctrl+r) "
-            "to try again.",
+            f"{message}\nMarked {glyphs_of(self._host).failed} in the list; refresh "
+            f"({key_of(self._host, 'reload')}) to try again.",
             title="Not loaded",
             severity="warning",
         )

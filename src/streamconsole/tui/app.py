@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from streamconsole.backends.base import Source
+    from streamconsole.backends.user_settings import UserSettings
     from streamconsole.session import EditSession
     from streamconsole.tui.alias_loader import AliasLoader
     from streamconsole.tui.edit_flows import EditFlows
@@ -92,12 +93,12 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         opener: SourceOpener | None = None,
         server: str | None = None,
         glyphs: Glyphs = UNICODE,
+        settings: UserSettings | None = None,
     ) -> None:
         """``opener`` opens the config's other sources (none: no switching); ``server`` names
         the ``[servers.NAME]`` that ``source`` is (None: the file itself); ``glyphs``: the
-        terminal's (:func:`core.glyphs.glyphs_for`). The exit code is 1 if it could not be
-        loaded."""
-        super().__init__()
+        terminal's; ``settings``: the user's own (theme, keys; None: none, none kept)."""
+        super().__init__(settings)
         self.glyphs = glyphs
         self.source = source
         self.clock = clock
@@ -110,7 +111,7 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         self.switcher: SourceSwitcher | None = (
             SourceSwitcher(self, opener, server) if opener is not None else None
         )
-        self._themes = ConsoleThemes(self, theme)
+        self._themes = ConsoleThemes(self, theme, settings)
         self._screen_ready = asyncio.Event()
         self._config_loader = ConfigLoader(self, self._screen_ready)
         self._main_screen: MainScreen | None = None
@@ -374,7 +375,7 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
             return
         if main is not None and screen is main:
             main.scope_list.focus()  # the list's keys too, when asked from the filter
-            notes = help_notes(self.glyphs, remote=self.loader is not None)
+            notes = help_notes(self, remote=self.loader is not None)
         rows = binding_rows(screen.active_bindings.values(), self.get_key_display)
         self.push_screen(HelpScreen(rows, notes))
 

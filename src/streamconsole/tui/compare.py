@@ -32,9 +32,10 @@ from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import ServerKind
 from streamconsole.core.text import counted, inert
 from streamconsole.fleet import Member, close_members, load_members
-from streamconsole.tui.bindings import COMPARE_BINDINGS
+from streamconsole.tui.bindings import CLOSE_ID, COMPARE_BINDINGS
 from streamconsole.tui.messages import Noted
 from streamconsole.tui.terminal import glyphs_of
+from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -166,8 +167,9 @@ class CompareScreen(Screen[None]):
             )
             with ScrollableContainer(id="compare-scroll"):
                 yield Static(Content(""), id="compare-table")
+            again, close = key_of(self, "reload"), key_of(self, CLOSE_ID)
             yield Static(
-                f"ctrl+r reads again {glyphs_of(self).dot} escape closes", id="compare-hint"
+                f"{again} reads again {glyphs_of(self).dot} {close} closes", id="compare-hint"
             )
 
     def on_mount(self) -> None:

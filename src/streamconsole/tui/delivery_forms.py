@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from streamconsole.core.delivery import DeliveryField, DeliveryForm, delivery_forms
 from streamconsole.core.model import Application, Direction
+from streamconsole.tui.user_keys import key_of
 
 
 def _entries(form: DeliveryForm) -> list[tuple[str, DeliveryField]]:
@@ -46,7 +47,7 @@ class DeliveryForms(Vertical):
         )
         if entries:
             listing.highlighted = 0
-        hint = "enter or y copies the highlighted form (OSC 52)"
+        hint = f"enter or {key_of(self, 'token-copy')} copies the highlighted form (OSC 52)"
         self._note(f"{found.missing}\n{hint}" if found.missing else hint)
 
     def clear(self, reason: str) -> None:

@@ -32,6 +32,7 @@ from streamconsole.core.model import (
 from streamconsole.core.text import counted, inert
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.terminal import glyphs_of
+from streamconsole.tui.user_keys import key_of
 
 MASK_LENGTH = 8  # whatever the secret's length
 _DIRECTIONS = (Direction.PUBLISH, Direction.PLAY)
@@ -115,6 +116,13 @@ class ScopeDetail(VerticalScroll, can_focus=True):
         self._scope, self._problems, self._now = scope, problems, now
         self._draw()
 
+    def show_hint(self, *, full: bool) -> None:
+        """In the top border: the key to the full detail, or the keys back from it."""
+        detail, glyphs = key_of(self, "full-detail"), glyphs_of(self)
+        back = f"{detail} or {key_of(self, 'clear')}: back to the list"
+        hint = f"{glyphs.up_down} scroll {glyphs.dot} {back}" if full else f"{detail} full screen"
+        self.border_title = hint
+
     def show_message(self, message: Content) -> None:
         self._scope = None
         self.revealed = False
@@ -153,15 +161,17 @@ class ScopeDetail(VerticalScroll, can_focus=True):
                 return
 
     def describe(self, app: Application, alias: Alias | None) -> Content:
-        glyphs = glyphs_of(self)
+        glyphs, reload = glyphs_of(self), key_of(self, "reload")
         parts: list[Content] = [self._heading(app, alias, glyphs)]
         if app.problem:  # the settings are unknown: a policy shown would be a guess
-            unread = self._failure(f"{inert(app.name)} could not be read", app, glyphs)
+            unread = self._failure(f"{inert(app.name)} could not be read", app, glyphs, reload)
             return Content("").join([*parts, unread])
         failure = self.alias_failures.get(app.name)
         if failure is not None and alias is None:
             noun = app.kind.alias_noun
-            parts.append(self._failure(f"Its {noun}s could not be loaded", app, glyphs, failure))
+            parts.append(
+                self._failure(f"Its {noun}s could not be loaded", app, glyphs, reload, failure)
+            )
         policies = [effective_policy(app, alias, direction) for direction in _DIRECTIONS]
         parts.extend(self._policy_line(policy, glyphs) for policy in policies)
         parts.append(Content("\n"))
@@ -174,13 +184,15 @@ class ScopeDetail(VerticalScroll, can_focus=True):
         return Content("").join(parts)
 
     @staticmethod
-    def _failure(title: str, app: Application, glyphs: Glyphs, message: str = "") -> Content:
+    def _failure(
+        title: str, app: Application, glyphs: Glyphs, reload: str, message: str = ""
+    ) -> Content:
         return Content.assemble(
             (f"{glyphs.failed} {title}", "bold $text-error"),
             "\n",
             inert(message or app.problem),
             "\n",
-            ("Refresh (ctrl+r) to try again.", "$text-muted"),
+            (f"Refresh ({reload}) to try again.", "$text-muted"),
             "\n\n",
         )
 

@@ -23,6 +23,7 @@ from streamconsole.core.text import counted
 from streamconsole.session import EditSession
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.messages import Noted, SessionChanged
+from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -115,7 +116,7 @@ class EditFlows:
         if names:
             self._say(
                 f"{', '.join(names)}: not read from {self.session.source.name}, so the policy "
-                "is unknown. Refresh (ctrl+r) first.",
+                f"is unknown. Refresh ({key_of(self._host, 'reload')}) first.",
                 severity="warning",
             )
         return bool(names)
@@ -276,8 +277,9 @@ class EditFlows:
             count = await session.save()
         except ConflictError as error:
             self._say(
-                f"{error}\nNothing was written; your edits are still here. Reload (ctrl+r) to "
-                "see the other version, then make your edits again.",
+                f"{error}\nNothing was written; your edits are still here. Reload "
+                f"({key_of(self._host, 'reload')}) to see the other version, then make your "
+                "edits again.",
                 title="Not saved: the config changed elsewhere",
                 severity="error",
                 timeout=20,

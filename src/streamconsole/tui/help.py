@@ -11,11 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from streamconsole.core.glyphs import Glyphs
-from streamconsole.tui.bindings import HELP_SCREEN_BINDINGS
+from streamconsole.tui.bindings import CLOSE_ID, HELP_SCREEN_BINDINGS
+from streamconsole.tui.terminal import glyphs_of
+from streamconsole.tui.user_keys import key_of
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
@@ -40,12 +42,14 @@ def binding_rows(
     ]
 
 
-def help_notes(glyphs: Glyphs, *, remote: bool) -> str:
-    """What the row markers mean (``remote``: also those of a source that loads later)."""
-    g = glyphs
+def help_notes(node: DOMNode, *, remote: bool) -> str:
+    """What the row markers of the app ``node`` is in mean (``remote``: also those of a
+    source that loads later), with the keys as bound now."""
+    g = glyphs_of(node)
+    mark, publish, play = (key_of(node, i) for i in ("mark", "toggle-publish", "toggle-play"))
     later = (
         f" ({g.ellipsis}) aliases still loading; {g.failed} not read from the server (the "
-        "detail says why), its policy ? unknown until a refresh (ctrl+r)."
+        f"detail says why), its policy ? unknown until a refresh ({key_of(node, 'reload')})."
         if remote
         else ""
     )
@@ -53,8 +57,9 @@ def help_notes(glyphs: Glyphs, *, remote: bool) -> str:
         f"Row markers: P publish, {g.play} play; {g.enforced} enforced, {g.off} off, "
         f"{g.unsupported} not supported by the server; * unsaved edit; {g.no_key} enforced "
         f"with no key (every request refused); {g.warning} the detail has warnings (the "
-        f"status line counts them); {g.marked} marked (x, which moves down): p and l then "
-        f"act on the marked rows, not the cursor's, and the marks clear.{later}\n"
+        f"status line counts them); {g.marked} marked ({mark}, which moves down): {publish} "
+        f"and {play} then act on the marked rows, not the cursor's, and the marks clear."
+        f"{later}\n"
         "[console.keys] in the config remaps keys by binding id (the README lists them). "
         "ctrl+p opens the command palette, with every action and the theme switcher."
     )
@@ -89,4 +94,4 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-scroll"):
                 yield Static(Content("").join(lines), id="help-bindings")
                 yield Static(self._notes, id="help-notes", markup=False)
-            yield Static("escape closes", id="help-hint")
+            yield Static(f"{key_of(self, CLOSE_ID)} closes", id="help-hint")

@@ -44,6 +44,7 @@ from streamconsole.tui.scope_list import ScopeList
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.status_line import Progress, source_only, status_text
 from streamconsole.tui.terminal import glyphs_of
+from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -53,10 +54,6 @@ if TYPE_CHECKING:
 
 
 _NOTE_SECONDS = 10  # how long the status line shows what an action said
-
-# In the detail's top border (drawn where the detail sits below the list, or full screen).
-_DETAIL_HINT = "d full screen"
-_FULL_DETAIL_HINT = "{up_down} scroll {dot} d or esc: back to the list"
 
 
 class MainScreen(Screen[None]):
@@ -102,7 +99,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
-        self.detail.border_title = _DETAIL_HINT
+        self.detail.show_hint(full=False)
         self.show_loading()
         self.post_message(ScreenMounted())
 
@@ -124,6 +121,7 @@ class MainScreen(Screen[None]):
         """Show a loaded source: the cursor on ``keep`` (or, on a remote source, on its
         application until the aliases are in), ``expanded`` applications open."""
         self.session = session
+        self.detail.show_hint(full=self.has_class("-full-detail"))  # the keys of this load
         self.set_class(False, "-broken")
         self.refresh_bindings()  # the keys follow the session (read-only) and the selection
         self.query_one("#read-only-badge").display = session.read_only
@@ -145,12 +143,13 @@ class MainScreen(Screen[None]):
 
     def show_load_failure(self, error: Exception) -> None:
         """The source could not be loaded: a broken config's problems, or why, in place."""
+        reload = key_of(self, "reload")
         if isinstance(error, ConfigError):
             title = "The config has errors; nothing was loaded."
-            problems, hint = list(error.problems), "Fix the file, then reload (ctrl+r)."
+            problems, hint = list(error.problems), f"Fix the file, then reload ({reload})."
         else:
             title = f"{inert(self.source.name)} could not be read."
-            problems, hint = [Problem(failure_text(error))], "Reload (ctrl+r) to try again."
+            problems, hint = [Problem(failure_text(error))], f"Reload ({reload}) to try again."
         self.session = None
         self.set_class(True, "-broken")
         self.refresh_bindings()
@@ -180,7 +179,8 @@ class MainScreen(Screen[None]):
     def show_stale(self, error: Exception) -> None:
         """A refresh failed: what was loaded before stays, marked as such."""
         self.notify(
-            f"{failure_text(error)}\nShowing what was loaded before; refresh (ctrl+r) again "
+            f"{failure_text(error)}\nShowing what was loaded before; refresh "
+            f"({key_of(self, 'reload')}) again "
             "once the source is back.",
             title="Not refreshed",
             severity="error",
@@ -337,9 +337,7 @@ class MainScreen(Screen[None]):
         if full == self.has_class("-full-detail"):
             return
         self.set_class(full, "-full-detail")
-        glyphs = glyphs_of(self)
-        hint = _FULL_DETAIL_HINT.format(up_down=glyphs.up_down, dot=glyphs.dot)
-        self.detail.border_title = hint if full else _DETAIL_HINT
+        self.detail.show_hint(full=full)
         self.set_focus(self.detail if full else self.scope_list)
 
     def action_expand_all(self) -> None:

@@ -18,6 +18,8 @@ from textual.system_commands import SystemCommandsProvider
 
 from streamconsole.backends.base import ConsoleDefaults, OnServer
 from streamconsole.core.text import counted
+from streamconsole.tui.keymap import key_named
+from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
@@ -35,6 +37,7 @@ class Console(Protocol):
     flows: EditFlows | None
     switcher: SourceSwitcher | None
     theme: str
+    keymap: dict[str, str]  # binding id → keys (:class:`.user_keys.UserKeys`)
 
     def search_themes(self) -> None: ...
     def action_save(self) -> None: ...
@@ -122,7 +125,8 @@ def screen_commands(screen: MainScreen) -> list[SystemCommand]:
         ),
         SystemCommand(
             "Detail full screen",
-            "to read and scroll all of it; d or escape goes back",
+            f"to read and scroll all of it; {key_of(screen, 'full-detail')} or "
+            f"{key_of(screen, 'clear')} goes back",
             screen.action_toggle_full_detail,
         ),
         SystemCommand(
@@ -184,7 +188,7 @@ def _theme_to_config(console: Console) -> list[SystemCommand]:
         SystemCommand(
             "Save theme to the config",
             f"{refused}make {console.theme} the default in {place} for everyone "
-            "(an edit: saved with ctrl+s, audited)",
+            f"(an edit: saved with {key_named('save', console.keymap)}, audited)",
             flows.theme_to_config,
         )
     ]

@@ -22,8 +22,9 @@ from streamconsole.backends.base import OnServer
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.probe import Outcome, ProbeResult, overall, table_lines
 from streamconsole.core.text import inert
-from streamconsole.tui.bindings import PROBE_BINDINGS
+from streamconsole.tui.bindings import CLOSE_ID, PROBE_BINDINGS
 from streamconsole.tui.messages import Noted
+from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -61,7 +62,7 @@ class ProbeReport(ModalScreen[None]):
             yield Static(Content("Asking the delivery endpoint…"), id="probe-summary")
             with VerticalScroll(id="probe-scroll"):
                 yield Static(Content(""), id="probe-table")
-            yield Static("escape closes", id="probe-hint")
+            yield Static(f"{key_of(self, CLOSE_ID)} closes", id="probe-hint")
 
     def on_mount(self) -> None:
         self.run_worker(self._probe(), exclusive=True, group="probe")
@@ -92,7 +93,7 @@ def start_probe(host: App[None], source: Source, config: Config, ref: ScopeRef |
         host.post_message(
             Noted(
                 "A probe asks a server's delivery endpoint: open one of the config's servers "
-                "(o) first.",
+                f"({key_of(host, 'open-source')}) first.",
                 warning=True,
             )
         )

@@ -47,6 +47,7 @@ from streamconsole.tui.bindings import ROTATE_BINDINGS
 from streamconsole.tui.rotate_paste import KeyPasteBox
 from streamconsole.tui.rotate_text import current_key_text, scope_text, title, warning_text
 from streamconsole.tui.terminal import glyphs_of
+from streamconsole.tui.user_keys import key_of
 
 RSA_SIZES = (2048, 3072, 4096)
 DEFAULT_RSA_BITS = 3072
@@ -373,7 +374,8 @@ class RotateKeyScreen(ModalScreen[Key | None]):
             return
         if self._candidate is None:
             if not self.query_one("#rotate-message", Static).has_class("-error"):
-                self._say("No new key yet: generate one (ctrl+g) or import one.", error=True)
+                generate = key_of(self, "rotate-generate")
+                self._say(f"No new key yet: generate one ({generate}) or import one.", error=True)
             self.app.bell()
             return
         self.dismiss(self._candidate)

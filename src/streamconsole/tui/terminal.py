@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from streamconsole.core.glyphs import ASCII_CELLS, UNICODE, Glyphs
 from streamconsole.tui.bindings import TOO_SMALL_BINDINGS
+from streamconsole.tui.user_keys import key_of
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
 HERE = Path(__file__).parent
@@ -101,7 +102,7 @@ class TooSmall(Screen[None]):
         return (
             f"The terminal is too small: {size.width}{times}{size.height}.\n"
             f"The console needs at least {MIN_SIZE.width}{times}{MIN_SIZE.height}.\n"
-            "Make the window larger, or press q to quit."
+            f"Make the window larger, or press {key_of(self, 'quit')} to quit."
         )
 
     def on_resize(self, event: events.Resize) -> None:

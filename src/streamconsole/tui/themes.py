@@ -26,7 +26,11 @@ from textual.theme import Theme
 from streamconsole.core.errors import StreamconsoleError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from textual.app import App
+
+    from streamconsole.backends.user_settings import UserSettings
 
 THEMES_DIR = files("streamconsole.themes")
 DEFAULT_THEME = "streamconsole-dark"
@@ -151,23 +155,20 @@ class ConsoleThemes:
     stays), else the built-in default. A switch is kept in the operator's settings from
     then on, never in the config (others share it, and it has its own save and audit)."""
 
-    def __init__(self, app: App[Any], override: str | None) -> None:
-        """Registers every theme file's theme with ``app`` and reads the operator's
-        settings; a broken file is told once the app is up."""
-        # Here, not with the module: the CLI imports the app for every command.
-        from streamconsole.backends.user_settings import SettingsFile, settings_path
-
+    def __init__(self, app: App[Any], override: str | None, mine: UserSettings | None) -> None:
+        """Registers every theme file's theme with ``app``; ``mine``: the operator's settings
+        (read by the launcher; None: none, and a switch is not kept). A broken theme or
+        settings file is told once the app is up."""
         self._app = app
         self._override = override
-        self._settings = settings = SettingsFile(settings_path())
+        self._file = mine.path if mine is not None else None  # where a switch is kept
         loaded = load_themes()
         for custom in loaded.themes:
             app.register_theme(custom)
-        mine = settings.read()
-        self._own = mine.theme
+        self._own = mine.theme if mine is not None else None
         self._problems = (
             *(("Theme skipped", problem) for problem in loaded.problems),
-            *(("Settings not used", str(problem)) for problem in mine.problems),
+            *(("Settings not used", str(problem)) for problem in (mine.problems if mine else ())),
         )
         self.remembering = False  # the console chose the theme: a switch is worth keeping
 
@@ -191,16 +192,19 @@ class ConsoleThemes:
 
     def switched(self, name: str) -> None:
         """The operator picked ``name``: keep it as theirs (in a worker: it writes a file)."""
-        if not self.remembering or name == self._own:
+        if not self.remembering or name == self._own or self._file is None:
             return
         self._own = name
         self._app.run_worker(
-            partial(self._remember, name), group="theme", exclusive=True, thread=True
+            partial(self._remember, name, self._file), group="theme", exclusive=True, thread=True
         )
 
-    def _remember(self, name: str) -> None:
+    def _remember(self, name: str, file: Path) -> None:
+        # Here, not with the module: the CLI imports the app for every command.
+        from streamconsole.backends.user_settings import SettingsFile
+
         try:
-            self._settings.save_theme(name)
+            SettingsFile(file).save_theme(name)
         except StreamconsoleError as error:  # a SourceError naming the file
             self._app.call_from_thread(
                 self._app.notify, str(error), title="Theme not remembered", severity="warning"

@@ -44,6 +44,7 @@ from streamconsole.tui.bindings import TOKEN_PREVIEW_BINDINGS
 from streamconsole.tui.delivery_forms import DeliveryForms
 from streamconsole.tui.token_paste import TokenPasteArea
 from streamconsole.tui.token_report import TokenReport
+from streamconsole.tui.user_keys import key_of
 
 _ISSUED_TAB = "token-issued-tab"
 _PASTED_TAB = "token-pasted-tab"
@@ -130,7 +131,7 @@ class TokenPreviewScreen(Screen[None]):
             with TabPane("Issued token", id=_ISSUED_TAB), VerticalScroll(id="token-issued"):
                 yield Static(id="token-text")
                 yield TokenReport(self._clock, token_ttl=self._ttl, id="token-issued-report")
-            with TabPane("Forms (f)", id=_FORMS_TAB):
+            with TabPane(f"Forms ({key_of(self, 'token-forms')})", id=_FORMS_TAB):
                 yield DeliveryForms(id="token-forms")
             with TabPane("Check a pasted token", id=_PASTED_TAB):
                 yield TokenPasteArea(
