@@ -37,7 +37,8 @@ from streamconsole.core.fleet import (
     steps_result,
 )
 from streamconsole.core.model import Config, Direction, ScopeRef
-from streamconsole.core.plan import Plan, Step, change_for
+from streamconsole.core.plan import Plan, Step, change_for, make_plan
+from streamconsole.core.plan_file import SavedPlan, config_digest, saved_plan
 from streamconsole.core.text import inert
 
 if TYPE_CHECKING:
@@ -145,6 +146,30 @@ async def carry_out(
     return carried
 
 
+async def plan_members(
+    members: Sequence[Member], desired: Config
+) -> tuple[dict[str, Plan], dict[str, list[str]]]:
+    """Each loaded server's plan, and what its rules would refuse of it (read, not written)."""
+    loaded = [(m.name, m.source, m.config) for m in members if m.source and m.config]
+    plans = {name: make_plan(desired, current) for name, _, current in loaded}
+    found = await asyncio.gather(
+        *(refusals(source, plans[name], desired, current) for name, source, current in loaded)
+    )
+    return plans, {name: why for (name, _, _), why in zip(loaded, found, strict=True)}
+
+
+def file_digest(config_path: Path, plan: Plan) -> str:
+    """The digest of the config file as it is now, with the keys ``plan`` was made with."""
+    return config_digest(config_path.read_bytes(), plan.desired_keys)
+
+
+def saved_plan_of(config_path: Path, server: str, plan: Plan) -> SavedPlan:
+    """``plan`` (made just now on ``server`` from ``config_path``) as ``plan --out`` saves
+    it: what ``apply`` later checks is still what it would carry out."""
+    digest = file_digest(config_path, plan)
+    return saved_plan(server, str(config_path), digest, plan, datetime.now(UTC))
+
+
 async def refusals(source: Source, plan: Plan, desired: Config, current: Config) -> list[str]:
     """What the server's rules refuse of ``plan`` as things stand there, read before
     anything is written (none from a source that cannot tell)."""
@@ -174,13 +199,15 @@ async def apply_members(
     refused: Mapping[str, Sequence[str]] | None = None,
     on_applied: Callable[[str, Sequence[Step]], None] = lambda server, steps: None,
     verify: bool = False,
+    origin: str = "cli",
 ) -> list[ServerResult]:
     """Carry out each loaded member's plan, at most ``jobs`` servers at a time and never two
     at once on one address. A read-only server, and one whose rules refuse part of its plan
     (``refused``, from :func:`refusals`), is skipped before anything is sent; a down one is
     reported as such. With ``verify``, a server whose plan was carried out whole then has
     the scopes it changed probed (``apply --verify``), in the same slot; one whose apply
-    failed is not probed. One result per member, in the members' order."""
+    failed is not probed. Saves are audited as coming from ``origin``. One result per member,
+    in the members' order."""
     limit = asyncio.Semaphore(jobs)
     locks: dict[str, asyncio.Lock] = {}
 
@@ -207,6 +234,7 @@ async def apply_members(
                 desired,
                 member.config,
                 audit,
+                origin=origin,
                 on_applied=lambda done: on_applied(member.name, done),
             )
             # Still in its slot and holding its address: the probe sees what this apply left,

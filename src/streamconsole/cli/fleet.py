@@ -16,7 +16,6 @@ worst outcome over the servers verified (1 a mismatch, 3 inconclusive, 0 as conf
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -51,7 +50,7 @@ from streamconsole.core.fleet import (
     summarise,
 )
 from streamconsole.core.model import Config, Direction, ScopeRef
-from streamconsole.core.plan import Plan, Step, make_plan
+from streamconsole.core.plan import Plan, Step
 from streamconsole.core.probe import ServerProbe, summary_lines, table_lines, worst
 from streamconsole.core.report import scope_report, server_rows, unknown_row, unreadable
 from streamconsole.core.text import counted
@@ -60,8 +59,8 @@ from streamconsole.fleet import (
     apply_members,
     close_members,
     load_members,
+    plan_members,
     probe_servers,
-    refusals,
 )
 
 
@@ -155,18 +154,6 @@ def _one_server_only(option: str, given: bool) -> None:
         raise CommandError(f"{option} is for one server: give one --server with it")
 
 
-async def _planned(
-    members: Sequence[Member], desired: Config
-) -> tuple[dict[str, Plan], dict[str, list[str]]]:
-    """Each loaded server's plan, and what its rules would refuse of it (read, not written)."""
-    loaded = [(m.name, m.source, m.config) for m in members if m.source and m.config]
-    plans = {name: make_plan(desired, current) for name, _, current in loaded}
-    found = await asyncio.gather(
-        *(refusals(source, plans[name], desired, current) for name, source, current in loaded)
-    )
-    return plans, {name: why for (name, _, _), why in zip(loaded, found, strict=True)}
-
-
 @command
 def run_plan(args: argparse.Namespace) -> int:
     _one_server_only("--out", args.out is not None)
@@ -178,7 +165,7 @@ def run_plan(args: argparse.Namespace) -> int:
             desired, args.config, names, jobs=args.jobs, aliases=planned_aliases(desired)
         )
         try:
-            return members, *await _planned(members, desired)
+            return members, *await plan_members(members, desired)
         finally:
             await close_members(members)
 
@@ -220,7 +207,7 @@ def run_apply(args: argparse.Namespace) -> int:
             aliases=planned_aliases(desired),
         )
         try:
-            plans, refused = await _planned(members, desired)
+            plans, refused = await plan_members(members, desired)
             _print_plans(members, plans, refused, out)
             ready = [
                 plans[m.name].steps

@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hashlib
 import json
 import stat
 import sys
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
@@ -51,21 +50,13 @@ from streamconsole.core.plan_file import (
     MAX_PLAN_FILE_BYTES,
     PlanFileError,
     SavedPlan,
-    key_differences,
+    StalePlan,
+    check_fresh,
     read_plan_file,
-    step_difference,
 )
 from streamconsole.core.probe import ProbeResult
 from streamconsole.core.text import counted
-from streamconsole.fleet import carry_out, refusals
-
-
-def _config_digest(path: Path, keys: Mapping[str, str]) -> str:
-    """The file's text and the fingerprint of each key it holds: a key file or variable can
-    change under the same text."""
-    digest = hashlib.sha256(path.read_bytes())
-    digest.update(json.dumps(keys, sort_keys=True).encode())
-    return digest.hexdigest()[:16]
+from streamconsole.fleet import carry_out, file_digest, refusals, saved_plan_of
 
 
 async def _desired_and_current(args: argparse.Namespace) -> tuple[Config, Source, Config]:
@@ -125,13 +116,7 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def plan_record(config: Path, server: str, plan: Plan) -> dict[str, object]:
     """What ``plan --json`` prints and ``plan --out`` writes for one server."""
-    return {
-        "server": server,
-        "config": str(config),
-        "config_digest": _config_digest(config, plan.desired_keys),
-        "made": datetime.now(UTC).isoformat(timespec="seconds"),
-        **plan.to_dict(),
-    }
+    return asdict(saved_plan_of(config, server, plan))
 
 
 def _write_plan(path: Path, text: str) -> None:
@@ -166,27 +151,11 @@ def _check_drift(args: argparse.Namespace, saved: SavedPlan, plan: Plan) -> None
     where = f"--plan {safe(args.plan)}"
     if saved.server != args.server:
         raise CommandError(f"{where} was made for server {safe(repr(saved.server))}")
-    changed = key_differences(saved, plan)
-    if changed:
-        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
-        raise CommandError(
-            f"a key changed since the plan was made: {safe(changed[0])}{more}; run plan again",
-            EXIT_REJECTED,
-        )
-    if saved.config_digest != _config_digest(args.config, plan.desired_keys):
-        raise CommandError(
-            f"{args.config} changed since the plan was made; run plan again", EXIT_REJECTED
-        )
-    if saved.server_digest != plan.current_digest:
-        raise CommandError(
-            f"server {args.server} changed since the plan was made (drift: "
-            f"{safe(saved.server_digest)} {terminal_glyphs().arrow} {plan.current_digest}); "
-            "run plan again",
-            EXIT_REJECTED,
-        )
-    different = step_difference(saved.steps, plan.steps)
-    if different is not None:
-        raise CommandError(f"{where}: {safe(different)}; run plan again", EXIT_REJECTED)
+    try:
+        digest = file_digest(args.config, plan)
+        check_fresh(saved, plan, str(args.config), digest, arrow=terminal_glyphs().arrow)
+    except StalePlan as error:
+        raise CommandError(f"{where}: {error}", EXIT_REJECTED) from None
 
 
 def confirm(count: int, assume_yes: bool, where: str = "the server") -> None:

@@ -9,14 +9,17 @@ every step it would carry out equal the saved ones. Pure: bytes in, a :class:`Sa
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import Direction
 from streamconsole.core.plan import STEP_ACTIONS, Plan, Step
+from streamconsole.core.text import inert
 
 MAX_PLAN_FILE_BYTES = 16 * 2**20
 _SHOWN_CHARS = 64  # of a value or name quoted in an error; the file may hold megabytes
@@ -24,6 +27,10 @@ _SHOWN_CHARS = 64  # of a value or name quoted in an error; the file may hold me
 
 class PlanFileError(StreamconsoleError):
     """A plan file that is not a plan as ``plan --out`` writes one."""
+
+
+class StalePlan(StreamconsoleError):
+    """A saved plan that is not what apply would carry out now: run plan again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,45 @@ def read_plan_file(data: bytes) -> SavedPlan:
     except ValueError:  # an integer of more digits than Python converts
         raise PlanFileError("holds a number too long to be a plan's") from None
     return SavedPlan(**_fields(document, "", _PLAN_FIELDS))
+
+
+def config_digest(text: bytes, keys: Mapping[str, str]) -> str:
+    """The digest of a config file's bytes ``text`` and the fingerprint of each key it holds
+    (``keys``): a key file or variable can change under the same text."""
+    digest = hashlib.sha256(text)
+    digest.update(json.dumps(keys, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def saved_plan(server: str, config: str, digest: str, plan: Plan, made: datetime) -> SavedPlan:
+    """``plan``, made at ``made`` on ``server`` from the file ``config`` (whose
+    :func:`config_digest` is ``digest``), as ``plan --out`` saves it."""
+    when = made.isoformat(timespec="seconds")
+    return SavedPlan(server, config, digest, when, **plan.to_dict())
+
+
+def check_fresh(
+    saved: SavedPlan, plan: Plan, config: str, digest: str, *, arrow: str = "→"
+) -> None:
+    """Refuse (:class:`StalePlan`) unless ``plan``, made now from the file ``config`` whose
+    :func:`config_digest` is now ``digest``, is the ``saved`` one: the same keys, file,
+    server state and steps."""
+    changed = key_differences(saved, plan)
+    if changed:
+        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        raise StalePlan(
+            f"a key changed since the plan was made: {inert(changed[0])}{more}; run plan again"
+        )
+    if saved.config_digest != digest:
+        raise StalePlan(f"{inert(config)} changed since the plan was made; run plan again")
+    if saved.server_digest != plan.current_digest:
+        raise StalePlan(
+            f"server {inert(saved.server)} changed since the plan was made (drift: "
+            f"{inert(saved.server_digest)} {arrow} {plan.current_digest}); run plan again"
+        )
+    different = step_difference(saved.steps, plan.steps)
+    if different is not None:
+        raise StalePlan(f"{inert(different)}; run plan again")
 
 
 def key_differences(saved: SavedPlan, plan: Plan) -> list[str]:
