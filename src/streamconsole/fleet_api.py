@@ -8,12 +8,21 @@
     >>> fleet.compare("LiveApp")               # one application side by side
     >>> fleet.diff("ams-eu", "ams-us")         # the drift between two
     >>> fleet.probe("LiveApp", "play")         # is enforcement live on each? (reads anew)
+    >>> plan = fleet.plan()                    # the file's desired state against each server
+    >>> fleet.apply(plan)                      # carry it out, as ``apply --server …`` does
     >>> console = fleet.console("ams-eu")      # edits: one Console per server
 
 The servers are read concurrently (at most ``jobs`` at a time) into a snapshot, and their
 connections closed; a server that cannot be read is listed with its error and the others are
 there. :meth:`Fleet.refresh` reads them again. Every value in the HTML tables is escaped:
 names come from servers.
+
+:meth:`Fleet.plan` and :meth:`Fleet.apply` are the offline workflow across the servers (edit
+the TOML file, plan, apply), with the CLI's semantics: :meth:`Fleet.apply` reads every server
+again and refuses the whole plan, writing nothing, when a server, the file or a key changed
+since it was made (as ``apply --plan FILE`` does); then at most ``jobs`` servers at a time,
+never two writes to one address at once, a read-only or down server skipped and said so, and
+every save audited with its server (origin ``api``).
 """
 
 from __future__ import annotations
@@ -26,13 +35,36 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from streamconsole.api import Console, Table, _html_table, _LoopThread, open_server
+from streamconsole.audit import audit_log_for
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.drift import Drift, compare_row, compared_aliases, drift
-from streamconsole.core.fleet import DEFAULT_JOBS, UnknownServer, select_servers
+from streamconsole.core.fleet import (
+    DEFAULT_JOBS,
+    FleetSummary,
+    UnknownServer,
+    planned_aliases,
+    select_servers,
+    summarise,
+)
 from streamconsole.core.model import Config, Direction, ScopeRef
 from streamconsole.core.report import server_rows, unknown_row
-from streamconsole.core.text import counted
-from streamconsole.fleet import Member, close_members, load_members, probe_servers
+from streamconsole.core.text import counted, inert
+from streamconsole.fleet import (
+    Member,
+    apply_members,
+    close_members,
+    load_members,
+    plan_members,
+    probe_servers,
+    saved_plan_of,
+)
+from streamconsole.fleet_plan import (
+    ApplySummary,
+    FleetPlan,
+    check_plan_fresh,
+    plan_rows,
+    summary_rows,
+)
 
 T = TypeVar("T")
 
@@ -202,6 +234,76 @@ class Fleet:
             )
         )
         return Table(tuple(row for probe in probes for row in probe.rows()))
+
+    def plan(self, desired: str | Path | None = None) -> FleetPlan:
+        """Each server's plan against the desired state in the TOML file ``desired`` (this
+        fleet's config file, read again, when None), as ``plan --server …`` computes it:
+        each server read anew, at most ``jobs`` at a time, with what its rules refuse."""
+        path = self.config_path if desired is None else Path(desired)
+        wanted = TomlSource(path).load_sync()
+        names = select_servers(list(wanted.servers), self.names)
+
+        async def compute() -> FleetPlan:
+            members = await load_members(
+                wanted, path, names, jobs=self._jobs, aliases=planned_aliases(wanted)
+            )
+            try:
+                plans, refused = await plan_members(members, wanted)
+            finally:
+                await close_members(members)
+            saved = {name: saved_plan_of(path, name, plan) for name, plan in plans.items()}
+            why = {name: tuple(inert(r) for r in found) for name, found in refused.items()}
+            errors = {m.name: m.problem for m in members if m.name not in plans}
+            rows = plan_rows(names, saved, why, errors)
+            return FleetPlan(
+                rows, config_path=path, servers=names, saved=saved, refused=why, errors=errors
+            )
+
+        return _run(compute())
+
+    def apply(
+        self, plan: FleetPlan, *, jobs: int | None = None, verify: bool = False
+    ) -> ApplySummary:
+        """Carry out ``plan`` as ``apply --server …`` does, at most ``jobs`` servers at a
+        time (this fleet's, unless told): each server read again and the plan made anew,
+        refused whole (:class:`StalePlan`, nothing written) unless it is ``plan`` on every
+        server read. With ``verify``, each server whose plan was carried out whole then has
+        the scopes it changed probed (``apply --verify``)."""
+        jobs = self._jobs if jobs is None else jobs
+        if jobs < 1:
+            raise ValueError(f"jobs must be at least 1, not {jobs}")
+        path = plan.config_path
+        desired = TomlSource(path).load_sync()
+
+        async def execute() -> FleetSummary:
+            members = await load_members(
+                desired,
+                path,
+                plan.servers,
+                jobs=jobs,
+                read_only=False,
+                aliases=planned_aliases(desired),
+            )
+            try:
+                plans, refused = await plan_members(members, desired)
+                for name, now in plans.items():
+                    check_plan_fresh(plan, name, now)
+                results = await apply_members(
+                    members,
+                    plans,
+                    desired,
+                    audit_log_for(desired.settings),
+                    jobs=jobs,
+                    refused=refused,
+                    verify=verify,
+                    origin="api",
+                )
+            finally:
+                await close_members(members)
+            return summarise(results, plan.servers, verify=verify)
+
+        summary = _run(execute())
+        return ApplySummary(summary_rows(summary), summary=summary)
 
     def console(self, name: str, *, read_only: bool = False) -> Console:
         """A Console on one of the servers, for edits (one edit session per server)."""
