@@ -120,7 +120,7 @@ def test_item_limit_names_the_limit_and_the_setting() -> None:
 
 
 def test_masking_covers_the_secret_as_it_is_and_as_json_writes_it() -> None:
-    pem = "-----BEGIN PUBLIC KEY-----\nMFkw\"EwYH\u00e9\n-----END PUBLIC KEY-----\n"
+    pem = '-----BEGIN PUBLIC KEY-----\nMFkw"EwYH\u00e9\n-----END PUBLIC KEY-----\n'
     echoed = f"raw: {pem} json: {json.dumps({'key': pem})} ascii: {json.dumps(pem)}"
     masked = masked_secrets(echoed, [pem, ""])
     assert "MFkw" not in masked

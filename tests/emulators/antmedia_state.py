@@ -359,7 +359,6 @@ class AntMediaState:
             return True
         return token is not None and self.verify_stream_token(app, stream_id, direction, token)
 
-
     def remember_play_session(self, app: str, stream_id: str) -> str | None:
         """The session a validated play request opens, where this server keeps one (7254)."""
         if not self.remembers_play_sessions:

@@ -90,8 +90,7 @@ async def test_one_application_on_every_server_with_the_difference_highlighted(
         assert "cannot connect" in screen.rows["down"]["error"]
         summary = shown(pilot, "#compare-summary")
         assert summary == (
-            "LiveApp on 4 servers: play differs (highlighted) · "
-            "missing or unread on 2: theo, down"
+            "LiveApp on 4 servers: play differs (highlighted) · missing or unread on 2: theo, down"
         )
         lines = shown(pilot, "#compare-table").splitlines()
         assert lines[0].split() == [
