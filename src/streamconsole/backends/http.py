@@ -35,9 +35,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 
 from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout, SourceError
+from streamconsole.backends.http_lanes import Lane, connection_factory
 from streamconsole.backends.masks import REQUEST_LOGGER, excerpt, install_log_mask, masked_secrets
 from streamconsole.backends.session_cookies import SessionCookies
 from streamconsole.backends.wire_rules import HTTP_ADVICE, plain_http_refusal
@@ -56,6 +58,13 @@ _HEADERS = {
     "User-Agent": "streamconsole",
 }
 _log = logging.getLogger(REQUEST_LOGGER)
+# What httpcore raises when a connection fails (its timeouts apart).
+TRANSPORT_ERRORS = (
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +120,11 @@ class HttpClient:
     ) -> None:
         install_log_mask()
         self.settings = settings or HttpSettings()
-        context = verify or tls_verify("")
-        one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self._lanes = [
-            httpx.AsyncHTTPTransport(
-                verify=context, limits=one, proxy=proxy or None, trust_env=False
-            )
-            for _ in range(concurrency)
-        ]
+        factory = connection_factory(verify or tls_verify(""), proxy)
+        origin = httpcore.URL(base_url).origin
+        self._lanes = [Lane(factory, origin) for _ in range(concurrency)]
         # Most recently used first: its connection is the one most likely still open.
-        self._idle: asyncio.LifoQueue[httpx.AsyncHTTPTransport] = asyncio.LifoQueue()
+        self._idle: asyncio.LifoQueue[Lane] = asyncio.LifoQueue()
         for lane in reversed(self._lanes):
             self._idle.put_nowait(lane)
         self._auth = auth
@@ -177,11 +181,11 @@ class HttpClient:
                 status, body, reply_headers, sent = await self._send(
                     method, path, params, json_body, headers
                 )
-            except (httpx.TimeoutException, TimeoutError):
+            except (httpcore.TimeoutException, TimeoutError):
                 if attempt >= attempts_left:
                     raise RemoteTimeout(f"{method} {path}: no answer in time") from None
                 retry_after = None
-            except httpx.TransportError as error:
+            except TRANSPORT_ERRORS as error:
                 if attempt >= attempts_left:
                     raise RemoteError(f"{method} {path}: {transport_reason(error)}") from None
                 retry_after = None
@@ -221,16 +225,16 @@ class HttpClient:
                 request = next(iter(self._auth.sync_auth_flow(request)))
             started = time.perf_counter()
             async with asyncio.timeout(self.settings.deadline):
-                response = await lane.handle_async_request(request)
+                response = await lane.send(_core_request(request))
                 try:
                     body = bytearray()
-                    async for chunk in response.aiter_bytes():
+                    async for chunk in response.aiter_stream():
                         body += chunk
                         if len(body) > MAX_BODY_BYTES:
                             raise RemoteError(
                                 f"{method} {path}: the reply is larger than "
                                 f"{MAX_BODY_BYTES // (1024 * 1024)} MiB; refused",
-                                status=response.status_code,
+                                status=response.status,
                             )
                 finally:
                     await response.aclose()
@@ -238,9 +242,11 @@ class HttpClient:
             self.last_latency = time.perf_counter() - started
         finally:
             self._idle.put_nowait(lane)
-        _log.info("HTTP Request: %s %s %d", method, request.url, response.status_code)
-        self._cookies.take_from(response, request)
-        return response.status_code, bytes(body), response.headers, request
+        _log.info("HTTP Request: %s %s %d", method, request.url, response.status)
+        reply_headers = httpx.Headers(response.headers)
+        if "set-cookie" in reply_headers:
+            self._cookies.take_from(httpx.Response(response.status, headers=reply_headers), request)
+        return response.status, bytes(body), reply_headers, request
 
     async def _wait(self, attempt: int, retry_after: str | None) -> None:
         delay = self.settings.backoff * (2**attempt) * random.uniform(0.5, 1.5)  # noqa: S311
@@ -292,6 +298,18 @@ def checked_url(profile: ServerProfile, url: str) -> httpx.URL:
     return parsed
 
 
+def _core_request(request: httpx.Request) -> httpcore.Request:
+    """``request`` as httpcore takes it (what httpx's transport does)."""
+    url = request.url
+    return httpcore.Request(
+        request.method,
+        httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+        headers=request.headers.raw,
+        content=request.stream,  # httpx's streams iterate both ways
+        extensions=request.extensions,
+    )
+
+
 def _credentials_in(request: httpx.Request) -> set[str]:
     """The credentials ``request`` carried in its headers (set by the auth flow as it was
     sent): each header's value, its token (``Basic <token>``), and each cookie's value."""
@@ -304,13 +322,14 @@ def _credentials_in(request: httpx.Request) -> set[str]:
     return {value for value in found if len(value) >= _MIN_HEADER_CREDENTIAL}
 
 
-def transport_reason(error: httpx.TransportError) -> str:
+def transport_reason(error: Exception) -> str:
+    """Why a connection failed (``error``: httpx's, or httpcore's from :class:`HttpClient`)."""
     text = str(error)
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         return "TLS certificate verification failed (set ca_file for a private CA)"
     if _caused_by_tls(error):  # e.g. an https URL to a plain-HTTP port
         return f"TLS handshake failed ({inert(text, limit=120)}); is it an https server?"
-    if isinstance(error, httpx.ConnectError):
+    if isinstance(error, httpx.ConnectError | httpcore.ConnectError):
         return f"cannot connect ({inert(text, limit=120) or 'connection refused'})"
     return f"connection failed ({type(error).__name__})"
 
