@@ -302,10 +302,13 @@ def transport_reason(error: Exception) -> str:
 
 
 def _caused_by_tls(error: BaseException) -> bool:
+    # A chain can loop (an error raised while handling one that caused it): each link once.
+    seen: set[int] = set()
     cause: BaseException | None = error
-    while cause is not None:
+    while cause is not None and id(cause) not in seen:
         if isinstance(cause, ssl.SSLError):
             return True
+        seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
     return False
 
