@@ -13,7 +13,6 @@ reaches it (a CONNECT tunnel for https, the absolute URL for http).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -56,9 +55,11 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(error)) from error
 
     async def aclose(self) -> None:
+        # As anyio's stream does: close, one turn of the loop to send what is queued, then
+        # drop it, never waiting for the server (a TLS close would wait for its close_notify).
         self._writer.close()
-        with contextlib.suppress(OSError, ssl.SSLError):
-            await self._writer.wait_closed()
+        await asyncio.sleep(0)
+        self._writer.transport.abort()
 
     async def start_tls(
         self,
