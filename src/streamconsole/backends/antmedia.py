@@ -15,11 +15,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-import httpx
 import jwt
 
 from streamconsole.backends.antmedia_settings import (
@@ -71,18 +70,19 @@ from streamconsole.core.text import inert
 BROADCAST_PAGE = 50
 
 
-class _ProxyAuthorization(httpx.Auth):
-    """A short-lived HS256 JWT signed with the server's ``jwtServerSecretKey``."""
+class _ProxyAuthorization:
+    """A short-lived HS256 JWT signed with the server's ``jwtServerSecretKey``, fresh for
+    each request (an :data:`~.http_requests.Authenticate`)."""
 
     def __init__(self, server_secret: Secret, clock: Callable[[], float]) -> None:
         self._secret = server_secret
         self._clock = clock
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def __call__(self) -> tuple[str, str]:
         claims = {"exp": int(self._clock()) + 300, "sub": "streamconsole"}
-        token = jwt.encode(claims, self._secret.reveal_bytes(), algorithm="HS256")
-        request.headers["ProxyAuthorization"] = token
-        yield request
+        return "ProxyAuthorization", jwt.encode(
+            claims, self._secret.reveal_bytes(), algorithm="HS256"
+        )
 
 
 def _md5_hex(password: Secret) -> str:

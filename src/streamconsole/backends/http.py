@@ -1,4 +1,5 @@
-"""One ``httpx.AsyncClient`` per server, with the rules every remote backend shares.
+"""One HTTP client per server (httpcore connections), with the rules every remote backend
+shares.
 
 * keep-alive HTTP/1.1, a timeout on every call, at most the profile's ``concurrency``
   requests in flight (64 by default), each on a connection of its own (see HttpClient). At
@@ -35,11 +36,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 
 from streamconsole.backends.base import AuthError, RemoteError, RemoteTimeout, SourceError
+from streamconsole.backends.http_lanes import Lane, connection_factory
+from streamconsole.backends.http_requests import Authenticate, RequestMaker
 from streamconsole.backends.masks import REQUEST_LOGGER, excerpt, install_log_mask, masked_secrets
-from streamconsole.backends.session_cookies import SessionCookies
 from streamconsole.backends.wire_rules import HTTP_ADVICE, plain_http_refusal
 from streamconsole.core.model import DEFAULT_CONCURRENCY, ServerProfile
 from streamconsole.core.text import inert
@@ -48,14 +51,14 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 # A credential taken from a request's headers is masked from this length on: a short
 # cookie value ("en") would mask every "en" of a message.
 _MIN_HEADER_CREDENTIAL = 8
-# What every request says (httpx's defaults, but for who is asking and what it wants back).
-_HEADERS = {
-    "Accept": "application/json",
-    "Accept-Encoding": "gzip, deflate",
-    "Connection": "keep-alive",
-    "User-Agent": "streamconsole",
-}
 _log = logging.getLogger(REQUEST_LOGGER)
+# What httpcore raises when a connection fails (its timeouts apart).
+TRANSPORT_ERRORS = (
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +88,17 @@ def tls_verify(ca_file: str, base_dir: str = "") -> ssl.SSLContext:
 class HttpClient:
     """JSON over HTTP to one server, within the rules in the module docstring.
 
-    It keeps one single-connection transport per concurrent request ("lanes") and hands
+    It keeps one connection per concurrent request ("lanes", :mod:`.http_lanes`) and hands
     the most recently freed lane to each request, so connections are opened only as far as
     requests overlap. Measured on 1,000 keep-alive GETs: one pool of 16 connections spends
     ~3.8 ms CPU per request in its bookkeeping (it checks every connection on every request);
-    16 lanes spend ~1.1 ms. Requests go to the lanes' transports directly, not through
-    ``httpx.AsyncClient``, whose layer (URL merging, a copy of the cookie jar per request,
-    the auth and redirect loops) was a fifth of what is left; what it did is done here: the
-    base URL, the default headers, the timeouts, the auth (one request per flow: Basic and
-    ProxyAuthorization never answer a challenge) and one cookie jar (a login session) for
-    all lanes. Redirects are never followed. The lanes share one TLS context (loading the CA
-    bundle costs ~40 ms).
+    a pool of one per lane ~1.1 ms, a bare connection per lane less again. Requests are made
+    as httpcore takes them (:mod:`.http_requests`), not through ``httpx.AsyncClient``, whose
+    layer (URL merging, a copy of the cookie jar per request, the auth and redirect loops)
+    was a fifth of the rest; what it did is done here: the base URL, the default headers,
+    the timeouts, the auth (one header a request: Basic and ProxyAuthorization never answer
+    a challenge) and one cookie jar (a login session) for all lanes. Redirects are never
+    followed. The lanes share one TLS context (loading the CA bundle costs ~40 ms).
     """
 
     def __init__(
@@ -103,7 +106,7 @@ class HttpClient:
         base_url: str,
         *,
         verify: ssl.SSLContext | None = None,
-        auth: httpx.Auth | None = None,
+        auth: Authenticate | None = None,
         settings: HttpSettings | None = None,
         proxy: str = "",
         secrets: Iterable[str] = (),
@@ -111,28 +114,18 @@ class HttpClient:
     ) -> None:
         install_log_mask()
         self.settings = settings or HttpSettings()
-        context = verify or tls_verify("")
-        one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self._lanes = [
-            httpx.AsyncHTTPTransport(
-                verify=context, limits=one, proxy=proxy or None, trust_env=False
-            )
-            for _ in range(concurrency)
-        ]
+        factory = connection_factory(verify or tls_verify(""), proxy)
+        origin = httpcore.URL(base_url).origin
+        self._lanes = [Lane(factory, origin) for _ in range(concurrency)]
         # Most recently used first: its connection is the one most likely still open.
-        self._idle: asyncio.LifoQueue[httpx.AsyncHTTPTransport] = asyncio.LifoQueue()
+        self._idle: asyncio.LifoQueue[Lane] = asyncio.LifoQueue()
         for lane in reversed(self._lanes):
             self._idle.put_nowait(lane)
-        self._auth = auth
-        self._cookies = SessionCookies()
-        self._timeout = httpx.Timeout(
-            self.settings.timeout, connect=self.settings.connect_timeout
-        ).as_dict()
-        self._headers = httpx.Headers(_HEADERS)
+        timeouts = httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
+        self._requests = RequestMaker(base_url, auth, timeouts.as_dict())
         # Every secret this client has sent or was told of: masked in what a server says.
         self._secrets = {secret for secret in secrets if secret}
         self.base_url = base_url
-        self._prefix = base_url.rstrip("/")
         self.requests = 0
         self.last_latency: float | None = None
         self._closed = False
@@ -148,7 +141,7 @@ class HttpClient:
         decoded = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
         return excerpt(masked_secrets(decoded, (*self._secrets, *also)), limit)
 
-    def _quote_sent(self, sent: httpx.Request, text: bytes | str, limit: int) -> str:
+    def _quote_sent(self, sent: httpcore.Request, text: bytes | str, limit: int) -> str:
         """:meth:`quote`, with the credentials ``sent`` carried masked as well (only worked
         out for a message: most replies need none)."""
         return self.quote(text, limit, also=_credentials_in(sent))
@@ -160,7 +153,6 @@ class HttpClient:
         *,
         params: Mapping[str, str | int] | None = None,
         json_body: Any = None,
-        headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         expect_json: bool = True,
         secrets: Iterable[str] = (),
@@ -175,13 +167,13 @@ class HttpClient:
         while True:
             try:
                 status, body, reply_headers, sent = await self._send(
-                    method, path, params, json_body, headers
+                    method, path, params, json_body
                 )
-            except (httpx.TimeoutException, TimeoutError):
+            except (httpcore.TimeoutException, TimeoutError):
                 if attempt >= attempts_left:
                     raise RemoteTimeout(f"{method} {path}: no answer in time") from None
                 retry_after = None
-            except httpx.TransportError as error:
+            except TRANSPORT_ERRORS as error:
                 if attempt >= attempts_left:
                     raise RemoteError(f"{method} {path}: {transport_reason(error)}") from None
                 retry_after = None
@@ -199,38 +191,26 @@ class HttpClient:
         path: str,
         params: Mapping[str, str | int] | None,
         json_body: Any,
-        headers: Mapping[str, str] | None,
-    ) -> tuple[int, bytes, httpx.Headers, httpx.Request]:
+    ) -> tuple[int, bytes, httpx.Headers, httpcore.Request]:
         """Status, body and headers of the reply, and the request as sent (with its
-        credentials, set by the auth flow)."""
+        credentials)."""
         if self._closed:  # a transport would open a new connection: a caller's mistake
             raise RuntimeError(f"{method} {path}: the HTTP client has been closed")
         lane = await self._idle.get()
         try:
-            # Made once a lane is free: the session cookie and a signed token are the latest.
-            request = httpx.Request(
-                method,
-                self._prefix + path,
-                params=params,
-                json=json_body,
-                headers=self._headers if headers is None else {**self._headers, **headers},
-                extensions={"timeout": self._timeout},
-            )
-            self._cookies.add_to(request)
-            if self._auth is not None:
-                request = next(iter(self._auth.sync_auth_flow(request)))
+            request = self._requests.make(method, path, params, json_body)
             started = time.perf_counter()
             async with asyncio.timeout(self.settings.deadline):
-                response = await lane.handle_async_request(request)
+                response = await lane.send(request)
                 try:
                     body = bytearray()
-                    async for chunk in response.aiter_bytes():
+                    async for chunk in response.aiter_stream():
                         body += chunk
                         if len(body) > MAX_BODY_BYTES:
                             raise RemoteError(
                                 f"{method} {path}: the reply is larger than "
                                 f"{MAX_BODY_BYTES // (1024 * 1024)} MiB; refused",
-                                status=response.status_code,
+                                status=response.status,
                             )
                 finally:
                     await response.aclose()
@@ -238,9 +218,13 @@ class HttpClient:
             self.last_latency = time.perf_counter() - started
         finally:
             self._idle.put_nowait(lane)
-        _log.info("HTTP Request: %s %s %d", method, request.url, response.status_code)
-        self._cookies.take_from(response, request)
-        return response.status_code, bytes(body), response.headers, request
+        if _log.isEnabledFor(logging.INFO):
+            _log.info(
+                "HTTP Request: %s %s %d", method, self._requests.url(request), response.status
+            )
+        reply_headers = httpx.Headers(response.headers)
+        self._requests.take_cookies(request, response.status, reply_headers)
+        return response.status, bytes(body), reply_headers, request
 
     async def _wait(self, attempt: int, retry_after: str | None) -> None:
         delay = self.settings.backoff * (2**attempt) * random.uniform(0.5, 1.5)  # noqa: S311
@@ -254,7 +238,7 @@ def open_client(
     profile: ServerProfile,
     *,
     base_url: str = "",
-    auth: httpx.Auth | None = None,
+    auth: Authenticate | None = None,
     settings: HttpSettings | None = None,
     secrets: Iterable[str] = (),
 ) -> HttpClient:
@@ -292,34 +276,39 @@ def checked_url(profile: ServerProfile, url: str) -> httpx.URL:
     return parsed
 
 
-def _credentials_in(request: httpx.Request) -> set[str]:
-    """The credentials ``request`` carried in its headers (set by the auth flow as it was
-    sent): each header's value, its token (``Basic <token>``), and each cookie's value."""
+def _credentials_in(request: httpcore.Request) -> set[str]:
+    """The credentials ``request`` carried in its headers (the auth header and the session
+    cookie): each header's value, its token (``Basic <token>``), and each cookie's value."""
     found: set[str] = set()
+    headers = httpx.Headers(request.headers)
     for name in ("authorization", "proxyauthorization"):
-        value = request.headers.get(name, "")
+        value = headers.get(name, "")
         found.update((value, value.rpartition(" ")[2]))
-    for cookie in request.headers.get("cookie", "").split(";"):
+    for cookie in headers.get("cookie", "").split(";"):
         found.add(cookie.partition("=")[2].strip())
     return {value for value in found if len(value) >= _MIN_HEADER_CREDENTIAL}
 
 
-def transport_reason(error: httpx.TransportError) -> str:
+def transport_reason(error: Exception) -> str:
+    """Why a connection failed (``error``: httpx's, or httpcore's from :class:`HttpClient`)."""
     text = str(error)
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         return "TLS certificate verification failed (set ca_file for a private CA)"
     if _caused_by_tls(error):  # e.g. an https URL to a plain-HTTP port
         return f"TLS handshake failed ({inert(text, limit=120)}); is it an https server?"
-    if isinstance(error, httpx.ConnectError):
+    if isinstance(error, httpx.ConnectError | httpcore.ConnectError):
         return f"cannot connect ({inert(text, limit=120) or 'connection refused'})"
     return f"connection failed ({type(error).__name__})"
 
 
 def _caused_by_tls(error: BaseException) -> bool:
+    # A chain can loop (an error raised while handling one that caused it): each link once.
+    seen: set[int] = set()
     cause: BaseException | None = error
-    while cause is not None:
+    while cause is not None and id(cause) not in seen:
         if isinstance(cause, ssl.SSLError):
             return True
+        seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
     return False
 

@@ -22,20 +22,21 @@ class SessionCookies:
         self._header: str | None = None  # for every path, while it holds; None: ask the jar
         self._until = 0.0  # epoch seconds: the first cookie in it expires then
 
-    def add_to(self, request: httpx.Request) -> None:
-        """Sets ``request``'s Cookie header (if any cookie goes with it)."""
+    def header(self, url: str) -> str | None:
+        """The Cookie header of a request to ``url`` (None: no cookie goes with it)."""
         if self._header is not None and time.time() < self._until:
-            request.headers["Cookie"] = self._header
-            return
+            return self._header
         if not self.jar:
-            return
+            return None
+        request = httpx.Request("GET", url)
         self.jar.set_cookie_header(request)
         cookies = list(self.jar.jar)
-        header = request.headers.get("Cookie")
+        header: str | None = request.headers.get("Cookie")
         if header is not None and all(c.path == "/" and c.port is None for c in cookies):
             self._header = header
             expiries = (c.expires for c in cookies if c.expires is not None)
             self._until = min(expiries, default=math.inf)
+        return header
 
     def take_from(self, response: httpx.Response, request: httpx.Request) -> None:
         """Keeps what ``response`` (to ``request``) sets."""

@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 
-import httpx
-
 from streamconsole.backends.base import (
     AuthError,
     ChangeRefused,
@@ -25,6 +23,7 @@ from streamconsole.backends.base import (
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, open_client
+from streamconsole.backends.http_requests import basic_auth
 from streamconsole.backends.remote import RemoteSource
 from streamconsole.backends.theolive.records import KeyRecord, KeyRecords
 from streamconsole.backends.theolive.rules import (
@@ -92,7 +91,7 @@ class TheoLiveSource(RemoteSource):
         self.http = open_client(
             profile,
             base_url=base_url,
-            auth=httpx.BasicAuth(self.user, token_secret.reveal()),
+            auth=basic_auth(self.user, token_secret.reveal()),
             settings=settings,
             secrets=[token_secret.reveal()],
         )
