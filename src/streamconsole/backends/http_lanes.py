@@ -13,17 +13,31 @@ reaches it (a CONNECT tunnel for https, the absolute URL for http).
 from __future__ import annotations
 
 import asyncio
+import select
+import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
 import httpx
-from httpcore._utils import is_socket_readable  # the test its pool makes of an idle connection
 
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept (httpx's default)
 # httpcore's names for what asyncio calls otherwise.
 _EXTRA_INFO_NAMES = {"client_addr": "sockname", "server_addr": "peername"}
+
+
+def readable(sock: socket.socket | None) -> bool:
+    """Whether an idle connection's socket has something to read, without reading: for a
+    keep-alive connection nothing is due, so it is the server's close (or garbage). A socket
+    that is gone counts as readable, as its next read would end it. (httpcore's pool makes
+    the same test with a private helper of its own; this is ours, not an import of it.)"""
+    fd = -1 if sock is None else sock.fileno()
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -80,7 +94,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # idle and readable: the server has closed it
-            return is_socket_readable(self._writer.get_extra_info("socket"))
+            return readable(self._writer.get_extra_info("socket"))
         return self._writer.get_extra_info(_EXTRA_INFO_NAMES.get(info, info))
 
 
