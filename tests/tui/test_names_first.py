@@ -9,11 +9,13 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from streamconsole.core.glyphs import ASCII
 from streamconsole.tui.main_screen import MainScreen
 from tests.emulators import AntMediaEmulator
 
 from .conftest import Notes, console, current, detail_text, row_text, scope_list, text_of
 from .remote_support import HeldSettings, antmedia_source, console_on, settle
+from .test_terminal import not_ascii, screen_text
 
 SETTINGS = "/rest/v2/applications/settings/"
 LATENCY = 0.02  # seconds the emulator adds to every request, as a server over a network
@@ -126,3 +128,13 @@ async def test_refused_credentials_on_the_settings_leave_the_names_marked_unread
         assert antmedia.log.count(path=SETTINGS + "*") < 40
         await pilot.press("end")
         assert "not fetched: GET /" in detail_text(pilot)
+
+
+async def test_not_read_yet_in_ascii(antmedia: AntMediaEmulator) -> None:
+    source = antmedia_source(antmedia, cls=HeldSettings)
+    assert isinstance(source, HeldSettings)
+    async with console_on(source, glyphs=ASCII).run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(source.asked) == 3)
+        assert row_text(pilot, "VodApp").rstrip().endswith("AntMedia ~      P~ >~")
+        assert "~ Settings not read yet" in detail_text(pilot)
+        assert not_ascii(screen_text(pilot)) == set()
