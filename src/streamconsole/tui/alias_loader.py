@@ -73,7 +73,7 @@ class AliasLoader:
         self._in_flight: dict[str, asyncio.Future[None]] = {}
         apps = self._applications.items()
         # In the config's order (a dict keeps it): what the background fetches after the screen.
-        self._unread = {name: None for name, app in apps if not self.read(app)}
+        self._unread = {name: None for name, app in apps if not self.settings_read(app)}
         self._unsettled = {name: None for name, app in apps if not self.settled(app)}
         self._unreadable = {name for name, app in apps if app.problem}
         self._reported: set[str] = set()
@@ -86,7 +86,7 @@ class AliasLoader:
         """Loaded, or known not to load (until a refresh)."""
         return app.aliases_loaded or bool(app.problem) or app.name in self.failures
 
-    def read(self, app: Application) -> bool:
+    def settings_read(self, app: Application) -> bool:
         """Its settings are in, or known not to come (until a refresh)."""
         return app.settings_loaded or bool(app.problem) or app.name in self.failures
 
@@ -166,7 +166,7 @@ class AliasLoader:
             app = self._applications.get(name)
             if app is None or name in wanted or {(name, aliases), (name, True)} & started:
                 continue
-            if self.settled(app) if aliases else self.read(app):
+            if self.settled(app) if aliases else self.settings_read(app):
                 continue
             wanted[name] = (app, aliases)
             if len(wanted) == count:
@@ -176,7 +176,7 @@ class AliasLoader:
     async def _ensure(self, app: Application, *, aliases: bool = True) -> None:
         """Fetch what ``app`` lacks: its settings, and its aliases unless ``aliases`` is
         False."""
-        while not (self.settled(app) if aliases else self.read(app)):
+        while not (self.settled(app) if aliases else self.settings_read(app)):
             running = self._in_flight.get(app.name)
             if running is not None:  # the other worker fetches it: wait for that
                 await asyncio.wait({running})
@@ -194,9 +194,9 @@ class AliasLoader:
         from streamconsole.backends.base import AuthError, ListsFirst
 
         try:
-            if not self.read(app) and isinstance(self._source, ListsFirst):
+            if not self.settings_read(app) and isinstance(self._source, ListsFirst):
                 await self._source.load_settings(app)
-            if not self.read(app):
+            if not self.settings_read(app):
                 self._failed(app, "the source returned without the settings")
             elif aliases and not self.settled(app):
                 await self._source.load_aliases(app)
@@ -207,7 +207,7 @@ class AliasLoader:
             self._refused(failure_text(error))
         except Exception as error:  # one application's failure never breaks the list
             self._failed(app, failure_text(error))
-        if self.read(app):
+        if self.settings_read(app):
             self._unread.pop(app.name, None)
         if self.settled(app):
             self._unsettled.pop(app.name, None)

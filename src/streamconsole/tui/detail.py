@@ -194,7 +194,7 @@ class ScopeDetail(VerticalScroll, can_focus=True):
                 "$text-muted",
             ),
             "\n",
-            ("edits wait until then.", "$text-muted"),
+            ("edits are refused until then.", "$text-muted"),
             "\n\n",
         )
 
