@@ -68,6 +68,23 @@ async def test_load_lists_applications_with_policies_and_keys(antmedia: AntMedia
         assert not live.aliases_loaded
 
 
+async def test_the_listing_answers_with_names_and_the_settings_follow_one_by_one(
+    antmedia: AntMediaEmulator,
+) -> None:
+    async with source_for(antmedia) as source:
+        config = await source.list_applications()
+        assert list(config.applications) == ["LiveApp", "WebRTCAppEE", "VodApp"]
+        assert antmedia.log.count(path="/rest/v2/applications/settings/*") == 0
+        live = config.applications["LiveApp"]
+        assert not live.settings_loaded and live.policy_unknown and live.problem == ""
+        await source.load_settings(live)
+        assert live.settings_loaded and not live.policy_unknown
+        assert live.settings.publish is True and live.settings.key is not None
+        assert antmedia.log.per_app(method="GET") == {"LiveApp": 1}
+        # load() (the CLI and the API) reads every application's settings before it answers.
+        assert all(app.settings_loaded for app in (await source.load()).applications.values())
+
+
 async def test_load_aliases_pages_through_broadcasts(antmedia: AntMediaEmulator) -> None:
     async with source_for(antmedia) as source:
         config = await source.load()
@@ -309,6 +326,7 @@ async def test_one_broken_application_does_not_break_the_list(antmedia: AntMedia
         broken = config.applications["WebRTCAppEE"]
         assert "HTTP 500" in broken.problem
         assert "HTML page" in broken.problem
+        assert broken.policy_unknown and not broken.settings_loaded
         assert config.applications["LiveApp"].problem == ""
 
 

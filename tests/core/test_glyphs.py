@@ -34,7 +34,7 @@ def test_every_ascii_glyph_is_ascii_and_every_unicode_one_has_an_ascii_form() ->
 @pytest.mark.parametrize(
     "apart",
     [
-        ("enforced", "off", "unsupported"),  # a row's P and play states
+        ("enforced", "off", "unsupported", "unread"),  # a row's P and play states
         ("warning", "no_key"),  # the marker column ("*" is unsaved)
         ("passed", "refused", "skipped"),  # a token check
         ("expanded", "collapsed", "leaf"),

@@ -3,6 +3,7 @@ HTTP settings), a status line without the latency for snapshots, and a wait for 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from streamconsole.backends.base import remote_status
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive.records import KeyRecords
-from streamconsole.core.model import ServerKind, ServerProfile
+from streamconsole.core.model import Application, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from streamconsole.tui.app import StreamConsoleApp
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
@@ -60,6 +61,21 @@ class SteadyAntMedia(AntMediaSource):
     def status(self) -> str:
         latency = None if self.http.last_latency is None else 0.012
         return remote_status(self.profile.name, self.user, latency)
+
+
+class HeldSettings(SteadyAntMedia):
+    """Ant Media whose settings reads wait until the test opens the gate, recorded in the
+    order they were asked for (the listing itself is not held)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[str] = []
+        self.gate = asyncio.Event()
+
+    async def load_settings(self, app: Application) -> None:
+        self.asked.append(app.name)
+        await self.gate.wait()
+        await super().load_settings(app)
 
 
 class ClosingAntMedia(AntMediaSource):

@@ -19,7 +19,7 @@ from tests.emulators.antmedia_state import (
     VENDOR_EXAMPLE_SECRET,
 )
 
-from .remote_support import SteadyAntMedia, antmedia_source, console_on, settle
+from .remote_support import HeldSettings, SteadyAntMedia, antmedia_source, console_on, settle
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__" / Path(__file__).stem
 BROKEN = "/rest/v2/applications/settings/VodApp"
@@ -50,9 +50,26 @@ def test_an_application_the_server_could_not_read(  # type: ignore[no-untyped-de
     assert snap_compare(app, terminal_size=(100, 30), run_before=_settled("end"))
 
 
+def test_the_names_before_their_settings_are_read(  # type: ignore[no-untyped-def]
+    snap_compare, antmedia: AntMediaEmulator
+) -> None:
+    app = console_on(antmedia_source(antmedia, cls=HeldSettings))
+    source = app.source
+    assert isinstance(source, HeldSettings)
+
+    async def listed(pilot: Pilot[None]) -> None:
+        for _ in range(200):  # until the list is up and every settings read held at the gate
+            await pilot.pause()
+            if len(source.asked) == 3:
+                break
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=listed)
+
+
 def test_these_snapshots_show_no_secret_address_or_port() -> None:
     svgs = sorted(SNAPSHOTS.glob("*.svg"))
-    assert len(svgs) == 2, f"expected 2 snapshots in {SNAPSHOTS}"
+    assert len(svgs) == 3, f"expected 3 snapshots in {SNAPSHOTS}"
     secrets = (
         VENDOR_EXAMPLE_SECRET,
         "webrtc-demo-stream-secret-abcdefghijkl",

@@ -4,10 +4,11 @@ Per the wire format (see shared/spec/antmedia.md): ``GET /rest/v2/applications``
 whole settings object per application, broadcasts paged from the per-application API.
 Writes are read–modify–write of the whole settings object: a field-level three-way merge
 (:func:`merge_settings`) just before the POST, against what the operator's edits were made
-on. Listing costs one request per application; broadcasts (aliases) are fetched on demand
-with :meth:`AntMediaSource.load_aliases`. Names are URL path segments (:mod:`.wire_rules`):
-an application the server lists under a name that cannot be one is kept with a problem,
-unread; a stream, left out with a warning.
+on. Listing costs one request, then one per application for its settings (the console
+shows the names first and reads those in the background: :meth:`AntMediaSource.load_settings`);
+broadcasts (aliases) are fetched on demand with :meth:`AntMediaSource.load_aliases`. Names
+are URL path segments (:mod:`.wire_rules`): an application the server lists under a name
+that cannot be one is kept with a problem, unread; a stream, left out with a warning.
 """
 
 from __future__ import annotations
@@ -171,15 +172,30 @@ class AntMediaSource(RemoteSource):
     # --- reading --------------------------------------------------------------------------
 
     async def load(self) -> Config:
+        config = await self.list_applications()
+        await asyncio.gather(*(self.load_settings(app) for app in config.applications.values()))
+        return config
+
+    async def list_applications(self) -> Config:
+        """The applications by name, as the list call answers: their settings still to read
+        (:meth:`load_settings`); a name that cannot be a URL path segment kept with a problem."""
         reply = await self._call("GET", "/rest/v2/applications")
         names = expect(expect(reply, dict, "the reply").get("applications"), list, "applications")
         self._limit.check(len(names), "GET /rest/v2/applications")
         if not all(isinstance(n, str) for n in names):
             raise RemoteError("unexpected reply: application names should be strings")
-        warnings: list[Problem] = []
-        apps = await asyncio.gather(*(self._load_application(n, warnings) for n in names))
-        self.warnings = tuple(warnings)
-        return Config(applications={app.name: app for app in apps}, settings=self._console)
+        self.warnings = ()
+        apps = {
+            name: Application(
+                name,
+                ServerKind.ANTMEDIA,
+                problem=name_refusal(name, "application"),
+                aliases_loaded=False,
+                settings_loaded=False,
+            )
+            for name in names
+        }
+        return Config(applications=apps, settings=self._console)
 
     async def _read_settings(self, name: str) -> dict[str, Any]:
         path = f"/rest/v2/applications/settings/{segment(name, 'application')}"
@@ -188,29 +204,31 @@ class AntMediaSource(RemoteSource):
         )
         return settings
 
-    async def _load_application(self, name: str, warnings: list[Problem]) -> Application:
-        unusable = name_refusal(name, "application")
-        if unusable:
-            return Application(name, ServerKind.ANTMEDIA, problem=unusable, aliases_loaded=False)
+    async def load_settings(self, app: Application) -> None:
+        """Read ``app``'s settings into it; one that cannot be read gets ``app.problem``."""
+        if app.problem:
+            return
         try:
-            settings = await self._read_settings(name)
+            settings = await self._read_settings(app.name)
         except AuthError:
             raise
         except RemoteError as error:
-            return Application(name, ServerKind.ANTMEDIA, problem=str(error), aliases_loaded=False)
-        self._seen[name] = settings
-        app = Application(name, ServerKind.ANTMEDIA, aliases_loaded=False)
+            app.problem = str(error)
+            return
+        self._seen[app.name] = settings
         app.delivery_url = self.profile.url  # Ant Media serves streams where it serves REST
         app.max_key_age = self._console.max_key_age
+        warnings: list[Problem] = []
         app.settings = ScopeSettings(
             publish=settings.get(ENFORCEMENT_FIELD[Direction.PUBLISH]) is True,
             play=settings.get(ENFORCEMENT_FIELD[Direction.PLAY]) is True,
-            key=self._remote_key(name, settings.get(SECRET_FIELD), warnings),
+            key=self._remote_key(app.name, settings.get(SECRET_FIELD), warnings),
         )
         app.one_time_token = frozenset(
             d for d, field in ONE_TIME_FIELD.items() if settings.get(field) is True
         )
-        return app
+        app.settings_loaded = True
+        self.warnings = (*self.warnings, *warnings)
 
     def _remote_key(self, app: str, secret: object, warnings: list[Problem]) -> KeyEntry | None:
         if not isinstance(secret, str) or not secret:

@@ -222,6 +222,22 @@ class ChangePreview(Protocol):
 
 
 @runtime_checkable
+class ListsFirst(Protocol):
+    """A server whose listing answers long before every application's settings are read
+    (Ant Media: one request per application). The console shows the listing at once and
+    reads the settings in the background; :meth:`Source.load` reads both before it answers."""
+
+    async def list_applications(self) -> Config:
+        """The applications by name, ``settings_loaded`` False (nothing else read yet)."""
+        ...
+
+    async def load_settings(self, app: Application) -> None:
+        """Read ``app``'s settings: ``settings_loaded`` set, or ``problem`` says why not;
+        AuthError propagates (every application's, not this one's)."""
+        ...
+
+
+@runtime_checkable
 class OnServer(Protocol):
     """A source on a ``[servers.NAME]`` profile: the server whose delivery endpoints (where
     players fetch streams) a probe can ask."""

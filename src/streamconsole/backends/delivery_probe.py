@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 
 import httpx
 
-from streamconsole.backends.base import OnServer, RemoteError, Source, SourceError
+from streamconsole.backends.base import ListsFirst, OnServer, RemoteError, Source, SourceError
 from streamconsole.backends.http import HttpSettings, checked_url, tls_verify, transport_reason
 from streamconsole.backends.masks import install_log_mask
 from streamconsole.backends.wire_rules import segment
@@ -136,6 +136,8 @@ async def probe_source(
         )
     ref = ScopeRef.parse(scope)
     app, _ = config.resolve(ScopeRef(ref.application))
+    if not app.settings_loaded and not app.problem and isinstance(source, ListsFirst):
+        await source.load_settings(app)  # listed only (the console): what to compare with
     aliases_needed = ref.alias is not None or app.kind.policy_per_alias
     if aliases_needed and not app.aliases_loaded and not app.problem:
         await source.load_aliases(app)

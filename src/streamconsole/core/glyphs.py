@@ -21,6 +21,7 @@ class Glyphs:
     enforced: str  # a JWT check that is on
     off: str  # a JWT check that is off
     unsupported: str  # the server has no such check
+    unread: str  # a check not read from the server yet (it is being fetched)
     play: str  # the play column (publish is "P")
     pointer: str  # the cursor row; between an application and its alias
     marked: str  # a row marked with x
@@ -52,6 +53,7 @@ UNICODE = Glyphs(
     enforced="●",
     off="○",
     unsupported="–",
+    unread="◌",
     play="▶",
     pointer="›",
     marked="✓",
@@ -74,13 +76,14 @@ UNICODE = Glyphs(
     times="×",
 )
 
-# ASCII: on "+" and off "-" (the 16-colour styles add bold and dim); the markers on the
-# right of a row stay apart: "!" warnings, "X" no key or not read, "*" unsaved.
+# ASCII: on "+", off "-", not read yet "~" (the 16-colour styles add bold and dim); the
+# markers on the right of a row stay apart: "!" warnings, "X" no key or not read, "*" unsaved.
 ASCII = Glyphs(
     ascii=True,
     enforced="+",
     off="-",
     unsupported=".",
+    unread="~",
     play=">",
     pointer=">",
     marked="x",

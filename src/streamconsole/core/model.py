@@ -182,12 +182,19 @@ class Application:
     one_time_token: frozenset[Direction] = frozenset()
     # Why a remote source could not read this application (shown in its row); "" when fine.
     problem: str = ""
-    # Remote sources list applications first and fetch aliases on demand.
+    # Remote sources list applications first and fetch aliases on demand; the console's
+    # listing of a server may come before the settings too (read in the background).
     aliases_loaded: bool = True
+    settings_loaded: bool = True
     # Where players reach the server (core.delivery): a file's host, a profile's url/play_url.
     delivery_url: str = ""
     # The key age policy (seconds): its own max_key_age, else its server's, else the console's.
     max_key_age: int | None = None
+
+    @property
+    def policy_unknown(self) -> bool:
+        """Its settings could not be read, or are not read yet: a policy would be a guess."""
+        return bool(self.problem) or not self.settings_loaded
 
 
 class ScopeRef(NamedTuple):

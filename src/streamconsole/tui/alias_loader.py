@@ -1,12 +1,14 @@
-"""The aliases of a remote source's applications, fetched once the list is on screen.
+"""What a remote source's listing leaves out, fetched once the list is on screen.
 
 A remote source lists applications first (``aliases_loaded`` False) and fetches each one's
-aliases on demand. The loader fetches
+aliases on demand; a server that lists first (``ListsFirst``: Ant Media) leaves out their
+settings too (``settings_loaded`` False), read before the aliases. The loader fetches
 
 * the selected application's at once, in an exclusive worker: moving on cancels a fetch
   nobody waits for any more;
-* the rest in one background worker, a few at a time, those on screen first (asked again
-  after every fetch, so scrolling re-orders what is left), then in the config's order;
+* the rest in one background worker, a few at a time: what those on screen lack first
+  (asked again after every fetch, so scrolling re-orders what is left), then every
+  application's settings, then the aliases, in the config's order;
 
 each application once: a fetch started by one worker is awaited, not repeated, by the
 other. A failure stays on its application (``failures``; the source may also set
@@ -44,8 +46,8 @@ _BACKGROUND = "aliases-background"
 
 @dataclass
 class AliasesArrived(Message):
-    """The fetch of ``application``'s aliases ended: they are in, or it failed (posted to
-    the loader's host)."""
+    """A fetch of ``application``'s settings or aliases ended: they are in, or it failed
+    (posted to the loader's host)."""
 
     loader: AliasLoader
     application: Application
@@ -71,6 +73,7 @@ class AliasLoader:
         self._in_flight: dict[str, asyncio.Future[None]] = {}
         apps = self._applications.items()
         # In the config's order (a dict keeps it): what the background fetches after the screen.
+        self._unread = {name: None for name, app in apps if not self.settings_read(app)}
         self._unsettled = {name: None for name, app in apps if not self.settled(app)}
         self._unreadable = {name for name, app in apps if app.problem}
         self._reported: set[str] = set()
@@ -82,6 +85,10 @@ class AliasLoader:
     def settled(self, app: Application) -> bool:
         """Loaded, or known not to load (until a refresh)."""
         return app.aliases_loaded or bool(app.problem) or app.name in self.failures
+
+    def settings_read(self, app: Application) -> bool:
+        """Its settings are in, or known not to come (until a refresh)."""
+        return app.settings_loaded or bool(app.problem) or app.name in self.failures
 
     @property
     def loading(self) -> int:
@@ -129,13 +136,13 @@ class AliasLoader:
         self.report([app])
 
     async def _background(self) -> None:
-        started: set[str] = set()
+        started: set[tuple[str, bool]] = set()  # (name, with its aliases)
         running: set[asyncio.Task[None]] = set()
         try:
             while True:
-                for app in self._wanted(started, CONCURRENCY - len(running)):
-                    started.add(app.name)
-                    running.add(asyncio.create_task(self._ensure(app)))
+                for app, aliases in self._wanted(started, CONCURRENCY - len(running)):
+                    started.add((app.name, aliases))
+                    running.add(asyncio.create_task(self._ensure(app, aliases=aliases)))
                 if not running:
                     break
                 _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -144,22 +151,32 @@ class AliasLoader:
                 task.cancel()
             if running:
                 await asyncio.wait(running)
-        self.report([self._applications[name] for name in started])
+        self.report([self._applications[name] for name, _ in started])
 
-    def _wanted(self, started: set[str], count: int) -> list[Application]:
-        """Up to ``count`` unsettled applications not started yet, in the wanted order."""
-        wanted: dict[str, Application] = {}
-        for name in itertools.chain(self._on_screen(), self._unsettled) if count > 0 else ():
+    def _wanted(self, started: set[tuple[str, bool]], count: int) -> list[tuple[Application, bool]]:
+        """Up to ``count`` fetches not started yet, in the wanted order: an application, and
+        whether its aliases too (else its settings only)."""
+        wanted: dict[str, tuple[Application, bool]] = {}
+        candidates = itertools.chain(
+            ((name, True) for name in self._on_screen()),
+            ((name, False) for name in self._unread),
+            ((name, True) for name in self._unsettled),
+        )
+        for name, aliases in candidates if count > 0 else ():
             app = self._applications.get(name)
-            if app is None or name in started or name in wanted or self.settled(app):
+            if app is None or name in wanted or {(name, aliases), (name, True)} & started:
                 continue
-            wanted[name] = app
+            if self.settled(app) if aliases else self.settings_read(app):
+                continue
+            wanted[name] = (app, aliases)
             if len(wanted) == count:
                 break
         return list(wanted.values())
 
-    async def _ensure(self, app: Application) -> None:
-        while not self.settled(app):
+    async def _ensure(self, app: Application, *, aliases: bool = True) -> None:
+        """Fetch what ``app`` lacks: its settings, and its aliases unless ``aliases`` is
+        False."""
+        while not (self.settled(app) if aliases else self.settings_read(app)):
             running = self._in_flight.get(app.name)
             if running is not None:  # the other worker fetches it: wait for that
                 await asyncio.wait({running})
@@ -167,29 +184,43 @@ class AliasLoader:
             done = asyncio.get_running_loop().create_future()
             self._in_flight[app.name] = done
             try:
-                await self._fetch(app)
+                await self._fetch(app, aliases=aliases)
             finally:
                 del self._in_flight[app.name]
                 done.set_result(None)
 
-    async def _fetch(self, app: Application) -> None:
+    async def _fetch(self, app: Application, *, aliases: bool) -> None:
         # Here: backends.base pulls in the core, which importing the app must not.
-        from streamconsole.backends.base import AuthError
+        from streamconsole.backends.base import AuthError, ListsFirst
 
         try:
-            await self._source.load_aliases(app)
+            if not self.settings_read(app) and isinstance(self._source, ListsFirst):
+                await self._source.load_settings(app)
+            if not self.settings_read(app):
+                self._failed(app, "the source returned without the settings")
+            elif aliases and not self.settled(app):
+                await self._source.load_aliases(app)
+                if not self.settled(app):
+                    self._failed(app, "the source returned without the aliases")
         except AuthError as error:
-            self.failures[app.name] = failure_text(error)
+            self._failed(app, failure_text(error))
             self._refused(failure_text(error))
         except Exception as error:  # one application's failure never breaks the list
-            self.failures[app.name] = failure_text(error)
-        else:
-            if not self.settled(app):
-                self.failures[app.name] = "the source returned without the aliases"
-        self._unsettled.pop(app.name, None)
+            self._failed(app, failure_text(error))
+        if self.settings_read(app):
+            self._unread.pop(app.name, None)
+        if self.settled(app):
+            self._unsettled.pop(app.name, None)
         if app.problem or app.name in self.failures:
             self._unreadable.add(app.name)
         self._arrived(app)
+
+    def _failed(self, app: Application, reason: str) -> None:
+        self.failures[app.name] = reason
+        if not app.settings_loaded and not app.problem:
+            # Its settings failed, not only its aliases: it is unreadable, as when the
+            # source says so (its row and detail show why, edits are refused).
+            app.problem = reason
 
     def _arrived(self, app: Application) -> None:
         if not self.cancelled:
@@ -200,8 +231,9 @@ class AliasLoader:
         that (none is fetched any more; those in flight end on their own)."""
         given_up = [name for name in self._unsettled if name not in self._in_flight]
         for name in given_up:
-            self.failures[name] = f"not fetched: {reason}"
+            self._failed(self._applications[name], f"not fetched: {reason}")
             self._unsettled.pop(name)
+            self._unread.pop(name, None)
             self._unreadable.add(name)
             self._arrived(self._applications[name])
         self.report([self._applications[name] for name in given_up])
@@ -232,8 +264,8 @@ class AliasLoader:
 def loader_for(
     host: App[None], source: Source, config: Config, on_screen: Callable[[], Iterable[str]]
 ) -> AliasLoader | None:
-    """A loader for a newly loaded ``config``, when some application's aliases are still to
-    come (or its settings failed); None for a file, which has them all."""
+    """A loader for a newly loaded ``config``, when some application's settings or aliases
+    are still to come (or its settings failed); None for a file, which has them all."""
     if all(app.aliases_loaded and not app.problem for app in config.applications.values()):
         return None
     return AliasLoader(host, source, config, on_screen=on_screen)

@@ -217,8 +217,8 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
 
     @on(AliasesArrived)
     def _aliases_arrived(self, arrived: AliasesArrived) -> None:
-        if arrived.loader is not self.loader:
-            return  # from a load replaced since
+        if arrived.loader is not self.loader or not self.is_running:
+            return  # from a load replaced since, or the console is closing (no list left)
         screen = self.main_screen
         screen.warnings = tuple(self.source.warnings)  # a source may learn more with them
         screen.progress = self._progress()

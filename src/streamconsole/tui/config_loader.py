@@ -2,10 +2,11 @@
 
 :class:`ConfigLoader` reads the source in a worker and, once the main screen is up, posts
 :class:`ConfigLoaded` or :class:`LoadFailed` to its host (the app); a newer load cancels an
-older one. A refresh hands on what it changed (:mod:`streamconsole.core.config_changes`),
-worked out in a thread. A load makes several objects per alias and no cycles worth
-collecting, so the garbage collector is off while it runs; a big config is kept out of full
-collections for as long as it is shown.
+older one. A server that lists first (:class:`~streamconsole.backends.base.ListsFirst`) is
+shown from its listing; a refresh reads everything, and hands on what it changed
+(:mod:`streamconsole.core.config_changes`), worked out in a thread. A load makes several
+objects per alias and no cycles worth collecting, so the garbage collector is off while it
+runs; a big config is kept out of full collections for as long as it is shown.
 """
 
 from __future__ import annotations
@@ -54,6 +55,18 @@ async def _changes(previous: Config, config: Config) -> ConfigChanges:
     return await asyncio.to_thread(config_changes, previous, config)
 
 
+async def _read(source: Source, *, first: bool) -> Config:
+    """The source's config; a server's first listing as soon as it names its applications
+    (their settings follow: :mod:`.alias_loader`). A refresh reads everything, as it says
+    what changed."""
+    # Here, not at the top: the backends are imported once the load has begun (start-up).
+    from streamconsole.backends.base import ListsFirst
+
+    if first and isinstance(source, ListsFirst):
+        return await source.list_applications()
+    return await source.load()
+
+
 def _check_keymap(config: Config) -> None:
     """A keymap naming no binding, or putting two on one key, fails the load as the rest of
     a config's errors do: a key that silently does something else is worse."""
@@ -100,7 +113,7 @@ class ConfigLoader:
         collecting = gc.isenabled()
         gc.disable()  # a load makes several objects per alias and no cycles worth collecting
         try:
-            config = await source.load()
+            config = await _read(source, first=previous is None)
             _check_keymap(config)
         except Exception as error:  # a broken config, the network, a bug: no traceback
             outcome: Message = LoadFailed(source, error)

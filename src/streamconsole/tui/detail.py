@@ -163,9 +163,8 @@ class ScopeDetail(VerticalScroll, can_focus=True):
     def describe(self, app: Application, alias: Alias | None) -> Content:
         glyphs, reload = glyphs_of(self), key_of(self, "reload")
         parts: list[Content] = [self._heading(app, alias, glyphs)]
-        if app.problem:  # the settings are unknown: a policy shown would be a guess
-            unread = self._failure(f"{inert(app.name)} could not be read", app, glyphs, reload)
-            return Content("").join([*parts, unread])
+        if app.policy_unknown:  # the settings are unknown: a policy shown would be a guess
+            return Content("").join([*parts, self._unknown(app, glyphs, reload)])
         failure = self.alias_failures.get(app.name)
         if failure is not None and alias is None:
             noun = app.kind.alias_noun
@@ -182,6 +181,22 @@ class ScopeDetail(VerticalScroll, can_focus=True):
             parts.append(Content.assemble("\n", ("Warnings", "bold $warning"), "\n"))
             parts.extend(Content.assemble((" ! ", "bold $warning"), w, "\n") for w in warnings)
         return Content("").join(parts)
+
+    def _unknown(self, app: Application, glyphs: Glyphs, reload: str) -> Content:
+        """Why ``app``'s policy is not shown: unreadable, or not read yet."""
+        if app.problem:
+            return self._failure(f"{inert(app.name)} could not be read", app, glyphs, reload)
+        return Content.assemble(
+            (f"{glyphs.unread} Settings not read yet", "bold $text-secondary"),
+            "\n",
+            (
+                f"Being fetched from the server{glyphs.ellipsis} shown as they arrive;",
+                "$text-muted",
+            ),
+            "\n",
+            ("edits are refused until then.", "$text-muted"),
+            "\n\n",
+        )
 
     @staticmethod
     def _failure(

@@ -109,17 +109,27 @@ class EditFlows:
         return not self._unreadable(refs or [current])
 
     def _unreadable(self, refs: Sequence[ScopeRef]) -> bool:
-        """Refuse, saying why, where the source could not read an application's settings:
-        its policy is unknown, so an edit or a token would be a guess."""
+        """Refuse, saying why, where the source could not read an application's settings,
+        or has not yet: its policy is unknown, so an edit or a token would be a guess."""
         apps = self.session.config.applications
-        names = dict.fromkeys(ref.application for ref in refs if apps[ref.application].problem)
-        if names:
+        unknown = [apps[name] for name in dict.fromkeys(ref.application for ref in refs)]
+        unknown = [app for app in unknown if app.policy_unknown]
+        failed = [app.name for app in unknown if app.problem]
+        coming = [app.name for app in unknown if not app.problem]
+        source = self.session.source.name
+        if failed:
             self._say(
-                f"{', '.join(names)}: not read from {self.session.source.name}, so the policy "
-                f"is unknown. Refresh ({key_of(self._host, 'reload')}) first.",
+                f"{', '.join(failed)}: not read from {source}, so the policy is unknown. "
+                f"Refresh ({key_of(self._host, 'reload')}) first.",
                 severity="warning",
             )
-        return bool(names)
+        elif coming:
+            self._say(
+                f"{', '.join(coming)}: settings not read from {source} yet (being fetched), "
+                "so the policy is unknown; nothing was changed. Try again in a moment.",
+                severity="warning",
+            )
+        return bool(unknown)
 
     # --- publish and play -----------------------------------------------------------------
 

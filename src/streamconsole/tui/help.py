@@ -48,7 +48,8 @@ def help_notes(node: DOMNode, *, remote: bool) -> str:
     g = glyphs_of(node)
     mark, publish, play = (key_of(node, i) for i in ("mark", "toggle-publish", "toggle-play"))
     later = (
-        f" ({g.ellipsis}) aliases still loading; {g.failed} not read from the server (the "
+        f" ({g.ellipsis}) aliases still loading; {g.unread} settings not read yet (being "
+        f"fetched; no edits until then); {g.failed} not read from the server (the "
         f"detail says why), its policy ? unknown until a refresh ({key_of(node, 'reload')})."
         if remote
         else ""

@@ -161,20 +161,26 @@ class MainScreen(Screen[None]):
         self._status(source_only(self.source.status, "not loaded", "$error", glyphs_of(self)))
 
     def aliases_arrived(self, app: Application) -> None:
-        """A remote source's aliases of ``app`` came in (or failed to): show them in place."""
+        """A remote source's settings or aliases of ``app`` came in (or failed to): show them
+        in place."""
         index = self.scope_list.index
         position = index.position(app.name) if index is not None else None
         if index is None or position is None or index.applications[position] is not app:
             return  # from a load this screen no longer shows
-        self.scope_list.refresh_aliases(position)
-        arriving = self._arriving
-        if arriving is not None and arriving.application == app.name:
-            self._arriving = None
-            if self.scope_list.current_ref == ScopeRef(app.name):  # the operator waited
-                self.scope_list.select(arriving)
+        current = self.scope_list.current_ref
+        settings_only = not (app.aliases_loaded or app.policy_unknown)
+        settings_only = settings_only and app.name not in self.scope_list.alias_failures
+        if not settings_only:  # its settings alone leave its rows as they are: no relayout
+            self.scope_list.refresh_aliases(position)
+            arriving = self._arriving
+            if arriving is not None and arriving.application == app.name:
+                self._arriving = None
+                if current == ScopeRef(app.name):  # the operator waited
+                    self.scope_list.select(arriving)
         if self.session is not None:
             self._count_warnings([app])  # the others' are as they were: no recount of all
-            self._redraw(self.session)
+            shown = current is not None and current.application == app.name
+            self._redraw(self.session, detail=shown or not settings_only)
 
     def show_stale(self, error: Exception) -> None:
         """A refresh failed: what was loaded before stays, marked as such."""
@@ -210,9 +216,10 @@ class MainScreen(Screen[None]):
         for app in apps:
             self._warning_counts[app.name] = warnings.count_in(app)
 
-    def _redraw(self, session: EditSession) -> None:
+    def _redraw(self, session: EditSession, *, detail: bool = True) -> None:
         self.scope_list.set_unsaved(session.unsaved_scopes)
-        self._show_detail()
+        if detail:
+            self._show_detail()
         self._refresh_status(session)
 
     def _refresh_status(self, session: EditSession) -> None:

@@ -48,6 +48,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         "scope-list--muted",
         "scope-list--on",
         "scope-list--off",
+        "scope-list--unread",
         "scope-list--own",
         "scope-list--unsaved",
         "scope-list--problem",

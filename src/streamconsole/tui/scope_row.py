@@ -1,10 +1,10 @@
 """One row of the scope list, as cells of text and style: the columns on the right (server
 kind, key algorithm, publish and play state, markers), the name's label where it fits, and
 the row cut or padded to its width. States are glyphs as well as colours (``P● ▶○``, ``–``
-where the server has no such control, ``*`` unsaved, ``!`` enforced with no key, ``✗`` not
-read, ``⚠`` the detail has warnings; their ASCII forms in :mod:`core.glyphs`), so NO_COLOR
-loses nothing; off is dim where the theme has 16 colours (``scope-list--off``), so on and
-off differ by more.
+where the server has no such control, ``◌`` not read yet, ``*`` unsaved, ``!`` enforced with
+no key, ``✗`` not read, ``⚠`` the detail has warnings; their ASCII forms in
+:mod:`core.glyphs`), so NO_COLOR loses nothing; off is dim where the theme has 16 colours
+(``scope-list--off``), so on and off differ by more.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def right_columns(
         problem = style("scope-list--problem")
         columns += [(" ?     ", muted), (" P?", muted), (f" {glyphs.play}?", muted), ("  ", muted)]
         return [*columns, (glyphs.failed, problem)]
+    if not app.settings_loaded:  # being fetched: a policy shown now would be a guess
+        unread = style("scope-list--unread")
+        marks = [glyphs.unread if p.supported else glyphs.unsupported for p in policies]
+        columns += [(f" {glyphs.unread:<5} ", unread), (f" P{marks[0]}", unread)]
+        return [*columns, (f" {glyphs.play}{marks[1]}", unread), ("   ", muted)]
     algorithm = key.algorithm.value if key is not None else "none"
     own_key = alias is None or key_from is PolicySource.ALIAS
     columns.append((f" {algorithm:<5} ", Style() if own_key and key else muted))

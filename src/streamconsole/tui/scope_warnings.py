@@ -79,15 +79,15 @@ class ScopeWarnings:
     def marked(self, app: Application, alias: Alias | None) -> bool:
         """Whether the scope's row shows ⚠: a warning of its policy (its own or inherited) or
         a source problem about it; not one about the whole config, which every row shares."""
-        if app.problem:
-            return False  # its row says ✗: nothing is known to warn about
+        if app.policy_unknown:
+            return False  # its row says ✗ or ◌: nothing is known to warn about
         return bool(self.policy(app, alias) or relevant_problems(self._about_scopes, app, alias))
 
     def count_in(self, app: Application) -> int:
         """The policy warnings of ``app`` and its aliases, each counted once, where it comes
         from: an alias's only where its application does not warn the same. (The source's
         problems are counted apart, once each.)"""
-        if app.problem:
+        if app.policy_unknown:
             return 0
         own = self.policy(app, None)
         total = len(own)
