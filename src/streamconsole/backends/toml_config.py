@@ -261,6 +261,7 @@ def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Applicatio
         alias = _alias(keys, app, alias_name, alias_data, (*path, "aliases", alias_name))
         if alias is not None:
             app.aliases[alias_name] = alias
+    aliases.clear()  # parse_config's own tables, most of a big config's memory: free them
     return app
 
 
@@ -327,8 +328,8 @@ def parse_config(
     reader = TomlReader(file, text, environ)
     data = fast_toml(text)
     config = _checked(reader, data) if data is not None else None
+    del data  # before a strict parse builds its own, or the problems' lines are located
     if config is None or reader.failed:
-        data = None  # the fast parse's tables go before the strict parse builds its own
         reader = TomlReader(file, text, environ)
         config = _checked(reader, load_toml(text, file))
     if reader.failed:
