@@ -115,7 +115,7 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         self._screen_ready = asyncio.Event()
         self._config_loader = ConfigLoader(self, self._screen_ready)
         self._main_screen: MainScreen | None = None
-        self.theme = self._themes.default
+        self._themes.start_with_default()
 
     @property
     def main_screen(self) -> MainScreen:

@@ -176,6 +176,19 @@ class ConsoleThemes:
     def default(self) -> str:
         return DEFAULT_THEME if DEFAULT_THEME in self._app.available_themes else "textual-dark"
 
+    def start_with_default(self) -> None:
+        """The default theme from the start, set as Textual sets its own first theme (in
+        ``App.__init__``): without the watcher, whose CSS refresh would parse every
+        stylesheet a second time and restyle the app before the first frame. The stylesheet,
+        not parsed yet, takes this theme's variables. (Both defaults are dark themes of
+        24-bit colours, as Textual's first is: its ANSI filter stands.)"""
+        app = self._app
+        app.set_reactive(type(app).theme, self.default)
+        app.stylesheet.set_variables(app.get_css_variables())  # nothing is parsed yet
+        dark = app.current_theme.dark
+        app.set_class(dark, "-dark-mode", update=False)
+        app.set_class(not dark, "-light-mode", update=False)
+
     def mounted(self) -> None:
         for title, problem in self._problems:
             self._app.notify(problem, title=title, severity="warning")
