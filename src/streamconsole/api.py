@@ -34,11 +34,11 @@ from streamconsole.backends.registry import open_source
 from streamconsole.core.delivery import delivery_forms
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.edits import Change, SetKey
+from streamconsole.core.entropy import MIN_NEW_SECRET_BITS
 from streamconsole.core.errors import PolicyError, TokenBuildError
 from streamconsole.core.explain import Explanation, explain
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import (
-    MIN_NEW_SECRET_BITS,
     Key,
     parse_algorithm,
     private_key_from_pem,

@@ -7,6 +7,9 @@ import datetime as dt
 import hashlib
 import json
 import string
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -720,3 +723,24 @@ def test_generators_refuse_the_wrong_family() -> None:
 def test_shared_key_built_directly_keeps_its_secret_masked() -> None:
     key = SharedKey(Algorithm.HS256, Secret(VENDOR_SECRET))
     assert VENDOR_SECRET not in repr(key)
+
+
+def test_a_config_of_shared_secrets_loads_without_cryptography(tmp_path: Path) -> None:
+    """cryptography (~8 MiB, tens of ms) is imported with the first key pair, not before."""
+    config = tmp_path / "secrets.toml"
+    config.write_text(
+        '[applications.live]\nkind = "antmedia"\n'
+        'key = { algorithm = "HS256", secret = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq" }\n'
+    )
+    code = (
+        "import sys; from pathlib import Path; "
+        "from streamconsole.backends.toml_file import TomlSource; "
+        "config = TomlSource(Path(sys.argv[1])).load_sync(); "
+        "print(config.applications['live'].settings.key.fingerprint, "
+        "'cryptography' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(config)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[1:] == ["False"]
+    assert out[0]  # the secret's fingerprint, without cryptography

@@ -12,16 +12,10 @@ import string
 
 import pytest
 
+from streamconsole.core.entropy import MIN_NEW_SECRET_BITS, estimate_entropy
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_generation import generate_shared_key
-from streamconsole.core.keys import (
-    MIN_NEW_SECRET_BITS,
-    Algorithm,
-    SecretEncoding,
-    estimate_entropy,
-    guessable,
-    shared_key,
-)
+from streamconsole.core.keys import Algorithm, SecretEncoding, guessable, shared_key
 
 from .support import VENDOR_SECRET
 

@@ -12,14 +12,14 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, TypeAlias
 
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
 from streamconsole.core.errors import KeyValidationError
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-PublicKeyObject: TypeAlias = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+# cryptography is imported where a key object is handled (see streamconsole.core.keys).
+PublicKeyObject: TypeAlias = "rsa.RSAPublicKey | ec.EllipticCurvePublicKey"
 
 # cryptography's curve names → JWK "crv"
 JWK_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384"}
@@ -37,6 +37,8 @@ def _b64url_int(value: int) -> str:
 
 def public_jwk(key: PublicKeyObject) -> dict[str, str]:
     """``key`` as a JWK, built from its numbers."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     if isinstance(key, rsa.RSAPublicKey):
         numbers = key.public_numbers()
         return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
@@ -84,6 +86,8 @@ def public_key_from_jwk(text: str) -> PublicKeyObject:
         key = rsa_codec.from_jwk(jwk) if kty == "RSA" else ec_codec.from_jwk(jwk)
     except Exception:  # PyJWT raises several unrelated types for bad JWKs
         raise KeyValidationError(f"the {kty} JWK could not be parsed") from None
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         raise KeyValidationError("the JWK does not hold a public key")
     return key

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import secrets
 
+# serialization is used by AsymmetricKey.from_private, which imports it where it is
+# needed; imported with this module too, on the thread that loads it (the console's UI),
+# so that a key pair's first use on a worker's thread does not import it: ~90 ms under
+# the import lock while the UI waits for the GIL.
+from cryptography.hazmat.primitives import serialization  # noqa: F401
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import (
-    EC_CURVES,
     MIN_RSA_BITS,
     Algorithm,
     AsymmetricKey,
@@ -16,6 +20,7 @@ from streamconsole.core.keys import (
     KeyFamily,
     PrivateKeyObject,
     SharedKey,
+    ec_curve,
 )
 from streamconsole.core.secret import Secret
 
@@ -37,7 +42,7 @@ def generate_key_pair(algorithm: Algorithm, *, rsa_bits: int = 3072) -> Asymmetr
             raise KeyValidationError(f"RSA keys need at least {MIN_RSA_BITS} bits")
         private = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
     elif algorithm.family is KeyFamily.EC:
-        private = ec.generate_private_key(EC_CURVES[algorithm]())
+        private = ec.generate_private_key(ec_curve(algorithm))
     else:
         raise KeyValidationError(f"{algorithm} uses a shared secret; generate a secret instead")
     return AsymmetricKey.from_private(algorithm, private)

@@ -4,7 +4,11 @@ Shared secrets are held as text and used as their UTF-8 bytes (what Ant Media Se
 THEOlive both do), unless the config says the text is hex or base64 (generic servers).
 Parsed ``cryptography`` key objects are cached on the key, so signing and verifying a
 thousand tokens parses a PEM once. JWKs and thumbprints are :mod:`streamconsole.core.jwk`;
-new keys are made by :mod:`streamconsole.core.key_generation`.
+new keys are made by :mod:`streamconsole.core.key_generation`; how guessable a secret is,
+:mod:`streamconsole.core.entropy`.
+
+``cryptography`` is imported where a key pair is handled, not with this module: it costs
+~8 MiB and tens of milliseconds that a config of shared secrets never needs.
 """
 
 from __future__ import annotations
@@ -12,17 +16,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import math
-from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Literal, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
+from streamconsole.core.entropy import MIN_NEW_SECRET_BITS, EntropyEstimate, estimate_entropy
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.jwk import (
     JWK_CURVES,
@@ -33,6 +32,9 @@ from streamconsole.core.jwk import (
     thumbprint,
 )
 from streamconsole.core.secret import Secret
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 
 class KeyFamily(StrEnum):
@@ -75,10 +77,17 @@ class SecretEncoding(StrEnum):
 
 MIN_RSA_BITS = 2048
 ANTMEDIA_MIN_SECRET_CHARS = 32
-EC_CURVES: dict[Algorithm, type[ec.EllipticCurve]] = {
-    Algorithm.ES256: ec.SECP256R1,
-    Algorithm.ES384: ec.SECP384R1,
-}
+
+
+def ec_curve(algorithm: Algorithm) -> ec.EllipticCurve:
+    """The curve of an EC algorithm (ES256, ES384)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    curves: dict[Algorithm, type[ec.EllipticCurve]] = {
+        Algorithm.ES256: ec.SECP256R1,
+        Algorithm.ES384: ec.SECP384R1,
+    }
+    return curves[algorithm]()
 
 
 def parse_algorithm(text: str) -> Algorithm:
@@ -135,42 +144,6 @@ class SharedKey:
         return KeyFamily.HMAC
 
 
-class EntropyEstimate(NamedTuple):
-    bits: int
-    counted: int  # the bytes that count: not predictable from the ones before them
-    total: int
-
-
-# A new secret needs at least this many bits by estimate_entropy: an attacker who has one
-# token tries secrets offline. A random 32-character hex secret (128 bits) estimates 70 or
-# more, 43 generated URL-safe characters 170 or more; "abcdefgh" * 4 estimates 6.
-MIN_NEW_SECRET_BITS = 64
-
-
-def estimate_entropy(data: bytes) -> EntropyEstimate:
-    """The Shannon entropy per byte of ``data`` times the bytes that count: a byte within a
-    repeat of an earlier 3-byte sequence, or continuing a run of equal or consecutive bytes
-    (``aaa``, ``abc``, ``321``), is predictable and counts nothing. An estimate, low for
-    patterns that length and distinct-byte checks let through."""
-    total = len(data)
-    if not total:
-        return EntropyEstimate(0, 0, 0)
-    per_byte = -sum(n / total * math.log2(n / total) for n in Counter(data).values())
-    predictable = bytearray(total)
-    seen: set[bytes] = set()
-    for at in range(total - 2):
-        triple = data[at : at + 3]
-        if triple in seen:
-            predictable[at : at + 3] = b"\x01\x01\x01"
-        seen.add(triple)
-    for at in range(2, total):
-        step = data[at] - data[at - 1]
-        if abs(step) <= 1 and step == data[at - 1] - data[at - 2]:
-            predictable[at] = 1
-    counted = total - sum(predictable)
-    return EntropyEstimate(int(per_byte * counted), counted, total)
-
-
 def guessable(key: SharedKey, min_bits: int = MIN_NEW_SECRET_BITS) -> str:
     """Why ``key``'s secret looks guessable (the estimate and its rule, never the secret),
     or "" when it does not."""
@@ -185,7 +158,7 @@ def guessable(key: SharedKey, min_bits: int = MIN_NEW_SECRET_BITS) -> str:
     )
 
 
-PrivateKeyObject: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+PrivateKeyObject: TypeAlias = "rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey"
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,6 +171,9 @@ class AsymmetricKey:
 
     @cached_property
     def verifying_key(self) -> PublicKeyObject:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
         key = serialization.load_pem_public_key(self.public_pem.encode("ascii"))
         if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
             raise KeyValidationError("only RSA and EC public keys are supported")
@@ -207,6 +183,9 @@ class AsymmetricKey:
     def signing_key(self) -> PrivateKeyObject:
         if self.private_pem is None:
             raise KeyValidationError("no private key: this key can verify tokens but not sign them")
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
         key = serialization.load_pem_private_key(self.private_pem.reveal_bytes(), password=None)
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise KeyValidationError("only RSA and EC private keys are supported")
@@ -236,6 +215,8 @@ class AsymmetricKey:
     @classmethod
     def from_private(cls, algorithm: Algorithm, key: PrivateKeyObject) -> AsymmetricKey:
         """The pair a private key object makes (generated, or parsed and checked)."""
+        from cryptography.hazmat.primitives import serialization
+
         private_pem = key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -295,6 +276,8 @@ def shared_key(
 
 
 def _check_asymmetric(algorithm: Algorithm, key: PublicKeyObject) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     if algorithm.family is KeyFamily.HMAC:
         raise KeyValidationError(f"{algorithm} needs a shared secret, not a public key")
     if algorithm.family is KeyFamily.RSA:
@@ -307,7 +290,7 @@ def _check_asymmetric(algorithm: Algorithm, key: PublicKeyObject) -> None:
         return
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise KeyValidationError(f"{algorithm} needs an EC key; this is an RSA key")
-    expected = EC_CURVES[algorithm]()
+    expected = ec_curve(algorithm)
     if key.curve.name != expected.name:
         raise KeyValidationError(
             f"{algorithm} needs curve {JWK_CURVES[expected.name]}, the key is on {key.curve.name}"
@@ -345,6 +328,10 @@ def public_key_from_text(algorithm: Algorithm, text: str) -> AsymmetricKey:
         )
     if kind != "public":
         raise KeyValidationError("expected a PEM public key ('-----BEGIN PUBLIC KEY-----') or JWK")
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     try:
         key = serialization.load_pem_public_key(stripped.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
@@ -368,6 +355,10 @@ def private_key_from_pem(
     """
     if pem_kind(text) != "private":
         raise KeyValidationError("expected a PEM private key ('-----BEGIN PRIVATE KEY-----')")
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     try:
         key = serialization.load_pem_private_key(
             text.strip().encode("ascii"),
@@ -387,6 +378,8 @@ def private_key_from_pem(
 
 
 def _public_pem(key: PublicKeyObject) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")

@@ -23,10 +23,10 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from streamconsole.core.edits import check_key_for
+from streamconsole.core.entropy import MIN_NEW_SECRET_BITS
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import (
-    MIN_NEW_SECRET_BITS,
     Algorithm,
     Key,
     KeyFamily,
