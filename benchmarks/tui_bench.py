@@ -10,6 +10,7 @@ Every figure is a fresh process timed from spawn, the bare app and the console a
   filter keystroke latency on that config, all expanded: the work one keystroke does (filter,
       status line, redraw of the visible rows), worst and median (target ≤ 50 ms); and per
       key through the pilot, with the list ÷ the Input alone, alternately
+Our modules are compiled to bytecode first, as installing the wheel does (cli_bench.py).
 Run: python benchmarks/tui_bench.py [--pairs N] [--quick]
 """
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from cli_bench import write_bytecode
 from fresh_clone import sample_as_cloned
 from paired import (
     Pairs,
@@ -262,6 +264,7 @@ def main() -> None:
     options = parser.parse_args()
     pairs = pairs_wanted(options)
     aliases = 10_000 if options.quick else 100_000
+    write_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         first_screen(sample_as_cloned(Path(tmp)), pairs)
         path = Path(tmp) / f"tui-bench-{aliases}.toml"
