@@ -96,6 +96,12 @@ class MainScreen(Screen[None]):
         self._warning_counts: dict[str, int] = {}  # by application (ScopeWarnings.count_in)
         self._notes: list[Content] = []  # what the last keystroke's action said (show_note)
         self._notes_expire: Timer | None = None
+        # The width class the first resize would add, restyling the whole screen: set from
+        # the terminal's width before the first styling, the resize finds nothing to change.
+        width = self.app.size.width
+        self.add_class(
+            max((at, name) for at, name in self.HORIZONTAL_BREAKPOINTS if width >= at)[1]
+        )
 
     def on_mount(self) -> None:
         self.query_one("#filter", FilterInput).cursor_blink = False  # no redraws on slow links
