@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.console import RenderableType
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -34,6 +36,23 @@ class ScreenHost(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.screen_under_test, self.results.append)
+
+
+class RowRecordingHost(ScreenHost):
+    """A :class:`ScreenHost` that records, for each frame, the terminal rows it rewrites: what
+    a real terminal would be sent (Textual hands every frame to ``_display``, headless too)."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__(screen)
+        self.rows_written: list[set[int]] = []
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        if isinstance(renderable, ChopsUpdate):
+            self.rows_written.append({y for y, _start, _end in renderable.spans})
+        elif isinstance(renderable, LayoutUpdate):
+            region = renderable.region
+            self.rows_written.append(set(range(region.y, region.bottom)))
+        super()._display(screen, renderable)
 
 
 async def settle(pilot: Pilot[Any]) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from rich.console import Group
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -28,9 +28,32 @@ from streamconsole.tui.terminal import glyphs_of
 from streamconsole.tui.token_countdown import ExpiryCountdown
 
 
-class TokenChecklist(Widget):
+class _ChecklistPart(Widget):
+    """One part of the checklist (the verdict, or some of its rows), drawn by the checklist:
+    a part redraws alone, so the exp line can move on each second without the rest."""
+
+    DEFAULT_CSS = """
+    _ChecklistPart {
+        height: auto;
+    }
+    """
+
+    def __init__(self, draw: Callable[[], RenderableType]) -> None:
+        super().__init__()
+        self._draw = draw
+
+    def render(self) -> RenderableType:
+        return self._draw()
+
+
+class TokenChecklist(Vertical):
     """The verdict and every check with its mark and reason; the exp line's reason follows
-    the countdown (:meth:`tick`), in the same words."""
+    the countdown (:meth:`tick`), in the same words.
+
+    The rows before the exp line, the exp line and the rows after it are parts of their own,
+    grids with the same column widths (they read as one table): a tick redraws the exp line
+    alone, and only when its words change.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "token-checklist--passed",
@@ -47,6 +70,21 @@ class TokenChecklist(Widget):
         self._explanation: Explanation | None = None
         self._checked_at = ""
         self._now = 0.0
+        self._exp_reason = ""  # what the exp line says now
+        # The explanation's checks around the exp check (all in ``_before`` if it has none).
+        self._before: tuple[Check, ...] = ()
+        self._exp: tuple[Check, ...] = ()
+        self._after: tuple[Check, ...] = ()
+        self._verdict_part = _ChecklistPart(self._render_verdict)
+        self._before_part = _ChecklistPart(lambda: self._grid(self._before))
+        self._exp_part = _ChecklistPart(lambda: self._grid(self._exp))
+        self._after_part = _ChecklistPart(lambda: self._grid(self._after))
+
+    def compose(self) -> ComposeResult:
+        yield self._verdict_part
+        yield self._before_part
+        yield self._exp_part
+        yield self._after_part
 
     def show(self, explanation: Explanation | None, checked_at: float = 0.0) -> None:
         """Show ``explanation``, made at ``checked_at`` (the checks are not re-run each second,
@@ -54,12 +92,31 @@ class TokenChecklist(Widget):
         self._explanation = explanation
         self._checked_at = datetime.fromtimestamp(checked_at, UTC).strftime("%H:%M:%SZ")
         self._now = checked_at
-        self.refresh(layout=True)
+        checks = explanation.checks if explanation is not None else []
+        at = next((n for n, check in enumerate(checks) if check.name == "exp"), len(checks))
+        self._before, self._exp = tuple(checks[:at]), tuple(checks[at : at + 1])
+        self._after = tuple(checks[at + 1 :])
+        self._exp_reason = self._reason(self._exp[0]) if self._exp else ""
+        self._verdict_part.display = explanation is not None
+        for part, rows in (
+            (self._before_part, self._before),
+            (self._exp_part, self._exp),
+            (self._after_part, self._after),
+        ):
+            part.display = bool(rows)
+            part.refresh(layout=True)
+        self._verdict_part.refresh(layout=True)
 
     def tick(self, now: float) -> None:
-        """The countdown moved on: the exp line says how the token stands at ``now``."""
+        """The countdown moved on: the exp line says how the token stands at ``now``; it
+        redraws if its words changed (its height may change with them)."""
         self._now = now
-        self.refresh()
+        if not self._exp:
+            return
+        reason = self._reason(self._exp[0])
+        if reason != self._exp_reason:
+            self._exp_reason = reason
+            self._exp_part.refresh(layout=True)
 
     def _reason(self, check: Check) -> str:
         """The check's reason; the exp check's as of now, where the token has a usable exp
@@ -72,7 +129,7 @@ class TokenChecklist(Widget):
     def _style(self, name: str) -> Any:
         return self.get_component_rich_style(f"token-checklist--{name}")
 
-    def render(self) -> Group | Text:
+    def _render_verdict(self) -> Text:
         explanation = self._explanation
         if explanation is None:
             return Text("")
@@ -83,24 +140,29 @@ class TokenChecklist(Widget):
             Verdict.NOT_CHECKED: "not-checked",
             Verdict.UNKNOWN: "unknown",
         }[explanation.verdict]
-        verdict = Text.assemble(
+        return Text.assemble(
             (f" {explanation.verdict.value.upper()} ", self._style(verdict_style)),
             " ",
             inert(explanation.summary),
             (f" (checked at {self._checked_at})", self._style("skipped")),
         )
-        checks = Table.grid(padding=(0, 1), expand=True)
-        checks.add_column(no_wrap=True)
-        checks.add_column(no_wrap=True)
-        checks.add_column(ratio=1)
+
+    def _grid(self, rows: tuple[Check, ...]) -> Table:
+        """``rows`` with their marks and reasons, in columns as wide as the whole checklist's."""
         glyphs = glyphs_of(self)
-        for check in explanation.checks:
-            checks.add_row(
+        checks = self._explanation.checks if self._explanation is not None else []
+        marks = [Text(glyphs.check(check.status.value)) for check in checks]
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(no_wrap=True, width=max((mark.cell_len for mark in marks), default=1))
+        grid.add_column(no_wrap=True, width=max((len(check.name) for check in checks), default=1))
+        grid.add_column(ratio=1)
+        for check in rows:
+            grid.add_row(
                 Text(glyphs.check(check.status.value), self._style(check.status.value)),
                 Text(check.name),
                 Text(inert(self._reason(check))),
             )
-        return Group(verdict, checks)
+        return grid
 
 
 def _json_text(value: dict[str, Any]) -> Text:
