@@ -38,21 +38,21 @@ class ScreenHost(App[None]):
         self.push_screen(self.screen_under_test, self.results.append)
 
 
-class RowRecordingHost(ScreenHost):
-    """A :class:`ScreenHost` that records, for each frame, the terminal rows it rewrites: what
-    a real terminal would be sent (Textual hands every frame to ``_display``, headless too)."""
+def record_rows_written(app: App[Any]) -> list[set[int]]:
+    """From now on, for each frame ``app`` draws, the terminal rows it rewrites: what a real
+    terminal would be sent (Textual hands every frame to ``App._display``, headless too)."""
+    frames: list[set[int]] = []
+    display = app._display
 
-    def __init__(self, screen: Screen[Any]) -> None:
-        super().__init__(screen)
-        self.rows_written: list[set[int]] = []
-
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+    def recording(screen: Screen[Any], renderable: RenderableType | None) -> None:
         if isinstance(renderable, ChopsUpdate):
-            self.rows_written.append({y for y, _start, _end in renderable.spans})
+            frames.append({y for y, _start, _end in renderable.spans})
         elif isinstance(renderable, LayoutUpdate):
-            region = renderable.region
-            self.rows_written.append(set(range(region.y, region.bottom)))
-        super()._display(screen, renderable)
+            frames.append(set(range(renderable.region.y, renderable.region.bottom)))
+        display(screen, renderable)
+
+    app._display = recording  # type: ignore[method-assign]
+    return frames
 
 
 async def settle(pilot: Pilot[Any]) -> None:

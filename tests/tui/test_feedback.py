@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.widgets._toast import Toast
 
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.tui import main_screen
 from streamconsole.tui.app import StreamConsoleApp
+from streamconsole.tui.messages import Noted
+from streamconsole.tui.token_preview import TokenPreviewScreen
 from tests.emulators import AntMediaEmulator
 
 from .conftest import (
@@ -140,3 +144,29 @@ async def test_counts_read_in_the_singular_for_one(config_path: Path, make_app: 
         await pilot.press("slash", "o", "n")
         status = text_of(console(pilot).main_screen.query_one("#status-text", Static))
         assert "filter: 1 alias matches" in status
+
+
+async def test_a_note_under_another_screen_is_drawn_when_the_main_screen_is_back(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Textual repaints the whole top screen for any change in the screen below it: a note
+    # shown or gone under the token preview rewrote the whole terminal (18 KB) for nothing
+    # visible. The status note changes only while the main screen is on top.
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        status_note = console(pilot).main_screen.query_one("#status-note", Static)
+
+        async def noted_under_the_token_preview(text: str, seconds: float) -> None:
+            monkeypatch.setattr(main_screen, "_NOTE_SECONDS", seconds)
+            await pilot.press("t")
+            assert isinstance(pilot.app.screen, TokenPreviewScreen)
+            drawn = (status_note.display, text_of(status_note))
+            pilot.app.post_message(Noted(text))
+            await pilot.pause(2.0)  # a note of one second is shown, then over, meanwhile
+            assert (status_note.display, text_of(status_note)) == drawn
+            await pilot.press("escape")
+
+        await noted_under_the_token_preview("Reloaded: 1 change.", 60.0)
+        assert note(pilot) == "Reloaded: 1 change."
+        await noted_under_the_token_preview("Reloaded: 2 changes.", 1.0)
+        assert note(pilot) == ""

@@ -38,9 +38,9 @@ from tests.core.support import (
 
 from .screen_host import (
     ManualClock,
-    RowRecordingHost,
     ScreenHost,
     assert_no_secrets_in_snapshots,
+    record_rows_written,
     screen_text,
     settle,
 )
@@ -210,26 +210,25 @@ async def test_the_checklist_exp_line_ticks_with_the_countdown_in_its_words() ->
 
 async def test_a_countdown_tick_rewrites_only_the_countdown_and_the_exp_line() -> None:
     clock = ManualClock(NOW)
-    app = antmedia()
-    host = RowRecordingHost(TokenPreviewScreen(app, app.aliases["stream1"], clock=clock, ttl=TTL))
-    async with host.run_test(size=(80, 24)) as pilot:
+    async with preview(antmedia(), clock).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        rows_written = record_rows_written(pilot.app)
         issued = report(pilot, "issued")
         countdown_row = issued.countdown.region.y
         shown = screen_text(pilot.app).splitlines()
         exp_row = next(row for row, line in enumerate(shown) if "✔ exp " in line)
-        host.rows_written.clear()
+        rows_written.clear()
         clock.now = NOW + 2
         issued.countdown.tick()
         await pilot.pause()
         exp_line = screen_text(pilot.app).splitlines()[exp_row]
         assert "✔ exp         expires in 9m 58s, at " in exp_line
-        assert set().union(*host.rows_written) == {countdown_row, exp_row}
+        assert set().union(*rows_written) == {countdown_row, exp_row}
 
-        host.rows_written.clear()
+        rows_written.clear()
         issued.countdown.tick()  # the same second: nothing to redraw
         await pilot.pause()
-        assert set().union(*host.rows_written) == set()
+        assert set().union(*rows_written) == set()
 
 
 async def test_a_long_expired_token_says_how_long_ago_in_the_countdown_and_checklist() -> None:

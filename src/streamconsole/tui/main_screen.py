@@ -96,6 +96,8 @@ class MainScreen(Screen[None]):
         self._warning_counts: dict[str, int] = {}  # by application (ScopeWarnings.count_in)
         self._notes: list[Content] = []  # what the last keystroke's action said (show_note)
         self._notes_expire: Timer | None = None
+        self._note_shown: Content | None = None  # what the status note says; None: hidden
+        self._note_drawn: Content | None = None  # what its widget shows
         # The width class the first resize would add, restyling the whole screen: set from
         # the terminal's width before the first styling, the resize finds nothing to change.
         width = self.app.size.width
@@ -250,16 +252,28 @@ class MainScreen(Screen[None]):
         matters); gone after a while."""
         style = "$text-warning" if warning else "$text-success"
         self._notes.insert(0, Content.styled(inert(text.replace("\n", " ")), style))
-        note = self.query_one("#status-note", Static)
-        note.update(Content(f" {glyphs_of(self).dot} ").join(self._notes))
-        note.display = True
+        self._note_shown = Content(f" {glyphs_of(self).dot} ").join(self._notes)
+        self._draw_note()
         if self._notes_expire is not None:
             self._notes_expire.stop()
         self._notes_expire = self.set_timer(_NOTE_SECONDS, self._clear_notes)
 
     def _clear_notes(self) -> None:
         self._notes.clear()
-        self.query_one("#status-note").display = False
+        self._note_shown = None
+        self._draw_note()
+
+    def _draw_note(self) -> None:
+        # Under another screen, Textual repaints the whole terminal for any change here:
+        # the note is drawn when this screen is on top again.
+        if self.is_active and self._note_drawn is not self._note_shown:
+            self._note_drawn = shown = self._note_shown
+            note = self.query_one("#status-note", Static)
+            note.update(shown or "")
+            note.display = shown is not None
+
+    def on_screen_resume(self) -> None:
+        self._draw_note()
 
     def on_key(self) -> None:
         # A new keystroke: what its action says replaces what the last one said.
