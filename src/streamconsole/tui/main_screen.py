@@ -256,7 +256,8 @@ class MainScreen(Screen[None]):
         self._draw_note()
         if self._notes_expire is not None:
             self._notes_expire.stop()
-        self._notes_expire = self.set_timer(_NOTE_SECONDS, self._clear_notes)
+        # The app's timer: one of this screen's would wake it under another (see _draw_note).
+        self._notes_expire = self.app.set_timer(_NOTE_SECONDS, self._clear_notes)
 
     def _clear_notes(self) -> None:
         self._notes.clear()
@@ -264,8 +265,8 @@ class MainScreen(Screen[None]):
         self._draw_note()
 
     def _draw_note(self) -> None:
-        # Under another screen, Textual repaints the whole terminal for any change here:
-        # the note is drawn when this screen is on top again.
+        # Under another screen, Textual repaints the whole terminal for any change here
+        # (or anything this screen had pending once it wakes): drawn when back on top.
         if self.is_active and self._note_drawn is not self._note_shown:
             self._note_drawn = shown = self._note_shown
             note = self.query_one("#status-note", Static)
