@@ -109,14 +109,20 @@ class TokenChecklist(Vertical):
 
     def tick(self, now: float) -> None:
         """The countdown moved on: the exp line says how the token stands at ``now``; it
-        redraws if its words changed (its height may change with them)."""
+        redraws if its words changed, and lays the screen out again only if they changed
+        its height (a layout costs more than everything else a tick does)."""
         self._now = now
         if not self._exp:
             return
         reason = self._reason(self._exp[0])
-        if reason != self._exp_reason:
-            self._exp_reason = reason
-            self._exp_part.refresh(layout=True)
+        if reason == self._exp_reason:
+            return
+        self._exp_reason = reason
+        part = self._exp_part
+        height, width = part.size.height, part.size.width
+        part.refresh()  # also forgets the height measured for the old words
+        if part.get_content_height(self.size, self.screen.size, width) != height:
+            part.refresh(layout=True)
 
     def _reason(self, check: Check) -> str:
         """The check's reason; the exp check's as of now, where the token has a usable exp
