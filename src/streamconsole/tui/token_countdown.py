@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual.message import Message
@@ -19,25 +18,26 @@ class ExpiryCountdown(Widget):
     (:func:`~streamconsole.core.token_times.expiry_words`), so the two always agree.
 
     Its own one-second timer reads the injected clock and redraws this widget alone, and
-    only when the text changes, then posts :class:`ExpiryCountdown.Ticked` (the checklist's
-    exp line follows it). Crossing the expiry posts :class:`ExpiryCountdown.Expired` once,
-    so the owner can re-check the token.
+    only when the text changes, then calls ``follow`` with the time it read (the checklist's
+    exp line follows it there and then, so a terminal gets both in one frame; a message
+    would arrive a frame later). Crossing the expiry posts :class:`ExpiryCountdown.Expired`
+    once, so the owner can re-check the token.
     """
 
     class Expired(Message):
         """The token shown has just expired."""
 
-    @dataclass
-    class Ticked(Message):
-        """The countdown's text changed, as of ``now`` (unix seconds)."""
-
-        now: float
-
     def __init__(
-        self, clock: Callable[[], float], *, id: str | None = None, classes: str | None = None
+        self,
+        clock: Callable[[], float],
+        follow: Callable[[float], None],
+        *,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._clock = clock
+        self._follow = follow  # called with "now" (unix seconds) when the text changed
         self._expires_at: float | None = None
         self._counting = False
         self._expiry_reported = False
@@ -74,7 +74,7 @@ class ExpiryCountdown(Widget):
         self.set_class(expired, "-expired")
         self.set_class(not expired and remaining < WARNING_SECONDS, "-warning")
         if self._draw(expiry_words(expires_at, now) or "exp is absurdly far from now"):
-            self.post_message(self.Ticked(now))
+            self._follow(now)
         if expired and not self._expiry_reported:
             self._expiry_reported = True
             self.post_message(self.Expired())

@@ -179,7 +179,7 @@ class TokenReport(Vertical):
     """Checks one token against one policy and shows the result.
 
     The check re-runs only when the token changes (:meth:`check`) or when it expires (the
-    countdown reports that); the countdown alone redraws every second.
+    countdown reports that); each second only the countdown and the exp line redraw.
     """
 
     def __init__(
@@ -198,8 +198,9 @@ class TokenReport(Vertical):
         self._explanation: Explanation | None = None
 
     def compose(self) -> ComposeResult:
-        yield ExpiryCountdown(self._clock, classes="token-countdown")
-        yield TokenChecklist(classes="token-checklist")
+        checklist = TokenChecklist(classes="token-checklist")
+        yield ExpiryCountdown(self._clock, checklist.tick, classes="token-countdown")
+        yield checklist
         with Horizontal(classes="token-decoded"):
             yield Static(classes="token-header")
             yield Static(classes="token-claims")
@@ -244,11 +245,6 @@ class TokenReport(Vertical):
         self.query_one(".token-claims", Static).update(_json_text(decoded.claims))
         self.countdown.show(explanation.expires_at)
         return explanation
-
-    @on(ExpiryCountdown.Ticked)
-    def _exp_line_follows_the_countdown(self, event: ExpiryCountdown.Ticked) -> None:
-        event.stop()
-        self.query_one(TokenChecklist).tick(event.now)
 
     @on(ExpiryCountdown.Expired)
     def _recheck_on_expiry(self, event: ExpiryCountdown.Expired) -> None:
