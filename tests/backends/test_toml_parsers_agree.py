@@ -10,6 +10,7 @@ the fuzz fragments) and over what TOML 1.1 added, which rtoml reads and tomllib 
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Callable
 from datetime import datetime
@@ -118,9 +119,11 @@ def outcome(text: str, file: Path) -> object:
 
 
 def assert_same_outcome(text: str, file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = outcome(text, file)
+    with monkeypatch.context() as fast_first:
+        fast_first.setattr(toml_config, "FAST_PARSE_MIN_CHARS", 0)  # small texts too
+        fast = outcome(text, file)
     with monkeypatch.context() as strict_only:
-        strict_only.setattr(toml_config, "fast_toml", lambda text: None)
+        strict_only.setattr(toml_config, "FAST_PARSE_MIN_CHARS", math.inf)
         strict = outcome(text, file)
     assert fast == strict
 

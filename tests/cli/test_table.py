@@ -132,3 +132,21 @@ def test_a_command_on_a_file_imports_only_the_heavy_modules_it_uses(
     modules, printed = imported_by(*args, cwd=tmp_path)
     assert printed.strip(), "the command printed nothing: it failed"
     assert modules & (HEAVY - uses) == set()
+
+
+def test_token_imports_no_parser_editor_or_printer_it_does_not_use(tmp_path: Path) -> None:
+    # `token` must start within 1.3x of a minimal PyJWT script (issue 15). The sample is
+    # small: rtoml (with the fast path's screening) pays off on big configs only; the editing
+    # modules and rich print nothing here; the checklist is for --json.
+    copy_sample(tmp_path)
+    modules, printed = imported_by("token", "LiveApp/stream1", "--type", "publish", cwd=tmp_path)
+    assert printed.strip().count(".") == 2, "the command printed no JWT"
+    unused = {
+        "rtoml",
+        "rich",
+        "streamconsole.backends.toml_fast",
+        "streamconsole.backends.toml_edit",
+        "streamconsole.backends.toml_style",
+        "streamconsole.core.explain",
+    }
+    assert modules & unused == set()

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.backends.key_places import KEY_DIRECTORY
-from streamconsole.backends.toml_fast import fast_toml
 from streamconsole.backends.toml_keys import KeyReader
 from streamconsole.backends.toml_reader import TomlReader, load_toml, quoted, type_name
 from streamconsole.backends.toml_scan import KeyPath, locate_all
@@ -314,19 +313,23 @@ def _alias(
 
 # --- entry point ----------------------------------------------------------------------------
 
+# rtoml pays off on big configs only: importing it and compiling the fast path's screening
+# regexes costs 3 ms or more, what tomllib takes to parse some 10 KB (the sample: 3.5 KB).
+FAST_PARSE_MIN_CHARS = 32 * 1024
+
 
 def parse_config(
     text: str, file: Path, environ: Mapping[str, str] | None = None
 ) -> tuple[Config, tuple[Problem, ...]]:
     """Parse and validate; return the config and its warnings, or raise ConfigError.
 
-    ``rtoml`` parses where it agrees with ``tomllib`` (:mod:`.toml_fast`); a config it
-    makes fail is read again from ``tomllib``'s data, as messages quote values (a
+    ``rtoml`` parses a big config where it agrees with ``tomllib`` (:mod:`.toml_fast`); a
+    config it makes fail is read again from ``tomllib``'s data, as messages quote values (a
     date-time's repr names its time zone class, rtoml's own) and must read as they always have.
     """
     environ = os.environ if environ is None else environ
     reader = TomlReader(file, text, environ)
-    data = fast_toml(text)
+    data = _fast_parse(text)
     config = _checked(reader, data) if data is not None else None
     del data  # before a strict parse builds its own, or the problems' lines are located
     if config is None or reader.failed:
@@ -335,6 +338,15 @@ def parse_config(
     if reader.failed:
         raise ConfigError(reader.located_problems())
     return config, tuple(reader.located_problems())
+
+
+def _fast_parse(text: str) -> dict[str, Any] | None:
+    """``text`` parsed by the fast path, or None: too small to gain, or declined."""
+    if len(text) < FAST_PARSE_MIN_CHARS:
+        return None
+    from streamconsole.backends.toml_fast import fast_toml  # late: start-up on small configs
+
+    return fast_toml(text)
 
 
 def _checked(reader: TomlReader, data: dict[str, Any]) -> Config:

@@ -31,7 +31,6 @@ from streamconsole.backends.base import (
 from streamconsole.backends.key_places import KEY_DIRECTORY
 from streamconsole.backends.safe_files import make_private_dirs
 from streamconsole.backends.toml_config import parse_config, scope_warnings
-from streamconsole.backends.toml_edit import edit_table
 from streamconsole.backends.toml_reader import decode_config_bytes
 from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.backends.toml_schema import KEY_MATERIAL_FIELDS
@@ -227,7 +226,7 @@ class TomlSource(Closable):
 
         key_path = (*_scope_path(change.scope), "key")
         try:
-            text = edit_table(text, key_path, replace_fields)
+            text = _edit_table(text, key_path, replace_fields)
         except KeyError:
             text = _edit_scope(text, change.scope, add_key)
         entry.location = fields["key_file"]
@@ -284,9 +283,17 @@ def _setter(change: SetEnforcement) -> Callable[[Any], None]:
     return set_field
 
 
+def _edit_table(text: str, path: KeyPath, mutate: Callable[[Any], None]) -> str:
+    # Imported on a first edit: reading a config (every command, the console's start) needs
+    # none of the editing modules.
+    from streamconsole.backends.toml_edit import edit_table
+
+    return edit_table(text, path, mutate)
+
+
 def _edit_scope(text: str, scope: ScopeRef, mutate: Callable[[Any], None]) -> str:
     try:
-        return edit_table(text, _scope_path(scope), mutate)
+        return _edit_table(text, _scope_path(scope), mutate)
     except KeyError:
         raise ConflictError(f"{scope} is no longer in the file; reload it") from None
 
@@ -298,7 +305,7 @@ def _set_theme(text: str, theme: str) -> str:
         table["theme"] = theme
 
     try:
-        return edit_table(text, ("console",), set_theme)
+        return _edit_table(text, ("console",), set_theme)
     except KeyError:
         import tomlkit  # only for edits: ~20 ms to import, not needed to read
 

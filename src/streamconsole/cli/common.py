@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from streamconsole.core.errors import StreamconsoleError
-from streamconsole.core.glyphs import Glyphs, glyphs_for
 from streamconsole.core.text import inert
 
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
+    from streamconsole.core.glyphs import Glyphs
     from streamconsole.core.model import Config
 
 EXIT_OK = 0
@@ -51,6 +51,8 @@ def safe(text: object) -> str:
 
 def terminal_glyphs(*, ascii: bool = False) -> Glyphs:
     """The glyphs the terminal (``$TERM``) can show: ASCII on the Linux console."""
+    from streamconsole.core.glyphs import glyphs_for  # late: only commands that draw marks
+
     return glyphs_for(os.environ.get("TERM"), ascii=ascii)
 
 

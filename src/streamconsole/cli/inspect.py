@@ -9,8 +9,6 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len, set_cell_size
-
 from streamconsole.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -137,6 +135,8 @@ def list_lines(rows: list[dict[str, Any]], columns: int | None) -> list[str]:
     row with no scope stands for a server that could not be read); labels last (the columns
     before them split on spaces), cut to ``columns`` where that is the terminal's width
     (None: whole), and left out where too little of them would fit."""
+    from rich.cells import cell_len, set_cell_size  # late: the other commands need no rich
+
     servers = [safe(row["server"]) for row in rows if "server" in row]
     server_width = max([len(name) for name in servers] + [6])
     scopes = [safe(row["scope"] or "-") for row in rows]

@@ -27,6 +27,8 @@ from streamconsole.core.text import counted
 
 @dataclass(frozen=True, slots=True)
 class SetEnforcement:
+    """Publish or play JWT on or off for one scope (or back to what it inherits)."""
+
     scope: ScopeRef
     direction: Direction
     enabled: bool
@@ -48,6 +50,8 @@ class SetEnforcement:
 
 @dataclass(frozen=True, slots=True)
 class SetKey:
+    """A new key for one scope, in place of the key it had (if any)."""
+
     scope: ScopeRef
     entry: KeyEntry
     previous_fingerprint: str | None

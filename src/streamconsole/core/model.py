@@ -173,6 +173,8 @@ class Alias:
 
 @dataclass(slots=True)
 class Application:
+    """One application of a server, with its own settings and its aliases."""
+
     name: str
     kind: ServerKind
     settings: ScopeSettings = field(default_factory=ScopeSettings)
@@ -293,6 +295,8 @@ def effective_policy(
 
 @dataclass(slots=True)
 class ConsoleSettings:
+    """The config's ``[console]`` table: the console's and the commands' defaults."""
+
     token_ttl: int = 600
     save: str = "manual"  # or "immediate"
     theme: str = "streamconsole-dark"
@@ -336,6 +340,8 @@ class ServerProfile:
 
 @dataclass(slots=True)
 class Config:
+    """A loaded config: its applications, its settings and its server profiles."""
+
     applications: dict[str, Application] = field(default_factory=dict)
     settings: ConsoleSettings = field(default_factory=ConsoleSettings)
     servers: dict[str, ServerProfile] = field(default_factory=dict)
