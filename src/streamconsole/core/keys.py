@@ -55,7 +55,7 @@ class Algorithm(StrEnum):
 
     @property
     def family(self) -> KeyFamily:
-        return {"HS": KeyFamily.HMAC, "RS": KeyFamily.RSA, "ES": KeyFamily.EC}[self.value[:2]]
+        return _FAMILIES[self]  # asked several times per token signed or explained
 
     @property
     def bits(self) -> int:
@@ -74,6 +74,9 @@ class SecretEncoding(StrEnum):
     HEX = "hex"
     BASE64URL = "base64url"
 
+
+_FAMILY_OF_PREFIX = {"HS": KeyFamily.HMAC, "RS": KeyFamily.RSA, "ES": KeyFamily.EC}
+_FAMILIES = {algorithm: _FAMILY_OF_PREFIX[algorithm.value[:2]] for algorithm in Algorithm}
 
 MIN_RSA_BITS = 2048
 ANTMEDIA_MIN_SECRET_CHARS = 32
