@@ -11,7 +11,7 @@ from textual.widgets import Static
 from textual.widgets._toast import Toast
 
 from streamconsole.backends.toml_file import TomlSource
-from streamconsole.tui import main_screen
+from streamconsole.tui import status_note
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.messages import Noted
 from streamconsole.tui.token_preview import TokenPreviewScreen
@@ -155,20 +155,20 @@ async def test_under_another_screen_the_main_screen_redraws_nothing_until_it_is_
     # token preview rewrote the whole terminal (6-18 KB) for nothing visible.
     async with make_app().run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot)
-        status_note = console(pilot).main_screen.query_one("#status-note", Static)
+        widget = console(pilot).main_screen.query_one("#status-note", Static)
         rows_written = record_rows_written(pilot.app)
 
         async def noted_under_the_token_preview(text: str, seconds: float) -> None:
-            monkeypatch.setattr(main_screen, "_NOTE_SECONDS", seconds)
+            monkeypatch.setattr(status_note, "NOTE_SECONDS", seconds)
             await pilot.pause(0.3)  # the main screen is drawn (an operator's key comes later)
             await pilot.press("t")
             assert isinstance(pilot.app.screen, TokenPreviewScreen)
             await pilot.pause()
             rows_written.clear()
-            drawn = (status_note.display, text_of(status_note))
+            drawn = (widget.display, text_of(widget))
             pilot.app.post_message(Noted(text))
             await pilot.pause(2.0)  # a note of one second is shown, then over, meanwhile
-            assert (status_note.display, text_of(status_note)) == drawn
+            assert (widget.display, text_of(widget)) == drawn
             assert set().union(*rows_written) == set()
             await pilot.press("escape")
 

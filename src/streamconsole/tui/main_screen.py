@@ -43,17 +43,16 @@ from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.status_line import Progress, source_only, status_text
+from streamconsole.tui.status_note import StatusNote
 from streamconsole.tui.terminal import glyphs_of
 from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
 
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
 
 
-_NOTE_SECONDS = 10  # how long the status line shows what an action said
 
 
 class MainScreen(Screen[None]):
@@ -65,7 +64,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-line"):
             yield Static(id="status-text", markup=False)
-            yield Static("", id="status-note", markup=False)
+            yield StatusNote(id="status-note")
             yield Static("", id="unsaved-badge", markup=False)
             yield Static(" READ-ONLY ", id="read-only-badge", markup=False)
         yield FilterInput(placeholder="/ filter by name or label", id="filter", compact=True)
@@ -94,10 +93,6 @@ class MainScreen(Screen[None]):
         self.warnings: tuple[Problem, ...] = ()  # the source's, shown in the detail
         self._arriving: ScopeRef | None = None  # an alias to go to once its aliases are in
         self._warning_counts: dict[str, int] = {}  # by application (ScopeWarnings.count_in)
-        self._notes: list[Content] = []  # what the last keystroke's action said (show_note)
-        self._notes_expire: Timer | None = None
-        self._note_shown: Content | None = None  # what the status note says; None: hidden
-        self._note_drawn: Content | None = None  # what its widget shows
         # The width class the first resize would add, restyling the whole screen: set from
         # the terminal's width before the first styling, the resize finds nothing to change.
         width = self.app.size.width
@@ -247,38 +242,15 @@ class MainScreen(Screen[None]):
         self.query_one("#status-text", Static).update(text)
 
     def show_note(self, text: str, *, warning: bool = False) -> None:
-        """Routine feedback in the status line (not a toast over the detail), before what
-        the same keystroke's action said already (the outcome comes last, and is what
-        matters); gone after a while."""
-        style = "$text-warning" if warning else "$text-success"
-        self._notes.insert(0, Content.styled(inert(text.replace("\n", " ")), style))
-        self._note_shown = Content(f" {glyphs_of(self).dot} ").join(self._notes)
-        self._draw_note()
-        if self._notes_expire is not None:
-            self._notes_expire.stop()
-        # The app's timer: one of this screen's would wake it under another (see _draw_note).
-        self._notes_expire = self.app.set_timer(_NOTE_SECONDS, self._clear_notes)
-
-    def _clear_notes(self) -> None:
-        self._notes.clear()
-        self._note_shown = None
-        self._draw_note()
-
-    def _draw_note(self) -> None:
-        # Under another screen, Textual repaints the whole terminal for any change here
-        # (or anything this screen had pending once it wakes): drawn when back on top.
-        if self.is_active and self._note_drawn is not self._note_shown:
-            self._note_drawn = shown = self._note_shown
-            note = self.query_one("#status-note", Static)
-            note.update(shown or "")
-            note.display = shown is not None
+        """Routine feedback in the status line (not a toast over the detail); gone after a
+        while (:class:`StatusNote`)."""
+        self.query_one(StatusNote).say(text, warning=warning)
 
     def on_screen_resume(self) -> None:
-        self._draw_note()
+        self.query_one(StatusNote).draw()  # what was said while another screen was on top
 
     def on_key(self) -> None:
-        # A new keystroke: what its action says replaces what the last one said.
-        self._notes.clear()
+        self.query_one(StatusNote).next_keystroke()
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
