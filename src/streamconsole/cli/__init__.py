@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import streamconsole
+from streamconsole.cli.arguments import server_options
 from streamconsole.cli.table import COMMANDS, CONSOLE_RUN, epilog, load
 
 __all__ = ["COMMANDS", "main"]
@@ -43,11 +44,7 @@ def _console_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     parser.add_argument("config", type=Path, help="the TOML config to open (see README)")
-    parser.add_argument(
-        "--server",
-        metavar="NAME",
-        help="open this [servers.NAME] of the config instead of the file's applications",
-    )
+    server_options(parser, "open")
     parser.add_argument(
         "--read-only", action="store_true", help="refuse every write (files and servers)"
     )

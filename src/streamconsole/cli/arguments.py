@@ -55,18 +55,7 @@ def _fleet_options(parser: argparse.ArgumentParser) -> None:
     from streamconsole.core.fleet import DEFAULT_JOBS
 
     _config_option(parser)
-    chosen = parser.add_mutually_exclusive_group()
-    chosen.add_argument(
-        "--server",
-        action=_ServerNames,
-        metavar="NAME",
-        help="work on this [servers.NAME] of the config instead; give it several times for "
-        "several servers",
-    )
-    chosen.add_argument(
-        "--all-servers", action="store_true", help="work on every [servers.NAME] of the config"
-    )
-    parser.set_defaults(server=None, servers=[])
+    server_options(parser, "work on")
     parser.add_argument(
         "--jobs",
         type=_jobs,
@@ -74,6 +63,23 @@ def _fleet_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"work on at most N servers at once (default {DEFAULT_JOBS})",
     )
+
+
+def server_options(parser: argparse.ArgumentParser, verb: str) -> None:
+    """``--server NAME`` once or several times (``args.servers``; the last in ``server``), or
+    ``--all-servers``; ``verb`` says what is done with them (``work on``, ``open``)."""
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--server",
+        action=_ServerNames,
+        metavar="NAME",
+        help=f"{verb} this [servers.NAME] of the config instead; give it several times for "
+        "several servers",
+    )
+    chosen.add_argument(
+        "--all-servers", action="store_true", help=f"{verb} every [servers.NAME] of the config"
+    )
+    parser.set_defaults(server=None, servers=[])
 
 
 def several(args: argparse.Namespace) -> bool:

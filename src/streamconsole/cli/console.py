@@ -1,4 +1,5 @@
-"""``streamconsole CONFIG``: the console (TUI), on a config file or one of its servers."""
+"""``streamconsole CONFIG``: the console (TUI), on a config file, one of its servers, or
+several of them in one tree (``--server`` given several times, or ``--all-servers``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import sys
 
 from streamconsole.backends.base import ConfigError, Source, SourceError
 from streamconsole.backends.registry import open_source
+from streamconsole.backends.toml_file import TomlSource
 from streamconsole.backends.user_settings import SettingsFile, settings_path
 from streamconsole.cli.common import EXIT_USAGE, close, run_async
+from streamconsole.core.fleet import UnknownServer, select_servers
 from streamconsole.core.glyphs import glyphs_for
 from streamconsole.core.text import counted
 from streamconsole.tui.app import StreamConsoleApp
@@ -24,8 +27,11 @@ def _not_terminals() -> list[str]:
     return [name for name, stream in streams.items() if stream is None or not stream.isatty()]
 
 
-def console_app(args: argparse.Namespace, source: Source, *, term: str | None) -> StreamConsoleApp:
-    """The console on ``source`` as ``args`` ask, in a terminal of type ``term`` (None: a
+def console_app(
+    args: argparse.Namespace, source: Source, *, term: str | None, servers: tuple[str, ...] = ()
+) -> StreamConsoleApp:
+    """The console on ``source`` as ``args`` ask (two ``servers`` or more: those servers of
+    the config file ``source``, in one tree), in a terminal of type ``term`` (None: a
     browser, which draws every symbol). The user's own settings file is read here, once:
     ASCII only is asked for with --ascii or there (``ascii = true``: a preference of the
     terminal at hand, not of the config others share); the app takes their theme and keys."""
@@ -35,9 +41,10 @@ def console_app(args: argparse.Namespace, source: Source, *, term: str | None) -
         read_only=args.read_only,
         theme=args.theme,
         opener=SourceOpener(args.config, read_only=args.read_only),
-        server=args.server,
+        server=None if servers else args.server,
         glyphs=glyphs_for(term, ascii=args.ascii or settings.ascii),
         settings=settings,
+        servers=servers,
     )
 
 
@@ -45,16 +52,23 @@ def run_console(args: argparse.Namespace) -> int:
     if not args.config.is_file():
         print(f"error: {args.config}: no such file", file=sys.stderr)
         return EXIT_USAGE
+    servers: tuple[str, ...] = ()
+    source: Source
     try:
-        source = open_source(args.config, server=args.server, read_only=args.read_only)
-    except ConfigError as error:  # only with --server: the file's own errors show in the UI
+        if args.all_servers or len(args.servers) > 1:  # one tree, a row per server
+            local = TomlSource(args.config, read_only=args.read_only)
+            configured, source = tuple(local.load_sync().servers), local
+            servers = select_servers(configured, args.servers, all_servers=args.all_servers)
+        else:
+            source = open_source(args.config, server=args.server, read_only=args.read_only)
+    except ConfigError as error:  # only with servers: the file's own errors show in the UI
         errors = counted(sum(not p.warning for p in error.problems), "error")
         print(
             f"error: {args.config}: {errors}; run: streamconsole check {args.config}",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    except SourceError as error:  # e.g. an unknown server, or credentials not set
+    except (SourceError, UnknownServer) as error:  # e.g. an unknown server, no credentials
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     # Another front end (serve: the browser) sets TEXTUAL_DRIVER: it needs no terminal, and
@@ -70,6 +84,7 @@ def run_console(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    app = console_app(args, source, term=None if in_a_browser else os.environ.get("TERM"))
+    term = None if in_a_browser else os.environ.get("TERM")
+    app = console_app(args, source, term=term, servers=servers)
     app.run()
     return app.return_code or 0

@@ -33,6 +33,7 @@ from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.widget import Widget
 
     from streamconsole.backends.base import Source
     from streamconsole.core.model import Application, Config
@@ -56,7 +57,7 @@ class AliasesArrived(Message):
 class AliasLoader:
     def __init__(
         self,
-        host: App[None],
+        host: App[None] | Widget,
         source: Source,
         config: Config,
         *,
@@ -262,7 +263,10 @@ class AliasLoader:
 
 
 def loader_for(
-    host: App[None], source: Source, config: Config, on_screen: Callable[[], Iterable[str]]
+    host: App[None] | Widget,
+    source: Source,
+    config: Config,
+    on_screen: Callable[[], Iterable[str]],
 ) -> AliasLoader | None:
     """A loader for a newly loaded ``config``, when some application's settings or aliases
     are still to come (or its settings failed); None for a file, which has them all."""

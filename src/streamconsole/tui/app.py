@@ -1,7 +1,9 @@
-"""The Textual console: the app owns the source, the session and the theme.
+"""The Textual console: the app owns the sources (its members), their sessions and the theme.
 
 It loads the source (:mod:`.config_loader`; then a remote source's aliases,
-:mod:`.alias_loader`), switches to the config's other sources (:mod:`.sources`), and
+:mod:`.alias_loader`), or several servers in one tree (:mod:`.fleet_console`), keeping
+each source's state in a member (:mod:`.console_member`); switches to the config's other
+sources (:mod:`.sources`), and
 carries out what the main screen asks (:mod:`.messages`) with the edit flows
 (:mod:`.edit_flows`). Messages go up, attributes go down: the screen never calls the app;
 the app sets the screen's attributes and calls its methods. On exit every worker is
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -30,19 +32,17 @@ from streamconsole.core.text import counted
 from streamconsole.tui.alias_loader import AliasesArrived, loader_for
 from streamconsole.tui.bindings import APP_BINDINGS
 from streamconsole.tui.config_loader import ConfigLoaded, ConfigLoader, LoadFailed
+from streamconsole.tui.console_member import ConsoleMember, MemberHost
 from streamconsole.tui.failures import crash_report
+from streamconsole.tui.fleet_console import FleetConsole
 from streamconsole.tui.messages import (
     AliasesRequested,
     Noted,
-    ProbeRequested,
-    RotateRequested,
     ScreenMounted,
     SessionChanged,
-    ToggleRequested,
-    TokenPreviewRequested,
 )
 from streamconsole.tui.screen_text import InertTextApp, as_shown
-from streamconsole.tui.sources import SourceOpener, SourceSwitcher, close_source
+from streamconsole.tui.sources import SourceOpener, SourceSwitcher
 from streamconsole.tui.status_line import Progress
 from streamconsole.tui.terminal import TerminalApp
 from streamconsole.tui.themes import ConsoleThemes
@@ -53,9 +53,6 @@ if TYPE_CHECKING:
 
     from streamconsole.backends.base import Source
     from streamconsole.backends.user_settings import UserSettings
-    from streamconsole.session import EditSession
-    from streamconsole.tui.alias_loader import AliasLoader
-    from streamconsole.tui.edit_flows import EditFlows
     from streamconsole.tui.main_screen import MainScreen
 
 # Absolute, so that subclasses defined elsewhere still find the stylesheet.
@@ -70,7 +67,7 @@ def _palette_provider() -> type[Provider]:
     return ConsoleCommands
 
 
-class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
+class StreamConsoleApp(FleetConsole, UserKeys, InertTextApp, TerminalApp):
     TITLE = "streamconsole"
     # App-wide, so that they apply to the default screen too; each file sits beside its module.
     CSS_PATH: ClassVar[list[str | PurePath]] = [
@@ -94,20 +91,25 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         server: str | None = None,
         glyphs: Glyphs = UNICODE,
         settings: UserSettings | None = None,
+        servers: Sequence[str] = (),
+        timer: Clock = time.perf_counter,
     ) -> None:
         """``opener`` opens the config's other sources (none: no switching); ``server`` names
         the ``[servers.NAME]`` that ``source`` is (None: the file itself); ``glyphs``: the
-        terminal's; ``settings``: the user's own (theme, keys; None: none, none kept)."""
+        terminal's; ``settings``: the user's own (theme, keys; None: none, none kept). Two
+        ``servers`` or more (with the ``opener``): those servers of the config file
+        ``source``, in one tree, each load timed by ``timer``."""
         super().__init__(settings)
         self.glyphs = glyphs
-        self.source = source
+        self.source = source  # the one source; over several servers, the config file
         self.clock = clock
+        self.timer = timer
         self.read_only = read_only
-        self.session: EditSession | None = None
-        self.flows: EditFlows | None = None  # the session's edits
         self.load_failed = False
-        self.stale = False  # the last refresh failed: what is shown is from before
-        self.loader: AliasLoader | None = None
+        if len(servers) > 1:
+            self.members = [ConsoleMember(name, host=MemberHost()) for name in servers]
+        else:
+            self.members = [ConsoleMember(server, source)]
         self.switcher: SourceSwitcher | None = (
             SourceSwitcher(self, opener, server) if opener is not None else None
         )
@@ -127,7 +129,10 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         # Imported once the load has begun (on_load), not with this module: start-up time.
         from streamconsole.tui.main_screen import MainScreen
 
-        self._main_screen = MainScreen(self.source, clock=self.clock)
+        if self.fleet:
+            self._main_screen = self.fleet_screen()
+        else:
+            self._main_screen = MainScreen(self.source, clock=self.clock)
         return self._main_screen
 
     def on_load(self) -> None:
@@ -152,13 +157,19 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
             return  # another source replaced it meanwhile
         config = loaded.config
         self.use_keymap(config.settings.keys)  # checked by the loader
-        self.load_failed = self.stale = False
-        if self.loader is not None:
-            self.loader.cancel()
-        self.flows = EditFlows.open(
+        self.load_failed = False
+        if self.fleet:
+            self._themes.loaded(config.settings.theme, on_a_server=True)
+            if self.switcher is not None:
+                self.switcher.loaded(config)  # compare (c) reads the servers of the file
+            self.fleet_file_loaded(config)
+            return
+        member = self.members[0]
+        member.stale = False
+        member.stop_loading()
+        member.flows = EditFlows.open(
             self, self.source, config, read_only=self.read_only, clock=self.clock
         )
-        self.session = self.flows.session
         screen = self.main_screen
         screen.warnings = tuple(self.source.warnings)
         if screen.warnings:
@@ -167,19 +178,23 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
             self.post_message(Noted(text, warning=True))
         on_a_server = self.switcher is not None and self.switcher.server is not None
         self._themes.loaded(config.settings.theme, on_a_server=on_a_server)
-        self.loader = loader_for(self, self.source, config, screen.applications_on_screen)
-        failures = self.loader.failures if self.loader is not None else {}
+        loader = member.loader = loader_for(
+            self, self.source, config, screen.applications_on_screen
+        )
+        failures = loader.failures if loader is not None else {}
         screen.progress = self._progress()
-        screen.show_session(self.session, loaded.keep, expanded=loaded.expanded, failures=failures)
+        screen.show_session(
+            member.flows.session, loaded.keep, expanded=loaded.expanded, failures=failures
+        )
         # The cursor may stay on a scope of the same name: no Highlighted, but a new load.
         current = screen.scope_list.current_ref
-        if current is not None and self.loader is not None:
-            self.loader.select(current.application)
+        if current is not None and loader is not None:
+            loader.select(current.application)
         if self.switcher is not None:
             self.switcher.loaded(config)
-        if self.loader is not None:
-            self.loader.report([a for a in config.applications.values() if a.problem])
-            self.call_after_refresh(self.loader.start)  # the rest once the list is painted
+        if loader is not None:
+            loader.report([a for a in config.applications.values() if a.problem])
+            self.call_after_refresh(loader.start)  # the rest once the list is painted
         self._config_loader.shown(config)
         if loaded.changes is not None:
             self.post_message(Noted(f"Reloaded: {loaded.changes}."))
@@ -191,33 +206,37 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
 
         if failed.source is not self.source:
             return  # another source replaced it meanwhile
-        screen, session = self.main_screen, self.session
+        screen, member = self.main_screen, self.members[0]
+        session = member.session
         # A refresh failed (the network, say): keep showing what was loaded, marked stale,
         # unless edits were just discarded for it (they must not seem to be still there).
         shown = session is not None and session.source is self.source and not session.pending
-        if shown and not isinstance(failed.error, ConfigError):
-            self.stale = True
+        if shown and not self.fleet and not isinstance(failed.error, ConfigError):
+            member.stale = True
             screen.progress = self._progress()
             screen.show_stale(failed.error)
             return
-        if self.loader is not None:
-            self.loader.cancel()
-            self.loader = None
-        self.session = self.flows = None
+        for each in self.members:
+            each.stop_loading()
+            each.flows = None
         self.load_failed = True
         screen.show_load_failure(failed.error)
 
     def _progress(self) -> Progress:
-        loader = self.loader
+        member = self.members[0]
+        loader = member.loader
         if loader is None:
-            return Progress(stale=self.stale)
-        return Progress(loader.loading, loader.unreadable, self.stale)
+            return Progress(stale=member.stale)
+        return Progress(loader.loading, loader.unreadable, member.stale)
 
     # --- a remote source's aliases --------------------------------------------------------
 
     @on(AliasesArrived)
     def _aliases_arrived(self, arrived: AliasesArrived) -> None:
-        if arrived.loader is not self.loader or not self.is_running:
+        if self.fleet and self.is_running:
+            self.fleet_aliases_arrived(arrived)
+            return
+        if arrived.loader is not self.members[0].loader or not self.is_running:
             return  # from a load replaced since, or the console is closing (no list left)
         screen = self.main_screen
         screen.warnings = tuple(self.source.warnings)  # a source may learn more with them
@@ -226,8 +245,9 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
 
     @on(AliasesRequested)
     def _aliases_requested(self, request: AliasesRequested) -> None:
-        if self.loader is not None:
-            self.loader.select(request.application)
+        loader = self.member_named(request.server).loader
+        if loader is not None:
+            loader.select(request.application)
 
     # --- edits ----------------------------------------------------------------------------
 
@@ -237,44 +257,9 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         # No ctrl+s in the footer when the config failed to load or is read-only; no source
         # to open or to compare with without the config's other sources.
         if action in ("open_source", "compare"):
-            return self.switcher is not None
+            return self.switcher is not None and not (self.fleet and action == "open_source")
         read_only = self.session is not None and self.session.read_only
         return action != "save" or not (self.load_failed or read_only)
-
-    def _edits(self) -> EditFlows | None:
-        """The loaded session's edit flows; None, saying so, while no config is loaded."""
-        if self.flows is None:
-            self.post_message(Noted("The config is not loaded.", warning=True))
-        return self.flows
-
-    @on(ToggleRequested)
-    def _toggle_requested(self, request: ToggleRequested) -> None:
-        if (flows := self._edits()) is None:
-            return
-        went_ahead = flows.toggle(request.direction, request.current, request.marked)
-        if went_ahead and request.marked:
-            self.main_screen.marks_used()
-
-    @on(RotateRequested)
-    def _rotate_requested(self, request: RotateRequested) -> None:
-        if (flows := self._edits()) is not None:
-            flows.rotate(request.current)
-
-    @on(TokenPreviewRequested)
-    def _token_preview_requested(self, request: TokenPreviewRequested) -> None:
-        if self.flows is not None:
-            self.flows.preview_token(request.current)
-        else:  # nothing loaded yet
-            self.post_message(Noted("Nothing is selected.", warning=True))
-
-    @on(ProbeRequested)
-    def _probe_requested(self, request: ProbeRequested) -> None:
-        if self.session is None:
-            self.post_message(Noted("The config is not loaded.", warning=True))
-            return
-        from streamconsole.tui.probe_report import start_probe  # with the first probe
-
-        start_probe(self, self.source, self.session.config, request.current)
 
     @on(SessionChanged)
     def _session_changed(self) -> None:
@@ -285,7 +270,9 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         self.main_screen.show_note(note.text, warning=note.warning)
 
     def action_save(self) -> None:
-        if (flows := self._edits()) is not None:
+        if self.fleet:
+            self.save_fleet()
+        elif (flows := self._edits(None)) is not None:
             flows.save()
 
     # --- theme ----------------------------------------------------------------------------
@@ -301,14 +288,6 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         self._exit_renderables.append(crash_report(self.console))
         self._close_messages_no_wait()
 
-    def _unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
-        """Run ``proceed`` now, or after asking what to do with unsaved edits."""
-        proceed() if self.flows is None else self.flows.unsaved_then(question, proceed)
-
-    def _pending(self) -> str:  # in words: "1 unsaved change"
-        pending = self.session.pending if self.session is not None else ()
-        return counted(len(pending), "unsaved change")
-
     async def action_quit(self) -> None:
         code = 1 if self.load_failed else 0
         question = f"Quit with {self._pending()}?"
@@ -321,11 +300,13 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
     def _reload(self) -> None:
         """Read the source again: the cursor stays on its scope, open applications open,
         and the status line says what changed."""
-        session, scopes = self.session, self.main_screen.scope_list
-        keep = scopes.current_ref if session is not None else None
-        expanded = scopes.index.expanded_names if session and scopes.index else frozenset()
+        session, screen = self.session, self.main_screen
+        keep = screen.scope_list.current_ref if session is not None else None
+        index = screen.scope_index
+        expanded = index.expanded_names if session and index else frozenset()
         self.main_screen.show_loading()
-        self._config_loader.load(self.source, keep, expanded, session.config if session else None)
+        previous = session.config if session is not None and not self.fleet else None
+        self._config_loader.load(self.source, keep, expanded, previous)
 
     def action_open_source(self) -> None:
         if self.switcher is not None and self.screen is self.main_screen:
@@ -345,17 +326,16 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
     @on(SourceSwitcher.Opened)
     async def _source_opened(self, opened: SourceSwitcher.Opened) -> None:
         """Reload the console on another source; the old one's connections are closed."""
-        if self.loader is not None:
-            self.loader.cancel()
-            self.loader = None
-        old, self.source = self.source, opened.source
-        self.session = self.flows = None
-        self.stale = False
+        member = self.members[0]
+        member.stop_loading()
+        old = self.source
+        self.source = member.source = opened.source
+        member.flows, member.stale = None, False
         screen = self.main_screen
         screen.source, screen.session = self.source, None
         screen.show_loading()
         self._config_loader.load(self.source)
-        await close_source(old)
+        await old.aclose()
 
     async def on_unmount(self) -> None:
         """Leaving: stop every fetch and save still running, then close the connections."""
@@ -363,7 +343,7 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
         for worker in list(self.workers):
             with contextlib.suppress(WorkerError):
                 await worker.wait()
-        await close_source(self.source)
+        await self.close_sources()
 
     def action_help(self) -> None:
         """The keys of the screen on top, and what they do."""
@@ -375,7 +355,7 @@ class StreamConsoleApp(UserKeys, InertTextApp, TerminalApp):
             return
         if main is not None and screen is main:
             main.scope_list.focus()  # the list's keys too, when asked from the filter
-            notes = help_notes(self, remote=self.loader is not None)
+            notes = help_notes(self, remote=self.current.loader is not None)
         rows = binding_rows(screen.active_bindings.values(), self.get_key_display)
         self.push_screen(HelpScreen(rows, notes))
 

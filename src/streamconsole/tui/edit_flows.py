@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from streamconsole.core.keys import Key
     from streamconsole.core.model import Config, Direction, ScopeRef
     from streamconsole.session import TogglePlan
-    from streamconsole.tui.dialogs import UnsavedChoice
 
 _SAVE_GROUP = "save"
 
@@ -279,9 +278,13 @@ class EditFlows:
         self._start_save()
 
     def _start_save(self) -> None:
-        self._host.run_worker(self._save(), group=_SAVE_GROUP, exclusive=True)
+        # A group per source: over several servers, one's save never cancels another's.
+        group = f"{_SAVE_GROUP} {self.session.source.name}"
+        self._host.run_worker(self.save_now(), group=group, exclusive=True)
 
-    async def _save(self) -> None:
+    async def save_now(self, *, failed: str = "Not saved") -> bool:
+        """Save every pending edit (in the caller's worker), saying how it went under the
+        title ``failed`` where it did not; whether it was saved."""
         session = self.session
         try:
             count = await session.save()
@@ -294,41 +297,12 @@ class EditFlows:
                 severity="error",
                 timeout=20,
             )
-            return
+            return False
         except Exception as error:  # a bug in a source must not end in a traceback
-            self._say(failure_text(error), title="Not saved", severity="error", timeout=20)
-            return
+            self._say(failure_text(error), title=failed, severity="error", timeout=20)
+            return False
         finally:
             self._host.post_message(SessionChanged())
         if count:
             self._say(f"Saved {counted(count, 'change')} to {session.source.name}.")
-
-    def unsaved_then(self, question: str, proceed: Callable[[], object]) -> None:
-        """Run ``proceed`` now, or after asking what to do with unsaved edits."""
-        # Loaded when first asked: the question is no part of start-up.
-        from streamconsole.tui.dialogs import UnsavedChangesScreen
-
-        session = self.session
-        if not session.pending:
-            proceed()
-            return
-
-        def answered(choice: UnsavedChoice | None) -> None:
-            if choice == "discard":
-                proceed()
-            elif choice == "save":
-                self._host.run_worker(self._save_then(proceed), group=_SAVE_GROUP, exclusive=True)
-
-        changes = [change.describe() for change in session.pending]
-        self._host.push_screen(UnsavedChangesScreen(question, changes), answered)
-
-    async def _save_then(self, proceed: Callable[[], object]) -> None:
-        try:
-            await self.session.save()
-        except Exception as error:
-            self._say(
-                failure_text(error), title="Not saved; staying here", severity="error", timeout=20
-            )
-            self._host.post_message(SessionChanged())
-            return
-        proceed()
+        return True

@@ -60,6 +60,7 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#scope-list"
 
     BINDINGS: ClassVar[list[BindingType]] = MAIN_SCREEN_BINDINGS
+    LIST: ClassVar[type[ScopeList]] = ScopeList  # several servers: their tree
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-line"):
@@ -69,7 +70,7 @@ class MainScreen(Screen[None]):
             yield Static(" READ-ONLY ", id="read-only-badge", markup=False)
         yield FilterInput(placeholder="/ filter by name or label", id="filter", compact=True)
         with Horizontal(id="body"):
-            yield ScopeList(id="scope-list")
+            yield self.LIST(id="scope-list")
             yield ScopeDetail(id="detail")
         with VerticalScroll(id="problems"):
             yield Static(id="problems-text")
@@ -78,6 +79,12 @@ class MainScreen(Screen[None]):
     @property
     def scope_list(self) -> ScopeList:
         return self.query_one("#scope-list", ScopeList)
+
+    @property
+    def scope_index(self) -> ScopeIndex | None:
+        """The one source's rows (None before a load, or over several servers)."""
+        index = self.scope_list.index
+        return index if isinstance(index, ScopeIndex) else None
 
     @property
     def detail(self) -> ScopeDetail:
@@ -89,6 +96,7 @@ class MainScreen(Screen[None]):
         # Set by the app: where edits go, the loaded session, what is still coming.
         self.source = source
         self.session: EditSession | None = None
+        self.server: str | None = None  # over several servers: the cursor's (set by a subclass)
         self.progress = Progress()
         self.warnings: tuple[Problem, ...] = ()  # the source's, shown in the detail
         self._arriving: ScopeRef | None = None  # an alias to go to once its aliases are in
@@ -166,7 +174,7 @@ class MainScreen(Screen[None]):
     def aliases_arrived(self, app: Application) -> None:
         """A remote source's settings or aliases of ``app`` came in (or failed to): show them
         in place."""
-        index = self.scope_list.index
+        index = self.scope_index
         position = index.position(app.name) if index is not None else None
         if index is None or position is None or index.applications[position] is not app:
             return  # from a load this screen no longer shows
@@ -199,7 +207,7 @@ class MainScreen(Screen[None]):
 
     def applications_on_screen(self) -> Iterator[str]:
         """The applications with a row on screen, top first (their aliases come first)."""
-        index = self.scope_list.index
+        index = self.scope_index
         if index is not None:
             for position in self.scope_list.applications_on_screen:
                 yield index.applications[position].name
@@ -233,7 +241,9 @@ class MainScreen(Screen[None]):
         self._status(
             status_text(self.source.status, config, index, self.progress, warnings, marked, glyphs)
         )
-        pending = len(session.pending)
+        self._show_unsaved(len(session.pending))
+
+    def _show_unsaved(self, pending: int) -> None:
         badge = self.query_one("#unsaved-badge", Static)
         badge.update(f" {pending} unsaved " if pending else "")
         badge.display = bool(pending)
@@ -276,7 +286,7 @@ class MainScreen(Screen[None]):
         self._show_detail()
         self.refresh_bindings()  # p shows only where publish JWT exists
         if event.ref is not None:
-            self.post_message(AliasesRequested(event.ref.application))
+            self.post_message(AliasesRequested(event.ref.application, self.server))
 
     @on(ScopeList.MarksChanged)
     def _marks_changed(self) -> None:
@@ -371,13 +381,14 @@ class MainScreen(Screen[None]):
     def request_toggle(self, direction: Direction) -> None:
         """Ask for ``direction`` JWT on or off for the marked rows, else the selection."""
         marked = tuple(self.scope_list.marked_refs)
-        self.post_message(ToggleRequested(direction, self.scope_list.current_ref, marked))
+        current = self.scope_list.current_ref
+        self.post_message(ToggleRequested(direction, current, marked, self.server))
 
     def action_rotate_key(self) -> None:
-        self.post_message(RotateRequested(self.scope_list.current_ref))
+        self.post_message(RotateRequested(self.scope_list.current_ref, self.server))
 
     def action_token_preview(self) -> None:
-        self.post_message(TokenPreviewRequested(self.scope_list.current_ref))
+        self.post_message(TokenPreviewRequested(self.scope_list.current_ref, self.server))
 
     def action_probe(self) -> None:
-        self.post_message(ProbeRequested(self.scope_list.current_ref))
+        self.post_message(ProbeRequested(self.scope_list.current_ref, self.server))

@@ -5,7 +5,8 @@ app; the app owns the source and the session, acts, and shows the result on the 
 setting its attributes and calling its methods. The app's own news (a config loaded, aliases
 arrived) are nested in their senders. These live apart so that the app names them without
 importing the screen or the edit flows, which it loads only once it starts (start-up time):
-this module imports nothing heavy at run time.
+this module imports nothing heavy at run time. Over several servers, each request names the
+server of the rows it is about (``server``); None is the one source otherwise.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class AliasesRequested(Message):
     """The operator is on ``application``: its aliases are wanted now."""
 
     application: str
+    server: str | None = None  # over several servers: the one it is on
 
 
 @dataclass
@@ -37,6 +39,7 @@ class ToggleRequested(Message):
     direction: Direction
     current: ScopeRef | None  # the selection (None: nothing is selected)
     marked: tuple[ScopeRef, ...]
+    server: str | None = None  # over several servers: the one it is on
 
 
 @dataclass
@@ -44,6 +47,7 @@ class RotateRequested(Message):
     """Choose a new key for ``current`` (None: nothing is selected)."""
 
     current: ScopeRef | None
+    server: str | None = None  # over several servers: the one it is on
 
 
 @dataclass
@@ -51,6 +55,7 @@ class TokenPreviewRequested(Message):
     """Issue and explain a preview token for ``current`` (None: nothing is selected)."""
 
     current: ScopeRef | None
+    server: str | None = None  # over several servers: the one it is on
 
 
 @dataclass
@@ -58,6 +63,7 @@ class ProbeRequested(Message):
     """Probe ``current``'s enforcement on the server (None: nothing is selected)."""
 
     current: ScopeRef | None
+    server: str | None = None  # over several servers: the one it is on
 
 
 class SessionChanged(Message):

@@ -33,12 +33,14 @@ class Console(Protocol):
     """What the console's commands use of the app."""
 
     source: Source
-    session: EditSession | None
-    flows: EditFlows | None
     switcher: SourceSwitcher | None
     theme: str
     keymap: dict[str, str]  # binding id → keys (:class:`.user_keys.UserKeys`)
 
+    @property
+    def session(self) -> EditSession | None: ...
+    @property
+    def flows(self) -> EditFlows | None: ...
     def search_themes(self) -> None: ...
     def action_save(self) -> None: ...
     def action_reload(self) -> None: ...

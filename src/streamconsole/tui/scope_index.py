@@ -34,10 +34,12 @@ def searched_text(name: str, label: str) -> str:
 EXPAND_LIMIT = 100
 APPLICATION = -1
 PLACEHOLDER = -2  # "loading…" (or why not) under an open application whose aliases are not in
+SERVER = -3  # a server's own row, above its applications (several servers: :mod:`.fleet_index`)
 
 
 class Row(NamedTuple):
-    """One visible row: an application, one of its aliases, or its placeholder."""
+    """One visible row: an application, one of its aliases, or its placeholder (or, over
+    several servers, a server)."""
 
     app: int
     alias: int = APPLICATION
@@ -53,6 +55,10 @@ class Row(NamedTuple):
     @property
     def is_alias(self) -> bool:
         return self.alias >= 0
+
+    @property
+    def is_server(self) -> bool:
+        return self.alias == SERVER
 
 
 class ScopeIndex:

@@ -1,4 +1,4 @@
-"""The list of applications and aliases: one line drawn at a time over a :class:`ScopeIndex`.
+"""The list of applications and aliases: one line drawn at a time over a :class:`.RowIndex`.
 
 A ``ScrollView`` with ``render_line`` and a small line cache, not a widget per row: it opens
 100k aliases at once (Textual's DataTable, Tree and OptionList take seconds at that size).
@@ -29,7 +29,8 @@ from textual.strip import Strip
 from streamconsole.core.model import ScopeRef
 from streamconsole.core.text import inert
 from streamconsole.tui.bindings import SCOPE_LIST_BINDINGS
-from streamconsole.tui.scope_index import Row, ScopeIndex
+from streamconsole.tui.row_index import RowIndex, RowMarkers
+from streamconsole.tui.scope_index import Row
 from streamconsole.tui.scope_row import Cells, right_columns, row_strip
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.terminal import glyphs_of
@@ -85,13 +86,13 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.index: ScopeIndex | None = None
+        self.index: RowIndex | None = None
         self.unsaved: frozenset[ScopeRef] = frozenset()
         self._unsaved_apps: frozenset[str] = frozenset()
         self._marked: set[Row] = set()
         self._line_cache: LRUCache[tuple[Row, int, bool], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
-        self._highlighted: ScopeRef | None = None
+        self._highlighted: object = None  # what the last Highlighted was about
         # Why an application's aliases could not be loaded, by name (shared with the loader).
         self.alias_failures: Mapping[str, str] = {}
         # Which rows show ⚠ (set by the screen, then the rows redrawn with set_unsaved).
@@ -99,7 +100,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # --- content --------------------------------------------------------------------------
 
-    def show_index(self, index: ScopeIndex, unsaved: frozenset[ScopeRef]) -> None:
+    def show_index(self, index: RowIndex, unsaved: frozenset[ScopeRef]) -> None:
         self.index = index
         self.clear_marks()
         self.set_unsaved(unsaved)
@@ -221,10 +222,14 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def _announce(self) -> None:
-        ref = self.current_ref
-        if ref != self._highlighted:
-            self._highlighted = ref
-            self.post_message(self.Highlighted(self, ref))
+        place = self._place()
+        if place != self._highlighted:
+            self._highlighted = place
+            self.post_message(self.Highlighted(self, self.current_ref))
+
+    def _place(self) -> object:
+        """What the cursor is on, as far as the detail is concerned."""
+        return self.current_ref
 
     def action_cursor_up(self) -> None:
         self.cursor -= 1
@@ -260,7 +265,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         if row is None or self.index is None or not row.is_application:
             return
         if self.index.is_expanded(row.app):
-            self.cursor += 1 if self.index.alias_names[row.app] else 0
+            self.cursor += 1 if self.index.scope(row)[0].aliases else 0
         else:
             self._set_expanded(row, True)
 
@@ -275,7 +280,7 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_toggle_mark(self) -> None:
         row = self.current_row
-        if row is None or row.is_placeholder:
+        if row is None or not (row.is_application or row.is_alias):
             return
         self._marked.symmetric_difference_update({row})
         self._line_cache.clear()
@@ -325,19 +330,27 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         partial = self.get_component_rich_style(name, partial=True)
         return Style(color=full.color) + partial.without_color
 
-    def _draw(self, index: ScopeIndex, row: Row, width: int, on_cursor: bool) -> Strip:
-        app, alias = index.scope(row)
+    def _markers(self, row: Row) -> RowMarkers:
+        """Where ``row``'s markers come from (one source: this list's own)."""
+        return RowMarkers(self.unsaved, self._unsaved_apps, self.alias_failures, self.warnings)
+
+    def _base(self, on_cursor: bool) -> Style:
         base = self.rich_style
-        if on_cursor:
-            base += self.get_component_rich_style("scope-list--cursor")
+        return base + self.get_component_rich_style("scope-list--cursor") if on_cursor else base
+
+    def _draw(self, index: RowIndex, row: Row, width: int, on_cursor: bool) -> Strip:
+        app, alias = index.scope(row)
+        base = self._base(on_cursor)
+        markers = self._markers(row)
         muted = self._style("scope-list--muted")
         glyphs = glyphs_of(self)
         left: Cells = [
             (glyphs.pointer if on_cursor else " ", base),
             (glyphs.marked if row in self._marked else " ", self._style("scope-list--marked")),
+            (markers.indent, base),
         ]
         if row.is_placeholder:
-            failure = app.problem or self.alias_failures.get(app.name)
+            failure = app.problem or markers.failures.get(app.name)
             not_loaded = f"{glyphs.failed} not loaded: see the detail"
             note = (not_loaded, "scope-list--problem") if failure else None
             text, style = note or (f"loading{glyphs.ellipsis}", "scope-list--muted")
@@ -356,17 +369,17 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         # A label from a server (a THEOlive name) is attacker input, as names are.
         label = inert((alias or app).label, limit=200)
         unsaved = (
-            ScopeRef(app.name, alias.name) in self.unsaved
+            ScopeRef(app.name, alias.name) in markers.unsaved
             if alias is not None
-            else app.name in self._unsaved_apps
+            else app.name in markers.unsaved_apps
         )
         right = right_columns(
             app,
             alias,
             with_kind=width >= _WIDE_ENOUGH_FOR_KIND,
             unsaved=unsaved,
-            failed=alias is None and app.name in self.alias_failures,
-            warned=self.warnings is not None and self.warnings.marked(app, alias),
+            failed=alias is None and app.name in markers.failures,
+            warned=markers.warnings is not None and markers.warnings.marked(app, alias),
             style=self._style,
             glyphs=glyphs,
         )

@@ -13,7 +13,7 @@ from streamconsole.core.text import counted, inert
 
 if TYPE_CHECKING:  # at run time only the arguments' attributes are read: the app imports this
     from streamconsole.core.model import Config
-    from streamconsole.tui.scope_index import ScopeIndex
+    from streamconsole.tui.row_index import RowIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ def source_only(
 def status_text(
     source_status: str,
     config: Config,
-    index: ScopeIndex | None,
+    index: RowIndex | None,
     progress: Progress,
     warnings: int = 0,
     marked: int = 0,
@@ -44,10 +44,20 @@ def status_text(
     """``warnings``: how many the details show (each counted once), marked ⚠ in the list;
     ``marked``: the rows a toggle acts on instead of the cursor's (they may be off screen)."""
     bar, dot = f" {glyphs.separator} ", f" {glyphs.dot} "
-    parts: list[str | tuple[str, str]] = [
+    head = (
         f" {inert(source_status)}{bar}{counted(len(config.applications), 'application')}{dot}"
         f"{counted(config.alias_count, 'alias')}"
-    ]
+    )
+    return Content.assemble(head, *status_tail(index, progress, warnings, marked, glyphs))
+
+
+def status_tail(
+    index: RowIndex | None, progress: Progress, warnings: int, marked: int, glyphs: Glyphs
+) -> list[str | tuple[str, str]]:
+    """What follows what the status line shows of the source(s): marks, warnings, what is
+    still coming or failed, the filter."""
+    bar, dot = f" {glyphs.separator} ", f" {glyphs.dot} "
+    parts: list[str | tuple[str, str]] = []
     if marked:
         parts.append((f"{bar}{glyphs.marked} {marked:,} marked", "bold $text-accent"))
     if warnings:
@@ -62,4 +72,4 @@ def status_text(
         shown = index.shown_aliases
         verb = "matches" if shown == 1 else "match"
         parts.append((f"{bar}filter: {counted(shown, 'alias')} {verb}", "$accent"))
-    return Content.assemble(*parts)
+    return parts

@@ -1,0 +1,301 @@
+"""Several servers in one console tree (issue 16): two Ant Media emulators, a THEOlive one
+and a server that is down, all loaded at once; "us" is read-only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.glyphs import UNICODE, Glyphs
+from streamconsole.core.model import ScopeRef
+from streamconsole.tui.app import StreamConsoleApp
+from streamconsole.tui.fleet_list import FleetList
+from streamconsole.tui.sources import SourceOpener
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator
+from tests.emulators.hostile_names import hostile_segment
+
+from .conftest import console, detail_text, fixed_clock, text_of
+from .remote_support import settle
+from .test_compare import DOWN_URL
+
+SERVERS = ("eu", "us", "theo", "down")
+
+
+def tree_config(
+    directory: Path,
+    eu: AntMediaEmulator,
+    us: AntMediaEmulator,
+    theo: TheoLiveEmulator,
+    read_only: tuple[str, ...] = ("us",),
+) -> Path:
+    """eu and us (Ant Media; us read-only), theo (THEOlive) and down, audited beside it."""
+    servers = [
+        ("eu", "antmedia", eu.base_url, "SC_AMS", "eu" in read_only),
+        ("us", "antmedia", us.base_url, "SC_AMS", "us" in read_only),
+        ("theo", "theolive", theo.base_url, "SC_THEO", "theo" in read_only),
+        ("down", "antmedia", DOWN_URL, "SC_AMS", "down" in read_only),
+    ]
+    config = directory / "fleet.toml"
+    audit = directory / "audit.jsonl"
+    config.write_text(
+        f'[console]\nsave = "manual"\naudit_log = "{audit}"\n\n'
+        + "".join(
+            f'[servers.{name}]\nkind = "{kind}"\nurl = "{url}"\ncredentials_env = "{env}"\n'
+            + ("read_only = true\n" if read_only else "")
+            for name, kind, url, env, read_only in servers
+        )
+    )
+    return config
+
+
+def tree_console(
+    directory: Path,
+    eu: AntMediaEmulator,
+    us: AntMediaEmulator,
+    theo: TheoLiveEmulator,
+    *,
+    servers: tuple[str, ...] = SERVERS,
+    read_only: tuple[str, ...] = ("us",),
+    glyphs: Glyphs = UNICODE,
+) -> StreamConsoleApp:
+    """The console on ``servers`` of the tree's config, each load timed as taking no time
+    (the snapshots show no machine's speed)."""
+    environ = {
+        "SC_AMS": f"{eu.admin_email}:{eu.admin_password}",
+        "SC_THEO": f"{theo.api_key}:{theo.api_secret}",
+    }
+    config = tree_config(directory, eu, us, theo, read_only)
+    return StreamConsoleApp(
+        TomlSource(config, environ=environ),
+        clock=fixed_clock,
+        opener=SourceOpener(config, environ=environ),
+        servers=servers,
+        glyphs=glyphs,
+        timer=lambda: 0.0,
+    )
+
+
+def trees(pilot: Pilot[None]) -> FleetList:
+    scopes = console(pilot).main_screen.scope_list
+    assert isinstance(scopes, FleetList)
+    return scopes
+
+
+def status(pilot: Pilot[None]) -> str:
+    return text_of(console(pilot).main_screen.query_one("#status-text", Static))
+
+
+def note(pilot: Pilot[None]) -> str:
+    return text_of(console(pilot).main_screen.query_one("#status-note", Static))
+
+
+def rows(pilot: Pilot[None]) -> list[str]:
+    """Every visible row as drawn, without trailing blanks."""
+    scopes = trees(pilot)
+    return [scopes.render_line(y).text.rstrip() for y in range(len(scopes.index or ()))]
+
+
+def server_rows(shown: list[str]) -> dict[str, str]:
+    """The servers' rows (an expander in the third cell), by name."""
+    return {line[4:].split()[0]: line for line in shown if line[2:3] in ("▾", "▸")}
+
+
+async def test_every_server_is_a_row_with_its_applications_below(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = rows(pilot)
+        servers = server_rows(shown)
+        assert list(servers) == list(SERVERS)  # in the order named, whoever answered first
+        assert "eu  Ant Media · admin@example.com · 0 ms" in servers["eu"]
+        assert servers["us"].endswith("read-only") and not servers["eu"].endswith("read-only")
+        assert "theo  THEOlive" in servers["theo"]
+        assert "down  Ant Media · admin@example.com  ✗ POST /rest/v2/" in servers["down"]
+        assert status(pilot).startswith(" 4 servers │ 9 applications · 295 aliases │ ")
+        assert "✗ down: down" in status(pilot)
+        # The others work: eu's applications below it, one step in.
+        assert shown[1].startswith("    ▸ LiveApp (120)")
+        assert [line[4:].split()[1] for line in shown[5:8]] == ["LiveApp", "WebRTCAppEE", "VodApp"]
+        for secret in (antmedia.admin_password, theolive.api_secret):
+            assert not [line for line in shown if secret in line]
+        # The down server says why in its detail; its row stays inert text.
+        trees(pilot).select_in(3, None)
+        await pilot.pause()
+        assert "cannot connect" in detail_text(pilot)
+        assert console(pilot).session is None  # nothing of it to edit
+
+
+async def test_the_filter_looks_through_every_server(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    antmedia_us.state.add_application("UsOnlyLive")
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"live", "enter")
+        await settle(pilot)
+        shown = rows(pilot)
+        # theo has no "live", and down nothing to match.
+        assert list(server_rows(shown)) == ["eu", "us"]
+        assert any("UsOnlyLive" in line for line in shown)
+        assert sum("LiveApp" in line for line in shown) == 2
+        assert "filter:" in status(pilot)
+
+
+async def _toggle_play(pilot: Pilot[None], server: int, ref: ScopeRef) -> None:
+    assert trees(pilot).select_in(server, ref)
+    await pilot.pause()
+    await pilot.press("l")
+    await settle(pilot)
+
+
+async def test_a_save_saves_each_server_and_a_failure_keeps_only_that_ones_edits(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    settings = "/rest/v2/applications/settings/LiveApp"
+    antmedia_us.faults.fail(500, times=None, path=settings, method="POST")
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
+        await _toggle_play(pilot, 1, ScopeRef("LiveApp"))
+        eu, us = app.members[0], app.members[1]
+        assert eu.pending == us.pending == 1
+        assert text_of(app.main_screen.query_one("#unsaved-badge", Static)) == " 2 unsaved "
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # eu saved; us refused: its edit is still pending, eu's save is not undone.
+        assert antmedia.state.applications["LiveApp"].settings["playJwtControlEnabled"] is True
+        us_app = antmedia_us.state.applications["LiveApp"]
+        assert not us_app.settings.get("playJwtControlEnabled")
+        assert eu.pending == 0 and us.pending == 1
+        assert "Saved on eu; not saved on us (edits kept" in note(pilot)
+        assert text_of(app.main_screen.query_one("#unsaved-badge", Static)) == " 1 unsaved "
+        # Each save is audited under its own server.
+        audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+        assert [(entry["source"], entry["result"][:6]) for entry in audit] == [
+            ("eu", "ok"),
+            ("us", "failed"),
+        ]
+
+
+async def test_rows_marked_on_two_servers_are_not_toggled_together(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for server in (0, 1):
+            assert trees(pilot).select_in(server, ScopeRef("LiveApp"))
+            await pilot.press("x")
+        await pilot.press("l")
+        await settle(pilot)
+        assert "The marked rows are on 2 servers (eu, us)" in note(pilot)
+        assert [member.pending for member in app.members] == [0, 0, 0, 0]
+        # Marks on one server toggle there, wherever the cursor is.
+        await pilot.press("escape")
+        assert trees(pilot).select_in(1, ScopeRef("WebRTCAppEE"))
+        await pilot.press("x")
+        assert trees(pilot).select_in(0, None)
+        await pilot.press("l")
+        await settle(pilot)
+        assert [member.pending for member in app.members] == [0, 1, 0, 0]
+
+
+async def test_quitting_asks_about_the_edits_of_every_server(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    from streamconsole.tui.dialogs import UnsavedChangesScreen
+
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
+        await _toggle_play(pilot, 1, ScopeRef("WebRTCAppEE"))
+        await pilot.press("q")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, UnsavedChangesScreen)
+        assert text_of(dialog.query_one("#unsaved-question", Static)) == (
+            "Quit with 2 unsaved changes?"
+        )
+        listed = text_of(dialog.query_one("#unsaved-list", Static))
+        assert "eu: " in listed and "us: " in listed
+        await pilot.press("s")  # save both, then quit
+        await settle(pilot)
+    assert antmedia.state.applications["LiveApp"].settings["playJwtControlEnabled"] is True
+    assert antmedia_us.state.applications["WebRTCAppEE"].settings["playJwtControlEnabled"] is False
+
+
+async def test_a_read_only_server_refuses_writes_and_the_others_do_not(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _toggle_play(pilot, 1, ScopeRef("LiveApp"))
+        assert app.members[1].pending == 0
+        assert any("read-only" in n.message for n in app._notifications)
+        await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
+        assert app.members[0].pending == 1
+
+
+async def test_a_server_that_hangs_says_loading_while_the_others_work(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    antmedia_us.faults.hang(times=None)
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(500):
+            if app.members[0].session is not None and app.members[2].session is not None:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        servers = server_rows(rows(pilot))
+        assert servers["us"].rstrip().endswith("loading…")
+        assert "1 server loading…" in status(pilot)
+        await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
+        assert app.members[0].pending == 1
+
+
+async def test_names_from_servers_stay_inert_in_the_tree(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    name = hostile_segment("Evil")
+    antmedia.state.add_application(name, playJwtControlEnabled=True)
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = "\n".join(rows(pilot))
+        assert "\u202e" not in shown and "\\u202e" in shown
+        assert "[bold red]markup" in shown  # as text, not markup

@@ -1,0 +1,52 @@
+"""SVG snapshots of several servers in one console tree (issue 16): two Ant Media emulators
+(us read-only), a THEOlive one and a server that is down, with a fixed clock, a fixed
+terminal size, no animations and every load timed as taking no time. Update them only
+after looking at snapshot_report.html:
+``pytest tests/tui/test_fleet_tree_snapshots.py --snapshot-update``."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator
+from tests.emulators.antmedia_state import ADMIN_PASSWORD, SERVER_SECRET, VENDOR_EXAMPLE_SECRET
+
+from .remote_support import settle
+from .test_fleet_tree import tree_console
+
+
+async def _settled(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    pilot.app.clear_notifications()  # a toast's life is wall-clock time
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_several_servers_in_one_tree(  # type: ignore[no-untyped-def]
+    snap_compare,
+    size: tuple[int, int],
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    assert snap_compare(app, terminal_size=size, run_before=_settled)
+
+
+def test_these_snapshots_show_no_secret_address_or_port() -> None:
+    svgs = sorted((Path(__file__).parent / "__snapshots__" / Path(__file__).stem).glob("*.svg"))
+    assert len(svgs) == 2
+    secrets = (VENDOR_EXAMPLE_SECRET, ADMIN_PASSWORD, SERVER_SECRET)
+    windows = {secret[i : i + 12] for secret in secrets for i in range(len(secret) - 11)}
+    for svg in svgs:
+        raw = svg.read_text("utf-8")
+        shown = html.unescape("".join(re.findall(r">([^<]*)</text>", raw))).replace("\xa0", " ")
+        assert "4 servers" in shown, svg.name
+        assert not [w for w in windows if w in raw or w in shown], f"{svg.name}: a secret"
+        assert "127.0.0.1" not in shown and "localhost" not in shown, svg.name
