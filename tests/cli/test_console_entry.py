@@ -92,3 +92,36 @@ def test_the_console_with_its_screen_redirected_says_so(sample_dir: Path) -> Non
         os.close(master)
     assert process.returncode == 2
     assert b"error: the console runs in a terminal, but stderr is not one." in err
+
+
+def test_several_servers_are_checked_before_the_console_starts(sample_dir: Path) -> None:
+    """``--server`` several times (or ``--all-servers``): a name the config does not define
+    is refused, naming the ones it does, before any server is asked."""
+    servers = [
+        line[9:-1]
+        for line in (sample_dir / "streamconsole.toml").read_text().splitlines()
+        if line.startswith("[servers.")
+    ]
+    assert len(servers) >= 1
+    result = run_cli(
+        "streamconsole.toml",
+        "--server",
+        servers[0],
+        "--server",
+        "nowhere",
+        cwd=sample_dir,
+        stdin="",
+        timeout=REFUSAL_WAIT,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: no server named 'nowhere' (configured: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_all_servers_on_a_config_without_servers_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty.toml").write_text('[console]\nsave = "manual"\n')
+    result = run_cli("empty.toml", "--all-servers", cwd=tmp_path, stdin="", timeout=REFUSAL_WAIT)
+    assert result.returncode == 2
+    assert result.stderr == "error: --all-servers: the config defines no [servers.NAME]\n"
+    both = run_cli("empty.toml", "--all-servers", "--server", "a", cwd=tmp_path, stdin="")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr

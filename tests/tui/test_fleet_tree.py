@@ -299,3 +299,23 @@ async def test_names_from_servers_stay_inert_in_the_tree(
         shown = "\n".join(rows(pilot))
         assert "\u202e" not in shown and "\\u202e" in shown
         assert "[bold red]markup" in shown  # as text, not markup
+
+
+async def test_a_refresh_reads_every_server_again_and_the_cursor_stays(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    antmedia_us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.members[1].error is not None and "down: us, down" in status(pilot)
+        assert trees(pilot).select_in(2, ScopeRef("news-channel"))
+        antmedia_us.faults.clear()
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.members[1].session is not None
+        assert "down: down" in status(pilot) and "us," not in status(pilot)
+        assert (app.main_screen.server, str(trees(pilot).current_ref)) == ("theo", "news-channel")

@@ -57,9 +57,11 @@ def load(target: str) -> Run:
 
 # The console itself (``streamconsole CONFIG``, no command name), for main and the README.
 CONSOLE_RUN = "streamconsole.cli.console:run_console"
-CONSOLE_SYNOPSIS = "CONFIG [--server NAME] [--read-only] [--theme NAME] [--ascii]"
+CONSOLE_SYNOPSIS = "CONFIG [--server NAME ...|--all-servers] [--read-only] [--theme NAME] [--ascii]"
 CONSOLE_DETAILS = (
-    "the console (TUI), on the file or on one of its servers; in a terminal only (stdin, "
+    "the console (TUI), on the file or on one of its servers; on several servers (`--server` "
+    "given several times, or `--all-servers`), all of them in one tree (see Several "
+    "servers); in a terminal only (stdin, "
     "stdout and stderr), exit 2 otherwise; ASCII symbols with `--ascii`, and on the Linux "
     "console (`TERM=linux`). `streamconsole` alone, or `streamconsole help [COMMAND]`, lists "
     "the commands (or one command's options)"

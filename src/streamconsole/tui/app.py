@@ -254,11 +254,13 @@ class StreamConsoleApp(FleetConsole, UserKeys, InertTextApp, TerminalApp):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not super().check_action(action, parameters):
             return False  # the terminal is too small
-        # No ctrl+s in the footer when the config failed to load or is read-only; no source
-        # to open or to compare with without the config's other sources.
+        # No ctrl+s in the footer when the config failed to load or every source is
+        # read-only; no source to open or to compare with without the config's other sources
+        # (and none to open over several servers: the tree has them).
         if action in ("open_source", "compare"):
             return self.switcher is not None and not (self.fleet and action == "open_source")
-        read_only = self.session is not None and self.session.read_only
+        sessions = [member.session for member in self.members if member.session is not None]
+        read_only = bool(sessions) and all(session.read_only for session in sessions)
         return action != "save" or not (self.load_failed or read_only)
 
     @on(SessionChanged)

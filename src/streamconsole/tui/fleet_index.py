@@ -133,7 +133,9 @@ class FleetIndex:
         shown: list[int] = []
         for segment, server in enumerate(self._visible):
             index, start = self.indexes[server], self._starts[segment] + 1
-            if index is None or not self._open(server) or start > last:
+            if index is None or not self._open(server):
+                continue
+            if start > last or start + len(index) <= first:  # its rows are off that stretch
                 continue
             apps = index.visible_applications(max(first - start, 0), last - start)
             shown += [server * STRIDE + 1 + app for app in apps]

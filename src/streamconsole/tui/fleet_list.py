@@ -10,6 +10,8 @@ screen from each server's session).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -100,9 +102,13 @@ class FleetList(ScopeList):
         self._relayout(row)
         return fleet.find(row) is not None
 
-    def rows_changed(self) -> None:
-        """A server was loaded or failed: its rows changed; the cursor stays on its row."""
-        self._relayout(self.current_row)
+    @contextmanager
+    def rows_changing(self) -> Iterator[None]:
+        """A server's rows change inside (it was loaded, or failed): the cursor stays on the
+        row it is on, wherever that row goes."""
+        keep = self.current_row
+        yield
+        self._relayout(keep)
 
     def redraw(self) -> None:
         """Markers changed (an edit, a save): every row is drawn again."""

@@ -99,10 +99,10 @@ class FleetScreen(MainScreen):
         """``member`` was read (or could not be): its rows, or why not, in place."""
         position = self.members.index(member)
         session = member.session
-        self.fleet.set_index(position, ScopeIndex(session.config) if session else None)
         trees = self.fleet_list
+        with trees.rows_changing():
+            self.fleet.set_index(position, ScopeIndex(session.config) if session else None)
         trees.servers = [server_row(each) for each in self.members]
-        trees.rows_changed()
         if self._keep is not None and self._keep[0] == member.server:
             trees.select_in(position, self._keep[1])
             self._keep = None

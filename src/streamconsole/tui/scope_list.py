@@ -347,8 +347,9 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         left: Cells = [
             (glyphs.pointer if on_cursor else " ", base),
             (glyphs.marked if row in self._marked else " ", self._style("scope-list--marked")),
-            (markers.indent, base),
         ]
+        if markers.indent:  # several servers: a server's rows one step in
+            left.append((markers.indent, base))
         if row.is_placeholder:
             failure = app.problem or markers.failures.get(app.name)
             not_loaded = f"{glyphs.failed} not loaded: see the detail"
