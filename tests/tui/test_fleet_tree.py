@@ -233,6 +233,10 @@ async def test_quitting_asks_about_the_edits_of_every_server(
         await settle(pilot)
         await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
         await _toggle_play(pilot, 1, ScopeRef("WebRTCAppEE"))
+        # The palette saves every server's edits; no other source to open: the tree has them.
+        titles = [command.title for command in app.get_system_commands(app.main_screen)]
+        assert "Save 2 unsaved changes" in titles and "Compare across servers" in titles
+        assert not [title for title in titles if title.startswith("Open ")]
         await pilot.press("q")
         await pilot.pause()
         dialog = pilot.app.screen
@@ -319,3 +323,33 @@ async def test_a_refresh_reads_every_server_again_and_the_cursor_stays(
         assert app.members[1].session is not None
         assert "down: down" in status(pilot) and "us," not in status(pilot)
         assert (app.main_screen.server, str(trees(pilot).current_ref)) == ("theo", "news-channel")
+
+
+async def test_a_hostile_server_name_and_account_stay_inert_on_its_row(
+    tmp_path: Path, antmedia: AntMediaEmulator, antmedia_us: AntMediaEmulator
+) -> None:
+    config = tmp_path / "hostile.toml"
+    config.write_text(
+        f'[servers."eu[bold red]x\\u202e"]\nkind = "antmedia"\nurl = "{antmedia.base_url}"\n'
+        'credentials_env = "SC_EVIL"\n'
+        f'[servers.us]\nkind = "antmedia"\nurl = "{antmedia_us.base_url}"\n'
+        'credentials_env = "SC_AMS"\n'
+    )
+    environ = {
+        "SC_EVIL": "[bold]who\u202e@example.com:not-the-password",
+        "SC_AMS": f"{antmedia_us.admin_email}:{antmedia_us.admin_password}",
+    }
+    app = StreamConsoleApp(
+        TomlSource(config, environ=environ),
+        clock=fixed_clock,
+        opener=SourceOpener(config, environ=environ),
+        servers=("eu[bold red]x\u202e", "us"),
+        timer=lambda: 0.0,
+    )
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        shown = "\n".join([*rows(pilot), status(pilot), detail_text(pilot)])
+        assert "\u202e" not in shown
+        assert "eu[bold red]x\\u202e  Ant Media · [bold]who\\u202e@example.com  ✗" in shown
+        assert "down: eu[bold red]x\\u202e" in shown
+        assert app.members[1].session is not None  # the other one works

@@ -83,6 +83,11 @@ class FleetConsole(App[None]):
         screen = self._main_screen
         return self.member_named(screen.server if screen is not None else None)
 
+    @property
+    def pending(self) -> int:
+        """Unsaved edits, on every member."""
+        return sum(member.pending for member in self.members)
+
     def member_named(self, server: str | None) -> ConsoleMember:
         """The member of ``server`` (on one source, None: that one)."""
         return next((m for m in self.members if m.server == server), self.members[0])
@@ -141,7 +146,7 @@ class FleetConsole(App[None]):
         unsaved_then(self, self.members, question, proceed)
 
     def _pending(self) -> str:  # in words: "1 unsaved change"
-        return counted(sum(member.pending for member in self.members), "unsaved change")
+        return counted(self.pending, "unsaved change")
 
     async def close_sources(self) -> None:
         """Close every member's connections (and, over several servers, the file's)."""

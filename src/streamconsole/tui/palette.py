@@ -38,6 +38,10 @@ class Console(Protocol):
     keymap: dict[str, str]  # binding id → keys (:class:`.user_keys.UserKeys`)
 
     @property
+    def fleet(self) -> bool: ...
+    @property
+    def pending(self) -> int: ...
+    @property
     def session(self) -> EditSession | None: ...
     @property
     def flows(self) -> EditFlows | None: ...
@@ -155,7 +159,8 @@ def console_commands(console: Console) -> list[SystemCommand]:
         SystemCommand("Quit", "asks about unsaved edits", console.action_quit),
     ]
     if console.switcher is not None:
-        commands += console.switcher.commands()
+        if not console.fleet:  # over several servers, the tree has them all
+            commands += console.switcher.commands()
         if console.switcher.server_names:
             compare = SystemCommand(
                 "Compare across servers",
@@ -165,7 +170,13 @@ def console_commands(console: Console) -> list[SystemCommand]:
             )
             commands.insert(1, compare)
     commands += _theme_to_config(console)
-    if session is not None and session.pending:
+    if console.fleet and console.pending:
+        where = "on each server with edits, one at a time"
+        save = SystemCommand(
+            f"Save {counted(console.pending, 'unsaved change')}", where, console.action_save
+        )
+        commands.insert(0, save)
+    elif session is not None and session.pending:
         refused = "refused in read-only mode — " if session.read_only else ""
         save = SystemCommand(
             f"Save {counted(len(session.pending), 'unsaved change')}",
