@@ -1,6 +1,7 @@
 """The console's edits, each with what it tells the operator: publish/play toggles, a new
-key, the token preview, saving (at once where the config asks for it, or before something
-would lose unsaved edits).
+key, the token preview, saving (at once where the config asks for it, or when asked:
+:meth:`EditFlows.save_now`, which :mod:`.console_member` also runs for each source before
+something would lose unsaved edits).
 
 Every write asks :meth:`EditFlows.writable` first, so read-only mode is refused in one
 place. The flows change the session and post :class:`SessionChanged` to the app, which

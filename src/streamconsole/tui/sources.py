@@ -29,11 +29,6 @@ if TYPE_CHECKING:
     from streamconsole.core.model import Config
 
 
-async def close_source(source: Source) -> None:
-    """Close a source's connections (a file source has none)."""
-    await source.aclose()
-
-
 class SourceOpener:
     """Opens a source of one config file: the file itself, or one of its servers."""
 
