@@ -79,6 +79,18 @@ def tree_console(
     )
 
 
+async def loaded(pilot: Pilot[None]) -> None:
+    """Until every server was read or failed, and nothing is left running. (A wait for the
+    workers alone may come before the servers' load has started: the file is read first.)"""
+    app = console(pilot)
+    for _ in range(1000):
+        await settle(pilot)
+        if all(member.latency is not None for member in app.members):
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the servers did not load")
+
+
 def trees(pilot: Pilot[None]) -> FleetList:
     scopes = console(pilot).main_screen.scope_list
     assert isinstance(scopes, FleetList)
@@ -112,7 +124,7 @@ async def test_every_server_is_a_row_with_its_applications_below(
 ) -> None:
     app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         shown = rows(pilot)
         servers = server_rows(shown)
         assert list(servers) == list(SERVERS)  # in the order named, whoever answered first
@@ -143,7 +155,7 @@ async def test_the_filter_looks_through_every_server(
     antmedia_us.state.add_application("UsOnlyLive")
     app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         await pilot.press("slash", *"live", "enter")
         await settle(pilot)
         shown = rows(pilot)
@@ -171,7 +183,7 @@ async def test_a_save_saves_each_server_and_a_failure_keeps_only_that_ones_edits
     antmedia_us.faults.fail(500, times=None, path=settings, method="POST")
     app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
         await _toggle_play(pilot, 1, ScopeRef("LiveApp"))
         eu, us = app.members[0], app.members[1]
@@ -202,7 +214,7 @@ async def test_rows_marked_on_two_servers_are_not_toggled_together(
 ) -> None:
     app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         for server in (0, 1):
             assert trees(pilot).select_in(server, ScopeRef("LiveApp"))
             await pilot.press("x")
@@ -230,7 +242,7 @@ async def test_quitting_asks_about_the_edits_of_every_server(
 
     app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
         await _toggle_play(pilot, 1, ScopeRef("WebRTCAppEE"))
         # The palette saves every server's edits; no other source to open: the tree has them.
@@ -260,7 +272,7 @@ async def test_a_read_only_server_refuses_writes_and_the_others_do_not(
 ) -> None:
     app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         await _toggle_play(pilot, 1, ScopeRef("LiveApp"))
         assert app.members[1].pending == 0
         assert any("read-only" in n.message for n in app._notifications)
@@ -299,7 +311,7 @@ async def test_names_from_servers_stay_inert_in_the_tree(
     antmedia.state.add_application(name, playJwtControlEnabled=True)
     app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         shown = "\n".join(rows(pilot))
         assert "\u202e" not in shown and "\\u202e" in shown
         assert "[bold red]markup" in shown  # as text, not markup
@@ -314,13 +326,16 @@ async def test_a_refresh_reads_every_server_again_and_the_cursor_stays(
     antmedia_us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
     app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         assert app.members[1].error is not None and "down: us, down" in status(pilot)
         assert trees(pilot).select_in(2, ScopeRef("news-channel"))
         antmedia_us.faults.clear()
         await pilot.press("ctrl+r")
-        await settle(pilot)
-        assert app.members[1].session is not None
+        for _ in range(1000):  # the file is read again first, then every server
+            if app.members[1].session is not None:
+                break
+            await pilot.pause(0.01)
+        await loaded(pilot)
         assert "down: down" in status(pilot) and "us," not in status(pilot)
         assert (app.main_screen.server, str(trees(pilot).current_ref)) == ("theo", "news-channel")
 
@@ -347,7 +362,7 @@ async def test_a_hostile_server_name_and_account_stay_inert_on_its_row(
         timer=lambda: 0.0,
     )
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot)
+        await loaded(pilot)
         shown = "\n".join([*rows(pilot), status(pilot), detail_text(pilot)])
         assert "\u202e" not in shown
         assert "eu[bold red]x\\u202e  Ant Media · [bold]who\\u202e@example.com  ✗" in shown

@@ -16,12 +16,11 @@ from textual.pilot import Pilot
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.emulators.antmedia_state import ADMIN_PASSWORD, SERVER_SECRET, VENDOR_EXAMPLE_SECRET
 
-from .remote_support import settle
-from .test_fleet_tree import tree_console
+from .test_fleet_tree import loaded, tree_console
 
 
 async def _settled(pilot: Pilot[None]) -> None:
-    await settle(pilot)
+    await loaded(pilot)
     pilot.app.clear_notifications()  # a toast's life is wall-clock time
     await pilot.pause()
 
