@@ -225,10 +225,12 @@ class FleetConsole(App[None]):
         member = self.member_named(loaded.member.name)
         member.source, member.error, member.latency = source, loaded.member.error, loaded.latency
         screen = self._screen
-        if source is not None and config is not None and member.host is not None:
+        if source is not None and config is not None:
             member.flows = EditFlows.open(
                 self, source, config, read_only=self.read_only, clock=self.clock
             )
+            if member.host is None:  # on the app, it would cancel the other servers' fetches
+                raise RuntimeError(f"server {member.server}: no node for its alias fetches")
             on_screen = partial(screen.applications_on_screen_of, member)
             member.loader = loader_for(member.host, source, config, on_screen)
         screen.member_loaded(member)
