@@ -368,3 +368,35 @@ async def test_a_hostile_server_name_and_account_stay_inert_on_its_row(
         assert "eu[bold red]x\\u202e  Ant Media · [bold]who\\u202e@example.com  ✗" in shown
         assert "down: eu[bold red]x\\u202e" in shown
         assert app.members[1].session is not None  # the other one works
+
+
+async def test_probe_and_a_new_key_act_on_the_server_under_the_cursor(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    from streamconsole.tui.probe_report import ProbeReport
+    from streamconsole.tui.rotate import RotateKeyScreen
+
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert trees(pilot).select_in(1, ScopeRef("WebRTCAppEE"))
+        await pilot.press("e")
+        await settle(pilot)
+        probe = pilot.app.screen
+        assert isinstance(probe, ProbeReport) and probe.results is not None
+        title = text_of(probe.query_one("#probe-title", Static))
+        assert title == "Probe of WebRTCAppEE on us"
+        assert antmedia_us.log.count(path="/WebRTCAppEE/streams/*") >= 1
+        assert antmedia.log.count(path="/WebRTCAppEE/streams/*") == 0
+        await pilot.press("escape")
+        # us is read-only: no new key there (the session's gate); eu takes one.
+        await pilot.press("r")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, RotateKeyScreen)
+        assert trees(pilot).select_in(0, ScopeRef("WebRTCAppEE"))
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RotateKeyScreen)
