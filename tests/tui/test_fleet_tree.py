@@ -144,6 +144,8 @@ async def test_every_server_is_a_row_with_its_applications_below(
         await pilot.pause()
         assert "cannot connect" in detail_text(pilot)
         assert console(pilot).session is None  # nothing of it to edit
+        await pilot.press("l")
+        assert note(pilot) == "Server down is not loaded."
 
 
 async def test_the_filter_looks_through_every_server(

@@ -103,10 +103,11 @@ class FleetConsole(App[None]):
     def _edits(self, server: str | None) -> EditFlows | None:
         """The edit flows of ``server`` (the one source: None); None, saying so, while it is
         not loaded."""
-        flows = self.member_named(server).flows
-        if flows is None:
-            self.post_message(Noted("The config is not loaded.", warning=True))
-        return flows
+        member = self.member_named(server)
+        if member.flows is None:
+            what = f"Server {member.server} is" if self.fleet else "The config is"
+            self.post_message(Noted(f"{what} not loaded.", warning=True))
+        return member.flows
 
     # --- what the screen asks of the member of its rows -----------------------------------
 
