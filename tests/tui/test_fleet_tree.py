@@ -402,3 +402,20 @@ async def test_probe_and_a_new_key_act_on_the_server_under_the_cursor(
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(pilot.app.screen, RotateKeyScreen)
+
+
+def test_the_launcher_opens_two_servers_in_one_tree_and_one_alone(tmp_path: Path) -> None:
+    """``console_app`` with the servers chosen: two or more are members of one tree over the
+    config file; one alone is as with one --server."""
+    from streamconsole.cli.console import console_app
+
+    from .test_user_settings import launch
+
+    config = tmp_path / "fleet.toml"
+    config.write_text("")
+    args = launch(config)
+    fleet = console_app(args, TomlSource(config), term="xterm", servers=("eu", "us"))
+    assert [member.server for member in fleet.members] == ["eu", "us"] and fleet.fleet
+    alone = console_app(args, TomlSource(config), term="xterm", servers=("eu",))
+    assert [member.server for member in alone.members] == ["eu"] and not alone.fleet
+    assert alone.switcher is not None and alone.switcher.server == "eu"

@@ -28,26 +28,22 @@ def _not_terminals() -> list[str]:
 
 
 def console_app(
-    args: argparse.Namespace,
-    source: Source,
-    *,
-    term: str | None,
-    server: str | None,
-    servers: tuple[str, ...] = (),
+    args: argparse.Namespace, source: Source, *, term: str | None, servers: tuple[str, ...] = ()
 ) -> StreamConsoleApp:
-    """The console on ``source`` as ``args`` ask: the file, its ``server``, or (two
-    ``servers`` or more) those servers of the config file ``source`` in one tree; in a
-    terminal of type ``term`` (None: a browser, which draws every symbol). The user's own
-    settings file is read here, once:
+    """The console on ``source`` as ``args`` ask, in a terminal of type ``term`` (None: a
+    browser, which draws every symbol). ``servers``: those chosen (``--server`` several
+    times, ``--all-servers``): two or more in one tree, ``source`` their config file; one
+    alone as with one ``--server``. The user's own settings file is read here, once:
     ASCII only is asked for with --ascii or there (``ascii = true``: a preference of the
     terminal at hand, not of the config others share); the app takes their theme and keys."""
     settings = SettingsFile(settings_path()).read()
+    server = servers[0] if len(servers) == 1 else args.server
     return StreamConsoleApp(
         source,
         read_only=args.read_only,
         theme=args.theme,
         opener=SourceOpener(args.config, read_only=args.read_only),
-        server=None if servers else server,
+        server=None if len(servers) > 1 else server,
         glyphs=glyphs_for(term, ascii=args.ascii or settings.ascii),
         settings=settings,
         servers=servers,
@@ -58,7 +54,6 @@ def run_console(args: argparse.Namespace) -> int:
     if not args.config.is_file():
         print(f"error: {args.config}: no such file", file=sys.stderr)
         return EXIT_USAGE
-    server: str | None = args.server
     servers: tuple[str, ...] = ()
     source: Source
     try:
@@ -66,9 +61,8 @@ def run_console(args: argparse.Namespace) -> int:
             local = TomlSource(args.config, read_only=args.read_only)
             configured, source = tuple(local.load_sync().servers), local
             servers = select_servers(configured, args.servers, all_servers=args.all_servers)
-        if len(servers) == 1:  # all of them, and there is one; or one named twice
-            server, servers = servers[0], ()
-        if not servers:
+        if len(servers) < 2:  # one alone: all of them, and there is one; or one named twice
+            server = servers[0] if servers else args.server
             source = open_source(args.config, server=server, read_only=args.read_only)
     except ConfigError as error:  # only with servers: the file's own errors show in the UI
         errors = counted(sum(not p.warning for p in error.problems), "error")
@@ -94,6 +88,6 @@ def run_console(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     term = None if in_a_browser else os.environ.get("TERM")
-    app = console_app(args, source, term=term, server=server, servers=servers)
+    app = console_app(args, source, term=term, servers=servers)
     app.run()
     return app.return_code or 0
