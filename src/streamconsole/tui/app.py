@@ -304,7 +304,7 @@ class StreamConsoleApp(FleetConsole, UserKeys, InertTextApp, TerminalApp):
         and the status line says what changed."""
         session, screen = self.session, self.main_screen
         keep = screen.scope_list.current_ref if session is not None else None
-        index = screen.scope_index
+        index = screen.scope_list.scope_index
         expanded = index.expanded_names if session and index else frozenset()
         self.main_screen.show_loading()
         previous = session.config if session is not None and not self.fleet else None

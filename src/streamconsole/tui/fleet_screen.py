@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.content import Content
+from textual.widgets import Static
 
 from streamconsole.core.text import counted, inert
 from streamconsole.tui.failures import failure_text
@@ -26,7 +27,7 @@ from streamconsole.tui.row_index import RowMarkers
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
 from streamconsole.tui.scope_warnings import ScopeWarnings
-from streamconsole.tui.status_line import Progress, source_only, status_tail
+from streamconsole.tui.status_line import Progress, show_unsaved, source_only, status_tail
 from streamconsole.tui.terminal import glyphs_of
 
 if TYPE_CHECKING:
@@ -218,7 +219,8 @@ class FleetScreen(MainScreen):
         index = self.scope_list.index
         parts += status_tail(index, coming, self._warning_total, marked, glyphs)
         self._status(Content.assemble(*parts))
-        self._show_unsaved(sum(member.pending for member in self.members))
+        pending = sum(member.pending for member in self.members)
+        show_unsaved(self.query_one("#unsaved-badge", Static), pending)
 
     def apply_filter(self, query: str) -> None:
         self.scope_list.set_query(query)

@@ -42,17 +42,14 @@ from streamconsole.tui.messages import (
 from streamconsole.tui.scope_index import ScopeIndex
 from streamconsole.tui.scope_list import ScopeList
 from streamconsole.tui.scope_warnings import ScopeWarnings
-from streamconsole.tui.status_line import Progress, source_only, status_text
+from streamconsole.tui.status_line import Progress, show_unsaved, source_only, status_text
 from streamconsole.tui.status_note import StatusNote
 from streamconsole.tui.terminal import glyphs_of
 from streamconsole.tui.user_keys import key_of
 
 if TYPE_CHECKING:
-
     from streamconsole.backends.base import Source
     from streamconsole.session import EditSession
-
-
 
 
 class MainScreen(Screen[None]):
@@ -79,12 +76,6 @@ class MainScreen(Screen[None]):
     @property
     def scope_list(self) -> ScopeList:
         return self.query_one("#scope-list", ScopeList)
-
-    @property
-    def scope_index(self) -> ScopeIndex | None:
-        """The one source's rows (None before a load, or over several servers)."""
-        index = self.scope_list.index
-        return index if isinstance(index, ScopeIndex) else None
 
     @property
     def detail(self) -> ScopeDetail:
@@ -174,7 +165,7 @@ class MainScreen(Screen[None]):
     def aliases_arrived(self, app: Application) -> None:
         """A remote source's settings or aliases of ``app`` came in (or failed to): show them
         in place."""
-        index = self.scope_index
+        index = self.scope_list.scope_index
         position = index.position(app.name) if index is not None else None
         if index is None or position is None or index.applications[position] is not app:
             return  # from a load this screen no longer shows
@@ -207,7 +198,7 @@ class MainScreen(Screen[None]):
 
     def applications_on_screen(self) -> Iterator[str]:
         """The applications with a row on screen, top first (their aliases come first)."""
-        index = self.scope_index
+        index = self.scope_list.scope_index
         if index is not None:
             for position in self.scope_list.applications_on_screen:
                 yield index.applications[position].name
@@ -241,12 +232,7 @@ class MainScreen(Screen[None]):
         self._status(
             status_text(self.source.status, config, index, self.progress, warnings, marked, glyphs)
         )
-        self._show_unsaved(len(session.pending))
-
-    def _show_unsaved(self, pending: int) -> None:
-        badge = self.query_one("#unsaved-badge", Static)
-        badge.update(f" {pending} unsaved " if pending else "")
-        badge.display = bool(pending)
+        show_unsaved(self.query_one("#unsaved-badge", Static), len(session.pending))
 
     def _status(self, text: Content) -> None:
         self.query_one("#status-text", Static).update(text)

@@ -30,7 +30,7 @@ from streamconsole.core.model import ScopeRef
 from streamconsole.core.text import inert
 from streamconsole.tui.bindings import SCOPE_LIST_BINDINGS
 from streamconsole.tui.row_index import RowIndex, RowMarkers
-from streamconsole.tui.scope_index import Row
+from streamconsole.tui.scope_index import Row, ScopeIndex
 from streamconsole.tui.scope_row import Cells, right_columns, row_strip
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.terminal import glyphs_of
@@ -152,6 +152,11 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
             self.index.set_expanded(row.app, True)
         self._relayout(row)
         return self.index.find(row) is not None
+
+    @property
+    def scope_index(self) -> ScopeIndex | None:
+        """The one source's rows (None before a load, or over several servers)."""
+        return self.index if isinstance(self.index, ScopeIndex) else None
 
     @property
     def current_row(self) -> Row | None:

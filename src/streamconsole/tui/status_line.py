@@ -12,6 +12,8 @@ from streamconsole.core.glyphs import UNICODE, Glyphs
 from streamconsole.core.text import counted, inert
 
 if TYPE_CHECKING:  # at run time only the arguments' attributes are read: the app imports this
+    from textual.widgets import Static
+
     from streamconsole.core.model import Config
     from streamconsole.tui.row_index import RowIndex
 
@@ -23,6 +25,12 @@ class Progress:
     loading: int = 0  # applications whose aliases are still to come
     unreadable: int = 0  # applications shown with ✗
     stale: bool = False  # the last refresh failed: what is shown is from before
+
+
+def show_unsaved(badge: Static, pending: int) -> None:
+    """The badge beside the status line: how many edits are unsaved, shown while any are."""
+    badge.update(f" {pending} unsaved " if pending else "")
+    badge.display = bool(pending)
 
 
 def source_only(
