@@ -35,6 +35,7 @@ BENCHMARKS = [
     ("Memory and UI responsiveness", "resources_bench.py", "RSS at 100k, RSA frame gap"),
     ("Idle cost", "idle_bench.py", "CPU and terminal bytes with the countdown running"),
     ("Remote", "remote_bench.py", "1,000 Ant Media apps: listing, CPU, console on it"),
+    ("Several servers", "fleet_bench.py", "console on 5 Ant Media servers × 200 apps"),
 ]
 
 
