@@ -122,13 +122,21 @@ class AntMediaSource(RemoteSource):
         self._refused: AuthError | None = None
         self._console = console or ConsoleSettings()
         self._login_lock = asyncio.Lock()
+        # Which login the session is: a request refused (401) on an older one needs no new
+        # login, only a retry on the session another request's login brought.
+        self._session = 0
         self._seen: dict[str, dict[str, Any]] = {}
         self.warnings: tuple[Problem, ...] = ()
 
     # --- authentication -------------------------------------------------------------------
 
-    async def _login(self) -> None:
+    async def _login(self, expired: int | None = None) -> None:
+        """Log in, unless logged in; ``expired``: the session a request was refused on, to
+        replace unless another request's login has already. Single-flight: every request
+        refused at once waits for one login, since each in flight would log in again."""
         async with self._login_lock:
+            if expired is not None and expired == self._session:
+                self._logged_in = False
             if self._logged_in:
                 return
             if self._refused is not None:
@@ -154,19 +162,20 @@ class AntMediaSource(RemoteSource):
                     " not retrying: two failed logins lock the account for 5 minutes"
                 )
                 raise self._refused
+            self._session += 1
             self._logged_in = True
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         await self._login()
+        session = self._session
         try:
             return await self.http.request(method, path, **kwargs)
         except AuthError:
             if self.profile.auth == "proxy-jwt":
                 raise
-            # The session may have expired: log in again once (a fresh login, not a retry
-            # of a failed one), then give up.
-            self._logged_in = False
-            await self._login()
+            # The session may have expired: retry once on a fresh one (a new login, not a
+            # retry of a failed one, and only one for all the requests refused with it).
+            await self._login(expired=session)
             return await self.http.request(method, path, **kwargs)
 
     # --- reading --------------------------------------------------------------------------
