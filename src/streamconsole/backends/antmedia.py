@@ -123,60 +123,75 @@ class AntMediaSource(RemoteSource):
         self._console = console or ConsoleSettings()
         self._login_lock = asyncio.Lock()
         # Which login the session is: a request refused (401) on an older one needs no new
-        # login, only a retry on the session another request's login brought.
+        # login, only a retry on the session another request's login brought; and the
+        # newest that has answered a request (one that has not is not renewed).
         self._session = 0
+        self._answered = 0
         self._seen: dict[str, dict[str, Any]] = {}
         self.warnings: tuple[Problem, ...] = ()
 
     # --- authentication -------------------------------------------------------------------
 
-    async def _login(self, expired: int | None = None) -> None:
-        """Log in, unless logged in; ``expired``: the session a request was refused on, to
-        replace unless another request's login has already. Single-flight: every request
-        refused at once waits for one login, since each in flight would log in again."""
+    async def _login(self) -> None:
         async with self._login_lock:
-            if expired is not None and expired == self._session:
+            await self._log_in()
+
+    async def _log_in(self) -> None:
+        """Log in unless logged in (under the login lock)."""
+        if self._logged_in:
+            return
+        if self._refused is not None:
+            # Never again with these credentials: two failed logins lock the account
+            # for five minutes, and requests already under way would each try.
+            raise AuthError(str(self._refused), status=self._refused.status)
+        email, password = split_pair(self._credentials, "email:password")
+        try:
+            reply = await self.http.request(
+                "POST",
+                "/rest/v2/users/authenticate",
+                json_body={"email": email, "password": _md5_hex(password)},
+                idempotent=False,
+            )
+        except AuthError as error:
+            self._refused = error
+            raise
+        if not isinstance(reply, dict) or reply.get("success") is not True:
+            message = reply.get("message") if isinstance(reply, dict) else None
+            reason = self.http.quote(message) if isinstance(message, str) else ""
+            self._refused = AuthError(
+                f"login as {inert(email, limit=80)} refused ({reason or 'no reason given'});"
+                " not retrying: two failed logins lock the account for 5 minutes"
+            )
+            raise self._refused
+        self._session += 1
+        self._logged_in = True
+
+    async def _renewed(self, refused: int) -> bool:
+        """Whether a request refused on session ``refused`` may be sent again, on a newer
+        one: logged in by the first request refused on it, which every other waits for (each
+        request in flight would log in again). A session that has not answered a request is
+        not renewed: refused from the start, it did not expire."""
+        async with self._login_lock:
+            if refused == self._session:
+                if self._answered != refused:
+                    return False
                 self._logged_in = False
-            if self._logged_in:
-                return
-            if self._refused is not None:
-                # Never again with these credentials: two failed logins lock the account
-                # for five minutes, and requests already under way would each try.
-                raise AuthError(str(self._refused), status=self._refused.status)
-            email, password = split_pair(self._credentials, "email:password")
-            try:
-                reply = await self.http.request(
-                    "POST",
-                    "/rest/v2/users/authenticate",
-                    json_body={"email": email, "password": _md5_hex(password)},
-                    idempotent=False,
-                )
-            except AuthError as error:
-                self._refused = error
-                raise
-            if not isinstance(reply, dict) or reply.get("success") is not True:
-                message = reply.get("message") if isinstance(reply, dict) else None
-                reason = self.http.quote(message) if isinstance(message, str) else ""
-                self._refused = AuthError(
-                    f"login as {inert(email, limit=80)} refused ({reason or 'no reason given'});"
-                    " not retrying: two failed logins lock the account for 5 minutes"
-                )
-                raise self._refused
-            self._session += 1
-            self._logged_in = True
+            await self._log_in()
+        return True
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         await self._login()
         session = self._session
         try:
-            return await self.http.request(method, path, **kwargs)
+            reply = await self.http.request(method, path, **kwargs)
         except AuthError:
-            if self.profile.auth == "proxy-jwt":
+            # The session may have expired: send it again once, on a fresh one.
+            if self.profile.auth == "proxy-jwt" or not await self._renewed(session):
                 raise
-            # The session may have expired: retry once on a fresh one (a new login, not a
-            # retry of a failed one, and only one for all the requests refused with it).
-            await self._login(expired=session)
-            return await self.http.request(method, path, **kwargs)
+            session = self._session
+            reply = await self.http.request(method, path, **kwargs)
+        self._answered = max(self._answered, session)
+        return reply
 
     # --- reading --------------------------------------------------------------------------
 
