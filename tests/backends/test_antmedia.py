@@ -476,7 +476,7 @@ async def test_weak_server_secret_is_shown_with_a_warning(antmedia: AntMediaEmul
     async with source_for(antmedia) as source:
         config = await source.load()
         assert config.applications["VodApp"].settings.key is not None
-        assert [w.path for w in source.warnings] == ["VodApp"]
+        assert [w.path for w in source.warnings] == ["applications.VodApp"]
         assert "short-secret" not in str(source.warnings[0])
 
 
@@ -488,7 +488,7 @@ async def test_a_guessable_server_secret_is_read_with_a_warning_naming_the_estim
     source = source_for(antmedia)
     config = await source.load()
     assert config.applications["VodApp"].settings.key is not None
-    assert [w.path for w in source.warnings] == ["VodApp"]
+    assert [w.path for w in source.warnings] == ["applications.VodApp"]
     warning = str(source.warnings[0])
     assert (
         "the server's stream secret is weak: the secret looks guessable: an estimated 6 " in warning

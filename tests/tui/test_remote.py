@@ -258,6 +258,25 @@ async def test_aliases_that_fail_to_load_are_marked_on_their_application(
         assert "LiveApp (120)" in row_text(pilot, "LiveApp")
 
 
+async def test_a_weak_server_secret_warns_on_its_application_only(
+    antmedia: AntMediaEmulator,
+) -> None:
+    antmedia.state.seed(2, 0)
+    antmedia.state.update_settings("App0", jwtStreamSecretKey="Vq8tZ3mKp1Ld7Xr4Nw9Bc2Hy6Fs0JgQe5Ua")
+    antmedia.state.update_settings("App1", jwtStreamSecretKey="short-secret")
+    async with console_on(antmedia_source(antmedia)).run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert row_text(pilot, "App1").rstrip().endswith("⚠")
+        assert not row_text(pilot, "App0").rstrip().endswith("⚠")
+        assert "⚠ 1 warning" in status(pilot)
+        assert current(pilot) == "App0"
+        assert "stream secret is weak" not in detail_text(pilot)
+        await pilot.press("down")
+        await pilot.pause()
+        assert current(pilot) == "App1"
+        assert "applications.App1: the server's stream secret is weak" in detail_text(pilot)
+
+
 async def test_refused_credentials_stop_the_fetches_instead_of_logging_in_again(
     antmedia: AntMediaEmulator, notes: Notes
 ) -> None:

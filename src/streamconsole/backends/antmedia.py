@@ -39,6 +39,7 @@ from streamconsole.backends.base import (
     RemoteError,
     Step,
     run_steps,
+    scope_path,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, expect, open_client
@@ -264,7 +265,8 @@ class AntMediaSource(RemoteSource):
         except KeyValidationError as error:
             key, weakness = SharedKey(Algorithm.HS256, Secret(secret)), str(error)
         if weakness:
-            warnings.append(Problem(f"the server's stream secret is weak: {weakness}", app))
+            warning = f"the server's stream secret is weak: {weakness}"
+            warnings.append(Problem(warning, scope_path(app), warning=True))
         return KeyEntry(key, KeyOrigin.REMOTE, location=f"{self.name}:{app}")
 
     async def load_aliases(self, app: Application) -> None:
@@ -281,7 +283,9 @@ class AntMediaSource(RemoteSource):
                     stream = item["streamId"]
                     unusable = name_refusal(stream, "stream")
                     if unusable:
-                        left_out.append(Problem(f"{unusable}; left out", app.name, warning=True))
+                        left_out.append(
+                            Problem(f"{unusable}; left out", scope_path(app.name), warning=True)
+                        )
                         continue
                     name = item.get("name")
                     label = name if isinstance(name, str) and name != stream else ""
