@@ -265,6 +265,25 @@ async def test_concurrent_requests_share_one_refused_login(antmedia: AntMediaEmu
         assert antmedia.log.count(path="/rest/v2/users/authenticate") == 1
 
 
+async def test_a_session_expiring_under_many_requests_is_renewed_by_one_login(
+    antmedia: AntMediaEmulator,
+) -> None:
+    antmedia.state.seed(20, 0)
+    antmedia.faults.latency = 0.02
+    # Four lanes for twenty reads: requests sent on the expired session keep being refused
+    # while the new login waits for a lane, and after it has answered.
+    profile = ServerProfile("test-ams", ServerKind.ANTMEDIA, antmedia.base_url, concurrency=4)
+    credentials = Secret(f"{antmedia.admin_email}:{antmedia.admin_password}")
+    async with AntMediaSource(profile, credentials, settings=FAST) as source:
+        config = await source.list_applications()
+        antmedia.state.sessions.clear()  # the session expires: 403 to every request on it
+        apps = config.applications.values()
+        await asyncio.gather(*(source.load_settings(app) for app in apps))
+        assert all(app.settings_loaded for app in apps)
+        assert antmedia.log.count(path="/rest/v2/users/authenticate") == 2
+        assert antmedia.log.count(path="/rest/v2/applications/settings/*", status=403) > 4
+
+
 async def test_server_source_uses_the_files_console_settings(
     tmp_path: Path, antmedia: AntMediaEmulator
 ) -> None:
@@ -457,7 +476,7 @@ async def test_weak_server_secret_is_shown_with_a_warning(antmedia: AntMediaEmul
     async with source_for(antmedia) as source:
         config = await source.load()
         assert config.applications["VodApp"].settings.key is not None
-        assert [w.path for w in source.warnings] == ["VodApp"]
+        assert [w.path for w in source.warnings] == ["applications.VodApp"]
         assert "short-secret" not in str(source.warnings[0])
 
 
@@ -469,7 +488,7 @@ async def test_a_guessable_server_secret_is_read_with_a_warning_naming_the_estim
     source = source_for(antmedia)
     config = await source.load()
     assert config.applications["VodApp"].settings.key is not None
-    assert [w.path for w in source.warnings] == ["VodApp"]
+    assert [w.path for w in source.warnings] == ["applications.VodApp"]
     warning = str(source.warnings[0])
     assert (
         "the server's stream secret is weak: the secret looks guessable: an estimated 6 " in warning

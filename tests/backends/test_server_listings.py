@@ -147,7 +147,7 @@ async def test_antmedia_streams_travel_as_one_segment_and_bad_ones_are_left_out(
         assert "ok#1" in live.aliases
         assert ".." not in live.aliases
         assert not any("esc" in alias for alias in live.aliases)
-        left_out = [str(w) for w in source.warnings if w.path == "LiveApp"]
+        left_out = [str(w) for w in source.warnings if w.path == "applications.LiveApp"]
         assert any("stream '..' is '..'" in w and "left out" in w for w in left_out)
         assert any("holds a control character" in w for w in left_out)
         await source.issue_token("LiveApp", "ok#1", Direction.PLAY, int(time.time()) + 60)

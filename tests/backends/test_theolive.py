@@ -557,7 +557,8 @@ async def test_a_tampered_key_file_is_a_warning_not_a_key(
         assert main.key is None
         assert main.remote_keys[1].fingerprint == record.fingerprint  # still known by the record
         assert any(
-            "holds key" in w.message and w.path == "sports/sports-main" for w in source.warnings
+            "holds key" in w.message and w.path == "applications.sports.aliases.sports-main"
+            for w in source.warnings
         )
         assert not any("another-secret" in str(w) for w in source.warnings)
 

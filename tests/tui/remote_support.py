@@ -16,7 +16,7 @@ from streamconsole.backends.base import remote_status
 from streamconsole.backends.http import HttpSettings
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive.records import KeyRecords
-from streamconsole.core.model import Application, ServerKind, ServerProfile
+from streamconsole.core.model import DEFAULT_CONCURRENCY, Application, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from streamconsole.tui.app import StreamConsoleApp
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
@@ -35,8 +35,11 @@ def antmedia_source(
     read_only: bool = False,
     settings: HttpSettings = FAST,
     cls: type[AntMediaSource] = AntMediaSource,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> AntMediaSource:
-    profile = ServerProfile(PROFILE, ServerKind.ANTMEDIA, emulator.base_url)
+    profile = ServerProfile(
+        PROFILE, ServerKind.ANTMEDIA, emulator.base_url, concurrency=concurrency
+    )
     credentials = Secret(f"{emulator.admin_email}:{emulator.admin_password}")
     return cls(profile, credentials, read_only=read_only, settings=settings)
 

@@ -158,7 +158,8 @@ async def test_the_list_comes_first_and_aliases_follow_on_screen_first(
     antmedia: AntMediaEmulator,
 ) -> None:
     antmedia.state.seed(40, 1)
-    source = antmedia_source(antmedia, cls=GatedAliases)
+    # Ten lanes: eight for the background (two kept for the operator), fewer than the rows.
+    source = antmedia_source(antmedia, cls=GatedAliases, concurrency=10)
     assert isinstance(source, GatedAliases)
     async with console_on(source).run_test(size=(80, 24)) as pilot:
         for _ in range(50):  # the list is up while every alias fetch is held at the gate
@@ -173,7 +174,7 @@ async def test_the_list_comes_first_and_aliases_follow_on_screen_first(
         await pilot.pause()
         assert scope_list(pilot).index is not None
         assert "loading…" in scope_list(pilot).render_line(1).text
-        # The selection first, then the rest of the screen, a few at a time.
+        # The selection first, then the rest of the screen, as many as the lanes allow.
         assert source.asked[0] == "App00"
         assert set(source.asked) == {f"App{i:02d}" for i in range(8)}
         await pilot.press("end")
@@ -257,21 +258,40 @@ async def test_aliases_that_fail_to_load_are_marked_on_their_application(
         assert "LiveApp (120)" in row_text(pilot, "LiveApp")
 
 
+async def test_a_weak_server_secret_warns_on_its_application_only(
+    antmedia: AntMediaEmulator,
+) -> None:
+    antmedia.state.seed(2, 0)
+    antmedia.state.update_settings("App0", jwtStreamSecretKey="Vq8tZ3mKp1Ld7Xr4Nw9Bc2Hy6Fs0JgQe5Ua")
+    antmedia.state.update_settings("App1", jwtStreamSecretKey="short-secret")
+    async with console_on(antmedia_source(antmedia)).run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert row_text(pilot, "App1").rstrip().endswith("⚠")
+        assert not row_text(pilot, "App0").rstrip().endswith("⚠")
+        assert "⚠ 1 warning" in status(pilot)
+        assert current(pilot) == "App0"
+        assert "stream secret is weak" not in detail_text(pilot)
+        await pilot.press("down")
+        await pilot.pause()
+        assert current(pilot) == "App1"
+        assert "applications.App1: the server's stream secret is weak" in detail_text(pilot)
+
+
 async def test_refused_credentials_stop_the_fetches_instead_of_logging_in_again(
     antmedia: AntMediaEmulator, notes: Notes
 ) -> None:
-    antmedia.state.seed(40, 1)
+    antmedia.state.seed(200, 1)  # more than the background's 62 lanes
     antmedia.faults.fail(401, times=None, path="/*/rest/v2/broadcasts/*")
     async with console_on(antmedia_source(antmedia)).run_test(message_hook=notes.hook) as pilot:
         await settle(pilot)
-        assert "✗ 40 not read" in status(pilot)
+        assert "✗ 200 not read" in status(pilot)
         assert "loading" not in status(pilot)
         assert notes.any("HTTP 401")
         # One login to list, then at most one for each fetch already under way when the
         # first refusal came (a login per application would lock a real account).
         logins = antmedia.log.count(path="/rest/v2/users/authenticate")
         assert 1 < logins <= 1 + 9, logins
-        assert antmedia.log.count(path="/*/rest/v2/broadcasts/*") < 40
+        assert antmedia.log.count(path="/*/rest/v2/broadcasts/*") < 200
         await pilot.press("end")
         assert "not fetched: GET /" in detail_text(pilot)
         assert "HTTP 401" in detail_text(pilot)

@@ -39,6 +39,7 @@ from streamconsole.backends.base import (
     RemoteError,
     Step,
     run_steps,
+    scope_path,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, expect, open_client
@@ -122,6 +123,11 @@ class AntMediaSource(RemoteSource):
         self._refused: AuthError | None = None
         self._console = console or ConsoleSettings()
         self._login_lock = asyncio.Lock()
+        # Which login the session is: a request refused (401) on an older one needs no new
+        # login, only a retry on the session another request's login brought; and the
+        # newest that has answered a request (one that has not is not renewed).
+        self._session = 0
+        self._answered = 0
         self._seen: dict[str, dict[str, Any]] = {}
         self.warnings: tuple[Problem, ...] = ()
 
@@ -129,45 +135,64 @@ class AntMediaSource(RemoteSource):
 
     async def _login(self) -> None:
         async with self._login_lock:
-            if self._logged_in:
-                return
-            if self._refused is not None:
-                # Never again with these credentials: two failed logins lock the account
-                # for five minutes, and requests already under way would each try.
-                raise AuthError(str(self._refused), status=self._refused.status)
-            email, password = split_pair(self._credentials, "email:password")
-            try:
-                reply = await self.http.request(
-                    "POST",
-                    "/rest/v2/users/authenticate",
-                    json_body={"email": email, "password": _md5_hex(password)},
-                    idempotent=False,
-                )
-            except AuthError as error:
-                self._refused = error
-                raise
-            if not isinstance(reply, dict) or reply.get("success") is not True:
-                message = reply.get("message") if isinstance(reply, dict) else None
-                reason = self.http.quote(message) if isinstance(message, str) else ""
-                self._refused = AuthError(
-                    f"login as {inert(email, limit=80)} refused ({reason or 'no reason given'});"
-                    " not retrying: two failed logins lock the account for 5 minutes"
-                )
-                raise self._refused
-            self._logged_in = True
+            await self._log_in()
+
+    async def _log_in(self) -> None:
+        """Log in unless logged in (under the login lock)."""
+        if self._logged_in:
+            return
+        if self._refused is not None:
+            # Never again with these credentials: two failed logins lock the account
+            # for five minutes, and requests already under way would each try.
+            raise AuthError(str(self._refused), status=self._refused.status)
+        email, password = split_pair(self._credentials, "email:password")
+        try:
+            reply = await self.http.request(
+                "POST",
+                "/rest/v2/users/authenticate",
+                json_body={"email": email, "password": _md5_hex(password)},
+                idempotent=False,
+            )
+        except AuthError as error:
+            self._refused = error
+            raise
+        if not isinstance(reply, dict) or reply.get("success") is not True:
+            message = reply.get("message") if isinstance(reply, dict) else None
+            reason = self.http.quote(message) if isinstance(message, str) else ""
+            self._refused = AuthError(
+                f"login as {inert(email, limit=80)} refused ({reason or 'no reason given'});"
+                " not retrying: two failed logins lock the account for 5 minutes"
+            )
+            raise self._refused
+        self._session += 1
+        self._logged_in = True
+
+    async def _renewed(self, refused: int) -> bool:
+        """Whether a request refused on session ``refused`` may be sent again, on a newer
+        one: logged in by the first request refused on it, which every other waits for (each
+        request in flight would log in again). A session that has not answered a request is
+        not renewed: refused from the start, it did not expire."""
+        async with self._login_lock:
+            if refused == self._session:
+                if self._answered != refused:
+                    return False
+                self._logged_in = False
+            await self._log_in()
+        return True
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         await self._login()
+        session = self._session
         try:
-            return await self.http.request(method, path, **kwargs)
+            reply = await self.http.request(method, path, **kwargs)
         except AuthError:
-            if self.profile.auth == "proxy-jwt":
+            # The session may have expired: send it again once, on a fresh one.
+            if self.profile.auth == "proxy-jwt" or not await self._renewed(session):
                 raise
-            # The session may have expired: log in again once (a fresh login, not a retry
-            # of a failed one), then give up.
-            self._logged_in = False
-            await self._login()
-            return await self.http.request(method, path, **kwargs)
+            session = self._session
+            reply = await self.http.request(method, path, **kwargs)
+        self._answered = max(self._answered, session)
+        return reply
 
     # --- reading --------------------------------------------------------------------------
 
@@ -240,7 +265,8 @@ class AntMediaSource(RemoteSource):
         except KeyValidationError as error:
             key, weakness = SharedKey(Algorithm.HS256, Secret(secret)), str(error)
         if weakness:
-            warnings.append(Problem(f"the server's stream secret is weak: {weakness}", app))
+            warning = f"the server's stream secret is weak: {weakness}"
+            warnings.append(Problem(warning, scope_path(app), warning=True))
         return KeyEntry(key, KeyOrigin.REMOTE, location=f"{self.name}:{app}")
 
     async def load_aliases(self, app: Application) -> None:
@@ -257,7 +283,9 @@ class AntMediaSource(RemoteSource):
                     stream = item["streamId"]
                     unusable = name_refusal(stream, "stream")
                     if unusable:
-                        left_out.append(Problem(f"{unusable}; left out", app.name, warning=True))
+                        left_out.append(
+                            Problem(f"{unusable}; left out", scope_path(app.name), warning=True)
+                        )
                         continue
                     name = item.get("name")
                     label = name if isinstance(name, str) and name != stream else ""

@@ -36,6 +36,15 @@ class Problem:
         return inert(f"{place}: {level}: {self.message}" if place else f"{level}: {self.message}")
 
 
+def scope_path(application: str, alias: str | None = None) -> str:
+    """A :class:`Problem`'s ``path`` when it is about one scope, as a config file's key path
+    names it (``applications.NAME``, ``applications.NAME.aliases.ALIAS``): the console shows
+    it in that scope's detail, and its row's, only. A server's source names its scopes so
+    too; any other path is about the whole source, shown with every scope."""
+    path = f"applications.{application}"
+    return path if alias is None else f"{path}.aliases.{alias}"
+
+
 class SourceError(StreamconsoleError):
     """A source could not be read or written; nothing was half-written."""
 

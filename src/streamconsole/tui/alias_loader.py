@@ -6,7 +6,8 @@ settings too (``settings_loaded`` False), read before the aliases. The loader fe
 
 * the selected application's at once, in an exclusive worker: moving on cancels a fetch
   nobody waits for any more;
-* the rest in one background worker, a few at a time: what those on screen lack first
+* the rest in one background worker, as many at a time as the server's profile allows (its
+  ``concurrency``) less two lanes kept for the operator: what those on screen lack first
   (asked again after every fetch, so scrolling re-orders what is left), then every
   application's settings, then the aliases, in the config's order;
 
@@ -38,9 +39,9 @@ if TYPE_CHECKING:
     from streamconsole.backends.base import Source
     from streamconsole.core.model import Application, Config
 
-# Background fetches at once: a few of the HTTP client's lanes (the profile's concurrency,
-# 64 by default), so that the selection and a save never wait behind the background.
-CONCURRENCY = 8
+# Lanes of the HTTP client (the profile's concurrency) the background leaves free, so that
+# the selection and a save never wait behind it.
+KEPT_FOR_THE_OPERATOR = 2
 _SELECTED = "aliases-selected"
 _BACKGROUND = "aliases-background"
 
@@ -80,6 +81,7 @@ class AliasLoader:
         self._reported: set[str] = set()
         self._selected: str | None = None
         self.cancelled = False
+        self._lanes = max(1, _concurrency(source) - KEPT_FOR_THE_OPERATOR)
 
     # --- state ----------------------------------------------------------------------------
 
@@ -141,7 +143,7 @@ class AliasLoader:
         running: set[asyncio.Task[None]] = set()
         try:
             while True:
-                for app, aliases in self._wanted(started, CONCURRENCY - len(running)):
+                for app, aliases in self._wanted(started, self._lanes - len(running)):
                     started.add((app.name, aliases))
                     running.add(asyncio.create_task(self._ensure(app, aliases=aliases)))
                 if not running:
@@ -260,6 +262,15 @@ class AliasLoader:
             title="Not loaded",
             severity="warning",
         )
+
+
+def _concurrency(source: Source) -> int:
+    """The requests ``source`` may have in flight at once: its server profile's."""
+    # Here: backends.base pulls in the core, which importing the app must not.
+    from streamconsole.backends.base import OnServer
+    from streamconsole.core.model import DEFAULT_CONCURRENCY
+
+    return source.profile.concurrency if isinstance(source, OnServer) else DEFAULT_CONCURRENCY
 
 
 def loader_for(

@@ -22,7 +22,7 @@ from typing import Any
 from platformdirs import user_state_path
 
 from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file, write_private_file
-from streamconsole.backends.base import Problem, SourceError
+from streamconsole.backends.base import Problem, SourceError, scope_path
 from streamconsole.backends.safe_files import file_name_part, make_private_dirs, read_no_follow
 from streamconsole.backends.theolive.rules import NOTHING_WRITTEN, AliasState
 from streamconsole.core.errors import KeyValidationError
@@ -227,7 +227,7 @@ class KeyRecords:
                 try:
                     entries[record.key_id] = self.load_entry(record)
                 except SourceError as error:
-                    warnings.append(Problem(str(error), f"{channel}/{alias}", warning=True))
+                    warnings.append(Problem(str(error), scope_path(channel, alias), warning=True))
             remote = tuple(
                 RemoteKey(k.id, k.name, known[k.id].fingerprint, entries.get(k.id))
                 if k.id in known

@@ -20,6 +20,7 @@ from streamconsole.backends.base import (
     SourceError,
     Step,
     run_steps,
+    scope_path,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, open_client
@@ -388,5 +389,5 @@ class TheoLiveSource(RemoteSource):
                 f"the server no longer holds {gone}, but the local records could not be "
                 f"updated ({reason})"
             )
-            self._warn([Problem(warning, str(place), warning=True)])
+            self._warn([Problem(warning, scope_path(*place), warning=True)])
         await self._refresh(place)
