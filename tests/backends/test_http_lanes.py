@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import httpcore
 import pytest
 
+from streamconsole.backends.base import RemoteError
 from streamconsole.backends.http import HttpClient, HttpSettings, transport_reason
 
 REPLY = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
@@ -88,3 +89,20 @@ def test_a_failure_whose_causes_loop_is_still_explained() -> None:
     read, reset = httpcore.ReadError("read failed"), ConnectionResetError("reset")
     read.__cause__, reset.__context__ = reset, read
     assert transport_reason(read) == "connection failed (ReadError)"
+
+
+async def test_a_refused_connection_is_explained_without_its_address() -> None:
+    """asyncio writes the address into its text ("Connect call failed ('127.0.0.1', 40123)");
+    the reason shown is the system's word for it: the same on every run, no port in it."""
+    listening = await asyncio.start_server(OneShotServer(1).serve, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    listening.close()
+    await listening.wait_closed()  # nothing listens on that port now
+    client = HttpClient(f"http://127.0.0.1:{port}", settings=HttpSettings(retries=0))
+    try:
+        with pytest.raises(RemoteError) as refused:
+            await client.request("GET", "/rest/v2/applications")
+    finally:
+        await client.aclose()
+    assert str(refused.value) == "GET /rest/v2/applications: cannot connect (Connection refused)"
+    assert str(port) not in str(refused.value)

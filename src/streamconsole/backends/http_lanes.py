@@ -13,6 +13,7 @@ reaches it (a CONNECT tunnel for https, the absolute URL for http).
 from __future__ import annotations
 
 import asyncio
+import os
 import select
 import socket
 import ssl
@@ -38,6 +39,17 @@ def readable(sock: socket.socket | None) -> bool:
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     return bool(poller.poll(0))
+
+
+def connect_failure(error: OSError) -> str:
+    """Why a connection could not be made, in the system's words and without the address
+    asyncio puts in its text: the operator knows which server it is, and on loopback the
+    port differs from run to run (snapshots, logs)."""
+    if isinstance(error, socket.gaierror):  # its errno is the resolver's, not the OS's
+        return error.strerror or "the host name could not be resolved"
+    if error.errno is not None:
+        return os.strerror(error.errno)
+    return "all connection attempts failed"  # asyncio's "Multiple exceptions: …"
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -117,7 +129,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         except TimeoutError as error:
             raise httpcore.ConnectTimeout(str(error) or "connect timed out") from error
         except OSError as error:
-            raise httpcore.ConnectError(str(error)) from error
+            raise httpcore.ConnectError(connect_failure(error)) from error
         sock = writer.get_extra_info("socket")
         for option in socket_options or ():
             sock.setsockopt(*option)
