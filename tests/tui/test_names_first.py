@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.app import App
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from streamconsole.backends.base import ListsFirst
 from streamconsole.core.glyphs import ASCII
+from streamconsole.tui.alias_loader import AliasLoader
 from streamconsole.tui.main_screen import MainScreen
 from tests.emulators import AntMediaEmulator
 
@@ -138,3 +142,27 @@ async def test_not_read_yet_in_ascii(antmedia: AntMediaEmulator) -> None:
         assert row_text(pilot, "VodApp").rstrip().endswith("AntMedia ~      P~ >~")
         assert "~ Settings not read yet" in detail_text(pilot)
         assert not_ascii(screen_text(pilot)) == set()
+
+
+
+async def test_reads_going_on_while_the_console_quits_find_no_screen_and_go_on(
+    antmedia: AntMediaEmulator,
+) -> None:
+    # Quitting removes the screens before the workers stop: a read that ended in between
+    # asked the gone list what is on screen, and its worker failed with NoMatches.
+    antmedia.state.seed(12, 1)
+    source = antmedia_source(antmedia)
+    assert isinstance(source, ListsFirst)
+    config = await source.list_applications()
+
+    def screen_gone() -> list[str]:
+        raise NoMatches("No nodes match '#scope-list'")
+
+    async with App[None]().run_test() as pilot:
+        loader = AliasLoader(pilot.app, source, config, on_screen=screen_gone)
+        loader.start()
+        await pilot.app.workers.wait_for_complete()
+        failed = [worker for worker in pilot.app.workers if worker.error is not None]
+        assert failed == []
+        assert all(app.settings_loaded for app in config.applications.values())
+    await source.aclose()

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual.css.query import NoMatches
 from textual.message import Message
 
 from streamconsole.tui.failures import failure_text
@@ -156,12 +157,20 @@ class AliasLoader:
                 await asyncio.wait(running)
         self.report([self._applications[name] for name, _ in started])
 
+    def _seen(self) -> list[str]:
+        """The applications on screen; none once the screen is gone: a console that quits
+        removes its screens before it stops these workers, and a fetch may end in between."""
+        try:
+            return list(self._on_screen())
+        except NoMatches:
+            return []
+
     def _wanted(self, started: set[tuple[str, bool]], count: int) -> list[tuple[Application, bool]]:
         """Up to ``count`` fetches not started yet, in the wanted order: an application, and
         whether its aliases too (else its settings only)."""
         wanted: dict[str, tuple[Application, bool]] = {}
         candidates = itertools.chain(
-            ((name, True) for name in self._on_screen()),
+            ((name, True) for name in self._seen()),
             ((name, False) for name in self._unread),
             ((name, True) for name in self._unsettled),
         )
