@@ -6,8 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.events import Mount
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Button, Footer
+from textual.widgets._footer import FooterKey
 
 from streamconsole.tui.bindings import CLOSE_ID
 from streamconsole.tui.dialogs import UnsavedChangesScreen
@@ -160,6 +163,31 @@ async def test_p_is_not_offered_on_a_theolive_row(make_app: AppFactory) -> None:
         assert "toggle_publish" not in footer_actions(pilot)
         assert "toggle_play" in footer_actions(pilot)
         await pilot.press("escape", "home")  # back on LiveApp
+        assert "toggle_publish" in footer_actions(pilot)
+
+
+async def test_the_footer_is_rebuilt_once_for_a_burst_of_key_changes(
+    make_app: AppFactory,
+) -> None:
+    # A load, a selection and a focus each ask for the keys again; rebuilt once per ask,
+    # the footer restyled all its keys several times in the first frame with the list.
+    mounted: list[Message] = []
+
+    def hook(message: Message) -> None:
+        # Mount has no public sender: the widget that mounted is its _sender.
+        if isinstance(message, Mount) and isinstance(message._sender, FooterKey):
+            mounted.append(message)
+
+    async with make_app().run_test(message_hook=hook) as pilot:
+        await wait_loaded(pilot)
+        mounted.clear()
+        for _ in range(3):
+            pilot.app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        keys = pilot.app.screen.query(FooterKey)
+        assert len(keys) > 0
+        assert len(mounted) == len(keys)  # one rebuild: each key mounted once
         assert "toggle_publish" in footer_actions(pilot)
 
 

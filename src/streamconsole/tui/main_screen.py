@@ -20,7 +20,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.core.model import Application, Direction, ScopeRef
@@ -29,6 +29,7 @@ from streamconsole.tui.bindings import MAIN_SCREEN_BINDINGS
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
+from streamconsole.tui.key_footer import KeyFooter
 from streamconsole.tui.key_state import key_applies
 from streamconsole.tui.messages import (
     AliasesRequested,
@@ -71,7 +72,7 @@ class MainScreen(Screen[None]):
             yield ScopeDetail(id="detail")
         with VerticalScroll(id="problems"):
             yield Static(id="problems-text")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     @property
     def scope_list(self) -> ScopeList:
