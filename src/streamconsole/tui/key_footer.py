@@ -5,17 +5,30 @@ Textual's ``Footer`` recomposes after the next refresh for every ``refresh_bindi
 load, a selection, a focus change each ask for one), restyling all its keys each time: at
 start-up four recomposes were queued in the frame that shows the list, most of that frame's
 style work, and each of them rebuilt the footer the loading screen already showed.
+Its keys are built compact, as the footer is: not restyled on mount.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
     _rebuild_pending = False  # a recompose is queued: later changes wait for it
     _shown: tuple[object, ...] | None = None  # what the keys on screen were built from
+
+    def compose(self) -> Iterator[Widget]:
+        # Each key gets its compact class on mount (a watcher): built with it, the key and
+        # its two parts are styled once, not restyled as soon as they are mounted.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if self._rebuild_pending:

@@ -97,7 +97,8 @@ class MainScreen(Screen[None]):
         # the terminal's width before the first styling, the resize finds nothing to change.
         width = self.app.size.width
         self.add_class(
-            max((at, name) for at, name in self.HORIZONTAL_BREAKPOINTS if width >= at)[1]
+            max((at, name) for at, name in self.HORIZONTAL_BREAKPOINTS if width >= at)[1],
+            update=False,  # not styled yet: styled once, when mounted
         )
 
     def on_mount(self) -> None:
