@@ -20,7 +20,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.core.model import Application, Direction, ScopeRef
@@ -29,6 +29,7 @@ from streamconsole.tui.bindings import MAIN_SCREEN_BINDINGS
 from streamconsole.tui.detail import ScopeDetail
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
+from streamconsole.tui.key_footer import KeyFooter
 from streamconsole.tui.key_state import key_applies
 from streamconsole.tui.messages import (
     AliasesRequested,
@@ -71,7 +72,7 @@ class MainScreen(Screen[None]):
             yield ScopeDetail(id="detail")
         with VerticalScroll(id="problems"):
             yield Static(id="problems-text")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     @property
     def scope_list(self) -> ScopeList:
@@ -96,7 +97,8 @@ class MainScreen(Screen[None]):
         # the terminal's width before the first styling, the resize finds nothing to change.
         width = self.app.size.width
         self.add_class(
-            max((at, name) for at, name in self.HORIZONTAL_BREAKPOINTS if width >= at)[1]
+            max((at, name) for at, name in self.HORIZONTAL_BREAKPOINTS if width >= at)[1],
+            update=False,  # not styled yet: styled once, when mounted
         )
 
     def on_mount(self) -> None:
