@@ -144,7 +144,6 @@ async def test_not_read_yet_in_ascii(antmedia: AntMediaEmulator) -> None:
         assert not_ascii(screen_text(pilot)) == set()
 
 
-
 async def test_reads_going_on_while_the_console_quits_find_no_screen_and_go_on(
     antmedia: AntMediaEmulator,
 ) -> None:
