@@ -61,13 +61,16 @@ def tree_console(
     servers: tuple[str, ...] = SERVERS,
     read_only: tuple[str, ...] = ("us",),
     glyphs: Glyphs = UNICODE,
+    unset: tuple[str, ...] = (),
 ) -> StreamConsoleApp:
     """The console on ``servers`` of the tree's config, each load timed as taking no time
-    (the snapshots show no machine's speed)."""
+    (the snapshots show no machine's speed); the credentials variables ``unset`` are not set."""
     environ = {
         "SC_AMS": f"{eu.admin_email}:{eu.admin_password}",
         "SC_THEO": f"{theo.api_key}:{theo.api_secret}",
     }
+    for name in unset:
+        del environ[name]
     config = tree_config(directory, eu, us, theo, read_only)
     return StreamConsoleApp(
         TomlSource(config, environ=environ),
@@ -280,6 +283,26 @@ async def test_a_read_only_server_refuses_writes_and_the_others_do_not(
         assert any("read-only" in n.message for n in app._notifications)
         await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
         assert app.members[0].pending == 1
+
+
+async def test_a_server_that_cannot_be_opened_shows_the_read_only_its_profile_says(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(
+        tmp_path, antmedia, antmedia_us, theolive, servers=("theo", "us"), unset=("SC_AMS",)
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert app.members[1].source is None and app.members[1].error is not None
+        servers = server_rows(rows(pilot))
+        assert servers["us"].endswith("read-only")
+        assert not servers["theo"].endswith("read-only")
+        assert trees(pilot).select_in(1, None)
+        await pilot.pause()
+        assert "read-only" in detail_text(pilot)
 
 
 async def test_a_server_that_hangs_says_loading_while_the_others_work(

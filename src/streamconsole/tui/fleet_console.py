@@ -183,6 +183,7 @@ class FleetConsole(App[None]):
             member.source = member.flows = member.error = member.latency = None
             profile = config.servers.get(member.server or "")
             member.kind = profile.kind if profile is not None else None
+            member.read_only = self.read_only or bool(profile and profile.read_only)
         self._load += 1
         self._screen.show_fleet()
         work = self._load_members(self._load, config, self.switcher, old)

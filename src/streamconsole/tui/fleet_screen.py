@@ -43,13 +43,12 @@ if TYPE_CHECKING:
 
 def server_row(member: ConsoleMember) -> ServerRow:
     """What a member's row in the tree shows."""
-    source = member.source
     return ServerRow(
         member.server or "",
         member.kind,
         member.account,
         member.latency,
-        read_only=member.session.read_only if member.session else bool(source and source.read_only),
+        read_only=member.session.read_only if member.session else member.read_only,
         problem=failure_text(member.error) if member.error is not None else "",
     )
 
