@@ -365,6 +365,31 @@ async def test_a_refresh_reads_every_server_again_and_the_cursor_stays(
         assert (app.main_screen.server, str(trees(pilot).current_ref)) == ("theo", "news-channel")
 
 
+async def test_after_a_refresh_the_cursor_returns_to_an_alias_once_its_aliases_are_in(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, servers=("theo", "eu"))
+    alias = ScopeRef("LiveApp", "stream1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert trees(pilot).select_in(1, ScopeRef("LiveApp"))  # its aliases are fetched
+        await settle(pilot)
+        assert trees(pilot).select_in(1, alias)
+        await pilot.press("ctrl+r")
+        for _ in range(1000):  # the file is read again first, then every server
+            if app.members[1].latency is None:
+                break
+            await pilot.pause(0.01)
+        await loaded(pilot)
+        await settle(pilot)
+        session = app.members[1].session
+        assert session is not None and session.config.applications["LiveApp"].aliases_loaded
+        assert (app.main_screen.server, trees(pilot).current_ref) == ("eu", alias)
+
+
 async def test_a_hostile_server_name_and_account_stay_inert_on_its_row(
     tmp_path: Path, antmedia: AntMediaEmulator, antmedia_us: AntMediaEmulator
 ) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.content import Content
 from textual.widgets import Static
 
+from streamconsole.core.model import ScopeRef
 from streamconsole.core.text import counted, inert
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from streamconsole.backends.base import Source
-    from streamconsole.core.model import Application, Direction, ScopeRef
+    from streamconsole.core.model import Application, Direction
     from streamconsole.session import EditSession
     from streamconsole.tui.console_member import ConsoleMember
 
@@ -64,6 +65,7 @@ class FleetScreen(MainScreen):
         self.members = members
         self.fleet = FleetIndex(len(members))
         self._keep: tuple[str | None, ScopeRef | None] | None = None  # across a reload
+        self._arriving_in: tuple[int, ScopeRef] | None = None  # an alias, once its aliases are in
         self._warning_total = 0
 
     def compose(self) -> ComposeResult:
@@ -104,10 +106,23 @@ class FleetScreen(MainScreen):
             self.fleet.set_index(position, ScopeIndex(session.config) if session else None)
         trees.servers = [server_row(each) for each in self.members]
         if self._keep is not None and self._keep[0] == member.server:
-            trees.select_in(position, self._keep[1])
+            self._return_to(position, self._keep[1])
             self._keep = None
         self.refresh_bindings()
         self.refresh_view()
+
+    def _return_to(self, position: int, keep: ScopeRef | None) -> None:
+        """After a reload, the cursor back on ``keep`` of server ``position``; an alias whose
+        aliases are not in yet: its application until they are (as on one source)."""
+        trees = self.fleet_list
+        self._arriving_in = None
+        if trees.select_in(position, keep) or keep is None or keep.alias is None:
+            return
+        index = self.fleet.indexes[position]
+        local = index.position(keep.application) if index is not None else None
+        if index is not None and local is not None and not index.applications[local].aliases_loaded:
+            self._arriving_in = (position, keep)
+            trees.select_in(position, ScopeRef(keep.application))
 
     def member_aliases_arrived(self, member: ConsoleMember, app: Application) -> None:
         position = self.members.index(member)
@@ -115,7 +130,15 @@ class FleetScreen(MainScreen):
         local = index.position(app.name) if index is not None else None
         if index is None or local is None or index.applications[local] is not app:
             return  # from a load this screen no longer shows
-        self.fleet_list.refresh_aliases(position * STRIDE + 1 + local)
+        trees = self.fleet_list
+        waited = trees.current_server == position and trees.current_ref == ScopeRef(app.name)
+        trees.refresh_aliases(position * STRIDE + 1 + local)
+        if app.aliases_loaded and self._arriving_in is not None:
+            server, arriving = self._arriving_in
+            if (server, arriving.application) == (position, app.name):
+                self._arriving_in = None
+                if waited:  # the operator waited on its application
+                    trees.select_in(position, arriving)
         self.refresh_view()
 
     def applications_on_screen_of(self, member: ConsoleMember) -> Iterator[str]:
