@@ -365,6 +365,40 @@ async def test_a_refresh_reads_every_server_again_and_the_cursor_stays(
         assert (app.main_screen.server, str(trees(pilot).current_ref)) == ("theo", "news-channel")
 
 
+async def test_a_server_whose_refresh_fails_keeps_its_rows_marked_stale(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        antmedia_us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
+        await pilot.press("ctrl+r")
+        for _ in range(1000):  # the file is read again first, then every server
+            if app.members[1].latency is None:
+                break
+            await pilot.pause(0.01)
+        await loaded(pilot)
+        us = app.members[1]
+        assert us.session is not None and us.stale
+        assert "stale: us" in status(pilot) and "down: down" in status(pilot)
+        assert "stale: " in server_rows(rows(pilot))["us"]
+        assert trees(pilot).select_in(1, ScopeRef("WebRTCAppEE"))  # its rows are still there
+        assert trees(pilot).select_in(1, None)
+        await pilot.pause()
+        assert "Not refreshed (" in detail_text(pilot)
+        antmedia_us.faults.clear()
+        await pilot.press("ctrl+r")
+        for _ in range(1000):
+            if app.members[1].latency is None:
+                break
+            await pilot.pause(0.01)
+        await loaded(pilot)
+        assert not us.stale and us.error is None and "stale" not in status(pilot)
+
+
 async def test_after_a_refresh_the_cursor_returns_to_an_alias_once_its_aliases_are_in(
     tmp_path: Path,
     antmedia: AntMediaEmulator,

@@ -50,8 +50,15 @@ def server_row(member: ConsoleMember) -> ServerRow:
         member.account,
         member.latency,
         read_only=member.session.read_only if member.session else member.read_only,
-        problem=failure_text(member.error) if member.error is not None else "",
+        problem=_problem(member),
     )
+
+
+def _problem(member: ConsoleMember) -> str:
+    """Why a member is down, or stale (its refresh failed: its rows are from before)."""
+    if member.error is None:
+        return ""
+    return f"stale: {failure_text(member.error)}" if member.stale else failure_text(member.error)
 
 
 class FleetScreen(MainScreen):
@@ -90,6 +97,9 @@ class FleetScreen(MainScreen):
         if trees.fleet is not None and self._keep is None:  # a reload: back there after
             self._keep = (self.server, trees.current_ref)
         self.fleet = FleetIndex(len(self.members))
+        for position, member in enumerate(self.members):  # kept until its reload answers
+            if member.session is not None:
+                self.fleet.set_index(position, ScopeIndex(member.session.config))
         self.set_class(False, "-broken")
         trees.servers = [server_row(member) for member in self.members]
         trees.show_index(self.fleet, frozenset())
@@ -177,7 +187,7 @@ class FleetScreen(MainScreen):
         facts += ["read-only"] if shown.read_only else []
         lines = [Content.styled(inert(shown.name), "bold"), Content(f" {glyphs.dot} ".join(facts))]
         session = member.session
-        if shown.problem:
+        if shown.problem and session is None:
             why = Content.styled(f"Not loaded: {inert(shown.problem)}", "$text-error")
             lines += [why, Content.styled("Reload (ctrl+r) to try again.", "$text-muted")]
         elif session is None:
@@ -186,6 +196,9 @@ class FleetScreen(MainScreen):
             config = session.config
             held = counted(len(config.applications), "application")
             lines.append(Content(f"{held}, {counted(config.alias_count, 'alias')} loaded"))
+            if member.stale and member.error is not None:
+                stale = f"Not refreshed ({failure_text(member.error)}): showing what was before."
+                lines.append(Content.styled(stale, "$text-warning"))
         if shown.latency is not None:
             lines.append(
                 Content.styled(f"Load took {round(shown.latency * 1000)} ms", "$text-muted")
@@ -227,10 +240,14 @@ class FleetScreen(MainScreen):
             f"{counted(sum(len(c.applications) for c in configs), 'application')}{dot}"
             f"{counted(sum(c.alias_count for c in configs), 'alias')}"
         )
-        down = [inert(m.server or "") for m in self.members if m.error is not None]
+        failed = [m for m in self.members if m.error is not None]
+        down = [inert(m.server or "") for m in failed if not m.stale]
+        stale = [inert(m.server or "") for m in failed if m.stale]
         parts: list[str | tuple[str, str]] = [head]
         if down:
             parts.append((f"{bar}{glyphs.failed} down: {', '.join(down)}", "$text-error"))
+        if stale:
+            parts.append((f"{bar}{glyphs.warning} stale: {', '.join(stale)}", "$text-warning"))
         waiting = sum(member.latency is None for member in self.members)
         if waiting:
             loading = f"{dot}{counted(waiting, 'server')} loading{glyphs.ellipsis}"
