@@ -61,13 +61,16 @@ def tree_console(
     servers: tuple[str, ...] = SERVERS,
     read_only: tuple[str, ...] = ("us",),
     glyphs: Glyphs = UNICODE,
+    unset: tuple[str, ...] = (),
 ) -> StreamConsoleApp:
     """The console on ``servers`` of the tree's config, each load timed as taking no time
-    (the snapshots show no machine's speed)."""
+    (the snapshots show no machine's speed); the credentials variables ``unset`` are not set."""
     environ = {
         "SC_AMS": f"{eu.admin_email}:{eu.admin_password}",
         "SC_THEO": f"{theo.api_key}:{theo.api_secret}",
     }
+    for name in unset:
+        del environ[name]
     config = tree_config(directory, eu, us, theo, read_only)
     return StreamConsoleApp(
         TomlSource(config, environ=environ),
@@ -282,6 +285,26 @@ async def test_a_read_only_server_refuses_writes_and_the_others_do_not(
         assert app.members[0].pending == 1
 
 
+async def test_a_server_that_cannot_be_opened_shows_the_read_only_its_profile_says(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(
+        tmp_path, antmedia, antmedia_us, theolive, servers=("theo", "us"), unset=("SC_AMS",)
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert app.members[1].source is None and app.members[1].error is not None
+        servers = server_rows(rows(pilot))
+        assert servers["us"].endswith("read-only")
+        assert not servers["theo"].endswith("read-only")
+        assert trees(pilot).select_in(1, None)
+        await pilot.pause()
+        assert "read-only" in detail_text(pilot)
+
+
 async def test_a_server_that_hangs_says_loading_while_the_others_work(
     tmp_path: Path,
     antmedia: AntMediaEmulator,
@@ -340,6 +363,65 @@ async def test_a_refresh_reads_every_server_again_and_the_cursor_stays(
         await loaded(pilot)
         assert "down: down" in status(pilot) and "us," not in status(pilot)
         assert (app.main_screen.server, str(trees(pilot).current_ref)) == ("theo", "news-channel")
+
+
+async def test_a_server_whose_refresh_fails_keeps_its_rows_marked_stale(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        antmedia_us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
+        await pilot.press("ctrl+r")
+        for _ in range(1000):  # the file is read again first, then every server
+            if app.members[1].latency is None:
+                break
+            await pilot.pause(0.01)
+        await loaded(pilot)
+        us = app.members[1]
+        assert us.session is not None and us.stale
+        assert "stale: us" in status(pilot) and "down: down" in status(pilot)
+        assert "stale: " in server_rows(rows(pilot))["us"]
+        assert trees(pilot).select_in(1, ScopeRef("WebRTCAppEE"))  # its rows are still there
+        assert trees(pilot).select_in(1, None)
+        await pilot.pause()
+        assert "Not refreshed (" in detail_text(pilot)
+        antmedia_us.faults.clear()
+        await pilot.press("ctrl+r")
+        for _ in range(1000):
+            if app.members[1].latency is None:
+                break
+            await pilot.pause(0.01)
+        await loaded(pilot)
+        assert not us.stale and us.error is None and "stale" not in status(pilot)
+
+
+async def test_after_a_refresh_the_cursor_returns_to_an_alias_once_its_aliases_are_in(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> None:
+    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, servers=("theo", "eu"))
+    alias = ScopeRef("LiveApp", "stream1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert trees(pilot).select_in(1, ScopeRef("LiveApp"))  # its aliases are fetched
+        await settle(pilot)
+        assert trees(pilot).select_in(1, alias)
+        await pilot.press("ctrl+r")
+        for _ in range(1000):  # the file is read again first, then every server
+            if app.members[1].latency is None:
+                break
+            await pilot.pause(0.01)
+        await loaded(pilot)
+        await settle(pilot)
+        session = app.members[1].session
+        assert session is not None and session.config.applications["LiveApp"].aliases_loaded
+        assert (app.main_screen.server, trees(pilot).current_ref) == ("eu", alias)
 
 
 async def test_a_hostile_server_name_and_account_stay_inert_on_its_row(

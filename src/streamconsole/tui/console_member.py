@@ -44,6 +44,7 @@ class ConsoleMember:
     flows: EditFlows | None = None  # the loaded session's edits; None: nothing loaded
     loader: AliasLoader | None = None  # a remote source's aliases, still coming
     kind: ServerKind | None = None  # a server's, from its profile
+    read_only: bool = False  # a server's profile says so (shown even if it cannot be opened)
     load_failed: bool = False
     stale: bool = False  # the last refresh failed: what is shown is from before
     error: Exception | None = None  # why it could not be loaded (several servers)

@@ -177,12 +177,18 @@ class FleetConsole(App[None]):
         """The config file is read: load its servers, each into its row as it answers."""
         if self.switcher is None:  # the launcher gives several servers an opener
             raise RuntimeError("several servers need the config file's opener")
-        old = [m.source for m in self.members if m.source is not None]
+        old = []
         for member in self.members:
             member.stop_loading()
-            member.source = member.flows = member.error = member.latency = None
+            # What was loaded stays (stale if its refresh fails) unless its edits were just
+            # discarded for the reload: they must not seem to be still there.
+            if member.flows is None or member.flows.session.pending:
+                old += [member.source] if member.source is not None else []
+                member.source = member.flows = None
+            member.error = member.latency = None
             profile = config.servers.get(member.server or "")
             member.kind = profile.kind if profile is not None else None
+            member.read_only = self.read_only or bool(profile and profile.read_only)
         self._load += 1
         self._screen.show_fleet()
         work = self._load_members(self._load, config, self.switcher, old)
@@ -224,7 +230,15 @@ class FleetConsole(App[None]):
                 await source.aclose()
             return
         member = self.member_named(loaded.member.name)
-        member.source, member.error, member.latency = source, loaded.member.error, loaded.latency
+        member.error, member.latency = loaded.member.error, loaded.latency
+        # A refresh failed for the server or the way to it: what was loaded stays, marked
+        # stale (as on one source). Never loaded, or the config's fault: it is down.
+        member.stale = member.flows is not None and loaded.member.down
+        unused, member.source = (source, member.source) if member.stale else (member.source, source)
+        if unused is not None:
+            await unused.aclose()
+        if not member.stale:
+            member.flows = None
         screen = self._screen
         if source is not None and config is not None:
             member.flows = EditFlows.open(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.content import Content
 from textual.widgets import Static
 
+from streamconsole.core.model import ScopeRef
 from streamconsole.core.text import counted, inert
 from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
@@ -36,22 +37,28 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from streamconsole.backends.base import Source
-    from streamconsole.core.model import Application, Direction, ScopeRef
+    from streamconsole.core.model import Application, Direction
     from streamconsole.session import EditSession
     from streamconsole.tui.console_member import ConsoleMember
 
 
 def server_row(member: ConsoleMember) -> ServerRow:
     """What a member's row in the tree shows."""
-    source = member.source
     return ServerRow(
         member.server or "",
         member.kind,
         member.account,
         member.latency,
-        read_only=member.session.read_only if member.session else bool(source and source.read_only),
-        problem=failure_text(member.error) if member.error is not None else "",
+        read_only=member.session.read_only if member.session else member.read_only,
+        problem=_problem(member),
     )
+
+
+def _problem(member: ConsoleMember) -> str:
+    """Why a member is down, or stale (its refresh failed: its rows are from before)."""
+    if member.error is None:
+        return ""
+    return f"stale: {failure_text(member.error)}" if member.stale else failure_text(member.error)
 
 
 class FleetScreen(MainScreen):
@@ -65,6 +72,7 @@ class FleetScreen(MainScreen):
         self.members = members
         self.fleet = FleetIndex(len(members))
         self._keep: tuple[str | None, ScopeRef | None] | None = None  # across a reload
+        self._arriving_in: tuple[int, ScopeRef] | None = None  # an alias, once its aliases are in
         self._warning_total = 0
 
     def compose(self) -> ComposeResult:
@@ -89,6 +97,9 @@ class FleetScreen(MainScreen):
         if trees.fleet is not None and self._keep is None:  # a reload: back there after
             self._keep = (self.server, trees.current_ref)
         self.fleet = FleetIndex(len(self.members))
+        for position, member in enumerate(self.members):  # kept until its reload answers
+            if member.session is not None:
+                self.fleet.set_index(position, ScopeIndex(member.session.config))
         self.set_class(False, "-broken")
         trees.servers = [server_row(member) for member in self.members]
         trees.show_index(self.fleet, frozenset())
@@ -105,10 +116,23 @@ class FleetScreen(MainScreen):
             self.fleet.set_index(position, ScopeIndex(session.config) if session else None)
         trees.servers = [server_row(each) for each in self.members]
         if self._keep is not None and self._keep[0] == member.server:
-            trees.select_in(position, self._keep[1])
+            self._return_to(position, self._keep[1])
             self._keep = None
         self.refresh_bindings()
         self.refresh_view()
+
+    def _return_to(self, position: int, keep: ScopeRef | None) -> None:
+        """After a reload, the cursor back on ``keep`` of server ``position``; an alias whose
+        aliases are not in yet: its application until they are (as on one source)."""
+        trees = self.fleet_list
+        self._arriving_in = None
+        if trees.select_in(position, keep) or keep is None or keep.alias is None:
+            return
+        index = self.fleet.indexes[position]
+        local = index.position(keep.application) if index is not None else None
+        if index is not None and local is not None and not index.applications[local].aliases_loaded:
+            self._arriving_in = (position, keep)
+            trees.select_in(position, ScopeRef(keep.application))
 
     def member_aliases_arrived(self, member: ConsoleMember, app: Application) -> None:
         position = self.members.index(member)
@@ -116,7 +140,15 @@ class FleetScreen(MainScreen):
         local = index.position(app.name) if index is not None else None
         if index is None or local is None or index.applications[local] is not app:
             return  # from a load this screen no longer shows
-        self.fleet_list.refresh_aliases(position * STRIDE + 1 + local)
+        trees = self.fleet_list
+        waited = trees.current_server == position and trees.current_ref == ScopeRef(app.name)
+        trees.refresh_aliases(position * STRIDE + 1 + local)
+        if app.aliases_loaded and self._arriving_in is not None:
+            server, arriving = self._arriving_in
+            if (server, arriving.application) == (position, app.name):
+                self._arriving_in = None
+                if waited:  # the operator waited on its application
+                    trees.select_in(position, arriving)
         self.refresh_view()
 
     def applications_on_screen_of(self, member: ConsoleMember) -> Iterator[str]:
@@ -155,7 +187,7 @@ class FleetScreen(MainScreen):
         facts += ["read-only"] if shown.read_only else []
         lines = [Content.styled(inert(shown.name), "bold"), Content(f" {glyphs.dot} ".join(facts))]
         session = member.session
-        if shown.problem:
+        if shown.problem and session is None:
             why = Content.styled(f"Not loaded: {inert(shown.problem)}", "$text-error")
             lines += [why, Content.styled("Reload (ctrl+r) to try again.", "$text-muted")]
         elif session is None:
@@ -164,6 +196,9 @@ class FleetScreen(MainScreen):
             config = session.config
             held = counted(len(config.applications), "application")
             lines.append(Content(f"{held}, {counted(config.alias_count, 'alias')} loaded"))
+            if member.stale and member.error is not None:
+                stale = f"Not refreshed ({failure_text(member.error)}): showing what was before."
+                lines.append(Content.styled(stale, "$text-warning"))
         if shown.latency is not None:
             lines.append(
                 Content.styled(f"Load took {round(shown.latency * 1000)} ms", "$text-muted")
@@ -205,10 +240,14 @@ class FleetScreen(MainScreen):
             f"{counted(sum(len(c.applications) for c in configs), 'application')}{dot}"
             f"{counted(sum(c.alias_count for c in configs), 'alias')}"
         )
-        down = [inert(m.server or "") for m in self.members if m.error is not None]
+        failed = [m for m in self.members if m.error is not None]
+        down = [inert(m.server or "") for m in failed if not m.stale]
+        stale = [inert(m.server or "") for m in failed if m.stale]
         parts: list[str | tuple[str, str]] = [head]
         if down:
             parts.append((f"{bar}{glyphs.failed} down: {', '.join(down)}", "$text-error"))
+        if stale:
+            parts.append((f"{bar}{glyphs.warning} stale: {', '.join(stale)}", "$text-warning"))
         waiting = sum(member.latency is None for member in self.members)
         if waiting:
             loading = f"{dot}{counted(waiting, 'server')} loading{glyphs.ellipsis}"
