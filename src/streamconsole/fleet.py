@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from streamconsole.audit import AuditLog
-from streamconsole.backends.base import ChangePreview, RemoteError, Source
+from streamconsole.backends.base import ChangePreview, RemoteError, Source, first_listing
 from streamconsole.backends.registry import open_server
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.fleet import (
@@ -75,11 +75,14 @@ async def load_members(
     aliases: AliasChoice = no_aliases,
     on_loaded: Callable[[Member], None] = lambda member: None,
     environ: Mapping[str, str] | None = None,
+    names_first: bool = False,
 ) -> list[Member]:
     """Open and load the servers ``names`` (of ``config``, read from ``config_path``), at
     most ``jobs`` at a time, with the aliases ``aliases`` picks; in the order named.
     ``on_loaded`` hears of each member as soon as it is read or failed (a screen shows
     it while the others load); credentials come from ``environ`` (default: the process's).
+    ``names_first``: a server that lists first is read only that far (:func:`first_listing`:
+    a console shows it and reads the settings after).
     Close them with :func:`close_members`; where this raises (an untyped error, a cancel),
     it closes those it opened itself."""
     limit = asyncio.Semaphore(jobs)
@@ -91,7 +94,8 @@ async def load_members(
                 member.source = open_server(
                     config, config_path, member.name, read_only=read_only, environ=environ
                 )
-                loaded = await member.source.load()
+                source = member.source
+                loaded = await (first_listing(source) if names_first else source.load())
                 await asyncio.gather(*(member.source.load_aliases(a) for a in aliases(loaded)))
                 member.config = loaded
             except StreamconsoleError as error:

@@ -246,6 +246,14 @@ class ListsFirst(Protocol):
         ...
 
 
+async def first_listing(source: Source) -> Config:
+    """What a console shows first: a server that lists first (:class:`ListsFirst`) as soon
+    as it names its applications, their settings still to read; any other source whole."""
+    if isinstance(source, ListsFirst):
+        return await source.list_applications()
+    return await source.load()
+
+
 @runtime_checkable
 class OnServer(Protocol):
     """A source on a ``[servers.NAME]`` profile: the server whose delivery endpoints (where

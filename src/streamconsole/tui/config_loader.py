@@ -60,11 +60,9 @@ async def _read(source: Source, *, first: bool) -> Config:
     (their settings follow: :mod:`.alias_loader`). A refresh reads everything, as it says
     what changed."""
     # Here, not at the top: the backends are imported once the load has begun (start-up).
-    from streamconsole.backends.base import ListsFirst
+    from streamconsole.backends.base import first_listing
 
-    if first and isinstance(source, ListsFirst):
-        return await source.list_applications()
-    return await source.load()
+    return await (first_listing(source) if first else source.load())
 
 
 def _check_keymap(config: Config) -> None:

@@ -216,6 +216,7 @@ class FleetConsole(App[None]):
             read_only=self.read_only,
             on_loaded=loaded,
             environ=switcher.opener.environ,
+            names_first=True,  # the names at once; the loaders read the settings after
         )
 
     @on(MemberLoaded)
