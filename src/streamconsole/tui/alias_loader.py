@@ -12,7 +12,11 @@ settings too (``settings_loaded`` False), read before the aliases. The loader fe
   application's settings, then the aliases, in the config's order;
 
 each application once: a fetch started by one worker is awaited, not repeated, by the
-other. A failure stays on its application (``failures``; the source may also set
+other. Over several servers each has a loader, and what is off screen waits (``hold``) until
+every server has listed its applications or failed, or a while at most: one server's
+background fetches must not slow another's listing on the same machine.
+
+A failure stays on its application (``failures``; the source may also set
 ``Application.problem``) and never stops the others, except a refusal of the credentials:
 that one is every application's, and more requests would only mean more logins (two failed
 Ant Media logins lock the account), so nothing more is fetched until a refresh.
@@ -21,6 +25,7 @@ Ant Media logins lock the account), so nothing more is fetched until a refresh.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -43,6 +48,8 @@ if TYPE_CHECKING:
 # Lanes of the HTTP client (the profile's concurrency) the background leaves free, so that
 # the selection and a save never wait behind it.
 KEPT_FOR_THE_OPERATOR = 2
+# While held, how often to look again at what is on screen (scrolled onto it meanwhile).
+HELD_LOOK = 0.1  # seconds
 _SELECTED = "aliases-selected"
 _BACKGROUND = "aliases-background"
 
@@ -64,14 +71,16 @@ class AliasLoader:
         config: Config,
         *,
         on_screen: Callable[[], Iterable[str]],
+        hold: asyncio.Event | None = None,
     ) -> None:
-        """``on_screen`` names the applications the operator sees. The ``host`` runs the
-        workers, is told of each application whose fetch ended (:class:`AliasesArrived`)
-        and shows the failures."""
+        """``on_screen`` names the applications the operator sees; the rest waits until
+        ``hold`` is set, if given. The ``host`` runs the workers, is told of each
+        application whose fetch ended (:class:`AliasesArrived`) and shows the failures."""
         self._host = host
         self._source = source
         self._applications = config.applications
         self._on_screen = on_screen
+        self._hold = hold
         self.failures: dict[str, str] = {}  # why an application's aliases are not loaded
         self._in_flight: dict[str, asyncio.Future[None]] = {}
         apps = self._applications.items()
@@ -147,9 +156,14 @@ class AliasLoader:
                 for app, aliases in self._wanted(started, self._lanes - len(running)):
                     started.add((app.name, aliases))
                     running.add(asyncio.create_task(self._ensure(app, aliases=aliases)))
-                if not running:
+                if running:
+                    _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                elif self._unsettled and (hold := self._holding()) is not None:
+                    # Until it ends, or to see what scrolled onto the screen meanwhile.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(hold.wait(), HELD_LOOK)
+                else:
                     break
-                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in running:
                 task.cancel()
@@ -165,15 +179,24 @@ class AliasLoader:
         except NoMatches:
             return []
 
+    def _holding(self) -> asyncio.Event | None:
+        """The hold that off-screen fetches wait for, while it lasts."""
+        hold = self._hold
+        return hold if hold is not None and not hold.is_set() else None
+
     def _wanted(self, started: set[tuple[str, bool]], count: int) -> list[tuple[Application, bool]]:
         """Up to ``count`` fetches not started yet, in the wanted order: an application, and
         whether its aliases too (else its settings only)."""
         wanted: dict[str, tuple[Application, bool]] = {}
-        candidates = itertools.chain(
-            ((name, True) for name in self._seen()),
-            ((name, False) for name in self._unread),
-            ((name, True) for name in self._unsettled),
+        off_screen = (
+            ()
+            if self._holding() is not None
+            else itertools.chain(
+                ((name, False) for name in self._unread),
+                ((name, True) for name in self._unsettled),
+            )
         )
+        candidates = itertools.chain(((name, True) for name in self._seen()), off_screen)
         for name, aliases in candidates if count > 0 else ():
             app = self._applications.get(name)
             if app is None or name in wanted or {(name, aliases), (name, True)} & started:
@@ -287,9 +310,10 @@ def loader_for(
     source: Source,
     config: Config,
     on_screen: Callable[[], Iterable[str]],
+    hold: asyncio.Event | None = None,
 ) -> AliasLoader | None:
     """A loader for a newly loaded ``config``, when some application's settings or aliases
     are still to come (or its settings failed); None for a file, which has them all."""
     if all(app.aliases_loaded and not app.problem for app in config.applications.values()):
         return None
-    return AliasLoader(host, source, config, on_screen=on_screen)
+    return AliasLoader(host, source, config, on_screen=on_screen, hold=hold)

@@ -12,6 +12,7 @@ each went; a failure keeps that server's edits and undoes nothing elsewhere.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -50,6 +51,11 @@ if TYPE_CHECKING:
     from streamconsole.tui.sources import SourceSwitcher
 
 
+# Longest a server still listing holds the others' off-screen fetches (a hung one must not
+# keep them waiting for its timeout).
+LISTING_HOLD = 3.0  # seconds from the start of the load
+
+
 @dataclass
 class MemberLoaded(Message):
     """One server of the tree was read, or could not be (``member.error``), after
@@ -71,6 +77,7 @@ class FleetConsole(App[None]):
     read_only: bool
     _main_screen: MainScreen | None
     _load = 0  # the servers' current load (a reload starts another)
+    _listed: asyncio.Event | None = None  # every server of the load listed or failed
 
     @property
     def fleet(self) -> bool:
@@ -190,6 +197,8 @@ class FleetConsole(App[None]):
             member.kind = profile.kind if profile is not None else None
             member.read_only = self.read_only or bool(profile and profile.read_only)
         self._load += 1
+        self._listed = listed = asyncio.Event()
+        self.set_timer(LISTING_HOLD, listed.set)
         self._screen.show_fleet()
         work = self._load_members(self._load, config, self.switcher, old)
         self.run_worker(work, group="members", exclusive=True)
@@ -248,7 +257,9 @@ class FleetConsole(App[None]):
             if member.host is None:  # on the app, it would cancel the other servers' fetches
                 raise RuntimeError(f"server {member.server}: no node for its alias fetches")
             on_screen = partial(screen.applications_on_screen_of, member)
-            member.loader = loader_for(member.host, source, config, on_screen)
+            member.loader = loader_for(member.host, source, config, on_screen, self._listed)
+        if self._listed is not None and all(m.latency is not None for m in self.members):
+            self._listed.set()
         screen.member_loaded(member)
         if member.loader is not None and config is not None:
             member.loader.report([a for a in config.applications.values() if a.problem])
