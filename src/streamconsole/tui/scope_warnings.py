@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from streamconsole.backends.base import scope_path
 from streamconsole.core.policy_warnings import policy_warnings
 
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ def relevant_problems(
     problems: Sequence[Problem], app: Application, alias: Alias | None
 ) -> list[Problem]:
     """Source warnings about this scope, plus those about no application in particular."""
-    app_path = f"{_APPLICATIONS}{app.name}"
-    alias_path = f"{app_path}.aliases.{alias.name}" if alias is not None else None
+    app_path = scope_path(app.name)
+    alias_path = scope_path(app.name, alias.name) if alias is not None else None
 
     def under(path: str, prefix: str) -> bool:
         return path == prefix or path.startswith(prefix + ".")
