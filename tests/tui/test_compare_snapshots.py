@@ -5,8 +5,6 @@ them only after looking at snapshot_report.html:
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.emulators.antmedia_state import ADMIN_PASSWORD, SERVER_SECRET, VENDOR_EXAMPLE_SECRET
 
 from .remote_support import settle
+from .snapshot_text import leaked, secret_windows, shown_text
 from .test_compare import fleet_console
 
 ROTATED = "production-rotated-this-one-0123456789abcdef"
@@ -47,10 +46,10 @@ def test_these_snapshots_show_no_secret_or_address() -> None:
     svgs = sorted((Path(__file__).parent / "__snapshots__" / Path(__file__).stem).glob("*.svg"))
     assert len(svgs) == 2
     secrets = (ROTATED, VENDOR_EXAMPLE_SECRET, ADMIN_PASSWORD, SERVER_SECRET)
-    windows = {secret[i : i + 12] for secret in secrets for i in range(len(secret) - 11)}
+    windows = secret_windows(secrets)
     for svg in svgs:
         raw = svg.read_text("utf-8")
-        shown = html.unescape("".join(re.findall(r">([^<]*)</text>", raw))).replace("\xa0", " ")
+        shown = shown_text(raw)
         assert "hs:w0-gjwQH4bK2qeJiRt0P3Q" in shown, svg.name  # the rotated key's fingerprint
-        assert not [w for w in windows if w in raw or w in shown], f"{svg.name}: a secret"
+        assert not leaked(raw, windows), f"{svg.name}: a secret"
         assert "127.0.0.1" not in shown, svg.name

@@ -6,8 +6,6 @@ after looking at snapshot_report.html:
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from textual.pilot import Pilot
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.emulators.antmedia_state import ADMIN_PASSWORD, SERVER_SECRET, VENDOR_EXAMPLE_SECRET
 
+from .snapshot_text import leaked, secret_windows, shown_text
 from .test_fleet_tree import loaded, tree_console
 
 
@@ -42,10 +41,10 @@ def test_these_snapshots_show_no_secret_address_or_port() -> None:
     svgs = sorted((Path(__file__).parent / "__snapshots__" / Path(__file__).stem).glob("*.svg"))
     assert len(svgs) == 2
     secrets = (VENDOR_EXAMPLE_SECRET, ADMIN_PASSWORD, SERVER_SECRET)
-    windows = {secret[i : i + 12] for secret in secrets for i in range(len(secret) - 11)}
+    windows = secret_windows(secrets)
     for svg in svgs:
         raw = svg.read_text("utf-8")
-        shown = html.unescape("".join(re.findall(r">([^<]*)</text>", raw))).replace("\xa0", " ")
+        shown = shown_text(raw)
         assert "4 servers" in shown, svg.name
-        assert not [w for w in windows if w in raw or w in shown], f"{svg.name}: a secret"
+        assert not leaked(raw, windows), f"{svg.name}: a secret"
         assert "127.0.0.1" not in shown and "localhost" not in shown, svg.name
