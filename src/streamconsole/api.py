@@ -38,13 +38,8 @@ from streamconsole.core.entropy import MIN_NEW_SECRET_BITS
 from streamconsole.core.errors import PolicyError, TokenBuildError
 from streamconsole.core.explain import Explanation, explain
 from streamconsole.core.key_generation import generate_key
-from streamconsole.core.keys import (
-    Key,
-    parse_algorithm,
-    private_key_from_pem,
-    public_key_from_text,
-    shared_key,
-)
+from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
+from streamconsole.core.keys import Key, parse_algorithm, shared_key
 from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
 from streamconsole.core.report import (
     explanation_view,

@@ -29,14 +29,8 @@ from streamconsole.backends.theolive.rules import (
     writes_for,
 )
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
-from streamconsole.core.keys import (
-    Algorithm,
-    Key,
-    SharedKey,
-    private_key_from_pem,
-    public_key_from_text,
-    shared_key,
-)
+from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
+from streamconsole.core.keys import Algorithm, Key, SharedKey, shared_key
 from streamconsole.core.model import (
     HARD_CUTOVER,
     Direction,

@@ -105,6 +105,8 @@ def test_list_on_a_local_file_imports_its_command_only_and_no_http(tmp_path: Pat
     assert "streamconsole.cli.inspect" in modules
     assert not {"streamconsole.cli.edit", "streamconsole.cli.workflow"} & modules
     assert not {"httpx", "streamconsole.backends.http", "streamconsole.tui"} & modules
+    # The sample's RSA key pair is read for its fingerprint without cryptography (core.pem).
+    assert "cryptography" not in modules
     # The fleet form (several servers) is imported only when several servers are named.
     assert not {"streamconsole.cli.fleet", "streamconsole.fleet"} & modules
 

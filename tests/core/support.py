@@ -14,14 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from streamconsole.core.keys import (
-    Algorithm,
-    AsymmetricKey,
-    Key,
-    SharedKey,
-    private_key_from_pem,
-    shared_key,
-)
+from streamconsole.core.key_import import private_key_from_pem
+from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey, shared_key
 from streamconsole.core.model import (
     Alias,
     Application,

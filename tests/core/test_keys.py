@@ -20,6 +20,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_generation import generate_key, generate_key_pair, generate_shared_key
+from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
 from streamconsole.core.keys import (
     ANTMEDIA_MIN_SECRET_CHARS,
     MIN_RSA_BITS,
@@ -29,11 +30,9 @@ from streamconsole.core.keys import (
     SecretEncoding,
     SharedKey,
     parse_algorithm,
-    pem_kind,
-    private_key_from_pem,
-    public_key_from_text,
     shared_key,
 )
+from streamconsole.core.pem import pem_kind
 from streamconsole.core.secret import Secret
 
 from .support import VENDOR_SECRET, b64url, read_key_file

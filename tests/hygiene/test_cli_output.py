@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from streamconsole.core.keys import Algorithm, private_key_from_pem, shared_key
+from streamconsole.core.key_import import private_key_from_pem
+from streamconsole.core.keys import Algorithm, shared_key
 from tests.cli.conftest import run_cli, serving
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.hygiene.canaries import (

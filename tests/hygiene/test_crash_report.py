@@ -24,7 +24,8 @@ import streamconsole.tui.rotate
 from streamconsole.backends.base import Source
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_key
-from streamconsole.core.keys import Algorithm, Key, private_key_from_pem, shared_key
+from streamconsole.core.key_import import private_key_from_pem
+from streamconsole.core.keys import Algorithm, Key, shared_key
 from streamconsole.core.model import (
     Application,
     Config,

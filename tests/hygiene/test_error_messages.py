@@ -30,14 +30,8 @@ from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_key
 from streamconsole.core.errors import KeyValidationError, PolicyError, TokenBuildError
 from streamconsole.core.key_generation import generate_key
-from streamconsole.core.keys import (
-    Algorithm,
-    SecretEncoding,
-    SharedKey,
-    private_key_from_pem,
-    public_key_from_text,
-    shared_key,
-)
+from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
+from streamconsole.core.keys import Algorithm, SecretEncoding, SharedKey, shared_key
 from streamconsole.core.model import Direction, ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from streamconsole.core.tokens import build_claims, sign

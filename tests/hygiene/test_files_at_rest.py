@@ -12,7 +12,8 @@ import pytest
 
 from streamconsole.api import open_config, open_server
 from streamconsole.backends.base import ConflictError
-from streamconsole.core.keys import Algorithm, private_key_from_pem, shared_key
+from streamconsole.core.key_import import private_key_from_pem
+from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.core.secret import Secret
 from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.hygiene.canaries import (

@@ -18,7 +18,8 @@ from streamconsole.backends.masks import REQUEST_LOGGER
 from streamconsole.backends.theolive import TheoLiveSource
 from streamconsole.backends.theolive.records import KeyRecords
 from streamconsole.core.edits import set_enforcement, set_key
-from streamconsole.core.keys import Algorithm, private_key_from_pem, shared_key
+from streamconsole.core.key_import import private_key_from_pem
+from streamconsole.core.keys import Algorithm, shared_key
 from streamconsole.core.model import Direction, ScopeRef, ServerKind, ServerProfile
 from streamconsole.core.secret import Secret
 from streamconsole.core.tokens import build_claims, sign

@@ -13,14 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from streamconsole.core.edits import check_key_for
-from streamconsole.core.keys import (
-    Algorithm,
-    AsymmetricKey,
-    Key,
-    SharedKey,
-    public_key_from_text,
-    shared_key,
-)
+from streamconsole.core.key_import import public_key_from_text
+from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey, shared_key
 from streamconsole.core.model import (
     HARD_CUTOVER,
     Alias,

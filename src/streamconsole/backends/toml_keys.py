@@ -19,6 +19,7 @@ from streamconsole.backends.toml_scan import KeyPath
 from streamconsole.backends.toml_schema import KEY, KEY_SOURCES, PRIVATE_KEY_SOURCES
 from streamconsole.core.edits import check_key_for
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
 from streamconsole.core.keys import (
     Algorithm,
     AsymmetricKey,
@@ -28,8 +29,6 @@ from streamconsole.core.keys import (
     SharedKey,
     guessable,
     parse_algorithm,
-    private_key_from_pem,
-    public_key_from_text,
     shared_key,
 )
 from streamconsole.core.model import Application, KeyEntry, KeyOrigin

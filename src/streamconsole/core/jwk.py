@@ -35,13 +35,18 @@ def _b64url_int(value: int) -> str:
     return b64url(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
 
 
+def rsa_jwk(n: int, e: int) -> dict[str, str]:
+    """An RSA public key's JWK, from its modulus and exponent."""
+    return {"kty": "RSA", "n": _b64url_int(n), "e": _b64url_int(e)}
+
+
 def public_jwk(key: PublicKeyObject) -> dict[str, str]:
     """``key`` as a JWK, built from its numbers."""
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     if isinstance(key, rsa.RSAPublicKey):
         numbers = key.public_numbers()
-        return {"kty": "RSA", "n": _b64url_int(numbers.n), "e": _b64url_int(numbers.e)}
+        return rsa_jwk(numbers.n, numbers.e)
     point = key.public_numbers()
     size = (key.curve.key_size + 7) // 8  # EC coordinates keep their full length
     return {

@@ -19,16 +19,14 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from streamconsole.core.entropy import MIN_NEW_SECRET_BITS, EntropyEstimate, estimate_entropy
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.jwk import (
-    JWK_CURVES,
     PublicKeyObject,
     b64url,
     public_jwk,
-    public_key_from_jwk,
     thumbprint,
 )
 from streamconsole.core.secret import Secret
@@ -171,6 +169,9 @@ class AsymmetricKey:
     algorithm: Algorithm
     public_pem: str
     private_pem: Secret | None = field(default=None)
+    # False for a configured key file whose public numbers matched the configured public key:
+    # OpenSSL's RSA arithmetic checks cost ~40 ms a key (see private_key_from_pem).
+    check_private_math: bool = field(default=True, repr=False)
 
     @cached_property
     def verifying_key(self) -> PublicKeyObject:
@@ -189,7 +190,11 @@ class AsymmetricKey:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-        key = serialization.load_pem_private_key(self.private_pem.reveal_bytes(), password=None)
+        key = serialization.load_pem_private_key(
+            self.private_pem.reveal_bytes(),
+            password=None,
+            unsafe_skip_rsa_key_validation=not self.check_private_math,
+        )
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise KeyValidationError("only RSA and EC private keys are supported")
         return key
@@ -226,7 +231,7 @@ class AsymmetricKey:
             serialization.NoEncryption(),
         ).decode("ascii")
         public = key.public_key()
-        result = cls(algorithm, _public_pem(public), Secret(private_pem))
+        result = cls(algorithm, public_pem_text(public), Secret(private_pem))
         # Seed the cached key objects with the ones in hand: parsing the PEM again would run
         # OpenSSL's RSA checks (~70 ms for 4096 bits) on whichever thread first signs.
         result.__dict__["signing_key"] = key
@@ -278,109 +283,7 @@ def shared_key(
     return key
 
 
-def _check_asymmetric(algorithm: Algorithm, key: PublicKeyObject) -> None:
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
-    if algorithm.family is KeyFamily.HMAC:
-        raise KeyValidationError(f"{algorithm} needs a shared secret, not a public key")
-    if algorithm.family is KeyFamily.RSA:
-        if not isinstance(key, rsa.RSAPublicKey):
-            raise KeyValidationError(f"{algorithm} needs an RSA key; this is an EC key")
-        if key.key_size < MIN_RSA_BITS:
-            raise KeyValidationError(
-                f"the RSA key has {key.key_size} bits; at least {MIN_RSA_BITS} are needed"
-            )
-        return
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise KeyValidationError(f"{algorithm} needs an EC key; this is an RSA key")
-    expected = ec_curve(algorithm)
-    if key.curve.name != expected.name:
-        raise KeyValidationError(
-            f"{algorithm} needs curve {JWK_CURVES[expected.name]}, the key is on {key.curve.name}"
-        )
-
-
-PemKind = Literal["public", "private", "certificate", "unknown"]
-
-
-def pem_kind(text: str) -> PemKind:
-    head = text.lstrip()[:64]
-    if not head.startswith("-----BEGIN "):
-        return "unknown"
-    if "PRIVATE KEY" in head:
-        return "private"
-    if "CERTIFICATE" in head:
-        return "certificate"
-    if "PUBLIC KEY" in head:
-        return "public"
-    return "unknown"
-
-
-def public_key_from_text(algorithm: Algorithm, text: str) -> AsymmetricKey:
-    """Import a public key given as PEM or as a JWK (JSON). Refuses private keys."""
-    stripped = text.strip()
-    if stripped.startswith("{"):
-        jwk_key = public_key_from_jwk(stripped)
-        _check_asymmetric(algorithm, jwk_key)
-        return AsymmetricKey(algorithm, _public_pem(jwk_key))
-    kind = pem_kind(stripped)
-    if kind == "private":
-        raise KeyValidationError(
-            "this is a PRIVATE key; the server must only get the public key. "
-            "Import it as a private key to derive the public key from it"
-        )
-    if kind != "public":
-        raise KeyValidationError("expected a PEM public key ('-----BEGIN PUBLIC KEY-----') or JWK")
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
-    try:
-        key = serialization.load_pem_public_key(stripped.encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
-        raise KeyValidationError("the PEM public key could not be parsed") from None
-    except UnsupportedAlgorithm:  # an unknown key type or curve: not a ValueError
-        raise KeyValidationError("the PEM public key's type or curve is not supported") from None
-    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        raise KeyValidationError("only RSA and EC public keys are supported")
-    _check_asymmetric(algorithm, key)
-    return AsymmetricKey(algorithm, _public_pem(key))
-
-
-def private_key_from_pem(
-    algorithm: Algorithm, text: str, *, check_rsa_math: bool = True
-) -> AsymmetricKey:
-    """Import an unencrypted PEM private key; the public key is derived from it.
-
-    ``check_rsa_math=False`` skips OpenSSL's RSA consistency checks (~40 ms a key): for a
-    key file the operator configured next to its public key, whose fingerprint the caller
-    compares; a key pasted or imported from elsewhere keeps the full check.
-    """
-    if pem_kind(text) != "private":
-        raise KeyValidationError("expected a PEM private key ('-----BEGIN PRIVATE KEY-----')")
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
-    try:
-        key = serialization.load_pem_private_key(
-            text.strip().encode("ascii"),
-            password=None,
-            unsafe_skip_rsa_key_validation=not check_rsa_math,
-        )
-    except TypeError:
-        raise KeyValidationError("the private key is encrypted; decrypt it first") from None
-    except (ValueError, UnicodeEncodeError):
-        raise KeyValidationError("the PEM private key could not be parsed") from None
-    except UnsupportedAlgorithm:
-        raise KeyValidationError("the PEM private key's type or curve is not supported") from None
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise KeyValidationError("only RSA and EC private keys are supported")
-    _check_asymmetric(algorithm, key.public_key())
-    return AsymmetricKey.from_private(algorithm, key)
-
-
-def _public_pem(key: PublicKeyObject) -> str:
+def public_pem_text(key: PublicKeyObject) -> str:
     from cryptography.hazmat.primitives import serialization
 
     return key.public_bytes(

@@ -10,7 +10,7 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.widget import Widget
 
-from streamconsole.core.keys import pem_kind
+from streamconsole.core.pem import pem_kind
 from streamconsole.tui.bindings import KEY_PASTE_BINDINGS
 
 # Far above any RSA 4096 PEM or JWK (~3.3 KB); anything longer is not a key.

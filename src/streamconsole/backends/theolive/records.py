@@ -26,6 +26,7 @@ from streamconsole.backends.base import Problem, SourceError, scope_path
 from streamconsole.backends.safe_files import file_name_part, make_private_dirs, read_no_follow
 from streamconsole.backends.theolive.rules import NOTHING_WRITTEN, AliasState
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
 from streamconsole.core.keys import (
     Algorithm,
     AsymmetricKey,
@@ -33,8 +34,6 @@ from streamconsole.core.keys import (
     KeyFamily,
     SharedKey,
     parse_algorithm,
-    private_key_from_pem,
-    public_key_from_text,
 )
 from streamconsole.core.model import KeyEntry, KeyOrigin, RemoteKey, ScopeSettings
 from streamconsole.core.secret import Secret

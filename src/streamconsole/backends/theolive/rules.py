@@ -16,7 +16,7 @@ from streamconsole.backends.wire_rules import check_name
 from streamconsole.core.durations import format_duration
 from streamconsole.core.edits import ScopeChange, SetEnforcement, SetKey, check_key_for
 from streamconsole.core.errors import KeyValidationError
-from streamconsole.core.keys import Key, SharedKey, pem_kind
+from streamconsole.core.keys import Key, SharedKey
 from streamconsole.core.model import (
     HARD_CUTOVER,
     Application,
@@ -26,6 +26,7 @@ from streamconsole.core.model import (
     ServerKind,
     ServerProfile,
 )
+from streamconsole.core.pem import pem_kind
 from streamconsole.core.text import counted, inert
 
 MAX_KEYS = 2  # v2 keys / v1 CDN keys per alias
