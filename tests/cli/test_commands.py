@@ -12,7 +12,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from streamconsole.cli.inspect import LABEL_MIN_CELLS, list_lines
+from streamconsole.cli.listing import LABEL_MIN_CELLS, list_lines
 from tests.cli.conftest import on_antmedia, run_cli
 from tests.emulators import AntMediaEmulator
 

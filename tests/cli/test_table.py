@@ -102,8 +102,11 @@ def test_list_on_a_local_file_imports_its_command_only_and_no_http(tmp_path: Pat
     copy_sample(tmp_path)
     modules, printed = imported_by("list", cwd=tmp_path)
     assert "LiveApp" in printed
-    assert "streamconsole.cli.inspect" in modules
+    assert "streamconsole.cli.listing" in modules
     assert not {"streamconsole.cli.edit", "streamconsole.cli.workflow"} & modules
+    # Nor what tokens and deliveries need: list is the command scripts run most.
+    assert not {"streamconsole.cli.inspect", "streamconsole.core.tokens"} & modules
+    assert not {"streamconsole.core.delivery", "streamconsole.core.token_times"} & modules
     assert not {"httpx", "streamconsole.backends.http", "streamconsole.tui"} & modules
     # The sample's RSA key pair is read for its fingerprint without cryptography (core.pem).
     assert "cryptography" not in modules

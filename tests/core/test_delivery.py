@@ -17,9 +17,8 @@ from streamconsole.core.delivery import (
     delivery_form,
     delivery_forms,
     formats_for,
-    host_problem,
-    host_url,
 )
+from streamconsole.core.delivery_hosts import host_problem, host_url
 from streamconsole.core.model import Application, Direction, ServerKind
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE4MDAwMDA2MDB9.c2lnbmF0dXJl"

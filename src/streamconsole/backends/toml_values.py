@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from streamconsole.backends.toml_reader import TomlReader, quoted
 from streamconsole.backends.toml_scan import KeyPath
-from streamconsole.core.delivery import host_problem, host_url
+from streamconsole.core.delivery_hosts import host_problem, host_url
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.errors import DurationError
 from streamconsole.core.key_age import MAX_KEY_AGE

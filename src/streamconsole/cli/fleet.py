@@ -34,7 +34,8 @@ from streamconsole.cli.common import (
     run_async,
     safe,
 )
-from streamconsole.cli.inspect import print_rows, print_scope
+from streamconsole.cli.inspect import print_scope
+from streamconsole.cli.listing import print_rows
 from streamconsole.cli.probe import exit_code
 from streamconsole.cli.workflow import confirm, plan_record, print_plan, print_refusals
 from streamconsole.core.errors import StreamconsoleError

@@ -89,7 +89,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             name="list",
-            run="streamconsole.cli.inspect:run_list",
+            run="streamconsole.cli.listing:run_list",
             usage="",
             summary="applications and aliases with their policies (--overdue: old keys)",
             arguments=arguments.list_parser,

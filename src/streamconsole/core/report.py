@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from streamconsole.core.delivery import Deliveries
 from streamconsole.core.durations import format_duration
 from streamconsole.core.key_age import is_overdue
 from streamconsole.core.model import (
@@ -23,9 +22,9 @@ from streamconsole.core.model import (
     effective_policy,
 )
 from streamconsole.core.policy_warnings import policy_warnings
-from streamconsole.core.token_times import describe_times, iso_utc
 
 if TYPE_CHECKING:  # explain imports PyJWT, which list and show never need
+    from streamconsole.core.delivery import Deliveries
     from streamconsole.core.explain import Explanation
 
 
@@ -197,6 +196,8 @@ def explanation_view(result: Explanation) -> dict[str, Any]:
 
 def time_view(claims: Mapping[str, Any], now: float) -> dict[str, Any]:
     """The token's time claims in words (``decode``'s ``time`` section), as of ``now``."""
+    from streamconsole.core.token_times import describe_times, iso_utc  # late: list needs none
+
     return {
         "now": iso_utc(now),
         "claims": {t.claim: t.to_json() for t in describe_times(claims, now)},
