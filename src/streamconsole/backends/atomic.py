@@ -9,7 +9,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from streamconsole.backends.safe_files import make_private_dirs, refuse_symlink
@@ -24,6 +23,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             mode = stat.S_IMODE(path.stat().st_mode)
         except FileNotFoundError:
             mode = 0o644
+    import tempfile  # late: loading a config writes nothing, and tempfile imports shutil, random
+
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -7,7 +7,6 @@ command scripts run most, and it should start like one (benchmarks/cli_bench.py)
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from typing import Any
 
@@ -92,7 +91,11 @@ def _list_overdue(config: Config, *, as_json: bool) -> int:
 
 def print_rows(rows: list[dict[str, Any]]) -> None:
     """``list``'s table (:func:`list_lines`), labels cut to the terminal's width."""
-    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    columns = None
+    if sys.stdout.isatty():
+        import shutil  # late: output to a file or a pipe is never cut
+
+        columns = shutil.get_terminal_size().columns
     print(*list_lines(rows, columns), sep="\n")
 
 
@@ -101,8 +104,6 @@ def list_lines(rows: list[dict[str, Any]], columns: int | None) -> list[str]:
     row with no scope stands for a server that could not be read); labels last (the columns
     before them split on spaces), cut to ``columns`` where that is the terminal's width
     (None: whole), and left out where too little of them would fit."""
-    from rich.cells import cell_len, set_cell_size  # late: the other commands need no rich
-
     servers = [safe(row["server"]) for row in rows if "server" in row]
     server_width = max([len(name) for name in servers] + [6])
     scopes = [safe(row["scope"] or "-") for row in rows]
@@ -125,7 +126,14 @@ def list_lines(rows: list[dict[str, Any]], columns: int | None) -> list[str]:
             f"{row['fingerprint'] or '-':<{printed}}"
         )
         label = safe(row.get("label") or "") if labelled else ""
-        if label and room is not None and cell_len(label) + len(mark) > room:
-            label = set_cell_size(label, max(room - len(mark) - 1, 0)) + "…"
+        if label and room is not None:
+            label = _fitted(label, room - len(mark))
         lines.append((f"{line}  {label}" if label else line.rstrip()) + mark)
     return lines
+
+
+def _fitted(label: str, room: int) -> str:
+    """``label`` cut to ``room`` cells, with an ellipsis where it was cut."""
+    from rich.cells import cell_len, set_cell_size  # late: only a terminal's width cuts labels
+
+    return label if cell_len(label) <= room else set_cell_size(label, max(room - 1, 0)) + "…"
