@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable
 from typing import NamedTuple, cast
 
-from streamconsole.cli import arguments
+import streamconsole.cli.arguments as arguments
 from streamconsole.cli.arguments import several
 
 Run = Callable[[argparse.Namespace], int]
