@@ -4,7 +4,9 @@ Each benchmark is its own script that measures its baseline alternately with the
 (paired.py: A B A B … after a warm-up pair; the median of the pairs' ratios, with min–max)
 and prints one line per figure, ending in PASS or MISS against the target the issues set.
 This script runs them one after another (never in parallel: they would measure each other),
-and records the machine, the versions, every line, and a summary of the verdicts.
+each with the Python of a venv holding the wheel built from this checkout (installed.py: as
+users install it, not the editable install), and records the machine, the versions, every
+line, and a summary of the verdicts.
 `--quick` (fewer pairs, smaller sizes) only checks that the scripts work: its figures are
 not worth recording, so it writes a file only when given --out.
 Run: python benchmarks/run.py [--quick] [--pairs N] [--out FILE]
@@ -17,10 +19,13 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+
+from installed import wheel_install
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -47,13 +52,14 @@ def machine() -> list[str]:
         f"{platform.release()}; load average at start {load[0]:.2f}",
         f"- Python {platform.python_version()} ({platform.python_implementation()})",
         "- " + ", ".join(f"{name} {version(name)}" for name in PACKAGES),
+        "- streamconsole: the wheel built from this checkout, in a venv of its own",
     ]
 
 
-def run(script: str, options: list[str]) -> tuple[list[str], float, int]:
+def run(python: str, script: str, options: list[str]) -> tuple[list[str], float, int]:
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, str(HERE / script), *options],
+        [python, str(HERE / script), *options],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -84,19 +90,21 @@ def main() -> int:
     table_at = len(report)
     verdicts: list[str] = []
     failed = 0
-    for title, script, what in BENCHMARKS:
-        print(f"running {script} ...", flush=True)
-        lines, seconds, code = run(script, passed_on)
-        failed += code != 0
-        report += [f"## {title}", "", f"`{script}` — {what} ({seconds:.0f} s)", "", "```"]
-        report += [*lines, "```", ""]
-        for line in lines:
-            verdict = line.split()[-1] if line.strip() else ""
-            if line.startswith("FAILED"):
-                verdict = "FAILED"
-            if verdict in ("PASS", "MISS", "FAILED"):
-                verdicts.append(f"| {title} | {line.strip()} | {verdict} |")
-        print("\n".join(lines), flush=True)
+    with tempfile.TemporaryDirectory() as installing:
+        python = str(wheel_install(Path(installing)) / "python")
+        for title, script, what in BENCHMARKS:
+            print(f"running {script} ...", flush=True)
+            lines, seconds, code = run(python, script, passed_on)
+            failed += code != 0
+            report += [f"## {title}", "", f"`{script}` — {what} ({seconds:.0f} s)", "", "```"]
+            report += [*lines, "```", ""]
+            for line in lines:
+                verdict = line.split()[-1] if line.strip() else ""
+                if line.startswith("FAILED"):
+                    verdict = "FAILED"
+                if verdict in ("PASS", "MISS", "FAILED"):
+                    verdicts.append(f"| {title} | {line.strip()} | {verdict} |")
+            print("\n".join(lines), flush=True)
     report[table_at:table_at] = ["| benchmark | figure | verdict |", "|---|---|---|", *verdicts, ""]
     report.insert(table_at - 1, f"- load average at the end {os.getloadavg()[0]:.2f}")
     if out is not None:
