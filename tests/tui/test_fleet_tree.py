@@ -261,6 +261,29 @@ async def test_a_server_whose_refresh_fails_keeps_its_rows_marked_stale(
         assert not us.stale and us.error is None and "stale" not in status(pilot)
 
 
+async def test_a_stale_server_still_fetches_the_aliases_it_had_not_read(
+    fleet_lab: FleetLab,
+) -> None:
+    """Its rows kept after a failed refresh, the aliases still to come are fetched from what
+    was loaded (as on one source), not left "loading…" until a refresh works."""
+    fleet_lab.us.faults.malform(times=None, path="/LiveApp/rest/v2/broadcasts/list/*")
+    app = tree_console(fleet_lab, us_read_only=False)
+    stream = ScopeRef("LiveApp", "stream1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert not trees(pilot).select_in(1, stream)  # us's LiveApp: its aliases failed
+        fleet_lab.us.faults.clear()
+        fleet_lab.us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
+        await refreshed(pilot, lambda: app.members[1].latency is None)
+        assert app.members[1].stale
+        assert trees(pilot).select_in(1, ScopeRef("LiveApp"))  # the operator opens it
+        await settle(pilot)
+        session = app.members[1].session
+        assert session is not None and session.config.applications["LiveApp"].aliases_loaded
+        assert trees(pilot).select_in(1, stream)
+        assert "aliases loading" not in detail_text(pilot)
+
+
 async def test_after_a_refresh_the_cursor_returns_to_an_alias_once_its_aliases_are_in(
     fleet_lab: FleetLab,
 ) -> None:
