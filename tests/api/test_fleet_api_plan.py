@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -21,28 +22,30 @@ HOSTILE = "<img src=x onerror=alert(1)>&\"'"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#x27;"
 
 
-def fleet_of(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    servers: tuple[AntMediaEmulator, AntMediaEmulator, TheoLiveEmulator],
-    *,
-    us_read_only: bool,
-) -> Fleet:
-    """The fleet (eu, us, theo and down), its credentials set, wanting LiveApp secured with
-    a new key, and its saves audited in ``audit.jsonl`` beside the config."""
-    fleet = Fleet(tmp_path, *servers, us_read_only=us_read_only)
-    for name, value in fleet.env.items():
-        monkeypatch.setenv(name, value)
-    new_key(tmp_path)
-    fleet.want(AUDITED + LIVE_APP)
-    return fleet
+class FleetOf(Protocol):
+    def __call__(self, *, us_read_only: bool) -> Fleet: ...
 
 
 @pytest.fixture
-def servers(
-    antmedia: AntMediaEmulator, antmedia_us: AntMediaEmulator, theolive: TheoLiveEmulator
-) -> tuple[AntMediaEmulator, AntMediaEmulator, TheoLiveEmulator]:
-    return antmedia, antmedia_us, theolive
+def fleet_of(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> FleetOf:
+    """The fleet (eu, us, theo and down), its credentials set, wanting LiveApp secured with
+    a new key, and its saves audited in ``audit.jsonl`` beside the config."""
+
+    def wanting_live_app(*, us_read_only: bool) -> Fleet:
+        fleet = Fleet(tmp_path, antmedia, antmedia_us, theolive, us_read_only=us_read_only)
+        for name, value in fleet.env.items():
+            monkeypatch.setenv(name, value)
+        new_key(tmp_path)
+        fleet.want(AUDITED + LIVE_APP)
+        return fleet
+
+    return wanting_live_app
 
 
 def posts(server: AntMediaEmulator) -> int:
@@ -51,10 +54,9 @@ def posts(server: AntMediaEmulator) -> int:
 
 def test_a_plan_that_changes_two_servers_applied_then_nothing_is_left(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    servers: tuple[AntMediaEmulator, AntMediaEmulator, TheoLiveEmulator],
+    fleet_of: FleetOf,
 ) -> None:
-    fleet = fleet_of(tmp_path, monkeypatch, servers, us_read_only=False)
+    fleet = fleet_of(us_read_only=False)
     secret = (tmp_path / "keys" / "live.secret").read_text()
     opened = streamconsole.open_servers(fleet.config, ["eu", "us", "theo"])
     plan = opened.plan()
@@ -99,10 +101,9 @@ def test_a_plan_that_changes_two_servers_applied_then_nothing_is_left(
 
 def test_a_read_only_server_and_a_down_one_are_skipped_and_said_so(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    servers: tuple[AntMediaEmulator, AntMediaEmulator, TheoLiveEmulator],
+    fleet_of: FleetOf,
 ) -> None:
-    fleet = fleet_of(tmp_path, monkeypatch, servers, us_read_only=True)
+    fleet = fleet_of(us_read_only=True)
     opened = streamconsole.open_servers(fleet.config)  # every server, down among them
     plan = opened.plan()
     assert not plan.empty and list(plan.errors) == ["down"]
@@ -125,11 +126,9 @@ def test_a_read_only_server_and_a_down_one_are_skipped_and_said_so(
 
 
 def test_apply_with_verify_probes_what_each_server_changed(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    servers: tuple[AntMediaEmulator, AntMediaEmulator, TheoLiveEmulator],
+    fleet_of: FleetOf,
 ) -> None:
-    fleet = fleet_of(tmp_path, monkeypatch, servers, us_read_only=True)
+    fleet = fleet_of(us_read_only=True)
     opened = streamconsole.open_servers(fleet.config, ["eu", "us"])
     summary = opened.apply(opened.plan(), verify=True)
     assert [(r["server"], r["verify"]) for r in summary] == [
@@ -143,11 +142,10 @@ def test_apply_with_verify_probes_what_each_server_changed(
 @pytest.mark.parametrize("change", ["server", "file", "key"])
 def test_a_plan_whose_servers_or_file_changed_since_is_refused_whole(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    servers: tuple[AntMediaEmulator, AntMediaEmulator, TheoLiveEmulator],
+    fleet_of: FleetOf,
     change: str,
 ) -> None:
-    fleet = fleet_of(tmp_path, monkeypatch, servers, us_read_only=False)
+    fleet = fleet_of(us_read_only=False)
     opened = streamconsole.open_servers(fleet.config, ["eu", "us", "theo"])
     plan = opened.plan()
     if change == "server":  # another admin switches us's play JWT on after the plan
@@ -166,11 +164,10 @@ def test_a_plan_whose_servers_or_file_changed_since_is_refused_whole(
 
 
 def test_a_server_not_read_when_the_plan_was_made_is_refused(
-    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    servers: tuple[AntMediaEmulator, AntMediaEmulator, TheoLiveEmulator],
+    fleet_of: FleetOf,
 ) -> None:
-    fleet = fleet_of(tmp_path, monkeypatch, servers, us_read_only=False)
+    fleet = fleet_of(us_read_only=False)
     opened = streamconsole.open_servers(fleet.config, ["eu", "us"])
     monkeypatch.setenv("SC_AMS", "nobody:wrong")  # neither can be read: no plan for them
     plan = opened.plan()
@@ -182,11 +179,9 @@ def test_a_server_not_read_when_the_plan_was_made_is_refused(
 
 
 def test_names_from_the_file_and_the_servers_are_escaped_in_the_plan_and_summary(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    servers: tuple[AntMediaEmulator, AntMediaEmulator, TheoLiveEmulator],
+    fleet_of: FleetOf,
 ) -> None:
-    fleet = fleet_of(tmp_path, monkeypatch, servers, us_read_only=False)
+    fleet = fleet_of(us_read_only=False)
     fleet.us.state.add_application(HOSTILE)
     hostile_app = LIVE_APP.replace(
         "[applications.LiveApp]", f"[applications.{json.dumps(HOSTILE)}]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ from streamconsole.core.model import ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.messages import Noted
 from streamconsole.tui.scope_list import ScopeList
+from tests.cli.conftest import Fleet
+from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 
 HERE = Path(__file__).parent
 KEYS = HERE.parent / "fixtures" / "keys"
@@ -85,6 +88,34 @@ def make_app(config_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppFactory:
         )
 
     return make
+
+
+@dataclass(frozen=True)
+class FleetLab:
+    """The fleet's emulators, and the directory its config (and audit log) is written in."""
+
+    directory: Path
+    eu: AntMediaEmulator
+    us: AntMediaEmulator
+    theo: TheoLiveEmulator
+
+    @property
+    def audit(self) -> Path:
+        return self.directory / "audit.jsonl"
+
+    def fleet(self, *, us_read_only: bool) -> Fleet:
+        return Fleet(self.directory, self.eu, self.us, self.theo, us_read_only=us_read_only)
+
+
+@pytest.fixture
+def fleet_lab(
+    tmp_path: Path,
+    antmedia: AntMediaEmulator,
+    antmedia_us: AntMediaEmulator,
+    theolive: TheoLiveEmulator,
+) -> FleetLab:
+    """Several servers at once (issue 16): the consoles of tests/tui/fleet_support.py."""
+    return FleetLab(tmp_path, antmedia, antmedia_us, theolive)
 
 
 class Notes:

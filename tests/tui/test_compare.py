@@ -9,55 +9,15 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from streamconsole.core.glyphs import ASCII, UNICODE, Glyphs
+from streamconsole.core.glyphs import ASCII
 from streamconsole.core.model import ScopeRef
-from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.compare import CompareScreen, start_compare
 from streamconsole.tui.sources import SourceOpener
-from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.emulators.hostile_names import hostile_segment
 
-from .conftest import AppFactory, console, current, fixed_clock, text_of
+from .conftest import AppFactory, FleetLab, console, current, fixed_clock, text_of
+from .fleet_support import compare_console, until
 from .remote_support import console_on, settle
-
-# Nothing listens on the discard port: a server that is down, at an address that stays put.
-DOWN_URL = "http://127.0.0.1:9"
-
-
-def fleet_config(
-    directory: Path, eu: AntMediaEmulator, us: AntMediaEmulator, theo: TheoLiveEmulator
-) -> Path:
-    """eu and us (Ant Media), theo (THEOlive) and down, in that order."""
-    servers = [
-        ("eu", "antmedia", eu.base_url, "SC_AMS"),
-        ("us", "antmedia", us.base_url, "SC_AMS"),
-        ("theo", "theolive", theo.base_url, "SC_THEO"),
-        ("down", "antmedia", DOWN_URL, "SC_AMS"),
-    ]
-    config = directory / "fleet.toml"
-    config.write_text(
-        "".join(
-            f'[servers.{name}]\nkind = "{kind}"\nurl = "{url}"\ncredentials_env = "{env}"\n'
-            for name, kind, url, env in servers
-        )
-    )
-    return config
-
-
-def fleet_console(
-    directory: Path,
-    eu: AntMediaEmulator,
-    us: AntMediaEmulator,
-    theo: TheoLiveEmulator,
-    glyphs: Glyphs = UNICODE,
-) -> StreamConsoleApp:
-    """The console on eu, with the fleet's other servers to compare against."""
-    environ = {
-        "SC_AMS": f"{eu.admin_email}:{eu.admin_password}",
-        "SC_THEO": f"{theo.api_key}:{theo.api_secret}",
-    }
-    opener = SourceOpener(fleet_config(directory, eu, us, theo), environ=environ)
-    return console_on(opener.open("eu"), opener=opener, server="eu", glyphs=glyphs)
 
 
 def compare_screen(pilot: Pilot[None]) -> CompareScreen:
@@ -71,13 +31,10 @@ def shown(pilot: Pilot[None], widget: str) -> str:
 
 
 async def test_one_application_on_every_server_with_the_difference_highlighted(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
+    fleet_lab: FleetLab,
 ) -> None:
-    antmedia_us.state.update_settings("LiveApp", playJwtControlEnabled=True)
-    app = fleet_console(tmp_path, antmedia, antmedia_us, theolive)
+    fleet_lab.us.state.update_settings("LiveApp", playJwtControlEnabled=True)
+    app = compare_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert current(pilot) == "LiveApp"
@@ -116,7 +73,7 @@ async def test_one_application_on_every_server_with_the_difference_highlighted(
         ]
         assert highlighted == ["on  "]
         # Set right on the server, then read again: no drift left.
-        antmedia_us.state.update_settings("LiveApp", playJwtControlEnabled=False)
+        fleet_lab.us.state.update_settings("LiveApp", playJwtControlEnabled=False)
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert compare_screen(pilot).rows["us"]["play"] is False
@@ -125,13 +82,8 @@ async def test_one_application_on_every_server_with_the_difference_highlighted(
         assert not isinstance(pilot.app.screen, CompareScreen)
 
 
-async def test_an_alias_compares_its_own_policy_and_no_secret_is_shown(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    app = fleet_console(tmp_path, antmedia, antmedia_us, theolive)
+async def test_an_alias_compares_its_own_policy_and_no_secret_is_shown(fleet_lab: FleetLab) -> None:
+    app = compare_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         start_compare(app, app.switcher, ScopeRef("sports", "sports-main"), fixed_clock)
@@ -140,26 +92,20 @@ async def test_an_alias_compares_its_own_policy_and_no_secret_is_shown(
         assert rows["theo"]["play"] is True and rows["theo"]["kind"] == "theolive"
         assert rows["eu"]["error"] == "no sports/sports-main on this server"
         table = shown(pilot, "#compare-table")
-        for secret in (antmedia.admin_password, theolive.api_secret):
+        for secret in (fleet_lab.eu.admin_password, fleet_lab.theo.api_secret):
             assert secret not in table
 
 
 async def test_a_server_that_hangs_is_marked_reading_while_the_others_show(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
+    fleet_lab: FleetLab,
 ) -> None:
-    app = fleet_console(tmp_path, antmedia, antmedia_us, theolive)
+    app = compare_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        antmedia_us.faults.hang(times=None)
+        fleet_lab.us.faults.hang(times=None)
         await pilot.press("c")
         screen = compare_screen(pilot)
-        for _ in range(500):
-            if len(screen.rows) == 3:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: len(screen.rows) == 3)
         assert sorted(screen.rows) == ["down", "eu", "theo"]
         lines = shown(pilot, "#compare-table").splitlines()
         assert lines[2].split() == ["us", "reading…"]
@@ -171,16 +117,11 @@ async def test_a_server_that_hangs_is_marked_reading_while_the_others_show(
         assert "us" not in screen.rows
 
 
-async def test_names_from_servers_are_inert_on_the_compare_view(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
+async def test_names_from_servers_are_inert_on_the_compare_view(fleet_lab: FleetLab) -> None:
     name = hostile_segment("Evil")
-    for emulator in (antmedia, antmedia_us):
+    for emulator in (fleet_lab.eu, fleet_lab.us):
         emulator.state.add_application(name, playJwtControlEnabled=True)
-    app = fleet_console(tmp_path, antmedia, antmedia_us, theolive)
+    app = compare_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         start_compare(app, app.switcher, ScopeRef(name), fixed_clock)
@@ -218,13 +159,8 @@ async def test_no_compare_without_the_config_file(make_app: AppFactory) -> None:
         assert not console(pilot).main_screen.query_one("#status-note", Static).content
 
 
-async def test_the_palette_offers_compare_where_there_are_servers(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    app = fleet_console(tmp_path, antmedia, antmedia_us, theolive)
+async def test_the_palette_offers_compare_where_there_are_servers(fleet_lab: FleetLab) -> None:
+    app = compare_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         commands = {c.title: c for c in app.get_system_commands(app.main_screen)}
@@ -233,22 +169,14 @@ async def test_the_palette_offers_compare_where_there_are_servers(
         assert compare_screen(pilot).rows["us"]["play"] is False
 
 
-async def test_the_compare_view_in_ascii(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    antmedia_us.faults.hang(times=None)
-    app = fleet_console(tmp_path, antmedia, antmedia_us, theolive, glyphs=ASCII)
+async def test_the_compare_view_in_ascii(fleet_lab: FleetLab) -> None:
+    fleet_lab.us.faults.hang(times=None)
+    app = compare_console(fleet_lab, glyphs=ASCII)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("c")
         screen = compare_screen(pilot)
-        for _ in range(500):
-            if len(screen.rows) == 3:
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: len(screen.rows) == 3)
         texts = [shown(pilot, f"#compare-{part}") for part in ("summary", "table", "hint")]
         assert "reading..." in texts[1] and texts[2] == "ctrl+r reads again - escape closes"
         assert texts[1].splitlines()[1].split()[:5] == ["eu", "Ant", "Media", "on", "off"]

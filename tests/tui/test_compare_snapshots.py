@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.emulators.antmedia_state import ADMIN_PASSWORD, SERVER_SECRET, VENDOR_EXAMPLE_SECRET
 
+from .conftest import FleetLab
+from .fleet_support import compare_console
 from .remote_support import settle
 from .snapshot_text import leaked, secret_windows, shown_text
-from .test_compare import fleet_console
 
 ROTATED = "production-rotated-this-one-0123456789abcdef"
 
@@ -30,15 +30,12 @@ async def _compared(pilot: Pilot[None]) -> None:
 def test_compare_view(  # type: ignore[no-untyped-def]
     snap_compare,
     size: tuple[int, int],
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
+    fleet_lab: FleetLab,
 ) -> None:
-    antmedia_us.state.update_settings(
+    fleet_lab.us.state.update_settings(
         "LiveApp", playJwtControlEnabled=True, jwtStreamSecretKey=ROTATED
     )
-    app = fleet_console(tmp_path, antmedia, antmedia_us, theolive)
+    app = compare_console(fleet_lab)
     assert snap_compare(app, terminal_size=size, run_before=_compared)
 
 

@@ -10,88 +10,16 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from streamconsole.backends.toml_file import TomlSource
-from streamconsole.core.glyphs import UNICODE, Glyphs
 from streamconsole.core.model import ScopeRef
 from streamconsole.tui.app import StreamConsoleApp
 from streamconsole.tui.fleet_list import FleetList
 from streamconsole.tui.sources import SourceOpener
-from tests.emulators import AntMediaEmulator, TheoLiveEmulator
+from tests.emulators import AntMediaEmulator
 from tests.emulators.hostile_names import hostile_segment
 
-from .conftest import console, detail_text, fixed_clock, text_of
+from .conftest import FleetLab, console, detail_text, fixed_clock, text_of
+from .fleet_support import SERVERS, loaded, refreshed, tree_console
 from .remote_support import settle
-from .test_compare import DOWN_URL
-
-SERVERS = ("eu", "us", "theo", "down")
-
-
-def tree_config(
-    directory: Path,
-    eu: AntMediaEmulator,
-    us: AntMediaEmulator,
-    theo: TheoLiveEmulator,
-    read_only: tuple[str, ...] = ("us",),
-) -> Path:
-    """eu and us (Ant Media; us read-only), theo (THEOlive) and down, audited beside it."""
-    servers = [
-        ("eu", "antmedia", eu.base_url, "SC_AMS", "eu" in read_only),
-        ("us", "antmedia", us.base_url, "SC_AMS", "us" in read_only),
-        ("theo", "theolive", theo.base_url, "SC_THEO", "theo" in read_only),
-        ("down", "antmedia", DOWN_URL, "SC_AMS", "down" in read_only),
-    ]
-    config = directory / "fleet.toml"
-    audit = directory / "audit.jsonl"
-    config.write_text(
-        f'[console]\nsave = "manual"\naudit_log = "{audit}"\n\n'
-        + "".join(
-            f'[servers.{name}]\nkind = "{kind}"\nurl = "{url}"\ncredentials_env = "{env}"\n'
-            + ("read_only = true\n" if read_only else "")
-            for name, kind, url, env, read_only in servers
-        )
-    )
-    return config
-
-
-def tree_console(
-    directory: Path,
-    eu: AntMediaEmulator,
-    us: AntMediaEmulator,
-    theo: TheoLiveEmulator,
-    *,
-    servers: tuple[str, ...] = SERVERS,
-    read_only: tuple[str, ...] = ("us",),
-    glyphs: Glyphs = UNICODE,
-    unset: tuple[str, ...] = (),
-) -> StreamConsoleApp:
-    """The console on ``servers`` of the tree's config, each load timed as taking no time
-    (the snapshots show no machine's speed); the credentials variables ``unset`` are not set."""
-    environ = {
-        "SC_AMS": f"{eu.admin_email}:{eu.admin_password}",
-        "SC_THEO": f"{theo.api_key}:{theo.api_secret}",
-    }
-    for name in unset:
-        del environ[name]
-    config = tree_config(directory, eu, us, theo, read_only)
-    return StreamConsoleApp(
-        TomlSource(config, environ=environ),
-        clock=fixed_clock,
-        opener=SourceOpener(config, environ=environ),
-        servers=servers,
-        glyphs=glyphs,
-        timer=lambda: 0.0,
-    )
-
-
-async def loaded(pilot: Pilot[None]) -> None:
-    """Until every server was read or failed, and nothing is left running. (A wait for the
-    workers alone may come before the servers' load has started: the file is read first.)"""
-    app = console(pilot)
-    for _ in range(1000):
-        await settle(pilot)
-        if all(member.latency is not None for member in app.members):
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the servers did not load")
 
 
 def trees(pilot: Pilot[None]) -> FleetList:
@@ -119,13 +47,8 @@ def server_rows(shown: list[str]) -> dict[str, str]:
     return {line[4:].split()[0]: line for line in shown if line[2:3] in ("▾", "▸")}
 
 
-async def test_every_server_is_a_row_with_its_applications_below(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+async def test_every_server_is_a_row_with_its_applications_below(fleet_lab: FleetLab) -> None:
+    app = tree_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         shown = rows(pilot)
@@ -140,7 +63,7 @@ async def test_every_server_is_a_row_with_its_applications_below(
         # The others work: eu's applications below it, one step in.
         assert shown[1].startswith("    ▸ LiveApp (120)")
         assert [line[4:].split()[1] for line in shown[5:8]] == ["LiveApp", "WebRTCAppEE", "VodApp"]
-        for secret in (antmedia.admin_password, theolive.api_secret):
+        for secret in (fleet_lab.eu.admin_password, fleet_lab.theo.api_secret):
             assert not [line for line in shown if secret in line]
         # The down server says why in its detail; its row stays inert text.
         trees(pilot).select_in(3, None)
@@ -151,14 +74,9 @@ async def test_every_server_is_a_row_with_its_applications_below(
         assert note(pilot) == "Server down is not loaded."
 
 
-async def test_the_filter_looks_through_every_server(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    antmedia_us.state.add_application("UsOnlyLive")
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+async def test_the_filter_looks_through_every_server(fleet_lab: FleetLab) -> None:
+    fleet_lab.us.state.add_application("UsOnlyLive")
+    app = tree_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"live", "enter")
@@ -179,14 +97,11 @@ async def _toggle_play(pilot: Pilot[None], server: int, ref: ScopeRef) -> None:
 
 
 async def test_a_save_saves_each_server_and_a_failure_keeps_only_that_ones_edits(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
+    fleet_lab: FleetLab,
 ) -> None:
     settings = "/rest/v2/applications/settings/LiveApp"
-    antmedia_us.faults.fail(500, times=None, path=settings, method="POST")
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    fleet_lab.us.faults.fail(500, times=None, path=settings, method="POST")
+    app = tree_console(fleet_lab, us_read_only=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
@@ -197,27 +112,22 @@ async def test_a_save_saves_each_server_and_a_failure_keeps_only_that_ones_edits
         await pilot.press("ctrl+s")
         await settle(pilot)
         # eu saved; us refused: its edit is still pending, eu's save is not undone.
-        assert antmedia.state.applications["LiveApp"].settings["playJwtControlEnabled"] is True
-        us_app = antmedia_us.state.applications["LiveApp"]
+        assert fleet_lab.eu.state.applications["LiveApp"].settings["playJwtControlEnabled"] is True
+        us_app = fleet_lab.us.state.applications["LiveApp"]
         assert not us_app.settings.get("playJwtControlEnabled")
         assert eu.pending == 0 and us.pending == 1
         assert "Saved on eu; not saved on us (edits kept" in note(pilot)
         assert text_of(app.main_screen.query_one("#unsaved-badge", Static)) == " 1 unsaved "
         # Each save is audited under its own server.
-        audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+        audit = [json.loads(line) for line in fleet_lab.audit.read_text().splitlines()]
         assert [(entry["source"], entry["result"][:6]) for entry in audit] == [
             ("eu", "ok"),
             ("us", "failed"),
         ]
 
 
-async def test_rows_marked_on_two_servers_are_not_toggled_together(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+async def test_rows_marked_on_two_servers_are_not_toggled_together(fleet_lab: FleetLab) -> None:
+    app = tree_console(fleet_lab, us_read_only=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         for server in (0, 1):
@@ -237,15 +147,10 @@ async def test_rows_marked_on_two_servers_are_not_toggled_together(
         assert [member.pending for member in app.members] == [0, 1, 0, 0]
 
 
-async def test_quitting_asks_about_the_edits_of_every_server(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
+async def test_quitting_asks_about_the_edits_of_every_server(fleet_lab: FleetLab) -> None:
     from streamconsole.tui.dialogs import UnsavedChangesScreen
 
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    app = tree_console(fleet_lab, us_read_only=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await _toggle_play(pilot, 0, ScopeRef("LiveApp"))
@@ -265,17 +170,12 @@ async def test_quitting_asks_about_the_edits_of_every_server(
         assert "eu: " in listed and "us: " in listed
         await pilot.press("s")  # save both, then quit
         await settle(pilot)
-    assert antmedia.state.applications["LiveApp"].settings["playJwtControlEnabled"] is True
-    assert antmedia_us.state.applications["WebRTCAppEE"].settings["playJwtControlEnabled"] is False
+    assert fleet_lab.eu.state.applications["LiveApp"].settings["playJwtControlEnabled"] is True
+    assert fleet_lab.us.state.applications["WebRTCAppEE"].settings["playJwtControlEnabled"] is False
 
 
-async def test_a_read_only_server_refuses_writes_and_the_others_do_not(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+async def test_a_read_only_server_refuses_writes_and_the_others_do_not(fleet_lab: FleetLab) -> None:
+    app = tree_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await _toggle_play(pilot, 1, ScopeRef("LiveApp"))
@@ -286,14 +186,9 @@ async def test_a_read_only_server_refuses_writes_and_the_others_do_not(
 
 
 async def test_a_server_that_cannot_be_opened_shows_the_read_only_its_profile_says(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
+    fleet_lab: FleetLab,
 ) -> None:
-    app = tree_console(
-        tmp_path, antmedia, antmedia_us, theolive, servers=("theo", "us"), unset=("SC_AMS",)
-    )
+    app = tree_console(fleet_lab, servers=("theo", "us"), unset=("SC_AMS",))
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         assert app.members[1].source is None and app.members[1].error is not None
@@ -305,14 +200,9 @@ async def test_a_server_that_cannot_be_opened_shows_the_read_only_its_profile_sa
         assert "read-only" in detail_text(pilot)
 
 
-async def test_a_server_that_hangs_says_loading_while_the_others_work(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    antmedia_us.faults.hang(times=None)
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+async def test_a_server_that_hangs_says_loading_while_the_others_work(fleet_lab: FleetLab) -> None:
+    fleet_lab.us.faults.hang(times=None)
+    app = tree_console(fleet_lab, us_read_only=False)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(500):
             if app.members[0].session is not None and app.members[2].session is not None:
@@ -326,15 +216,10 @@ async def test_a_server_that_hangs_says_loading_while_the_others_work(
         assert app.members[0].pending == 1
 
 
-async def test_names_from_servers_stay_inert_in_the_tree(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
+async def test_names_from_servers_stay_inert_in_the_tree(fleet_lab: FleetLab) -> None:
     name = hostile_segment("Evil")
-    antmedia.state.add_application(name, playJwtControlEnabled=True)
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    fleet_lab.eu.state.add_application(name, playJwtControlEnabled=True)
+    app = tree_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         shown = "\n".join(rows(pilot))
@@ -342,45 +227,27 @@ async def test_names_from_servers_stay_inert_in_the_tree(
         assert "[bold red]markup" in shown  # as text, not markup
 
 
-async def test_a_refresh_reads_every_server_again_and_the_cursor_stays(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
-    antmedia_us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+async def test_a_refresh_reads_every_server_again_and_the_cursor_stays(fleet_lab: FleetLab) -> None:
+    fleet_lab.us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
+    app = tree_console(fleet_lab, us_read_only=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         assert app.members[1].error is not None and "down: us, down" in status(pilot)
         assert trees(pilot).select_in(2, ScopeRef("news-channel"))
-        antmedia_us.faults.clear()
-        await pilot.press("ctrl+r")
-        for _ in range(1000):  # the file is read again first, then every server
-            if app.members[1].session is not None:
-                break
-            await pilot.pause(0.01)
-        await loaded(pilot)
+        fleet_lab.us.faults.clear()
+        await refreshed(pilot, lambda: app.members[1].session is not None)
         assert "down: down" in status(pilot) and "us," not in status(pilot)
         assert (app.main_screen.server, str(trees(pilot).current_ref)) == ("theo", "news-channel")
 
 
 async def test_a_server_whose_refresh_fails_keeps_its_rows_marked_stale(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
+    fleet_lab: FleetLab,
 ) -> None:
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, read_only=())
+    app = tree_console(fleet_lab, us_read_only=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        antmedia_us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
-        await pilot.press("ctrl+r")
-        for _ in range(1000):  # the file is read again first, then every server
-            if app.members[1].latency is None:
-                break
-            await pilot.pause(0.01)
-        await loaded(pilot)
+        fleet_lab.us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
+        await refreshed(pilot, lambda: app.members[1].latency is None)
         us = app.members[1]
         assert us.session is not None and us.stale
         assert "stale: us" in status(pilot) and "down: down" in status(pilot)
@@ -389,35 +256,45 @@ async def test_a_server_whose_refresh_fails_keeps_its_rows_marked_stale(
         assert trees(pilot).select_in(1, None)
         await pilot.pause()
         assert "Not refreshed (" in detail_text(pilot)
-        antmedia_us.faults.clear()
-        await pilot.press("ctrl+r")
-        for _ in range(1000):
-            if app.members[1].latency is None:
-                break
-            await pilot.pause(0.01)
-        await loaded(pilot)
+        fleet_lab.us.faults.clear()
+        await refreshed(pilot, lambda: app.members[1].latency is None)
         assert not us.stale and us.error is None and "stale" not in status(pilot)
 
 
-async def test_after_a_refresh_the_cursor_returns_to_an_alias_once_its_aliases_are_in(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
+async def test_a_stale_server_still_fetches_the_aliases_it_had_not_read(
+    fleet_lab: FleetLab,
 ) -> None:
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive, servers=("theo", "eu"))
+    """Its rows kept after a failed refresh, the aliases still to come are fetched from what
+    was loaded (as on one source), not left "loading…" until a refresh works."""
+    fleet_lab.us.faults.malform(times=None, path="/LiveApp/rest/v2/broadcasts/list/*")
+    app = tree_console(fleet_lab, us_read_only=False)
+    stream = ScopeRef("LiveApp", "stream1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert not trees(pilot).select_in(1, stream)  # us's LiveApp: its aliases failed
+        fleet_lab.us.faults.clear()
+        fleet_lab.us.faults.fail(503, times=None, path="/rest/v2/users/authenticate")
+        await refreshed(pilot, lambda: app.members[1].latency is None)
+        assert app.members[1].stale
+        assert trees(pilot).select_in(1, ScopeRef("LiveApp"))  # the operator opens it
+        await settle(pilot)
+        session = app.members[1].session
+        assert session is not None and session.config.applications["LiveApp"].aliases_loaded
+        assert trees(pilot).select_in(1, stream)
+        assert "aliases loading" not in detail_text(pilot)
+
+
+async def test_after_a_refresh_the_cursor_returns_to_an_alias_once_its_aliases_are_in(
+    fleet_lab: FleetLab,
+) -> None:
+    app = tree_console(fleet_lab, servers=("theo", "eu"))
     alias = ScopeRef("LiveApp", "stream1")
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         assert trees(pilot).select_in(1, ScopeRef("LiveApp"))  # its aliases are fetched
         await settle(pilot)
         assert trees(pilot).select_in(1, alias)
-        await pilot.press("ctrl+r")
-        for _ in range(1000):  # the file is read again first, then every server
-            if app.members[1].latency is None:
-                break
-            await pilot.pause(0.01)
-        await loaded(pilot)
+        await refreshed(pilot, lambda: app.members[1].latency is None)
         await settle(pilot)
         session = app.members[1].session
         assert session is not None and session.config.applications["LiveApp"].aliases_loaded
@@ -454,16 +331,11 @@ async def test_a_hostile_server_name_and_account_stay_inert_on_its_row(
         assert app.members[1].session is not None  # the other one works
 
 
-async def test_probe_and_a_new_key_act_on_the_server_under_the_cursor(
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
-) -> None:
+async def test_probe_and_a_new_key_act_on_the_server_under_the_cursor(fleet_lab: FleetLab) -> None:
     from streamconsole.tui.probe_report import ProbeReport
     from streamconsole.tui.rotate import RotateKeyScreen
 
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    app = tree_console(fleet_lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         assert trees(pilot).select_in(1, ScopeRef("WebRTCAppEE"))
@@ -473,8 +345,8 @@ async def test_probe_and_a_new_key_act_on_the_server_under_the_cursor(
         assert isinstance(probe, ProbeReport) and probe.results is not None
         title = text_of(probe.query_one("#probe-title", Static))
         assert title == "Probe of WebRTCAppEE on us"
-        assert antmedia_us.log.count(path="/WebRTCAppEE/streams/*") >= 1
-        assert antmedia.log.count(path="/WebRTCAppEE/streams/*") == 0
+        assert fleet_lab.us.log.count(path="/WebRTCAppEE/streams/*") >= 1
+        assert fleet_lab.eu.log.count(path="/WebRTCAppEE/streams/*") == 0
         await pilot.press("escape")
         # us is read-only: no new key there (the session's gate); eu takes one.
         await pilot.press("r")

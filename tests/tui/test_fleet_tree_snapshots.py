@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.emulators import AntMediaEmulator, TheoLiveEmulator
 from tests.emulators.antmedia_state import ADMIN_PASSWORD, SERVER_SECRET, VENDOR_EXAMPLE_SECRET
 
+from .conftest import FleetLab
+from .fleet_support import loaded, tree_console
 from .snapshot_text import leaked, secret_windows, shown_text
-from .test_fleet_tree import loaded, tree_console
 
 
 async def _settled(pilot: Pilot[None]) -> None:
@@ -28,12 +28,9 @@ async def _settled(pilot: Pilot[None]) -> None:
 def test_several_servers_in_one_tree(  # type: ignore[no-untyped-def]
     snap_compare,
     size: tuple[int, int],
-    tmp_path: Path,
-    antmedia: AntMediaEmulator,
-    antmedia_us: AntMediaEmulator,
-    theolive: TheoLiveEmulator,
+    fleet_lab: FleetLab,
 ) -> None:
-    app = tree_console(tmp_path, antmedia, antmedia_us, theolive)
+    app = tree_console(fleet_lab)
     assert snap_compare(app, terminal_size=size, run_before=_settled)
 
 

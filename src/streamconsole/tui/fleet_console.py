@@ -254,15 +254,20 @@ class FleetConsole(App[None]):
             member.flows = EditFlows.open(
                 self, source, config, read_only=self.read_only, clock=self.clock
             )
+        if member.flows is not None:  # loaded, or kept (stale): what it lacks is still fetched
             if member.host is None:  # on the app, it would cancel the other servers' fetches
                 raise RuntimeError(f"server {member.server}: no node for its alias fetches")
             on_screen = partial(screen.applications_on_screen_of, member)
-            member.loader = loader_for(member.host, source, config, on_screen, self._listed)
+            shown = member.flows.session
+            member.loader = loader_for(
+                member.host, shown.source, shown.config, on_screen, self._listed
+            )
         if self._listed is not None and all(m.latency is not None for m in self.members):
             self._listed.set()
         screen.member_loaded(member)
-        if member.loader is not None and config is not None:
-            member.loader.report([a for a in config.applications.values() if a.problem])
+        if member.loader is not None:
+            if config is not None:  # a stale one's were told of when it was loaded
+                member.loader.report([a for a in config.applications.values() if a.problem])
             self.call_after_refresh(member.loader.start)
 
     def fleet_aliases_arrived(self, arrived: AliasesArrived) -> None:

@@ -61,7 +61,8 @@ def help_notes(node: DOMNode, *, remote: bool) -> str:
         f"status line counts them); {g.marked} marked ({mark}, which moves down): {publish} "
         f"and {play} then act on the marked rows, not the cursor's, and the marks clear."
         f"{later}\n"
-        "[console.keys] in the config remaps keys by binding id (the README lists them). "
+        "[console.keys] in the config and [keys] in your settings file (yours win) remap keys "
+        "by binding id (the README lists them). "
         "ctrl+p opens the command palette, with every action and the theme switcher."
     )
 
