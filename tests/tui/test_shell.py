@@ -129,6 +129,21 @@ async def test_a_missing_file_is_explained_not_raised(tmp_path: Path) -> None:
         assert "no such file" in problems
 
 
+async def test_the_problems_pane_is_built_by_a_failed_load_once(
+    make_app: AppFactory, config_path: Path
+) -> None:
+    async with make_app().run_test() as pilot:
+        await wait_loaded(pilot)
+        screen = console(pilot).main_screen
+        assert not screen.query("#problems")  # a config that loads never needs it
+        for broken in ("this is = not [toml", '[applications.broken]\nkind = "wowza"\n'):
+            config_path.write_text(broken, encoding="utf-8")
+            await pilot.press("ctrl+r")
+            await wait_loaded(pilot)
+        assert len(screen.query("#problems")) == 1  # the second failure reuses it
+        assert "applications.broken.kind" in text_of(screen.query_one("#problems-text"))
+
+
 async def test_ctrl_r_reloads_after_the_file_was_fixed(
     make_app: AppFactory, config_path: Path
 ) -> None:

@@ -70,8 +70,6 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield self.LIST(id="scope-list")
             yield ScopeDetail(id="detail")
-        with VerticalScroll(id="problems"):
-            yield Static(id="problems-text")
         yield KeyFooter(compact=True)
 
     @property
@@ -161,8 +159,18 @@ class MainScreen(Screen[None]):
         mark = f" {glyphs_of(self).failed} "
         lines += [Content.assemble((mark, "bold $error"), inert(str(p)), "\n") for p in problems]
         lines.append(Content.assemble("\n", (hint, "$text-muted")))
-        self.query_one("#problems-text", Static).update(Content("").join(lines))
+        self._show_problems(Content("").join(lines))
         self._status(source_only(self.source.status, "not loaded", "$error", glyphs_of(self)))
+
+    def _show_problems(self, text: Content) -> None:
+        """In the pane that takes the list's place; built the first time (not composed with
+        the screen: a config that loads never needs it)."""
+        shown = self.query("#problems-text")
+        if shown:
+            shown.first(Static).update(text)
+        else:
+            pane = VerticalScroll(Static(text, id="problems-text"), id="problems")
+            self.mount(pane, after=self.query_one("#body"))
 
     def aliases_arrived(self, app: Application) -> None:
         """A remote source's settings or aliases of ``app`` came in (or failed to): show them
