@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from streamconsole.backends.base import ConfigError, Problem
@@ -31,6 +30,7 @@ from streamconsole.tui.failures import failure_text
 from streamconsole.tui.filter_input import FilterInput
 from streamconsole.tui.key_footer import KeyFooter
 from streamconsole.tui.key_state import key_applies
+from streamconsole.tui.lean_screen import LeanScreen
 from streamconsole.tui.messages import (
     AliasesRequested,
     Noted,
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from streamconsole.session import EditSession
 
 
-class MainScreen(Screen[None]):
+class MainScreen(LeanScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     AUTO_FOCUS = "#scope-list"
 
