@@ -161,6 +161,8 @@ def _faults(
 ) -> list[tuple[str, str]]:
     """(id, message) for each id of ``keymap`` no binding has, and each key it adds to an
     id (beyond ``base``: a keymap checked already) that clashes on some screen."""
+    if not keymap:
+        return []  # no id to look up and no key added: checked at every load, so quickly
     known = binding_ids()
     faults: list[tuple[str, str]] = []
     valid: dict[str, str] = {}
