@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from streamconsole import cli
+from streamconsole.cli.table import COMMANDS
 from tests.cli.conftest import run_cli as run
 
 
@@ -24,7 +24,7 @@ def test_help_lists_commands_and_exit_codes() -> None:
 def test_help_lists_every_registered_command() -> None:
     listing = run("--help").stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0]
     listed = [line.split()[0] for line in listing.splitlines()]
-    assert sorted(listed) == sorted(cli.COMMANDS)
+    assert sorted(listed) == sorted(COMMANDS)
 
 
 def test_check_sample_config_has_no_errors_and_one_warning(sample_dir: Path) -> None:
