@@ -321,7 +321,8 @@ FAST_PARSE_MIN_CHARS = 32 * 1024
 def parse_config(
     text: str, file: Path, environ: Mapping[str, str] | None = None
 ) -> tuple[Config, tuple[Problem, ...]]:
-    """Parse and validate; return the config and its warnings, or raise ConfigError.
+    """Parse and validate; return the config and its warnings, or raise ConfigError. The
+    problems' lines are found when first asked (:class:`.toml_scan.LineFinders`).
 
     ``rtoml`` parses a big config where it agrees with ``tomllib`` (:mod:`.toml_fast`); a
     config it makes fail is read again from ``tomllib``'s data, as messages quote values (a
@@ -336,8 +337,8 @@ def parse_config(
         reader = TomlReader(file, text, environ)
         config = _checked(reader, load_toml(text, file))
     if reader.failed:
-        raise ConfigError(reader.located_problems())
-    return config, tuple(reader.located_problems())
+        raise ConfigError(reader.problems)
+    return config, tuple(reader.problems)
 
 
 def _fast_parse(text: str) -> dict[str, Any] | None:
