@@ -18,7 +18,8 @@ async def test_a_big_configs_objects_are_frozen_before_the_collector_is_back_on(
     tmp_path: Path,
 ) -> None:
     """Made while the collector was off, a big load's objects would all be walked by the
-    first collection after it, between the load and the list: they are frozen before."""
+    first collection after it, between the load and the list: they are frozen before. The
+    list's index of them follows once shown, out of the full collections filtering sets off."""
     aliases = "".join(f'"s-{i}" = {{ label = "Camera {i}" }}\n' for i in range(FREEZE_ALIASES))
     path = tmp_path / "big.toml"
     path.write_text(f'[applications.A]\nkind = "theolive"\n[applications.A.aliases]\n{aliases}')
@@ -33,7 +34,10 @@ async def test_a_big_configs_objects_are_frozen_before_the_collector_is_back_on(
     try:
         async with app.run_test(message_hook=hook) as pilot:
             await wait_loaded(pilot)
-            assert app.main_screen.scope_list.index is not None
+            index = app.main_screen.scope_list.scope_index
+            assert index is not None
+            collected = {id(tracked) for tracked in gc.get_objects()}  # the frozen: not
+            assert id(index.alias_names) not in collected
     finally:
         gc.unfreeze()
     [frozen] = frozen_when_posted
