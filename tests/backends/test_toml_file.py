@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from streamconsole.backends.base import ConfigError, ConflictError, ReadOnlyError, SourceError
+from streamconsole.backends.base import (
+    ConfigError,
+    ConflictError,
+    Problem,
+    ReadOnlyError,
+    SourceError,
+)
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_enforcement, set_key
 from streamconsole.core.key_generation import generate_key
@@ -187,6 +193,27 @@ def test_inline_secret_is_moved_to_a_file_on_rotation(tmp_path: Path) -> None:
     text = config_file.read_text()
     assert secret not in text and "secret =" not in text and "key_file" in text
     assert (tmp_path / "keys").is_dir()
+
+
+def test_a_loads_warnings_are_located_only_when_asked(tmp_path: Path) -> None:
+    """The console shows key paths, not lines: a load does not scan a 100k-line file for
+    the lines of its warnings. ``check``, asking, gets each warning's exact line."""
+    config_file = tmp_path / "c.toml"
+    secret = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
+    config_file.write_text(
+        '[applications.A]\nkind = "antmedia"\n\n[applications.B]\nkind = "antmedia"\n'
+        f'key = {{ algorithm = "HS256", secret = "{secret}" }}\n'
+    )
+    source = TomlSource(config_file)
+    source.load_sync()
+    [warning] = source.warnings
+    assert callable(warning.at_line)  # not located by the load
+    assert warning.line == 6
+    assert str(warning).startswith(f"{config_file}:6: applications.B.key.secret: warning:")
+    # Equal to the same problem with its line known, as a set or a dict.fromkeys sees it.
+    known = Problem(warning.message, warning.path, config_file, 6, warning=True)
+    assert warning == known and hash(warning) == hash(known)
+    assert warning != Problem(warning.message, warning.path, config_file, 5, warning=True)
 
 
 def test_failed_save_removes_the_new_key_files(

@@ -33,6 +33,7 @@ CUT_CASES = [
     "[a]\nb.c = 1\nb.d = 2\n",  # one dotted table over two lines (two pieces)
     "[a]\nx = 1\nx = 2\n",  # a key given twice
     "[a]\nx = 1\n  [b]\ny = 2\n",  # an indented header: b is not in a
+    "[a]\n  [b]\ny = 2\n",  # the same, as the body's first line
     "x = [\n[1, 2],\n3,\n]\n",  # an array's lines that start with "["
     'x = [\n["a"]\n]\ny = 1\n',
     'x = [\n["a"],\n"b",\n]\n',

@@ -138,6 +138,27 @@ def test_an_inherited_warning_is_counted_once_but_marks_every_row() -> None:
     assert all(warnings.marked(app, alias) for alias in aliases.values())
 
 
+def test_aliases_switching_alike_share_their_warnings_and_no_others() -> None:
+    """Warnings are worked out once per application and switches: an alias enforcing play
+    with no key warns, one setting nothing or turning play off does not, whatever order the
+    rows are counted or drawn in."""
+    aliases = {
+        "on": Alias("on", settings=ScopeSettings(play=True)),
+        "nothing": Alias("nothing"),
+        "off": Alias("off", settings=ScopeSettings(play=False)),
+        "on-too": Alias("on-too", settings=ScopeSettings(play=True)),
+        "empty": Alias("empty", settings=ScopeSettings()),
+    }
+    app = Application("news", ServerKind.THEOLIVE, aliases=aliases)
+    warnings = ScopeWarnings((), NOW)
+    assert warnings.count_in(app) == 2
+    marked = {name for name, alias in aliases.items() if warnings.marked(app, alias)}
+    assert marked == {"on", "on-too"}
+    assert warnings.policy(app, aliases["on-too"]) == [
+        "play JWT is enforced but no key is set: every play is refused"
+    ]
+
+
 def test_an_alias_warning_of_its_own_is_counted() -> None:
     old = KeyEntry(fixture_shared(Algorithm.HS512, "hs512.secret"), KeyOrigin.FILE, created=OLD)
     evening = Alias("evening", settings=ScopeSettings(play=True, key=old))

@@ -13,16 +13,36 @@ from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import Application, Config, ScopeRef, ServerProfile
 from streamconsole.core.text import inert
 
+# What finds a problem's line when it is first asked (see :attr:`Problem.line`).
+LineFinder = Callable[[], int | None]
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Problem:
     """One thing wrong (or worth a warning) in a config, with its place."""
 
     message: str
     path: str = ""  # dotted key path, e.g. applications.LiveApp.key.key_file
     file: Path | None = None
-    line: int | None = None
+    at_line: int | LineFinder | None = None  # the line, or what finds it (see `line`)
     warning: bool = False
+
+    @property
+    def line(self) -> int | None:
+        """The 1-based line in ``file``, if known. A config's reader hands a finder that
+        locates all of one read's problems in one pass over the text when the first is asked:
+        ``check`` and every message ask; the console, which shows key paths, does not, and a
+        100k-alias file is not scanned for it."""
+        return self.at_line() if callable(self.at_line) else self.at_line
+
+    def _key(self) -> tuple[str, str, Path | None, int | None, bool]:
+        return (self.message, self.path, self.file, self.line, self.warning)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def __str__(self) -> str:
         place = str(self.file) if self.file else ""

@@ -256,10 +256,20 @@ def _application(keys: KeyReader, name: str, data: dict[str, Any]) -> Applicatio
     aliases = reader.table(data, APPLICATION, "aliases", path)
     for alias_name in unusable_names(aliases):
         _name(reader, alias_name, (*path, "aliases", alias_name))
+    built = app.aliases
     for alias_name, alias_data in aliases.items():
+        # The common cases at 100k aliases, `name = {}` and `name = { label = "..." }`,
+        # are built here: nothing else to check, and no call or key path per alias.
+        if type(alias_data) is dict:
+            if not alias_data:
+                built[alias_name] = Alias(alias_name)
+                continue
+            if len(alias_data) == 1 and type(label := alias_data.get("label")) is str:
+                built[alias_name] = Alias(alias_name, label)
+                continue
         alias = _alias(keys, app, alias_name, alias_data, (*path, "aliases", alias_name))
         if alias is not None:
-            app.aliases[alias_name] = alias
+            built[alias_name] = alias
     aliases.clear()  # parse_config's own tables, most of a big config's memory: free them
     return app
 
@@ -288,13 +298,6 @@ def _alias(
     if not isinstance(data, dict):
         reader.error(path, f"expected a table (e.g. {name} = {{}}), got {type_name(data)}")
         return None
-    # The common cases at 100k aliases, `name = {}` and `name = { label = "..." }`: nothing
-    # else to check, so no per-key validation.
-    if not data:
-        return Alias(name)
-    label = data.get("label")
-    if len(data) == 1 and isinstance(label, str):
-        return Alias(name, label)
     reader.known_keys(data, ALIAS, path)
     label = reader.get(data, ALIAS, "label", path) or ""
     if not app.kind.alias_overrides:
@@ -321,7 +324,8 @@ FAST_PARSE_MIN_CHARS = 32 * 1024
 def parse_config(
     text: str, file: Path, environ: Mapping[str, str] | None = None
 ) -> tuple[Config, tuple[Problem, ...]]:
-    """Parse and validate; return the config and its warnings, or raise ConfigError.
+    """Parse and validate; return the config and its warnings, or raise ConfigError. The
+    problems' lines are found when first asked (:class:`.toml_scan.LineFinders`).
 
     ``rtoml`` parses a big config where it agrees with ``tomllib`` (:mod:`.toml_fast`); a
     config it makes fail is read again from ``tomllib``'s data, as messages quote values (a
@@ -336,8 +340,8 @@ def parse_config(
         reader = TomlReader(file, text, environ)
         config = _checked(reader, load_toml(text, file))
     if reader.failed:
-        raise ConfigError(reader.located_problems())
-    return config, tuple(reader.located_problems())
+        raise ConfigError(reader.problems)
+    return config, tuple(reader.problems)
 
 
 def _fast_parse(text: str) -> dict[str, Any] | None:

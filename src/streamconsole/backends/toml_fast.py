@@ -44,9 +44,11 @@ _MINUTES_AT_THE_END = re.compile(r":\d\d(?![\d:])")
 _NEWER_ESCAPES = ("\\x", "\\e")
 # A big table's body is parsed in pieces of about this many characters (whole lines).
 PIECE_CHARS = 1 << 16
-_LINE_STARTING_A_TABLE = re.compile(r"^\[", re.MULTILINE)
+# Line starts are found by the newline before them: a pattern led by "^" is tried at every
+# position of the text (~25 ms over a 100k-alias file each), one led by a character is not.
+_LINE_STARTING_A_TABLE = re.compile(r"\n\[")
 _TABLE_HEADER = re.compile(r"\[[^\[\]\n]*\][ \t]*(?:#[^\n]*)?\n")  # [a."b"] # a comment
-_INDENTED_BRACKET = re.compile(r"^[ \t]+\[", re.MULTILINE)
+_INDENTED_BRACKET = re.compile(r"\n[ \t]+\[")
 
 
 def fast_toml(text: str) -> dict[str, Any] | None:
@@ -83,12 +85,13 @@ def _pieces_parsed(text: str) -> dict[str, Any] | None:
     cuts: list[tuple[str, int, int]] = []  # (header, body start, body end)
     skeleton: list[str] = []
     kept = 0
-    starts = [match.start() for match in _LINE_STARTING_A_TABLE.finditer(text)]
+    starts = [0] if text.startswith("[") else []
+    starts += [match.start() + 1 for match in _LINE_STARTING_A_TABLE.finditer(text)]
     for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
         body = text.find("\n", start) + 1
         if body == 0 or end - body < PIECE_CHARS or not _TABLE_HEADER.match(text, start):
             continue
-        if _INDENTED_BRACKET.search(text, body, end):
+        if _INDENTED_BRACKET.search(text, body - 1, end):  # from the header's newline
             continue
         cuts.append((text[start:body], body, end))
         skeleton.append(text[kept:body])

@@ -8,7 +8,6 @@ An unknown key or value is refused with the nearest valid one.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from streamconsole.backends.base import ConfigError, Problem
-from streamconsole.backends.toml_scan import KeyPath, locate_all
+from streamconsole.backends.toml_scan import KeyPath, LineFinders
 from streamconsole.core.text import inert
 
 
@@ -86,13 +85,17 @@ def _did_you_mean(text: str, choices: tuple[str, ...]) -> str:
 
 @dataclass
 class TomlReader:
-    """One read of one file: the problems found, each with its key path."""
+    """One read of one file: the problems found, each with its key path (and its line,
+    found when first asked: see :class:`.toml_scan.LineFinders`)."""
 
     file: Path
     text: str
     environ: Mapping[str, str]
     problems: list[Problem] = field(default_factory=list)
-    _paths: list[KeyPath] = field(default_factory=list)
+    _lines: LineFinders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._lines = LineFinders(self.text)
 
     # --- reporting ---------------------------------------------------------------------
 
@@ -103,16 +106,8 @@ class TomlReader:
         self._report(path, message, warning=True)
 
     def _report(self, path: KeyPath, message: str, *, warning: bool) -> None:
-        self.problems.append(Problem(message, ".".join(path), self.file, warning=warning))
-        self._paths.append(path)
-
-    def located_problems(self) -> list[Problem]:
-        """The problems with their lines, found in one pass over the text."""
-        lines = locate_all(self.text, self._paths)
-        return [
-            dataclasses.replace(problem, line=lines.get(path))
-            for problem, path in zip(self.problems, self._paths, strict=True)
-        ]
+        line = self._lines.finder(path)
+        self.problems.append(Problem(message, ".".join(path), self.file, line, warning))
 
     @property
     def failed(self) -> bool:
@@ -196,7 +191,7 @@ def _syntax_problem(file: Path, message: str) -> Problem:
     text = _SYNTAX_POSITION.sub("", message).strip()
     if text.startswith(("Cannot declare", "Cannot overwrite")):
         text += ": a name is defined twice (duplicate application, alias or key)"
-    return Problem(f"invalid TOML: {text}", file=file, line=line)
+    return Problem(f"invalid TOML: {text}", file=file, at_line=line)
 
 
 def decode_config_bytes(data: bytes, file: Path) -> str:
@@ -206,6 +201,6 @@ def decode_config_bytes(data: bytes, file: Path) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ConfigError(
-            [Problem(f"not UTF-8 text (byte {error.start})", file=file, line=line)]
+            [Problem(f"not UTF-8 text (byte {error.start})", file=file, at_line=line)]
         ) from None
     return text.removeprefix("\ufeff")

@@ -92,7 +92,7 @@ class SettingsFile:
         keys = reader.keymap(data, SETTINGS, "keys", ())
         lines = locate_all(text, [("keys", binding_id) for binding_id in keys])
         key_lines = {path[-1]: line for path, line in lines.items()}
-        problems = tuple(_as_warning(p) for p in reader.located_problems())
+        problems = tuple(_as_warning(p) for p in reader.problems)
         return UserSettings(self.path, theme, ascii, keys, key_lines, problems)
 
     def save_theme(self, theme: str) -> None:

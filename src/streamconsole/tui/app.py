@@ -195,7 +195,7 @@ class StreamConsoleApp(FleetConsole, UserKeys, InertTextApp, TerminalApp):
         if loader is not None:
             loader.report([a for a in config.applications.values() if a.problem])
             self.call_after_refresh(loader.start)  # the rest once the list is painted
-        self._config_loader.shown(config)
+        self._config_loader.shown()
         if loaded.changes is not None:
             self.post_message(Noted(f"Reloaded: {loaded.changes}."))
 

@@ -15,7 +15,7 @@ shows one placeholder row while open and unloaded, and takes its aliases in late
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from streamconsole.core.model import Alias, Application, Config, ScopeRef
@@ -25,9 +25,15 @@ from streamconsole.core.model import Alias, Application, Config, ScopeRef
 _LABEL_SEPARATOR = "\0"
 
 
-def searched_text(name: str, label: str) -> str:
-    """What the filter looks in for one application or alias: its name and its label."""
-    return f"{name}{_LABEL_SEPARATOR}{label}".lower() if label else name.lower()
+def searched_texts(scopes: Iterable[Application] | Iterable[Alias]) -> list[str]:
+    """What the filter looks in for each application or alias: its name and its label. (One
+    comprehension, not a call per scope: at 100k aliases a call each doubles the time.)"""
+    return [
+        f"{scope.name}{_LABEL_SEPARATOR}{scope.label}".lower()
+        if scope.label
+        else scope.name.lower()
+        for scope in scopes
+    ]
 
 
 # Applications with more aliases than this start collapsed: a huge one would bury the rest.
@@ -66,8 +72,8 @@ class ScopeIndex:
         self.applications: list[Application] = list(config.applications.values())
         self.alias_names: list[list[str]] = [list(app.aliases) for app in self.applications]
         self._by_name = {app.name: i for i, app in enumerate(self.applications)}
-        self._app_lower = [searched_text(app.name, app.label) for app in self.applications]
-        self._alias_lower = [self._searched_aliases(i) for i in range(len(self.applications))]
+        self._app_lower = searched_texts(self.applications)
+        self._alias_lower = [searched_texts(app.aliases.values()) for app in self.applications]
         # Unloaded applications start closed: opened, each would show "loading…" at first.
         self._expanded = {
             i
@@ -235,16 +241,12 @@ class ScopeIndex:
     def refresh_aliases(self, app: int) -> None:
         """Take in the aliases an application has now (a remote source loaded them)."""
         self.alias_names[app] = list(self.applications[app].aliases)
-        lower = self._alias_lower[app] = self._searched_aliases(app)
+        lower = self._alias_lower[app] = searched_texts(self.applications[app].aliases.values())
         if self.query:
             self._alias_hits[app] = [j for j, name in enumerate(lower) if self.query in name]
             if self._opened_by_filter(app):
                 self._filter_expanded.add(app)
         self._layout()
-
-    def _searched_aliases(self, app: int) -> list[str]:
-        aliases = self.applications[app].aliases
-        return [searched_text(name, aliases[name].label) for name in self.alias_names[app]]
 
     def _layout(self) -> None:
         visible: list[int] = []

@@ -2,9 +2,9 @@
 its detail has warnings, and the status line counts them, so that at 80×24 (the detail
 small or hidden) the operator still sees that there is something to read and where.
 
-Counting runs after every edit, on up to 100k aliases: an alias that sets nothing of its
-own warns exactly as every other such alias of its application, so that is worked out once
-per application.
+Counting runs after every edit, on up to 100k aliases: an alias with no key of its own warns
+exactly as every other such alias of its application that switches the same directions, so
+that is worked out once per application and switches.
 """
 
 from __future__ import annotations
@@ -58,15 +58,26 @@ class ScopeWarnings:
         self.problems = tuple(problems)
         self.now = now
         self._about_scopes = tuple(p for p in self.problems if p.path.startswith(_APPLICATIONS))
-        self._inherited: dict[str, list[str]] = {}  # by application: an alias setting nothing
+        # By application and what an alias sets of its own: see policy.
+        self._shared: dict[tuple[str, bool | None, bool | None], list[str]] = {}
 
     def policy(self, app: Application, alias: Alias | None) -> list[str]:
-        """The policy's warnings for the scope (:func:`policy_warnings`)."""
-        if alias is None or alias.settings is not None:
+        """The policy's warnings for the scope (:func:`policy_warnings`). An alias with no key
+        of its own warns exactly as every other such alias of its application that switches
+        the same directions: those are worked out once."""
+        if alias is None:
             return policy_warnings(app, alias, self.now)
-        found = self._inherited.get(app.name)
+        own = alias.settings
+        shared: tuple[str, bool | None, bool | None]
+        if own is None:
+            shared = (app.name, None, None)
+        elif own.key is None and not own.remote_keys:
+            shared = (app.name, own.publish, own.play)
+        else:
+            return policy_warnings(app, alias, self.now)
+        found = self._shared.get(shared)
         if found is None:
-            found = self._inherited[app.name] = policy_warnings(app, alias, self.now)
+            found = self._shared[shared] = policy_warnings(app, alias, self.now)
         return found
 
     def lines(self, app: Application, alias: Alias | None) -> list[str]:
