@@ -28,7 +28,6 @@ from streamconsole.backends.base import ChangePreview, RemoteError, Source, firs
 from streamconsole.backends.registry import open_server
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.fleet import (
-    DEFAULT_JOBS,
     AliasChoice,
     Outcome,
     ServerResult,
@@ -36,7 +35,7 @@ from streamconsole.core.fleet import (
     no_aliases,
     steps_result,
 )
-from streamconsole.core.model import Config, Direction, ScopeRef
+from streamconsole.core.model import DEFAULT_JOBS, Config, Direction, ScopeRef
 from streamconsole.core.plan import Plan, Step, change_for, make_plan
 from streamconsole.core.plan_file import SavedPlan, config_digest, saved_plan
 from streamconsole.core.text import inert

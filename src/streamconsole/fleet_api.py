@@ -39,14 +39,13 @@ from streamconsole.audit import audit_log_for
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.drift import Drift, compare_row, compared_aliases, drift
 from streamconsole.core.fleet import (
-    DEFAULT_JOBS,
     FleetSummary,
     UnknownServer,
     planned_aliases,
     select_servers,
     summarise,
 )
-from streamconsole.core.model import Config, Direction, ScopeRef
+from streamconsole.core.model import DEFAULT_JOBS, Config, Direction, ScopeRef
 from streamconsole.core.report import server_rows, unknown_row
 from streamconsole.core.text import counted, inert
 from streamconsole.fleet import (

@@ -114,6 +114,26 @@ def test_list_on_a_local_file_imports_its_command_only_and_no_http(tmp_path: Pat
     assert "cryptography" not in modules
     # The fleet form (several servers) is imported only when several servers are named.
     assert not {"streamconsole.cli.fleet", "streamconsole.fleet"} & modules
+    assert "streamconsole.core.fleet" not in modules  # --jobs' default is the model's
+
+
+# Each of these is a module of dataclasses (or enums) whose classes cost ~1 ms each to build
+# on Python 3.11 (every generated method is compiled): a command that reads a file uses none.
+UNUSED_ON_READ = {"streamconsole.core.edits", "streamconsole.core.fleet"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("list",), ("token", "LiveApp/stream1", "--type", "publish")],
+    ids=["list", "token"],
+)
+def test_a_command_that_reads_a_file_imports_no_editing_or_fleet_model(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    copy_sample(tmp_path)
+    modules, printed = imported_by(*args, cwd=tmp_path)
+    assert printed.strip(), "the command printed nothing: it failed"
+    assert modules & UNUSED_ON_READ == set()
 
 
 # Each of these costs about as much as Python's own start-up, or more (issue 15): a command

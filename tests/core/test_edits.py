@@ -9,7 +9,6 @@ import pytest
 from streamconsole.core.edits import (
     SetEnforcement,
     SetKey,
-    check_key_for,
     edit_scope,
     set_enforcement,
     set_key,
@@ -34,6 +33,7 @@ from streamconsole.core.model import (
     ScopeRef,
     ScopeSettings,
     ServerKind,
+    check_key_for,
 )
 from streamconsole.core.secret import Secret
 

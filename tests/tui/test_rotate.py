@@ -12,7 +12,6 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
-from streamconsole.core.edits import check_key_for
 from streamconsole.core.key_import import public_key_from_text
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey, shared_key
 from streamconsole.core.model import (
@@ -23,6 +22,7 @@ from streamconsole.core.model import (
     KeyOrigin,
     ScopeSettings,
     ServerKind,
+    check_key_for,
 )
 from streamconsole.tui.rotate import RotateKeyScreen
 from streamconsole.tui.rotate_paste import KeyPasteBox

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
-from streamconsole.core.edits import Change
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import Application, Config, ScopeRef, ServerProfile
 from streamconsole.core.text import inert
+
+if TYPE_CHECKING:  # annotations only: a command that reads a source builds no edit classes
+    from streamconsole.core.edits import Change
 
 # What finds a problem's line when it is first asked (see :attr:`Problem.line`).
 LineFinder = Callable[[], int | None]

@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from streamconsole.backends.atomic import atomic_write, write_new_file, write_private_file
 from streamconsole.backends.base import (
@@ -34,9 +34,11 @@ from streamconsole.backends.toml_config import parse_config, scope_warnings
 from streamconsole.backends.toml_reader import decode_config_bytes
 from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.backends.toml_schema import KEY_MATERIAL_FIELDS
-from streamconsole.core.edits import Change, SetEnforcement, SetKey, SetTheme
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
 from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
+
+if TYPE_CHECKING:  # annotations only: a command that reads the file builds no edit classes
+    from streamconsole.core.edits import Change, SetEnforcement, SetKey
 
 # 100k aliases take ~5 MB; far beyond that a "config" is a mistake, not a config.
 MAX_CONFIG_BYTES = 256 * 2**20
@@ -124,6 +126,9 @@ class TomlSource(Closable):
     # --- writing -------------------------------------------------------------------------
 
     def apply_sync(self, changes: Sequence[Change]) -> None:
+        # Here: the edits' classes (dataclasses, ~1 ms each to build) are for saving only.
+        from streamconsole.core.edits import SetEnforcement, SetKey, SetTheme
+
         if self._read_only:
             raise ReadOnlyError(f"{self.path} is open read-only; nothing was written")
         if not changes:

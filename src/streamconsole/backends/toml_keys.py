@@ -17,7 +17,6 @@ from streamconsole.backends.key_places import KeyPlaces, variable_warning
 from streamconsole.backends.toml_reader import TomlReader
 from streamconsole.backends.toml_scan import KeyPath
 from streamconsole.backends.toml_schema import KEY, KEY_SOURCES, PRIVATE_KEY_SOURCES
-from streamconsole.core.edits import check_key_for
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
 from streamconsole.core.keys import (
@@ -31,7 +30,7 @@ from streamconsole.core.keys import (
     parse_algorithm,
     shared_key,
 )
-from streamconsole.core.model import Application, KeyEntry, KeyOrigin
+from streamconsole.core.model import Application, KeyEntry, KeyOrigin, check_key_for
 
 
 class KeyReader:

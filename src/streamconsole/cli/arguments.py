@@ -52,7 +52,7 @@ def _fleet_options(parser: argparse.ArgumentParser) -> None:
     """``-c``, and ``--server`` given once or several times, or ``--all-servers``, with
     ``--jobs``: a command that works on several servers at once (see :func:`several`)."""
     # Here: the parser is built when its command runs, which loads the model anyway.
-    from streamconsole.core.fleet import DEFAULT_JOBS
+    from streamconsole.core.model import DEFAULT_JOBS
 
     _config_option(parser)
     server_options(parser, "work on")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from streamconsole.core.errors import KeyValidationError, PolicyError
-from streamconsole.core.keys import Key, SharedKey
+from streamconsole.core.errors import PolicyError
+from streamconsole.core.keys import Key
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -20,6 +20,7 @@ from streamconsole.core.model import (
     KeyOrigin,
     ScopeRef,
     ScopeSettings,
+    check_key_for,
     effective_policy,
 )
 from streamconsole.core.text import counted
@@ -145,22 +146,6 @@ def set_enforcement(
     stored = _stored(app, alias, direction, enabled, source)
     settings.set_enforcement(direction, stored)
     return SetEnforcement(ref, direction, enabled, previous, inherits=stored is None)
-
-
-def check_key_for(app: Application, key: Key) -> None:
-    """Refuse a key the application's server kind cannot use."""
-    kind = app.kind
-    if key.algorithm not in kind.algorithms:
-        allowed = ", ".join(kind.algorithms)
-        raise KeyValidationError(f"{kind.display_name} accepts {allowed}; not {key.algorithm}")
-    if isinstance(key, SharedKey):
-        if key.encoding not in kind.encodings:
-            raise KeyValidationError(f"{kind.display_name} uses the secret's UTF-8 text as the key")
-        if len(key.secret) < kind.min_secret_chars:
-            raise KeyValidationError(
-                f"{kind.display_name} refuses secrets shorter than {kind.min_secret_chars} "
-                f"characters (this one has {len(key.secret)})"
-            )
 
 
 def set_key(config: Config, ref: ScopeRef, key: Key, now: datetime) -> SetKey:

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from streamconsole.core.probe import Outcome as ProbeOutcome
     from streamconsole.core.probe import ServerProbe
 
-# How many servers are worked on at once, unless told (``--jobs``).
-DEFAULT_JOBS = 4
 # Which applications' aliases to load once a server has listed its applications.
 AliasChoice = Callable[[Config], Iterable[Application]]
 

@@ -15,12 +15,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from streamconsole.core.errors import PolicyError
+from streamconsole.core.errors import KeyValidationError, PolicyError
 from streamconsole.core.keys import (
     ANTMEDIA_MIN_SECRET_CHARS,
     Algorithm,
     Key,
     SecretEncoding,
+    SharedKey,
 )
 
 # What a new key means where the server holds one key per scope (ServerKind.keeps_old_key is
@@ -293,6 +294,22 @@ def effective_policy(
     return EffectivePolicy(direction, app.kind, enforced, source, key, key_from, reason, held)
 
 
+def check_key_for(app: Application, key: Key) -> None:
+    """Refuse a key the application's server kind cannot use."""
+    kind = app.kind
+    if key.algorithm not in kind.algorithms:
+        allowed = ", ".join(kind.algorithms)
+        raise KeyValidationError(f"{kind.display_name} accepts {allowed}; not {key.algorithm}")
+    if isinstance(key, SharedKey):
+        if key.encoding not in kind.encodings:
+            raise KeyValidationError(f"{kind.display_name} uses the secret's UTF-8 text as the key")
+        if len(key.secret) < kind.min_secret_chars:
+            raise KeyValidationError(
+                f"{kind.display_name} refuses secrets shorter than {kind.min_secret_chars} "
+                f"characters (this one has {len(key.secret)})"
+            )
+
+
 @dataclass(slots=True)
 class ConsoleSettings:
     """The config's ``[console]`` table: the console's and the commands' defaults."""
@@ -308,6 +325,8 @@ class ConsoleSettings:
 
 # Per server: the most entries a listing holds (past it, unread); requests in flight at once.
 DEFAULT_MAX_ITEMS, DEFAULT_CONCURRENCY, MAX_CONCURRENCY = 20_000, 64, 256
+# How many servers a command on several works on at once, unless told (``--jobs``).
+DEFAULT_JOBS = 4
 
 
 @dataclass(slots=True)

@@ -22,7 +22,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from streamconsole.core.edits import check_key_for
 from streamconsole.core.entropy import MIN_NEW_SECRET_BITS
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_generation import generate_key
@@ -32,6 +31,7 @@ from streamconsole.core.model import (
     Alias,
     Application,
     EffectivePolicy,
+    check_key_for,
     effective_policy,
 )
 from streamconsole.core.pem import pem_kind

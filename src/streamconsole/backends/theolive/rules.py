@@ -14,7 +14,7 @@ from typing import NamedTuple
 from streamconsole.backends.base import ChangeRefused, ConflictError, SourceError
 from streamconsole.backends.wire_rules import check_name
 from streamconsole.core.durations import format_duration
-from streamconsole.core.edits import ScopeChange, SetEnforcement, SetKey, check_key_for
+from streamconsole.core.edits import ScopeChange, SetEnforcement, SetKey
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import Key, SharedKey
 from streamconsole.core.model import (
@@ -25,6 +25,7 @@ from streamconsole.core.model import (
     ScopeRef,
     ServerKind,
     ServerProfile,
+    check_key_for,
 )
 from streamconsole.core.pem import pem_kind
 from streamconsole.core.text import counted, inert
