@@ -10,8 +10,8 @@ import pytest
 
 from streamconsole.backends.base import RemoteError, SourceError
 from streamconsole.backends.masks import masked_secrets
+from streamconsole.backends.remote import ItemLimit
 from streamconsole.backends.wire_rules import (
-    ItemLimit,
     is_loopback,
     name_problem,
     plain_http_refusal,

@@ -37,14 +37,12 @@ from streamconsole.backends.base import (
     Problem,
     ReadOnlyError,
     RemoteError,
-    Step,
-    run_steps,
     scope_path,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, expect, open_client
-from streamconsole.backends.remote import RemoteSource
-from streamconsole.backends.wire_rules import ItemLimit, check_name, name_refusal, segment
+from streamconsole.backends.remote import ItemLimit, RemoteSource, Step, run_steps
+from streamconsole.backends.wire_rules import check_name, name_refusal, segment
 from streamconsole.core.edits import Change, ScopeChange, SetKey
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.keys import (

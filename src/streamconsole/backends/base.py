@@ -1,9 +1,9 @@
-"""The one small interface every source implements, its optional abilities, its typed
-errors, and the runner that carries out a save step by step and reports a partial one."""
+"""The one small interface every source implements, its optional abilities and its typed
+errors (a remote save's steps are :mod:`.remote`'s)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
@@ -127,35 +127,6 @@ class PartialApplyError(RemoteError):
         super().__init__(message)
         self.applied = tuple(applied)
         self.failed = failed
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One write of a save, described for the operator (an application, or one change)."""
-
-    description: str
-    run: Callable[[], Awaitable[None]]
-
-
-async def run_steps(steps: Sequence[Step]) -> None:
-    """Carry out ``steps`` in order, stopping at the first that fails. A failure after the
-    first step is a PartialApplyError saying what was applied and what was not; before it,
-    the error itself (nothing was written)."""
-    applied: list[str] = []
-    for index, step in enumerate(steps):
-        try:
-            await step.run()
-        except SourceError as error:
-            if not applied:
-                raise
-            pending = [s.description for s in steps[index:]]
-            raise PartialApplyError(
-                f"{error}. Already applied: {'; '.join(applied)}; not applied: "
-                f"{'; '.join(pending)}",
-                applied,
-                step.description,
-            ) from None
-        applied.append(step.description)
 
 
 def remote_status(profile: str, user: str, latency: float | None) -> str:

@@ -1,6 +1,7 @@
 """What the remote backends send and what they take from a server's listings, without I/O:
-names as URL path segments, plain HTTP only to this machine, and at most ``max_items``
-entries in one listing. The config reader checks names and URLs by the same rules.
+names as URL path segments, and plain HTTP only to this machine (at most ``max_items``
+entries in one listing is :class:`.remote.ItemLimit`). The config reader checks names and
+URLs by the same rules.
 
 * A name (application, channel, alias, stream, key id) is one percent-encoded path segment
   (``quote(name, safe="")``): ``b#frag`` or ``Decoy/../OtherApp`` stays one segment instead
@@ -19,10 +20,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from urllib.parse import quote
 
-from streamconsole.backends.base import RemoteError, SourceError
+from streamconsole.backends.base import SourceError
 from streamconsole.core.text import inert
 
 # Unicode's control characters (category Cc): C0, DEL and C1.
@@ -102,20 +102,3 @@ def plain_http_refusal(scheme: str, host: str, proxy: str = "") -> str:
 
 
 HTTP_ADVICE = "Use https://, or set allow_insecure_http = true if the network is trusted"
-
-
-@dataclass(frozen=True, slots=True)
-class ItemLimit:
-    """At most ``limit`` entries in one listing of server ``server`` (``max_items``): a
-    listing past it is refused, not read (600,000 names once took a listing to 1.7 GB)."""
-
-    server: str
-    limit: int
-
-    def check(self, count: int, what: str) -> None:
-        if count > self.limit:
-            raise RemoteError(
-                f"{what}: the server lists more than {self.limit:,}, the most that "
-                f"max_items of server {self.server!r} lets this console read; stopped. "
-                f"Raise max_items in [servers.{self.server}] to read them all"
-            )

@@ -18,14 +18,12 @@ from streamconsole.backends.base import (
     ReadOnlyError,
     RemoteError,
     SourceError,
-    Step,
-    run_steps,
     scope_path,
 )
 from streamconsole.backends.credentials import split_pair
 from streamconsole.backends.http import HttpSettings, open_client
 from streamconsole.backends.http_requests import basic_auth
-from streamconsole.backends.remote import RemoteSource
+from streamconsole.backends.remote import ItemLimit, RemoteSource, Step, run_steps
 from streamconsole.backends.theolive.records import KeyRecord, KeyRecords
 from streamconsole.backends.theolive.rules import (
     LEGACY_KEY_ID,
@@ -48,7 +46,7 @@ from streamconsole.backends.theolive.rules import (
 from streamconsole.backends.theolive.v1 import V1Wire
 from streamconsole.backends.theolive.v2 import V2Wire
 from streamconsole.backends.theolive.wire import Wire
-from streamconsole.backends.wire_rules import ItemLimit, name_refusal
+from streamconsole.backends.wire_rules import name_refusal
 from streamconsole.core.edits import Change, ScopeChange, SetKey
 from streamconsole.core.model import (
     Alias,
