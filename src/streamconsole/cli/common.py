@@ -18,7 +18,7 @@ from streamconsole.core.text import inert
 if TYPE_CHECKING:
     from streamconsole.backends.base import Source
     from streamconsole.core.glyphs import Glyphs
-    from streamconsole.core.model import Config
+    from streamconsole.core.model import Config, ScopeRef
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -149,3 +149,30 @@ async def open_loaded(args: argparse.Namespace, *, aliases: bool = True) -> tupl
 
 async def close(source: Source) -> None:
     await source.aclose()
+
+
+def load_scope(args: argparse.Namespace, text: str) -> tuple[Config, ScopeRef]:
+    """Load the source and the scope named by ``text``: its application must exist, and
+    for an alias the application's aliases are fetched (a remote source lists them lazily)
+    unless the application itself could not be read (``Application.problem``)."""
+    # Here, not at the top: decode without --against shares this module and reads no config.
+    from streamconsole.core.model import ScopeRef
+
+    if args.server is None:  # the file: its aliases are loaded with it
+        config = read_file(args)
+        ref = ScopeRef.parse(text)
+        config.resolve(ScopeRef(ref.application))
+        return config, ref
+
+    async def load() -> tuple[Config, ScopeRef]:
+        source, config = await open_loaded(args, aliases=False)
+        try:
+            ref = ScopeRef.parse(text)
+            app, _ = config.resolve(ScopeRef(ref.application))
+            if ref.alias is not None and not app.problem:
+                await source.load_aliases(app)
+        finally:
+            await close(source)
+        return config, ref
+
+    return run_async(load)

@@ -1,9 +1,9 @@
-"""Commands that read and report: ``list``, ``show``, ``token`` and ``decode``."""
+"""Commands that read and report: ``show`` and ``decode`` (``list`` is cli/listing.py, ``token``
+cli/issuing.py)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -13,19 +13,14 @@ from streamconsole.cli.common import (
     EXIT_REJECTED,
     EXIT_REMOTE,
     CommandError,
-    close,
     command,
     emit,
+    load_scope,
     now_utc,
-    open_loaded,
-    read_file,
     read_stdin,
-    run_async,
     safe,
     terminal_glyphs,
 )
-from streamconsole.core.delivery import DeliveryFormat, delivery_form, delivery_forms
-from streamconsole.core.durations import parse_duration
 from streamconsole.core.model import (
     Alias,
     Application,
@@ -36,7 +31,6 @@ from streamconsole.core.model import (
     effective_policy,
 )
 from streamconsole.core.report import (
-    delivery_view,
     explanation_view,
     scope_report,
     time_view,
@@ -46,10 +40,8 @@ from streamconsole.core.text import pretty_json
 from streamconsole.core.token_times import describe_times, iso_utc
 from streamconsole.core.tokens import (
     TokenFormatError,
-    build_claims,
     decode_unverified,
     normalise,
-    sign,
 )
 
 if TYPE_CHECKING:
@@ -68,30 +60,6 @@ def run_show(args: argparse.Namespace) -> int:
     if problem:
         raise CommandError(problem, EXIT_REMOTE)
     return EXIT_OK
-
-
-def load_scope(args: argparse.Namespace, text: str) -> tuple[Config, ScopeRef]:
-    """Load the source and the scope named by ``text``: its application must exist, and
-    for an alias the application's aliases are fetched (a remote source lists them lazily)
-    unless the application itself could not be read (``Application.problem``)."""
-    if args.server is None:  # the file: its aliases are loaded with it
-        config = read_file(args)
-        ref = ScopeRef.parse(text)
-        config.resolve(ScopeRef(ref.application))
-        return config, ref
-
-    async def load() -> tuple[Config, ScopeRef]:
-        source, config = await open_loaded(args, aliases=False)
-        try:
-            ref = ScopeRef.parse(text)
-            app, _ = config.resolve(ScopeRef(ref.application))
-            if ref.alias is not None and not app.problem:
-                await source.load_aliases(app)
-        finally:
-            await close(source)
-        return config, ref
-
-    return run_async(load)
 
 
 def resolve(config: Config, text: str) -> tuple[ScopeRef, Application, Alias | None]:
@@ -126,55 +94,7 @@ def print_scope(view: dict[str, Any]) -> None:
         print(f"  warning: {safe(warning)}")
 
 
-# --- token / decode -------------------------------------------------------------------------
-
-
-def _claims(pairs: list[str]) -> dict[str, Any]:
-    claims: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise CommandError(f"--claim {pair!r}: expected NAME=VALUE")
-        try:
-            claims[name] = json.loads(value)
-        except ValueError:
-            claims[name] = value
-    return claims
-
-
-@command
-def run_token(args: argparse.Namespace) -> int:
-    direction = Direction(args.direction)
-    extra = _claims(args.claim)
-
-    config, ref = load_scope(args, args.scope)
-    if ref.alias is None:
-        raise CommandError("a token is for one alias: give APP/ALIAS")
-    app = config.applications[ref.application]
-    if app.problem:  # its key and policy are unknown: a token would be a guess
-        raise CommandError(unreadable(app), EXIT_REMOTE)
-    alias = app.aliases.get(ref.alias)
-    if alias is None and app.kind.alias_overrides:
-        raise CommandError(f"{ref.application} has no alias {ref.alias!r}")
-    policy = effective_policy(app, alias, direction)
-    if not policy.supported:
-        raise CommandError(policy.reason)
-    if policy.key is None:
-        raise CommandError(f"{ref} has no key for {direction} tokens; rotate one in first")
-    ttl = parse_duration(args.ttl) if args.ttl else config.settings.token_ttl
-    now = time.time()
-    claims = build_claims(app.kind, direction, ref.alias, now=now, ttl=ttl, extra=extra)
-    token = sign(claims, policy.key.key)
-    if args.json:
-        from streamconsole.core.explain import explain  # late: it imports PyJWT's verifiers
-
-        view = explanation_view(explain(token, policy, stream=ref.alias, now=now))
-        forms = delivery_view(delivery_forms(app, ref.alias, direction, token))
-        emit({"token": token, "expires_at": claims["exp"], "scope": str(ref), **view, **forms})
-    else:
-        fmt = DeliveryFormat(args.format)
-        print(delivery_form(app, ref.alias, direction, token, fmt).text)
-    return EXIT_OK
+# --- decode ------------------------------------------------------------------------------
 
 
 def _read_token(argument: str) -> str:

@@ -120,7 +120,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             name="token",
-            run="streamconsole.cli.inspect:run_token",
+            run="streamconsole.cli.issuing:run_token",
             usage="APP/ALIAS",
             summary="issue a token (--type, --ttl, --claim, --format rtmp|hls|...)",
             arguments=arguments.token_parser,
