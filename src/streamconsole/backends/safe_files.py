@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 
 PRIVATE_DIRECTORY_MODE = 0o700
-_NOT_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9_-]+")
+# A pattern: re compiles (and caches) it on first use; reading a config names no file.
+_NOT_IN_FILE_NAMES = r"[^A-Za-z0-9_-]+"
 _FILE_NAME_PART_LIMIT = 80
 
 
@@ -69,7 +70,7 @@ def read_no_follow(path: Path) -> bytes:
 def file_name_part(text: str) -> str:
     """A file-name part from untrusted text (names from a server): letters, digits, ``_`` and
     ``-`` only (no separator, no leading dot), at most 80 characters, never empty."""
-    return _NOT_IN_FILE_NAMES.sub("_", text)[:_FILE_NAME_PART_LIMIT] or "_"
+    return re.sub(_NOT_IN_FILE_NAMES, "_", text)[:_FILE_NAME_PART_LIMIT] or "_"
 
 
 def reason(error: OSError) -> str:

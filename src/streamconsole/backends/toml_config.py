@@ -149,7 +149,8 @@ def _url(
         )
 
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A pattern: re compiles (and caches) it on first use; only a play_url has placeholders.
+_PLACEHOLDER = r"\{([^{}]*)\}"
 
 
 def _play_url(
@@ -168,14 +169,14 @@ def _play_url(
     if kind is not ServerKind.THEOLIVE:
         reader.error(where, "play_url is for theolive servers: Ant Media's players use url")
         return ""
-    names = _PLACEHOLDER.findall(value)
+    names = re.findall(_PLACEHOLDER, value)
     unknown = [name for name in names if name not in PLAY_URL_FIELDS]
     if unknown or "{alias}" not in value:
         fields = " and ".join(f"{{{name}}}" for name in PLAY_URL_FIELDS)
         found = f"; {quoted('{' + unknown[0] + '}')} is not one" if unknown else ""
         reader.error(where, f"play_url takes {fields} (the alias at least){found}")
         return ""
-    filled = _PLACEHOLDER.sub("x", value)
+    filled = re.sub(_PLACEHOLDER, "x", value)
     if "{" in filled or "}" in filled:
         reader.error(where, f"{quoted(value)} has a brace that closes no {{alias}} or {{channel}}")
         return ""

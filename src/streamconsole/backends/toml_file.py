@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # annotations only: a command that reads the file builds no e
 
 # 100k aliases take ~5 MB; far beyond that a "config" is a mistake, not a config.
 MAX_CONFIG_BYTES = 256 * 2**20
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+# A pattern: re compiles (and caches) it on first use; only a new key file is named.
+_UNSAFE_FILENAME = r"[^A-Za-z0-9._-]+"
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -198,7 +199,7 @@ class TomlSource(Closable):
         entry = change.entry
         stamp = datetime.fromtimestamp(self._now(), UTC).replace(microsecond=0)
         directory = self.path.parent / KEY_DIRECTORY
-        scope = _UNSAFE_FILENAME.sub("_", str(change.scope).replace("/", "."))
+        scope = re.sub(_UNSAFE_FILENAME, "_", str(change.scope).replace("/", "."))
         stem = _free_stem(
             directory, f"{scope}.{entry.algorithm.value.lower()}.{stamp:%Y%m%dT%H%M%SZ}"
         )

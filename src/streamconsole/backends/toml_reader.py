@@ -59,7 +59,9 @@ _TYPE_NAMES: dict[type, str] = {
     dict: "a table",
     datetime: "a date-time (e.g. 2026-09-01T10:00:00Z)",
 }
-_SYNTAX_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+# A pattern: re compiles (and caches) it on first use; a config without a syntax error
+# needs none.
+_SYNTAX_POSITION = r"\(at line (\d+), column (\d+)\)"
 
 
 def type_name(value: object) -> str:
@@ -186,9 +188,9 @@ def load_toml(text: str, file: Path) -> dict[str, Any]:
 
 
 def _syntax_problem(file: Path, message: str) -> Problem:
-    match = _SYNTAX_POSITION.search(message)
+    match = re.search(_SYNTAX_POSITION, message)
     line = int(match.group(1)) if match else None
-    text = _SYNTAX_POSITION.sub("", message).strip()
+    text = re.sub(_SYNTAX_POSITION, "", message).strip()
     if text.startswith(("Cannot declare", "Cannot overwrite")):
         text += ": a name is defined twice (duplicate application, alias or key)"
     return Problem(f"invalid TOML: {text}", file=file, at_line=line)

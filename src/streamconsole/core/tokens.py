@@ -136,11 +136,12 @@ def _b64decode(segment: str, what: str) -> bytes:
         raise TokenFormatError(f"the {what} is not base64url") from None
 
 
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+# A pattern: re compiles (and caches) it on first use; issuing a token decodes none.
+_B64URL = r"[A-Za-z0-9_-]*"
 
 
 def _is_b64url(segment: str) -> bool:
-    return _B64URL.fullmatch(segment) is not None and len(segment) % 4 != 1
+    return re.fullmatch(_B64URL, segment) is not None and len(segment) % 4 != 1
 
 
 def _json_object(data: bytes, what: str) -> tuple[dict[str, Any], tuple[str, ...]]:
