@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
-_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+# Patterns, compiled (and cached) by re on first use: a load imports this module for its
+# LineFinders, and scans nothing unless a problem's line is asked for.
+_BARE = r"[A-Za-z0-9_-]+"
+_STRINGS = r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
 # The common line, `name = "x"` or `name = { label = "x", play = true }`: one key, no
 # escapes, nothing that can open a multi-line construct. Matched in one regex call.
-_SIMPLE_LINE = re.compile(
+_SIMPLE_LINE = (
     r'[ \t]*(?:([A-Za-z0-9_-]+)|"([^"\\\n]*)")[ \t]*='
     r'((?:[^"\'\[\]{}#\n]|"[^"\\\n]*")*(?:\{(?:[^"\'\[\]{}#\n]|"[^"\\\n]*")*\})?[ \t]*)'
     r"(?:#[^\n]*)?\n?"
@@ -58,7 +60,7 @@ def split_key(text: str) -> tuple[list[str], str] | None:
             parts.append(rest[1:end])
             rest = rest[end + 1 :].lstrip()
         else:
-            match = _BARE.match(rest)
+            match = re.match(_BARE, rest)
             if match is None:
                 return None
             parts.append(match.group())
@@ -72,7 +74,7 @@ def _depth(value: str) -> int | None:
     """Open brackets left after ``value``; None when a multi-line string is in it."""
     if '"""' in value or "'''" in value:
         return None
-    bare = _STRINGS.sub("", value).split("#", 1)[0]
+    bare = re.sub(_STRINGS, "", value).split("#", 1)[0]
     return bare.count("[") + bare.count("{") - bare.count("]") - bare.count("}")
 
 
@@ -105,6 +107,7 @@ def scan(
     for the tables it accepts; the others' one-line statements are skipped unparsed, which
     is what keeps a look-up in a 100k-alias file fast.
     """
+    simple_line = re.compile(_SIMPLE_LINE)  # once a scan: the loop below runs per line
     statements: list[Statement] = []
     table: KeyPath = ()
     skipping = False
@@ -119,7 +122,7 @@ def scan(
         ):
             index += 1
             continue
-        simple = None if '"""' in line else _SIMPLE_LINE.fullmatch(line)
+        simple = None if '"""' in line else simple_line.fullmatch(line)
         if simple is not None:
             name: str = simple.group(1) or simple.group(2)
             statements.append(Statement((*table, name), (name,), index, index, simple.group(3)))
