@@ -148,9 +148,10 @@ def dataclasses_built_by(*args: str, cwd: Path) -> set[str]:
 
 # On Python 3.11 building a dataclass compiles each of its methods: ~1 ms a class, Python's
 # whole start-up in fifteen of them (issue 15). Reading a file builds the model's, its keys',
-# and a reader's with its problems (and the lines they are on); editing (core.edits), several
-# servers (core.fleet) and a remote save's steps and listing cap (backends.remote) build theirs
-# when they run.
+# and a reader's with its problems; finding the problems' lines (backends.toml_scan, asked by
+# check and the console, not by list or token), editing (core.edits), several servers
+# (core.fleet) and a remote save's steps and listing cap (backends.remote) build theirs when
+# they run.
 READ_DATACLASSES = {
     *(
         f"core.model.{name}"
@@ -170,7 +171,6 @@ READ_DATACLASSES = {
     "core.keys.SharedKey",
     "backends.base.Problem",
     "backends.toml_reader.TomlReader",
-    "backends.toml_scan.Statement",
 }
 TOKEN_DATACLASSES = {
     "core.delivery.Deliveries",

@@ -11,16 +11,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from streamconsole.backends.base import ConfigError, Problem
 from streamconsole.backends.key_places import KEY_DIRECTORY
 from streamconsole.backends.toml_keys import KeyReader
 from streamconsole.backends.toml_reader import TomlReader, load_toml, quoted, type_name
-from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.backends.toml_schema import (
     ALIAS,
     APPLICATION,
@@ -38,7 +36,6 @@ from streamconsole.backends.wire_rules import (
     unusable_names,
 )
 from streamconsole.core.durations import MAX_TTL
-from streamconsole.core.key_age import age_warning
 from streamconsole.core.model import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_ITEMS,
@@ -52,8 +49,9 @@ from streamconsole.core.model import (
     ServerKind,
     ServerProfile,
 )
-from streamconsole.core.policy_warnings import one_time_token_warning
-from streamconsole.core.report import overdue_keys
+
+if TYPE_CHECKING:
+    from streamconsole.backends.toml_scan import KeyPath
 
 # --- sections -------------------------------------------------------------------------------
 
@@ -220,13 +218,6 @@ def _scope(
     return ScopeSettings(publish, play, key)
 
 
-def place_of_key(application: str, alias: str | None) -> KeyPath:
-    """Where the key of an application (or an alias) is written in a config."""
-    if alias is None:
-        return ("applications", application, "key")
-    return ("applications", application, "aliases", alias, "key")
-
-
 def _name(reader: TomlReader, name: str, path: KeyPath) -> None:
     """Application and alias names become URL path segments on a server (wire_rules)."""
     problem = name_problem(name)
@@ -326,7 +317,7 @@ def parse_config(
     text: str, file: Path, environ: Mapping[str, str] | None = None
 ) -> tuple[Config, tuple[Problem, ...]]:
     """Parse and validate; return the config and its warnings, or raise ConfigError. The
-    problems' lines are found when first asked (:class:`.toml_scan.LineFinders`).
+    problems' lines are found when first asked (:class:`.toml_reader.LineFinders`).
 
     ``rtoml`` parses a big config where it agrees with ``tomllib`` (:mod:`.toml_fast`); a
     config it makes fail is read again from ``tomllib``'s data, as messages quote values (a
@@ -373,25 +364,3 @@ def _checked(reader: TomlReader, data: dict[str, Any]) -> Config:
     for warning in keys.places.directory_warnings(KEY_DIRECTORY):  # where rotations write
         reader.warn((), warning)
     return config
-
-
-def scope_warnings(config: Config, text: str, file: Path, now: datetime) -> list[Problem]:
-    """What ``show`` warns about a scope that the file alone decides (one-time tokens beside
-    JWT on one direction; a key past ``max_key_age`` at ``now``), each at the line that
-    causes it: for ``check``. Loading does not add these: the console shows them in each
-    scope's detail already."""
-    found: list[tuple[KeyPath, str]] = [
-        (("applications", app.name, "one_time_token"), warning)
-        for app in config.applications.values()
-        for direction in app.kind.directions
-        if (warning := one_time_token_warning(app, None, direction))
-    ]
-    found += [
-        (place_of_key(app.name, alias), age_warning(entry.created, app.max_key_age, now))
-        for app, alias, entry in overdue_keys(config, now)
-    ]
-    lines = locate_all(text, [place for place, _ in found])
-    return [
-        Problem(warning, ".".join(place), file, lines.get(place), warning=True)
-        for place, warning in found
-    ]

@@ -30,14 +30,17 @@ from streamconsole.backends.base import (
 )
 from streamconsole.backends.key_places import KEY_DIRECTORY
 from streamconsole.backends.safe_files import make_private_dirs
-from streamconsole.backends.toml_config import parse_config, scope_warnings
+from streamconsole.backends.toml_config import parse_config
 from streamconsole.backends.toml_reader import decode_config_bytes
-from streamconsole.backends.toml_scan import KeyPath, locate_all
 from streamconsole.backends.toml_schema import KEY_MATERIAL_FIELDS
+from streamconsole.core.key_age import age_warning
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
 from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
+from streamconsole.core.policy_warnings import one_time_token_warning
+from streamconsole.core.report import overdue_keys
 
 if TYPE_CHECKING:  # annotations only: a command that reads the file builds no edit classes
+    from streamconsole.backends.toml_scan import KeyPath
     from streamconsole.core.edits import Change, SetEnforcement, SetKey
 
 # 100k aliases take ~5 MB; far beyond that a "config" is a mistake, not a config.
@@ -114,12 +117,30 @@ class TomlSource(Closable):
 
     def lines_of(self, paths: Iterable[KeyPath]) -> dict[KeyPath, int]:
         """The line of each key path in the text the last load read (those it finds)."""
+        from streamconsole.backends.toml_scan import locate_all  # late: check alone asks
+
         return locate_all(self._text, paths)
 
     def scope_warnings(self, config: Config, now: datetime) -> list[Problem]:
-        """What ``check`` adds to the load's warnings (see :func:`.toml_config.scope_warnings`)
-        for the ``config`` the last load returned, at ``now``."""
-        return scope_warnings(config, self._text, self.path, now)
+        """What ``show`` warns about a scope that the file alone decides (one-time tokens
+        beside JWT on one direction; a key past ``max_key_age`` at ``now``), each at the line
+        that causes it, for the ``config`` the last load returned: for ``check``. Loading does
+        not add these: the console shows them in each scope's detail already."""
+        found: list[tuple[KeyPath, str]] = [
+            (("applications", app.name, "one_time_token"), warning)
+            for app in config.applications.values()
+            for direction in app.kind.directions
+            if (warning := one_time_token_warning(app, None, direction))
+        ]
+        found += [
+            (_place_of_key(app.name, alias), age_warning(entry.created, app.max_key_age, now))
+            for app, alias, entry in overdue_keys(config, now)
+        ]
+        lines = self.lines_of(place for place, _ in found)
+        return [
+            Problem(warning, ".".join(place), self.path, lines.get(place), warning=True)
+            for place, warning in found
+        ]
 
     async def load_aliases(self, app: Application) -> None:
         """A file's aliases are all loaded with it."""
@@ -272,6 +293,13 @@ def _free_stem(directory: Path, stem: str) -> str:
         number += 1
         candidate = f"{stem}-{number}"
     return candidate
+
+
+def _place_of_key(application: str, alias: str | None) -> KeyPath:
+    """Where the key of an application (or an alias) is written in a config."""
+    if alias is None:
+        return ("applications", application, "key")
+    return ("applications", application, "aliases", alias, "key")
 
 
 def _scope_path(scope: ScopeRef) -> tuple[str, ...]:

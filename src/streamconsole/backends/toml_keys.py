@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from streamconsole.backends.key_files import KeyFileError, read_vetted, vet_key_file
 from streamconsole.backends.key_places import KeyPlaces, variable_warning
 from streamconsole.backends.toml_reader import TomlReader
-from streamconsole.backends.toml_scan import KeyPath
 from streamconsole.backends.toml_schema import KEY, KEY_SOURCES, PRIVATE_KEY_SOURCES
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
@@ -31,6 +30,9 @@ from streamconsole.core.keys import (
     shared_key,
 )
 from streamconsole.core.model import Application, KeyEntry, KeyOrigin, check_key_for
+
+if TYPE_CHECKING:
+    from streamconsole.backends.toml_scan import KeyPath
 
 
 class KeyReader:

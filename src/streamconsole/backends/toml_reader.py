@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from streamconsole.backends.base import ConfigError, Problem
-from streamconsole.backends.toml_scan import KeyPath, LineFinders
 from streamconsole.core.text import inert
+
+if TYPE_CHECKING:
+    from streamconsole.backends.toml_scan import KeyPath
 
 
 # NamedTuples, not dataclasses: a schema is a handful of records, and a dataclass costs
@@ -85,10 +88,36 @@ def _did_you_mean(text: str, choices: tuple[str, ...]) -> str:
     return f"; did you mean {near[0]!r}?" if near else ""
 
 
+class LineFinders:
+    """Finders of the lines of key paths in one text (a :class:`.base.Problem`'s
+    ``at_line``): the first one asked locates every path handed out so far, in one pass of
+    :func:`.toml_scan.locate_all`; none asked, no pass (and no scanner imported: list and
+    token never ask)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._paths: list[KeyPath] = []
+        self._lines: dict[KeyPath, int] | None = None
+
+    def finder(self, path: KeyPath) -> Callable[[], int | None]:
+        """What finds the line of ``path`` (or of its longest prefix in the text)."""
+        self._paths.append(path)
+        self._lines = None  # a path added after a pass: the next question makes a new one
+        return partial(self._line_of, path)
+
+    def _line_of(self, path: KeyPath) -> int | None:
+        lines = self._lines
+        if lines is None:
+            from streamconsole.backends.toml_scan import locate_all  # see the docstring
+
+            lines = self._lines = locate_all(self._text, self._paths)
+        return lines.get(path)
+
+
 @dataclass
 class TomlReader:
     """One read of one file: the problems found, each with its key path (and its line,
-    found when first asked: see :class:`.toml_scan.LineFinders`)."""
+    found when first asked: see :class:`LineFinders`)."""
 
     file: Path
     text: str

@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 
-# Patterns, compiled (and cached) by re on first use: a load imports this module for its
-# LineFinders, and scans nothing unless a problem's line is asked for.
+# Patterns, compiled (and cached) by re on first use: only a scan needs them.
 _BARE = r"[A-Za-z0-9_-]+"
 _STRINGS = r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
 # The common line, `name = "x"` or `name = { label = "x", play = true }`: one key, no
@@ -197,26 +195,3 @@ def locate_all(text: str, paths: Iterable[KeyPath]) -> dict[KeyPath, int]:
                 if target[:size] == candidate and size > best.get(target, (0, 0))[0]:
                     best[target] = (size, statement.first + 1)
     return {path: line for path, (_, line) in best.items()}
-
-
-class LineFinders:
-    """Finders of the lines of key paths in one text (a :class:`.base.Problem`'s
-    ``at_line``): the first one asked locates every path handed out so far, in one pass of
-    :func:`locate_all`; none asked, no pass."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._paths: list[KeyPath] = []
-        self._lines: dict[KeyPath, int] | None = None
-
-    def finder(self, path: KeyPath) -> Callable[[], int | None]:
-        """What finds the line of ``path`` (or of its longest prefix in the text)."""
-        self._paths.append(path)
-        self._lines = None  # a path added after a pass: the next question makes a new one
-        return partial(self._line_of, path)
-
-    def _line_of(self, path: KeyPath) -> int | None:
-        lines = self._lines
-        if lines is None:
-            lines = self._lines = locate_all(self._text, self._paths)
-        return lines.get(path)

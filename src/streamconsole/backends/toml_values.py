@@ -6,16 +6,18 @@ gives a default."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from streamconsole.backends.toml_reader import TomlReader, quoted
-from streamconsole.backends.toml_scan import KeyPath
 from streamconsole.core.delivery_hosts import host_problem, host_url
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.errors import DurationError
 from streamconsole.core.key_age import MAX_KEY_AGE
 from streamconsole.core.model import Application, ServerKind
+
+if TYPE_CHECKING:
+    from streamconsole.backends.toml_scan import KeyPath
 
 
 def duration(
