@@ -211,3 +211,12 @@ def test_theolive_curl_fetches_the_profiles_play_url_filled_in() -> None:
     assert argv[-1] == "https://cdn.example.com/live/channel-1/a%20b%3F%23/main.m3u8"
     snippet = value(app, "a", Direction.PLAY, DeliveryFormat.INTERCEPTOR)
     assert 'hostname === "cdn.example.com"' in snippet
+
+
+@pytest.mark.parametrize("kind", list(ServerKind))
+@pytest.mark.parametrize("direction", list(Direction))
+def test_every_server_takes_the_bare_token_as_it_is(kind: ServerKind, direction: Direction) -> None:
+    # `token` prints the token itself for --format jwt without building a form (cli/issuing.py)
+    app = Application("app", kind, delivery_url="https://host.example.com")
+    assert formats_for(app, direction)[0] is DeliveryFormat.JWT
+    assert value(app, "stream1", direction, DeliveryFormat.JWT) == TOKEN

@@ -1,8 +1,9 @@
 """``token``: issue a token for an alias, as a player or encoder takes it.
 
 A module of its own, as ``list`` has (cli/listing.py): ``token`` imports what issuing needs
-(claims, signing, the delivery forms) and not what ``show`` and ``decode`` print with, so it
-starts within reach of a minimal PyJWT script (benchmarks/cli_bench.py).
+(claims, signing; the delivery forms where one is asked for) and not what ``show`` and
+``decode`` print with, so it starts within reach of a minimal PyJWT script
+(benchmarks/cli_bench.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from streamconsole.cli.common import (
     emit,
     load_scope,
 )
-from streamconsole.core.delivery import DeliveryFormat, delivery_form, delivery_forms
 from streamconsole.core.durations import parse_duration
 from streamconsole.core.model import Direction, effective_policy
 from streamconsole.core.report import delivery_view, explanation_view, unreadable
@@ -64,12 +64,19 @@ def run_token(args: argparse.Namespace) -> int:
     claims = build_claims(app.kind, direction, ref.alias, now=now, ttl=ttl, extra=extra)
     token = sign(claims, policy.key.key)
     if args.json:
+        from streamconsole.core.delivery import delivery_forms  # late: as for a --format below
         from streamconsole.core.explain import explain  # late: it imports PyJWT's verifiers
 
         view = explanation_view(explain(token, policy, stream=ref.alias, now=now))
         forms = delivery_view(delivery_forms(app, ref.alias, direction, token))
         emit({"token": token, "expires_at": claims["exp"], "scope": str(ref), **view, **forms})
+    elif args.format == "jwt":  # the default: every server takes the bare token, as it is
+        print(token)
     else:
+        # Here: building a form takes core.delivery's classes (~3 ms to build), the bare
+        # token none.
+        from streamconsole.core.delivery import DeliveryFormat, delivery_form
+
         fmt = DeliveryFormat(args.format)
         print(delivery_form(app, ref.alias, direction, token, fmt).text)
     return EXIT_OK
