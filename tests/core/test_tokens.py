@@ -15,6 +15,7 @@ from streamconsole.core.explain import CheckStatus, Explanation, Verdict, explai
 from streamconsole.core.held_keys import held_keys
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey, shared_key
 from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+from streamconsole.core.secret import Secret
 from streamconsole.core.token_times import MAX_EXP_AHEAD_SECONDS
 from streamconsole.core.tokens import (
     MAX_TOKEN_CHARS,
@@ -204,6 +205,52 @@ def test_sign_refuses_a_key_of_another_family(hs256_key: SharedKey) -> None:
 def test_sign_refuses_without_a_private_key(rsa_key: AsymmetricKey) -> None:
     with pytest.raises(TokenBuildError, match="no private key configured"):
         sign({"exp": 1}, rsa_key.public_only())
+
+
+@pytest.mark.parametrize(
+    ("key_fixture", "algorithm"),
+    [
+        ("hs256_key", Algorithm.HS256),
+        ("hs512_key", Algorithm.HS256),
+        ("hs512_key", Algorithm.HS512),
+        ("rsa_key", Algorithm.RS256),
+        ("rsa_key", Algorithm.RS512),
+    ],
+)
+def test_sign_writes_what_pyjwt_writes(
+    request: pytest.FixtureRequest, key_fixture: str, algorithm: Algorithm
+) -> None:
+    # HMAC and RSA PKCS#1 v1.5 signatures are deterministic: the whole token must match.
+    key: Key = request.getfixturevalue(key_fixture)
+    for claims in (
+        build_claims(ServerKind.ANTMEDIA, PLAY, "s1", now=NOW, ttl=600),
+        {"exp": int(NOW) + 60, "nbf": int(NOW), "sub": "vïewer ☃", "n": [1.5, None, {"a": True}]},
+    ):
+        expected = jwt.encode(claims, key.signing_key, algorithm=algorithm.value)
+        assert sign(claims, key, algorithm) == expected
+
+
+def test_sign_still_refuses_a_secret_that_reads_as_a_public_key(rsa_key: AsymmetricKey) -> None:
+    # PyJWT's guard against algorithm confusion holds, though it runs once per key.
+    pem_secret = SharedKey(Algorithm.HS256, Secret(rsa_key.public_pem))
+    for _ in range(2):
+        with pytest.raises(jwt.InvalidKeyError, match="asymmetric key"):
+            sign({"exp": 1}, pem_secret)
+
+
+@pytest.mark.parametrize(
+    ("claims", "error"),
+    [
+        ({"exp": 1, "n": float("nan")}, "the claims are not JSON: Out of range float"),
+        ({"exp": 1, "roles": {"admin"}}, "the claims are not JSON: Object of type set"),
+        ({"exp": 1, "iss": 7}, "claim 'iss' must be a string"),
+    ],
+)
+def test_sign_refuses_claims_no_verifier_reads(
+    hs256_key: SharedKey, claims: dict[str, Any], error: str
+) -> None:
+    with pytest.raises(TokenBuildError, match=error):
+        sign(claims, hs256_key)
 
 
 # --- explain: claims -----------------------------------------------------------------------

@@ -12,8 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from streamconsole.core.errors import TokenBuildError
+from streamconsole.core.jwk import b64url
 from streamconsole.core.keys import Algorithm, Key
 from streamconsole.core.model import Direction, ServerKind
 from streamconsole.core.text import brief_json
@@ -62,14 +64,53 @@ def build_claims(
 
 
 def sign(claims: Mapping[str, Any], key: Key, algorithm: Algorithm | None = None) -> str:
+    """A compact JWS of ``claims``, byte for byte what ``jwt.encode`` writes; the key is
+    checked by PyJWT once (:func:`_signer`), not on every token."""
     alg = algorithm or key.algorithm
     if alg.family is not key.family:
         raise TokenBuildError(f"cannot sign {alg} with a {key.family} key")
     if not key.can_sign:
         raise TokenBuildError("no private key configured: this key can verify but not sign")
-    import jwt  # late: PyJWT costs tens of ms, and list, show and decode import this module
+    if not isinstance(claims.get("iss", ""), str):
+        raise TokenBuildError("claim 'iss' must be a string")
+    try:
+        payload = _COMPACT_JSON.encode(dict(claims))
+    except (TypeError, ValueError) as error:
+        raise TokenBuildError(f"the claims are not JSON: {error}") from None
+    signing_input = _HEADER_SEGMENTS[alg] + b64url(payload.encode("utf-8"))
+    jwa, signing_key = _signer(key, alg)
+    return f"{signing_input}.{b64url(jwa.sign(signing_input.encode('ascii'), signing_key))}"
 
-    return jwt.encode(dict(claims), key.signing_key, algorithm=alg.value)
+
+# The header jwt.encode writes ({"alg":…,"typ":"JWT"}, keys sorted), encoded once per algorithm.
+# jwt.encode's payload JSON, minus NaN and Infinity (not JSON: a verifier refuses the token).
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+_HEADER_SEGMENTS = {
+    alg: b64url(_COMPACT_JSON.encode({"alg": alg.value, "typ": "JWT"}).encode()) + "."
+    for alg in Algorithm
+}
+
+_SIGNERS: WeakKeyDictionary[Key, dict[Algorithm, tuple[Any, Any]]] = WeakKeyDictionary()
+
+
+def _signer(key: Key, alg: Algorithm) -> tuple[Any, Any]:
+    """PyJWT's algorithm object for ``alg`` and ``key``'s signing key as PyJWT prepared it.
+
+    PyJWT refuses an HMAC secret that reads as a PEM, SSH or DER key or as a JWK: those
+    checks cost more than signing a token (jwt.encode runs them on every call), so they run
+    once per key and algorithm. (Its warning about a short secret is not repeated: keys.py
+    refuses a secret shorter than its algorithm's hash.) Held weakly: no secret outlives its
+    key."""
+    per_key = _SIGNERS.setdefault(key, {})
+    found = per_key.get(alg)
+    if found is None:
+        # late: PyJWT costs tens of ms, and list, show and decode import this module
+        from jwt.algorithms import get_default_algorithms
+
+        jwa = get_default_algorithms()[alg.value]
+        signing_key = jwa.prepare_key(key.signing_key)
+        found = per_key[alg] = (jwa, signing_key)
+    return found
 
 
 # --- decoding -----------------------------------------------------------------------------

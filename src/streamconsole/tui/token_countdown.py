@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
+from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 
 from streamconsole.core.token_times import expiry_words
@@ -42,9 +43,11 @@ class ExpiryCountdown(Widget):
         self._counting = False
         self._expiry_reported = False
         self._label = ""
+        self._timer: Timer | None = None
+        self.auto_links = False  # none here: no link styling on each draw
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.tick)
+        self._timer = self.set_interval(1.0, self.tick, pause=self._expires_at is None)
 
     def show(self, expires_at: float | None) -> None:
         """Count down to ``expires_at`` (``None``: the token has no usable ``exp``)."""
@@ -52,13 +55,25 @@ class ExpiryCountdown(Widget):
             self._expiry_reported = False
         self._expires_at = expires_at
         self._counting = True
+        self._run_timer()
         self.tick()
 
     def clear(self) -> None:
         """No token: show nothing."""
         self._expires_at = None
         self._counting = False
+        self._run_timer()
         self.tick()
+
+    def _run_timer(self) -> None:
+        """The timer runs only while there is an expiry to count down to: each time it fires
+        it wakes the app (the pasted token's report, say, is empty until a paste)."""
+        if self._timer is None:
+            return
+        if self._expires_at is None:
+            self._timer.pause()
+        else:
+            self._timer.resume()
 
     def tick(self) -> None:
         """Re-read the clock and redraw if the shown text changed (the timer calls this)."""
@@ -91,5 +106,5 @@ class ExpiryCountdown(Widget):
         self.refresh()
         return True
 
-    def render(self) -> Text:
-        return Text(self._label)
+    def render(self) -> Content:
+        return Content(self._label)  # Textual's own text: no conversion from Rich each second

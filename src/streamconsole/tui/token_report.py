@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -41,6 +42,7 @@ class _ChecklistPart(Widget):
     def __init__(self, draw: Callable[[], RenderableType]) -> None:
         super().__init__()
         self._draw = draw
+        self.auto_links = False  # none here: no link styling on each draw
 
     def render(self) -> RenderableType:
         return self._draw()
@@ -64,6 +66,9 @@ class TokenChecklist(Vertical):
         "token-checklist--not-checked",
         "token-checklist--unknown",
     }
+    # Its parts cover it whole: nothing of its own to draw. Each second's frame redraws every
+    # widget around the countdown, a blank one at next to no cost.
+    BLANK = True
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -71,6 +76,7 @@ class TokenChecklist(Vertical):
         self._checked_at = ""
         self._now = 0.0
         self._exp_reason = ""  # what the exp line says now
+        self._widths: tuple[int, int] | None = None  # of the mark and name columns
         # The explanation's checks around the exp check (all in ``_before`` if it has none).
         self._before: tuple[Check, ...] = ()
         self._exp: tuple[Check, ...] = ()
@@ -90,6 +96,7 @@ class TokenChecklist(Vertical):
         """Show ``explanation``, made at ``checked_at`` (the checks are not re-run each second,
         so the time they describe is stated)."""
         self._explanation = explanation
+        self._widths = None
         self._checked_at = datetime.fromtimestamp(checked_at, UTC).strftime("%H:%M:%SZ")
         self._now = checked_at
         checks = explanation.checks if explanation is not None else []
@@ -121,7 +128,11 @@ class TokenChecklist(Vertical):
         part = self._exp_part
         height, width = part.size.height, part.size.width
         part.refresh()  # also forgets the height measured for the old words
-        if part.get_content_height(self.size, self.screen.size, width) != height:
+        if self._grid(self._exp).fits(width):
+            new_height = len(self._exp)  # a line each: known without drawing them
+        else:
+            new_height = part.get_content_height(self.size, self.screen.size, width)
+        if new_height != height:
             part.refresh(layout=True)
 
     def _reason(self, check: Check) -> str:
@@ -153,22 +164,82 @@ class TokenChecklist(Vertical):
             (f" (checked at {self._checked_at})", self._style("skipped")),
         )
 
-    def _grid(self, rows: tuple[Check, ...]) -> Table:
+    def _grid(self, rows: tuple[Check, ...]) -> ChecklistRows:
         """``rows`` with their marks and reasons, in columns as wide as the whole checklist's."""
         glyphs = glyphs_of(self)
-        checks = self._explanation.checks if self._explanation is not None else []
-        marks = [Text(glyphs.check(check.status.value)) for check in checks]
-        grid = Table.grid(padding=(0, 1), expand=True)
-        grid.add_column(no_wrap=True, width=max((mark.cell_len for mark in marks), default=1))
-        grid.add_column(no_wrap=True, width=max((len(check.name) for check in checks), default=1))
-        grid.add_column(ratio=1)
-        for check in rows:
-            grid.add_row(
+        if self._widths is None:  # the same for every part, and every second
+            checks = self._explanation.checks if self._explanation is not None else []
+            marks = [Text(glyphs.check(check.status.value)) for check in checks]
+            self._widths = (
+                max((mark.cell_len for mark in marks), default=1),
+                max((len(check.name) for check in checks), default=1),
+            )
+        cells = [
+            (
                 Text(glyphs.check(check.status.value), self._style(check.status.value)),
                 Text(check.name),
                 Text(inert(self._reason(check))),
             )
+            for check in rows
+        ]
+        return ChecklistRows(cells, self._widths)
+
+
+class ChecklistRows:
+    """Checklist rows as a grid of three columns: the mark and the name as wide as given,
+    the reason in the rest, wrapped in its column.
+
+    Where every reason fits its column on one line (nearly always), each row is drawn as one
+    line of text, cell for cell what the grid draws: a Rich table costs several times as
+    much to lay out, and the exp line is drawn every second."""
+
+    _GAPS = 2  # the grid's padding: one cell after each column but the last (collapsed)
+
+    def __init__(self, cells: list[tuple[Text, Text, Text]], widths: tuple[int, int]) -> None:
+        self._cells = cells
+        self._widths = widths
+
+    def grid(self) -> Table:
+        mark_width, name_width = self._widths
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(no_wrap=True, width=mark_width)
+        grid.add_column(no_wrap=True, width=name_width)
+        grid.add_column(ratio=1)
+        for cells in self._cells:
+            grid.add_row(*cells)
         return grid
+
+    def _reason_width(self, width: int) -> int:
+        mark_width, name_width = self._widths
+        return width - mark_width - name_width - self._GAPS
+
+    def fits(self, width: int) -> bool:
+        """Whether every reason fits its column on one line, ``width`` cells wide."""
+        reason_width = self._reason_width(width)
+        return reason_width >= 1 and all(r.cell_len <= reason_width for *_, r in self._cells)
+
+    def lines(self, width: int) -> list[Text]:
+        """Each row as one line ``width`` cells wide, where they :meth:`fit`."""
+        widths = (*self._widths, self._reason_width(width))
+        lines = []
+        for cells in self._cells:
+            line = Text()
+            for cell, cell_width, gap in zip(cells, widths, (" ", " ", ""), strict=True):
+                cell = cell.copy()
+                cell.truncate(cell_width, pad=True)  # as the grid's left-justified column
+                line.append_text(cell)
+                line.append(gap)
+            lines.append(line)
+        return lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.fits(options.max_width):
+            yield from self.lines(options.max_width)
+        else:
+            yield self.grid()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.grid())
 
 
 def _json_text(value: dict[str, Any]) -> Text:
