@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import jwt
@@ -228,6 +229,13 @@ def test_sign_writes_what_pyjwt_writes(
     ):
         expected = jwt.encode(claims, key.signing_key, algorithm=algorithm.value)
         assert sign(claims, key, algorithm) == expected
+
+
+def test_sign_writes_datetime_claims_as_pyjwt_does(hs256_key: SharedKey) -> None:
+    aware = datetime(2027, 1, 2, 3, 4, 5, 678, tzinfo=timezone(timedelta(hours=2)))
+    naive = datetime(2027, 1, 2, 3, 4, 5, 999_999)  # read as UTC, as PyJWT reads it
+    claims = {"exp": aware, "nbf": naive, "iat": int(NOW)}
+    assert sign(claims, hs256_key) == jwt.encode(claims, hs256_key.signing_key, algorithm="HS256")
 
 
 def test_sign_still_refuses_a_secret_that_reads_as_a_public_key(rsa_key: AsymmetricKey) -> None:

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -73,8 +74,14 @@ def sign(claims: Mapping[str, Any], key: Key, algorithm: Algorithm | None = None
         raise TokenBuildError("no private key configured: this key can verify but not sign")
     if not isinstance(claims.get("iss", ""), str):
         raise TokenBuildError("claim 'iss' must be a string")
+    payload_claims = dict(claims)
+    for name in ("exp", "iat", "nbf"):
+        if isinstance(when := payload_claims.get(name), datetime):
+            # As jwt.encode does: whole seconds since the epoch, a naive datetime read as UTC
+            # (the Python API's extra claims may hold datetimes).
+            payload_claims[name] = int(when.replace(tzinfo=when.tzinfo or UTC).timestamp())
     try:
-        payload = _COMPACT_JSON.encode(dict(claims))
+        payload = _COMPACT_JSON.encode(payload_claims)
     except (TypeError, ValueError) as error:
         raise TokenBuildError(f"the claims are not JSON: {error}") from None
     signing_input = _HEADER_SEGMENTS[alg] + b64url(payload.encode("utf-8"))
