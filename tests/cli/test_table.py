@@ -74,11 +74,13 @@ print("modules:", *sorted(sys.modules), file=sys.stderr)
 """
 
 
-def imported_by(*args: str, cwd: Path = ROOT) -> tuple[set[str], str]:
-    """The modules a fresh interpreter has imported after running ``streamconsole ARGS``,
-    and what the command printed."""
+def _reported_after(
+    code: str, label: str, args: tuple[str, ...], cwd: Path
+) -> tuple[set[str], str]:
+    """What ``code`` (which runs ``streamconsole ARGS`` in a fresh interpreter) reports on
+    stderr after ``label``, and what the command printed."""
     result = subprocess.run(
-        [sys.executable, "-c", IMPORTED_AFTER, *args],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -86,8 +88,13 @@ def imported_by(*args: str, cwd: Path = ROOT) -> tuple[set[str], str]:
         timeout=60,
         check=False,
     )
-    modules = result.stderr.rsplit("modules:", 1)[1].split()
-    return set(modules), result.stdout
+    return set(result.stderr.rsplit(label, 1)[1].split()), result.stdout
+
+
+def imported_by(*args: str, cwd: Path = ROOT) -> tuple[set[str], str]:
+    """The modules a fresh interpreter has imported after running ``streamconsole ARGS``,
+    and what the command printed."""
+    return _reported_after(IMPORTED_AFTER, "modules:", args, cwd)
 
 
 def test_version_imports_no_command_no_parser_and_no_event_loop() -> None:
@@ -134,16 +141,7 @@ print("dataclasses:", *sorted(built), file=sys.stderr)
 
 def dataclasses_built_by(*args: str, cwd: Path) -> set[str]:
     """The dataclasses (``module.Class``) of ours that ``streamconsole ARGS`` built."""
-    result = subprocess.run(
-        [sys.executable, "-c", DATACLASSES_AFTER, *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=cli_environment(),
-        timeout=60,
-        check=True,
-    )
-    return set(result.stderr.rsplit("dataclasses:", 1)[1].split())
+    return _reported_after(DATACLASSES_AFTER, "dataclasses:", args, cwd)[0]
 
 
 # On Python 3.11 building a dataclass compiles each of its methods: ~1 ms a class, Python's
