@@ -222,9 +222,10 @@ class AntMediaSource(RemoteSource):
 
     async def _read_settings(self, name: str) -> dict[str, Any]:
         path = f"/rest/v2/applications/settings/{segment(name, 'application')}"
-        settings: dict[str, Any] = expect(
-            await self._call("GET", path), dict, f"the settings of {inert(name)}"
-        )
+        reply = await self._call("GET", path)
+        if isinstance(reply, dict):  # the name is made inert only for a message
+            return reply
+        settings: dict[str, Any] = expect(reply, dict, f"the settings of {inert(name)}")
         return settings
 
     async def load_settings(self, app: Application) -> None:

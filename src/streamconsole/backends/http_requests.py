@@ -23,6 +23,8 @@ from streamconsole.backends.session_cookies import SessionCookies
 # The header that authenticates one request (name, value), made as the request goes out:
 # a fixed one (HTTP Basic) or a fresh one (a short-lived signed token).
 Authenticate = Callable[[], tuple[str, str]]
+# A reply's headers as httpcore gives them: (name, value) pairs, in bytes.
+RawHeaders = list[tuple[bytes, bytes]]
 # What every request says (httpx's defaults, but for who is asking and what it wants back).
 _HEADERS = (
     (b"Accept", b"application/json"),
@@ -99,8 +101,8 @@ class RequestMaker:
         """Where ``request`` goes, for the request log and messages."""
         return self._origin + request.url.target.decode("ascii")
 
-    def take_cookies(self, request: httpcore.Request, status: int, headers: httpx.Headers) -> None:
+    def take_cookies(self, request: httpcore.Request, status: int, headers: RawHeaders) -> None:
         """Keeps the cookies a reply (``status``, ``headers``) to ``request`` sets."""
-        if "set-cookie" in headers:
+        if any(name.lower() == b"set-cookie" for name, _ in headers):
             sent = httpx.Request(request.method.decode("ascii"), self.url(request))
             self.cookies.take_from(httpx.Response(status, headers=headers), sent)
