@@ -13,12 +13,17 @@ import sys
 from collections.abc import Sequence  # loaded with the interpreter: typing is not (~3 ms)
 
 
+def version_line() -> str:
+    """What ``--version`` prints."""
+    from streamconsole import __version__
+
+    return f"streamconsole {__version__}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments == ["--version"]:  # alone: answered before argparse and the command table
-        from streamconsole import __version__
-
-        print(f"streamconsole {__version__}")
+        print(version_line())
         return 0
     from streamconsole.cli.launch import run  # late: --version, above, needs none of it
 

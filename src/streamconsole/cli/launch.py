@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import streamconsole
+from streamconsole.cli import version_line
 from streamconsole.cli.arguments import server_options
 from streamconsole.cli.table import COMMANDS, CONSOLE_RUN, epilog, load
 
@@ -21,7 +21,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        print(f"streamconsole {streamconsole.__version__}")
+        print(version_line())
         parser.exit()
 
 
