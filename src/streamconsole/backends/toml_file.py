@@ -133,7 +133,10 @@ class TomlSource(Closable):
             if (warning := one_time_token_warning(app, None, direction))
         ]
         found += [
-            (_place_of_key(app.name, alias), age_warning(entry.created, app.max_key_age, now))
+            (
+                (*_scope_path(ScopeRef(app.name, alias)), "key"),
+                age_warning(entry.created, app.max_key_age, now),
+            )
             for app, alias, entry in overdue_keys(config, now)
         ]
         lines = self.lines_of(place for place, _ in found)
@@ -293,13 +296,6 @@ def _free_stem(directory: Path, stem: str) -> str:
         number += 1
         candidate = f"{stem}-{number}"
     return candidate
-
-
-def _place_of_key(application: str, alias: str | None) -> KeyPath:
-    """Where the key of an application (or an alias) is written in a config."""
-    if alias is None:
-        return ("applications", application, "key")
-    return ("applications", application, "aliases", alias, "key")
 
 
 def _scope_path(scope: ScopeRef) -> tuple[str, ...]:
