@@ -1,62 +1,375 @@
-"""The footer, rebuilt once for a burst of key changes, and not at all when the keys it
-shows are the ones it would show.
+"""The footer: the keys that apply, drawn by one widget on one line.
 
-Textual's ``Footer`` recomposes after the next refresh for every ``refresh_bindings`` (a
-load, a selection, a focus change each ask for one), restyling all its keys each time: at
-start-up four recomposes were queued in the frame that shows the list, most of that frame's
-style work, and each of them rebuilt the footer the loading screen already showed.
-Its keys are built compact, as the footer is: not restyled on mount.
+Textual's ``Footer`` composes a ``FooterKey`` widget for each key (nine on the main screen),
+styles each with its two parts, and composes them all again for every change of the keys:
+most of the footer's cost in the first frame. This footer lays the same keys out as Textual's
+does (its CSS, in ``textual/widgets/_footer.py``: compact or not, groups, the command palette's
+key docked right), in the same colours (the same theme variables, as component classes), and
+draws them as one strip. The mouse finds the key by column: a click runs it as a click on a
+``FooterKey`` does, hovering highlights it and shows its tooltip. A burst of key changes is
+drawn once, and not at all when the keys stay the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.screen import Screen
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual import events
+from textual._border import get_box
+from textual.binding import Binding
+from textual.color import Color
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.style import Style
 from textual.widget import Widget
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+if TYPE_CHECKING:
+    from textual.css.styles import StylesBase
+    from textual.screen import Screen
 
 
-class KeyFooter(Footer):
-    _rebuild_pending = False  # a recompose is queued: later changes wait for it
-    _shown: tuple[object, ...] | None = None  # what the keys on screen were built from
+@dataclass(frozen=True)
+class ShownKey:
+    """A key as the footer shows it."""
 
-    def compose(self) -> Iterator[Widget]:
-        # Each key gets its compact class on mount (a watcher): built with it, the key and
-        # its two parts are styled once, not restyled as soon as they are mounted.
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                widget.set_class(self.compact, "-compact", update=False)
-            yield widget
+    key: str  # as pressed: a click presses it
+    display: str  # as drawn (the keymap's key, through ``App.get_key_display``)
+    description: str
+    action: str
+    enabled: bool  # a disabled key is dimmed, and a click on it rings the bell
+    tooltip: str
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        if self._rebuild_pending:
+
+@dataclass(frozen=True)
+class ShownGroup:
+    """Consecutive keys of one ``Binding.Group``: the keys, then the group's description."""
+
+    description: str
+    compact: bool
+    keys: tuple[ShownKey, ...]
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of cells: what draws it (a part of a key, a blank, a group's label), and
+    which key it belongs to (hovered and clicked as that key), if any."""
+
+    text: str
+    part: str  # "key", "description", "label", "blank", "border" or "padding"
+    key: ShownKey | None = None
+
+
+_Placed = tuple[int, int, _Piece]  # a piece, from its first cell to past its last shown
+
+
+def _key_pieces(key: ShownKey, *, compact: bool) -> list[_Piece]:
+    # FooterKey.render: a key without a description has no padding, in either style.
+    if not key.description:
+        return [_Piece(key.display, "key", key)]
+    if compact:  # the key unpadded, the description padded on its left
+        return [_Piece(key.display, "key", key), _Piece(f" {key.description}", "description", key)]
+    key_part, description = f" {key.display} ", f"{key.description} "
+    return [_Piece(key_part, "key", key), _Piece(description, "description", key)]
+
+
+def _lay_out(entries: tuple[ShownKey | ShownGroup, ...], *, compact: bool) -> list[_Piece]:
+    """The keys left to right, spaced as Textual's footer spaces its widgets: a compact
+    footer's key has a margin of one on its right; a group's keys have one each side, none
+    in a compact group (which has a padding of one on its left and a margin on its right);
+    the group's label has a margin on its right unless the footer is compact. Margins
+    between neighbours collapse to the larger, and each widget's edge starts a segment."""
+    pieces: list[_Piece] = []
+    gap = 0  # the margin owed to the previous entry (every entry's left margin is 0)
+    for entry in entries:
+        if gap:
+            pieces.append(_Piece(" " * gap, "blank"))
+        if isinstance(entry, ShownKey):
+            pieces += _key_pieces(entry, compact=compact)
+            gap = 1 if compact else 0
+            continue
+        margin = 0 if entry.compact else 1
+        if entry.compact:
+            pieces.append(_Piece(" ", "blank"))  # the group's padding
+        for key in entry.keys:
+            if margin:
+                pieces.append(_Piece(" ", "blank"))
+            pieces.append(_Piece(key.display, "key", key))
+        if margin:
+            pieces.append(_Piece(" ", "blank"))
+        if entry.compact:
+            pieces.append(_Piece(" ", "blank"))  # the group's margin
+        pieces.append(_Piece(entry.description, "label"))
+        gap = 0 if compact else 1
+    return pieces
+
+
+class KeyFooter(Widget):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "footer-key--item",
+        "footer-key--hover",
+        "footer-key--disabled",
+        "footer-key--key",
+        "footer-key--description",
+        "footer-key--command-palette",
+    }
+    # Textual's Footer and FooterKey rules, one component class for each box they style.
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .footer-key--item { background: $footer-item-background; }
+        .footer-key--hover { color: $footer-key-foreground; background: $block-hover-background; }
+        .footer-key--disabled { text-style: dim; }
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer-key--command-palette { border-left: vkey $foreground 20%; }
+    }
+    """
+
+    compact = reactive(False)
+    show_command_palette = reactive(True)
+    combine_groups = reactive(True)  # consecutive keys of a group under its description
+
+    def __init__(self, *, compact: bool = False, show_command_palette: bool = True) -> None:
+        super().__init__()
+        self.set_reactive(KeyFooter.compact, compact)
+        self.set_reactive(KeyFooter.show_command_palette, show_command_palette)
+        self._update_pending = False  # an update is queued: later changes wait for it
+        self._keys: tuple[ShownKey | ShownGroup, ...] = ()
+        self._palette: ShownKey | None = None
+        self._hovered: ShownKey | None = None
+        self._styles_by_part: dict[tuple[str, bool, bool], RichStyle] = {}
+        self._line: tuple[int, list[_Placed], Strip] | None = None  # at a width: pieces, line
+
+    @property
+    def shown_keys(self) -> tuple[ShownKey, ...]:
+        """Every key drawn (or cut off at the right), left to right, the palette's last."""
+        keys = [k for e in self._keys for k in (e.keys if isinstance(e, ShownGroup) else (e,))]
+        return (*keys, *((self._palette,) if self._palette else ()))
+
+    # --- which keys ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        # As Footer: only while the app has the focus, for this footer's own screen, after
+        # the refresh (the changes until then are covered: the keys are read then).
+        if self._update_pending or not screen.app.app_focus:
             return
-        super().bindings_changed(screen)
-        # Footer queues a recompose only under these conditions: the changes before it
-        # runs are covered by it, as it reads the keys as they are then.
-        queued = screen.app.app_focus and self.is_attached and screen is self.screen
-        self._rebuild_pending = queued
+        if self.is_attached and screen is self.screen:
+            self._update_pending = True
+            self.call_after_refresh(self._read_keys)
 
-    async def recompose(self) -> None:
-        self._rebuild_pending = False  # a change from now on needs another rebuild
-        wanted = self._built_from()
-        if wanted == self._shown:
-            return
-        self._shown = wanted
-        await super().recompose()
+    def _read_keys(self) -> None:
+        self._update_pending = False  # a change from now on needs another update
+        keys, palette = self._active_keys()
+        if (keys, palette) != (self._keys, self._palette):
+            self._keys, self._palette = keys, palette
+            self._redraw()
 
-    def _built_from(self) -> tuple[object, ...]:
-        """Everything ``Footer.compose`` reads: the keys it shows, enabled or not, as
-        displayed."""
-        palette = self.app.COMMAND_PALETTE_BINDING
-        return (
-            self.show_command_palette,
-            self.combine_groups,
-            *(
-                (binding, enabled, tooltip, self.app.get_key_display(binding))
-                for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
-                if binding.show or key == palette
-            ),
+    def _active_keys(self) -> tuple[tuple[ShownKey | ShownGroup, ...], ShownKey | None]:
+        """What Footer.compose shows: the first binding of each action shown, in order,
+        consecutive ones of a group together; and the command palette's key."""
+        app = self.app
+        active = self.screen.active_bindings
+        first_of_action: dict[str, tuple[Binding, bool, str]] = {}
+        for _, binding, enabled, tooltip in active.values():
+            if binding.show:
+                first_of_action.setdefault(binding.action, (binding, enabled, tooltip))
+        entries: list[ShownKey | ShownGroup] = []
+        for group, run in groupby(first_of_action.values(), lambda shown: shown[0].group):
+            bindings = list(run)
+            if group is not None and len(bindings) > 1 and self.combine_groups:
+                keys = tuple(
+                    ShownKey(b.key, app.get_key_display(b), "", b.action, on, tip or b.description)
+                    for b, on, tip in bindings
+                )
+                entries.append(ShownGroup(group.description, group.compact, keys))
+            else:
+                entries += (
+                    ShownKey(b.key, app.get_key_display(b), b.description, b.action, on, tip)
+                    for b, on, tip in bindings
+                )
+        palette = None
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            found = active.get(app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _, b, on, _ = found
+                tip = b.tooltip or b.description
+                palette = ShownKey(b.key, app.get_key_display(b), b.description, b.action, on, tip)
+        return tuple(entries), palette
+
+    def _watch_compact(self) -> None:
+        self._redraw()
+
+    def _watch_show_command_palette(self) -> None:
+        if self.is_mounted:
+            self._read_keys()
+
+    def _watch_combine_groups(self) -> None:
+        if self.is_mounted:
+            self._read_keys()
+
+    def _redraw(self) -> None:
+        self._line = None
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles_by_part.clear()  # a new theme, or new CSS
+        self._line = None
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        return self._drawn()[1] if y == 0 else Strip.blank(self.size.width)
+
+    def _drawn(self) -> tuple[list[_Placed], Strip]:
+        """The line at this width, and where each piece shows (first cell, past its last)."""
+        width = self.size.width
+        if self._line is not None and self._line[0] == width:
+            return self._line[1], self._line[2]
+        compact = self.compact
+        docked: list[_Piece] = []  # the palette's key, at the right
+        if self._palette is not None:
+            border = self._border_segment(hovered=False).text
+            last = _Piece(" ", "blank") if compact else _Piece(" ", "padding", self._palette)
+            docked = [
+                _Piece(border, "border", self._palette),
+                *_key_pieces(self._palette, compact=True),  # not bound to the footer's
+                last,  # a compact key's margin, or the palette key's padding
+            ]
+        docked_width = sum(cell_len(piece.text) for piece in docked)
+        room = max(0, width - docked_width)  # for the other keys: what does not fit is cut
+        pieces = _lay_out(self._keys, compact=compact)
+        keys = Strip([self._segment(piece) for piece in pieces]).crop(0, room)
+        if keys.cell_length < room:  # the last key's margin and the free space: one blank
+            blank = Segment(" " * (room - keys.cell_length), self._style("blank"))
+            keys = Strip([*keys, blank])
+        line = Strip.join([keys, Strip([self._segment(piece) for piece in docked])])
+        placed = [*_placed(pieces, 0, room), *_placed(docked, width - docked_width, width)]
+        line = line.crop(line.cell_length - width, line.cell_length)  # a palette too wide
+        self._line = (width, placed, line)
+        return placed, line
+
+    def _segment(self, piece: _Piece) -> Segment:
+        hovered = piece.key is not None and piece.key == self._hovered
+        if piece.part == "border":
+            return self._border_segment(hovered=hovered)
+        disabled = piece.key is not None and not piece.key.enabled
+        return Segment(piece.text, self._style(piece.part, hovered=hovered, disabled=disabled))
+
+    def _style(self, part: str, *, hovered: bool = False, disabled: bool = False) -> RichStyle:
+        """The style of a part of a key as Textual's FooterKey draws it (the key's box,
+        then the part in it), of a group's label, or of the footer's blank."""
+        found = self._styles_by_part.get((part, hovered, disabled))
+        if found is None:
+            box: tuple[str, ...] = ("footer-key--hover" if hovered else "footer-key--item",)
+            box += ("footer-key--disabled",) if disabled else ()
+            if part in ("key", "description"):
+                found = self._layered(*box, f"footer-key--{part}")[0]
+            elif part == "label":
+                found = self._layered("footer-key--description")[0]
+            elif part == "padding":  # the box's background only
+                found = RichStyle(bgcolor=self._layered(*box)[1].rich_color)
+            else:  # the footer's background only
+                found = RichStyle(bgcolor=self._layered()[1].rich_color)
+            self._styles_by_part[part, hovered, disabled] = found
+        return found
+
+    def _border_segment(self, *, hovered: bool) -> Segment:
+        """The palette key's left border, as Textual draws a widget's border."""
+        footer = self._layered()[1]
+        box = self._layered("footer-key--hover" if hovered else "footer-key--item")[1]
+        edge, color = self.get_component_styles("footer-key--command-palette").border.left
+        inner, outer = Style(background=box), Style(background=footer)
+        foreground = Style(foreground=footer + color.multiply_alpha(self.opacity))
+        return get_box(edge, inner, outer, foreground)[1][0]
+
+    def _layered(self, *layers: str) -> tuple[RichStyle, Color]:
+        """The style of text in boxes nested in this footer, each styled by one of the
+        component classes ``layers``, and their background: what ``DOMNode.rich_style``
+        gives a widget that deep (Textual's loop, over this footer's ancestors, then the
+        layers)."""
+        background = Color(0, 0, 0, 0)
+        color = Color(255, 255, 255, 0)
+        style = RichStyle()
+        opacity = 1.0
+        chain: list[StylesBase] = [node.styles for node in reversed(self.ancestors_with_self)]
+        for styles in (*chain, *(self.get_component_styles(name) for name in layers)):
+            opacity *= styles.opacity
+            text_background = background
+            if styles.has_rule("background"):
+                tinted = styles.background.tint(styles.background_tint)
+                text_background = background + tinted
+                background += tinted.multiply_alpha(opacity)
+            if styles.has_rule("color"):
+                color = styles.color
+            style += styles.text_style
+            if styles.has_rule("auto_color") and styles.auto_color:
+                color = text_background.get_contrast_text(color.a)
+        style += RichStyle.from_color(
+            (background + color).rich_color if (background.a or color.a) else None,
+            background.rich_color if background.a else None,
         )
+        return style, background
+
+    # --- the mouse ------------------------------------------------------------------------
+
+    def _key_at(self, x: int) -> ShownKey | None:
+        placed, _ = self._drawn()
+        return next((piece.key for start, end, piece in placed if start <= x < end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hover(self._key_at(event.x))
+
+    def on_leave(self) -> None:
+        self._hover(None)
+
+    def _hover(self, key: ShownKey | None) -> None:
+        if key == self._hovered:
+            return
+        self._hovered = key
+        self.tooltip = key.tooltip if key is not None and key.tooltip else None
+        self.styles.pointer = "default" if key is None else "pointer"
+        self._redraw()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        # As a click on a FooterKey: the key is pressed, or the bell rings if it is disabled.
+        key = self._key_at(event.x)
+        if key is None:
+            return
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
+
+
+def _placed(pieces: list[_Piece], x: int, end: int) -> list[_Placed]:
+    """Where the pieces drawn from column ``x`` show, up to column ``end``."""
+    placed = []
+    for piece in pieces:
+        width = cell_len(piece.text)
+        if max(0, x) < min(end, x + width):
+            placed.append((max(0, x), min(end, x + width), piece))
+        x += width
+    return placed
