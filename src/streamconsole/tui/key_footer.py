@@ -6,13 +6,13 @@ most of the footer's cost in the first frame. This footer lays the same keys out
 does (its CSS, in ``textual/widgets/_footer.py``: compact or not, groups, the command palette's
 key docked right), in the same colours (the same theme variables, as component classes), and
 draws them as one strip. The mouse finds the key by column: a click runs it as a click on a
-``FooterKey`` does, hovering highlights it and shows its tooltip. A burst of key changes is
-drawn once, and not at all when the keys stay the same.
+``FooterKey`` does, hovering highlights it and shows its tooltip, and the wheel scrolls keys
+that do not fit. A burst of key changes is drawn once, and not at all when the keys stay
+the same.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, ClassVar
 
@@ -28,84 +28,19 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
 
+from streamconsole.tui.footer_layout import (
+    Piece,
+    Placed,
+    ShownGroup,
+    ShownKey,
+    key_pieces,
+    lay_out,
+    placed_from,
+)
+
 if TYPE_CHECKING:
     from textual.css.styles import StylesBase
     from textual.screen import Screen
-
-
-@dataclass(frozen=True)
-class ShownKey:
-    """A key as the footer shows it."""
-
-    key: str  # as pressed: a click presses it
-    display: str  # as drawn (the keymap's key, through ``App.get_key_display``)
-    description: str
-    action: str
-    enabled: bool  # a disabled key is dimmed, and a click on it rings the bell
-    tooltip: str
-
-
-@dataclass(frozen=True)
-class ShownGroup:
-    """Consecutive keys of one ``Binding.Group``: the keys, then the group's description."""
-
-    description: str
-    compact: bool
-    keys: tuple[ShownKey, ...]
-
-
-@dataclass(frozen=True)
-class _Piece:
-    """A run of cells: what draws it (a part of a key, a blank, a group's label), and
-    which key it belongs to (hovered and clicked as that key), if any."""
-
-    text: str
-    part: str  # "key", "description", "label", "blank", "border" or "padding"
-    key: ShownKey | None = None
-
-
-_Placed = tuple[int, int, _Piece]  # a piece, from its first cell to past its last shown
-
-
-def _key_pieces(key: ShownKey, *, compact: bool) -> list[_Piece]:
-    # FooterKey.render: a key without a description has no padding, in either style.
-    if not key.description:
-        return [_Piece(key.display, "key", key)]
-    if compact:  # the key unpadded, the description padded on its left
-        return [_Piece(key.display, "key", key), _Piece(f" {key.description}", "description", key)]
-    key_part, description = f" {key.display} ", f"{key.description} "
-    return [_Piece(key_part, "key", key), _Piece(description, "description", key)]
-
-
-def _lay_out(entries: tuple[ShownKey | ShownGroup, ...], *, compact: bool) -> list[_Piece]:
-    """The keys left to right, spaced as Textual's footer spaces its widgets: a compact
-    footer's key has a margin of one on its right; a group's keys have one each side, none
-    in a compact group (which has a padding of one on its left and a margin on its right);
-    the group's label has a margin on its right unless the footer is compact. Margins
-    between neighbours collapse to the larger, and each widget's edge starts a segment."""
-    pieces: list[_Piece] = []
-    gap = 0  # the margin owed to the previous entry (every entry's left margin is 0)
-    for entry in entries:
-        if gap:
-            pieces.append(_Piece(" " * gap, "blank"))
-        if isinstance(entry, ShownKey):
-            pieces += _key_pieces(entry, compact=compact)
-            gap = 1 if compact else 0
-            continue
-        margin = 0 if entry.compact else 1
-        if entry.compact:
-            pieces.append(_Piece(" ", "blank"))  # the group's padding
-        for key in entry.keys:
-            if margin:
-                pieces.append(_Piece(" ", "blank"))
-            pieces.append(_Piece(key.display, "key", key))
-        if margin:
-            pieces.append(_Piece(" ", "blank"))
-        if entry.compact:
-            pieces.append(_Piece(" ", "blank"))  # the group's margin
-        pieces.append(_Piece(entry.description, "label"))
-        gap = 0 if compact else 1
-    return pieces
 
 
 class KeyFooter(Widget):
@@ -153,8 +88,10 @@ class KeyFooter(Widget):
         self._keys: tuple[ShownKey | ShownGroup, ...] = ()
         self._palette: ShownKey | None = None
         self._hovered: ShownKey | None = None
+        self._scrolled = 0  # columns of keys scrolled off at the left (the mouse wheel)
+        self._overflow = 0  # columns of keys that do not fit: how far they can scroll
         self._styles_by_part: dict[tuple[str, bool, bool], RichStyle] = {}
-        self._line: tuple[int, list[_Placed], Strip] | None = None  # at a width: pieces, line
+        self._line: tuple[int, list[Placed], Strip] | None = None  # at a width: pieces, line
 
     @property
     def shown_keys(self) -> tuple[ShownKey, ...]:
@@ -184,6 +121,8 @@ class KeyFooter(Widget):
         keys, palette = self._active_keys()
         if (keys, palette) != (self._keys, self._palette):
             self._keys, self._palette = keys, palette
+            if self._hovered not in self.shown_keys:
+                self._hover(None)  # gone: as a FooterKey removed, with its tooltip
             self._redraw()
 
     def _active_keys(self) -> tuple[tuple[ShownKey | ShownGroup, ...], ShownKey | None]:
@@ -243,35 +182,41 @@ class KeyFooter(Widget):
     def render_line(self, y: int) -> Strip:
         return self._drawn()[1] if y == 0 else Strip.blank(self.size.width)
 
-    def _drawn(self) -> tuple[list[_Placed], Strip]:
+    def _drawn(self) -> tuple[list[Placed], Strip]:
         """The line at this width, and where each piece shows (first cell, past its last)."""
         width = self.size.width
         if self._line is not None and self._line[0] == width:
             return self._line[1], self._line[2]
         compact = self.compact
-        docked: list[_Piece] = []  # the palette's key, at the right
+        docked: list[Piece] = []  # the palette's key, at the right
         if self._palette is not None:
             border = self._border_segment(hovered=False).text
-            last = _Piece(" ", "blank") if compact else _Piece(" ", "padding", self._palette)
+            last = Piece(" ", "blank") if compact else Piece(" ", "padding", self._palette)
             docked = [
-                _Piece(border, "border", self._palette),
-                *_key_pieces(self._palette, compact=True),  # not bound to the footer's
+                Piece(border, "border", self._palette),
+                *key_pieces(self._palette, compact=True),  # not bound to the footer's
                 last,  # a compact key's margin, or the palette key's padding
             ]
         docked_width = sum(cell_len(piece.text) for piece in docked)
         room = max(0, width - docked_width)  # for the other keys: what does not fit is cut
-        pieces = _lay_out(self._keys, compact=compact)
-        keys = Strip([self._segment(piece) for piece in pieces]).crop(0, room)
+        pieces, margin = lay_out(self._keys, compact=compact)
+        keys = Strip([self._segment(piece) for piece in pieces])
+        self._overflow = max(0, keys.cell_length + margin - room)
+        self._scrolled = shift = min(self._scrolled, self._overflow)
+        keys = keys.crop(shift, shift + room)
         if keys.cell_length < room:  # the last key's margin and the free space: one blank
             blank = Segment(" " * (room - keys.cell_length), self._style("blank"))
             keys = Strip([*keys, blank])
         line = Strip.join([keys, Strip([self._segment(piece) for piece in docked])])
-        placed = [*_placed(pieces, 0, room), *_placed(docked, width - docked_width, width)]
+        placed = [
+            *placed_from(pieces, -shift, room),
+            *placed_from(docked, width - docked_width, width),
+        ]
         line = line.crop(line.cell_length - width, line.cell_length)  # a palette too wide
         self._line = (width, placed, line)
         return placed, line
 
-    def _segment(self, piece: _Piece) -> Segment:
+    def _segment(self, piece: Piece) -> Segment:
         hovered = piece.key is not None and piece.key == self._hovered
         if piece.part == "border":
             return self._border_segment(hovered=hovered)
@@ -353,6 +298,22 @@ class KeyFooter(Widget):
         self.styles.pointer = "default" if key is None else "pointer"
         self._redraw()
 
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scroll(event, self.app.scroll_sensitivity_x)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scroll(event, -self.app.scroll_sensitivity_x)
+
+    def _scroll(self, event: events.MouseEvent, columns: float) -> None:
+        # As Footer: the wheel scrolls keys that do not fit sideways, if there are any.
+        self._drawn()  # the overflow at this width
+        scrolled = min(max(0, self._scrolled + round(columns)), self._overflow)
+        if scrolled != self._scrolled:
+            self._scrolled = scrolled
+            self._redraw()
+            event.stop()
+            event.prevent_default()
+
     def on_mouse_down(self, event: events.MouseDown) -> None:
         # As a click on a FooterKey: the key is pressed, or the bell rings if it is disabled.
         key = self._key_at(event.x)
@@ -362,14 +323,3 @@ class KeyFooter(Widget):
             self.app.simulate_key(key.key)
         else:
             self.app.bell()
-
-
-def _placed(pieces: list[_Piece], x: int, end: int) -> list[_Placed]:
-    """Where the pieces drawn from column ``x`` show, up to column ``end``."""
-    placed = []
-    for piece in pieces:
-        width = cell_len(piece.text)
-        if max(0, x) < min(end, x + width):
-            placed.append((max(0, x), min(end, x + width), piece))
-        x += width
-    return placed
