@@ -1,15 +1,15 @@
 """Where the footer's keys go: Textual's ``Footer`` layout (its CSS, in
-``textual/widgets/_footer.py``) worked out as runs of cells, for :mod:`.key_footer` to draw."""
+``textual/widgets/_footer.py``) worked out as runs of cells, for :mod:`.key_footer` to draw.
+Named tuples, not dataclasses: built in a fifth of the time, on the console's start-up path."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len
 
 
-@dataclass(frozen=True)
-class ShownKey:
+class ShownKey(NamedTuple):
     """A key as the footer shows it."""
 
     key: str  # as pressed: a click presses it
@@ -20,8 +20,7 @@ class ShownKey:
     tooltip: str
 
 
-@dataclass(frozen=True)
-class ShownGroup:
+class ShownGroup(NamedTuple):
     """Consecutive keys of one ``Binding.Group``: the keys, then the group's description."""
 
     description: str
@@ -29,8 +28,7 @@ class ShownGroup:
     keys: tuple[ShownKey, ...]
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """A run of cells: what draws it (a part of a key, a blank, a group's label), and
     which key it belongs to (hovered and clicked as that key), if any."""
 
