@@ -1,7 +1,5 @@
 """``python -m streamconsole``: the same as the ``streamconsole`` command."""
 
-import sys
+from streamconsole.cli import entry
 
-from streamconsole.cli import main
-
-sys.exit(main())
+entry()
