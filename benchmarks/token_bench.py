@@ -19,15 +19,10 @@ from paired import Target, add_arguments, measure_pairs, pairs_wanted
 
 from streamconsole.core.explain import explain
 from streamconsole.core.key_generation import generate_key
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key
-from streamconsole.core.model import (
-    Direction,
-    EffectivePolicy,
-    KeyEntry,
-    KeyOrigin,
-    PolicySource,
-    ServerKind,
-)
+from streamconsole.core.model import Direction, ServerKind
+from streamconsole.core.policy import EffectivePolicy, PolicySource
 from streamconsole.core.tokens import build_claims, sign
 
 TARGETS = {"rate": Target(0.9, at_least=True)}  # core's operations per second ÷ PyJWT's

@@ -40,7 +40,8 @@ from streamconsole.core.explain import Explanation, explain
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
 from streamconsole.core.keys import Key, parse_algorithm, shared_key
-from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
+from streamconsole.core.model import Config, Direction, ScopeRef
+from streamconsole.core.policy import effective_policy
 from streamconsole.core.report import (
     explanation_view,
     forms_view,

@@ -27,7 +27,8 @@ from streamconsole.core.edits import (
 )
 from streamconsole.core.errors import PolicyError
 from streamconsole.core.keys import Key
-from streamconsole.core.model import Config, Direction, ScopeRef, effective_policy
+from streamconsole.core.model import Config, Direction, ScopeRef
+from streamconsole.core.policy import effective_policy
 
 
 @dataclass(frozen=True, slots=True)

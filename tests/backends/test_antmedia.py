@@ -24,13 +24,8 @@ from streamconsole.core.edits import set_enforcement, set_key
 from streamconsole.core.explain import Verdict, explain
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.keys import Algorithm, SharedKey
-from streamconsole.core.model import (
-    Direction,
-    ScopeRef,
-    ServerKind,
-    ServerProfile,
-    effective_policy,
-)
+from streamconsole.core.model import Direction, ScopeRef, ServerKind, ServerProfile
+from streamconsole.core.policy import effective_policy
 from streamconsole.core.secret import Secret
 from streamconsole.core.tokens import build_claims, sign
 from tests.emulators import AntMediaEmulator

@@ -26,13 +26,12 @@ from streamconsole.backends.theolive.rules import LEGACY_KEY_ID
 from streamconsole.core.edits import SetEnforcement, set_enforcement, set_key
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.key_import import private_key_from_pem
+from streamconsole.core.key_records import KeyOrigin, RemoteKey
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey
 from streamconsole.core.model import (
     Alias,
     Config,
     Direction,
-    KeyOrigin,
-    RemoteKey,
     ScopeRef,
     ScopeSettings,
     ServerKind,

@@ -30,15 +30,9 @@ from streamconsole.backends.theolive.rules import (
 )
 from streamconsole.core.edits import Change, SetEnforcement, SetKey
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
+from streamconsole.core.key_records import KeyEntry, KeyOrigin, RemoteKey
 from streamconsole.core.keys import Algorithm, Key, SharedKey, shared_key
-from streamconsole.core.model import (
-    HARD_CUTOVER,
-    Direction,
-    KeyEntry,
-    KeyOrigin,
-    RemoteKey,
-    ScopeRef,
-)
+from streamconsole.core.model import HARD_CUTOVER, Direction, ScopeRef
 
 KEYS = Path(__file__).parents[1] / "fixtures" / "keys"
 MAIN = Place("sports", "sports-main")

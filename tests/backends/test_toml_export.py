@@ -12,16 +12,9 @@ import pytest
 
 from streamconsole.backends.toml_export import export_config
 from streamconsole.backends.toml_file import TomlSource
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Algorithm, shared_key
-from streamconsole.core.model import (
-    Application,
-    Config,
-    KeyEntry,
-    KeyOrigin,
-    ScopeSettings,
-    ServerKind,
-    ServerProfile,
-)
+from streamconsole.core.model import Application, Config, ScopeSettings, ServerKind, ServerProfile
 
 PROFILE = ServerProfile(
     "prod",

@@ -21,8 +21,9 @@ from streamconsole.backends.base import (
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_enforcement, set_key
 from streamconsole.core.key_generation import generate_key
+from streamconsole.core.key_records import KeyOrigin
 from streamconsole.core.keys import Algorithm
-from streamconsole.core.model import Direction, KeyOrigin, ScopeRef
+from streamconsole.core.model import Direction, ScopeRef
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_config.toml"

@@ -15,7 +15,8 @@ import pytest
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import SetEnforcement
 from streamconsole.core.keys import Algorithm, shared_key
-from streamconsole.core.model import Direction, PolicySource, ScopeRef, effective_policy
+from streamconsole.core.model import Direction, ScopeRef
+from streamconsole.core.policy import PolicySource, effective_policy
 from streamconsole.session import EditSession
 
 KEYS = Path(__file__).resolve().parents[1] / "fixtures" / "keys"

@@ -15,19 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from streamconsole.core.key_import import private_key_from_pem
+from streamconsole.core.key_records import KeyEntry, KeyOrigin, RemoteKey
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey, shared_key
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Direction,
-    EffectivePolicy,
-    KeyEntry,
-    KeyOrigin,
-    RemoteKey,
-    ScopeSettings,
-    ServerKind,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application, Direction, ScopeSettings, ServerKind
+from streamconsole.core.policy import EffectivePolicy, effective_policy
 
 NOW = 1_800_000_000.0
 NOW_DT = datetime.fromtimestamp(NOW, UTC)

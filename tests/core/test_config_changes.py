@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from streamconsole.core.config_changes import config_changes
+from streamconsole.core.key_records import RemoteKey
 from streamconsole.core.model import (
     Alias,
     Application,
     Config,
     Direction,
-    RemoteKey,
     ScopeSettings,
     ServerKind,
 )

@@ -8,7 +8,8 @@ from typing import Any
 
 from streamconsole.backends.toml_config import parse_config
 from streamconsole.core.drift import UNKNOWN_KEYS, compare_row, compared_aliases, differing, drift
-from streamconsole.core.model import Config, RemoteKey, ScopeRef, ScopeSettings, ServerKind
+from streamconsole.core.key_records import RemoteKey
+from streamconsole.core.model import Config, ScopeRef, ScopeSettings, ServerKind
 
 OLD = "zautXStXM9iW3aD3FuyPH0TdK4GHPmHq"
 NEW = "Qm9v8d7c6b5a4Z3Y2X1W0V9U8T7S6R5Q4P3O2N1M"

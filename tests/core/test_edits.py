@@ -14,6 +14,7 @@ from streamconsole.core.edits import (
     set_key,
 )
 from streamconsole.core.errors import KeyValidationError, PolicyError
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import (
     ANTMEDIA_MIN_SECRET_CHARS,
     Algorithm,
@@ -28,13 +29,11 @@ from streamconsole.core.model import (
     Application,
     Config,
     Direction,
-    KeyEntry,
-    KeyOrigin,
     ScopeRef,
     ScopeSettings,
     ServerKind,
-    check_key_for,
 )
+from streamconsole.core.policy import check_key_for
 from streamconsole.core.secret import Secret
 
 from .support import NOW_DT, VENDOR_SECRET

@@ -21,7 +21,8 @@ from streamconsole.core.explain import CheckStatus, Verdict, explain
 from streamconsole.core.held_keys import held_keys
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
 from streamconsole.core.keys import Algorithm, Key, SecretEncoding, shared_key
-from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+from streamconsole.core.model import Direction, ServerKind
+from streamconsole.core.policy import EffectivePolicy
 from streamconsole.core.token_times import TIME_CLAIMS, describe_time
 from streamconsole.core.tokens import build_claims, sign
 

@@ -12,17 +12,9 @@ import pytest
 from streamconsole.audit import AuditLog
 from streamconsole.core.edits import set_key
 from streamconsole.core.key_age import age_warning, is_overdue
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Algorithm
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Config,
-    KeyEntry,
-    KeyOrigin,
-    ScopeRef,
-    ScopeSettings,
-    ServerKind,
-)
+from streamconsole.core.model import Alias, Application, Config, ScopeRef, ScopeSettings, ServerKind
 from streamconsole.core.policy_warnings import policy_warnings
 from streamconsole.core.report import overdue_keys, overdue_row, scope_view
 from tests.core.support import NOW_DT, fixture_shared

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from streamconsole.core.errors import PolicyError
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import (
     ANTMEDIA_MIN_SECRET_CHARS,
     Algorithm,
@@ -20,14 +21,11 @@ from streamconsole.core.model import (
     Application,
     Config,
     Direction,
-    KeyEntry,
-    KeyOrigin,
-    PolicySource,
     ScopeRef,
     ScopeSettings,
     ServerKind,
-    effective_policy,
 )
+from streamconsole.core.policy import PolicySource, effective_policy
 from streamconsole.core.policy_warnings import policy_warnings
 
 from .support import NOW_DT, VENDOR_SECRET
@@ -403,7 +401,8 @@ def test_several_warnings_together() -> None:
 def test_keys_known_only_to_the_server_are_not_called_missing() -> None:
     from datetime import UTC, datetime
 
-    from streamconsole.core.model import Alias, Application, RemoteKey, ServerKind
+    from streamconsole.core.key_records import RemoteKey
+    from streamconsole.core.model import Alias, Application, ServerKind
 
     channel = Application("news", ServerKind.THEOLIVE)
     alias = Alias("main", settings=ScopeSettings(play=True, remote_keys=(RemoteKey("k1"),)))

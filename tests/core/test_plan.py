@@ -7,16 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from streamconsole.backends.toml_config import parse_config
+from streamconsole.core.key_records import KeyEntry, KeyOrigin, RemoteKey
 from streamconsole.core.keys import Algorithm, shared_key
-from streamconsole.core.model import (
-    Config,
-    Direction,
-    KeyEntry,
-    KeyOrigin,
-    RemoteKey,
-    ScopeRef,
-    ScopeSettings,
-)
+from streamconsole.core.model import Config, Direction, ScopeRef, ScopeSettings
 from streamconsole.core.plan import change_for, make_plan, state_digest
 from streamconsole.core.plan_file import (
     SavedPlan,

@@ -5,16 +5,9 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Algorithm, shared_key
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Direction,
-    KeyEntry,
-    KeyOrigin,
-    ScopeSettings,
-    ServerKind,
-)
+from streamconsole.core.model import Alias, Application, Direction, ScopeSettings, ServerKind
 from streamconsole.core.probe import (
     PROBE_STREAM,
     Answer,

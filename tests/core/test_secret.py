@@ -10,8 +10,8 @@ import traceback
 
 import pytest
 
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Algorithm, AsymmetricKey, SharedKey
-from streamconsole.core.model import KeyEntry, KeyOrigin
 from streamconsole.core.secret import Secret
 
 from .support import VENDOR_SECRET

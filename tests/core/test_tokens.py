@@ -15,7 +15,8 @@ from streamconsole.core.errors import TokenBuildError
 from streamconsole.core.explain import CheckStatus, Explanation, Verdict, explain
 from streamconsole.core.held_keys import held_keys
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey, shared_key
-from streamconsole.core.model import Direction, EffectivePolicy, ServerKind
+from streamconsole.core.model import Direction, ServerKind
+from streamconsole.core.policy import EffectivePolicy
 from streamconsole.core.secret import Secret
 from streamconsole.core.token_times import MAX_EXP_AHEAD_SECONDS
 from streamconsole.core.tokens import (

@@ -17,7 +17,8 @@ from jwt.exceptions import InvalidTokenError
 
 from streamconsole.core.explain import CheckStatus, Explanation, Verdict, explain
 from streamconsole.core.keys import SharedKey
-from streamconsole.core.model import EffectivePolicy, ServerKind
+from streamconsole.core.model import ServerKind
+from streamconsole.core.policy import EffectivePolicy
 from streamconsole.core.tokens import TokenFormatError, decode_unverified
 
 from .support import NOW, b64url, forge, policy_for

@@ -38,7 +38,8 @@ from jwt.api_jws import PyJWS
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.cli import main
 from streamconsole.core.explain import CheckStatus, explain
-from streamconsole.core.model import Direction, EffectivePolicy, ScopeRef, effective_policy
+from streamconsole.core.model import Direction, ScopeRef
+from streamconsole.core.policy import EffectivePolicy, effective_policy
 from tests.cli.conftest import run_cli
 from tests.hostile.support import FIXTURE_KEYS, completed, in_parallel, unsafe_bytes_in
 

@@ -25,15 +25,9 @@ from streamconsole.backends.base import Source
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.core.edits import set_key
 from streamconsole.core.key_import import private_key_from_pem
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Algorithm, Key, shared_key
-from streamconsole.core.model import (
-    Application,
-    Config,
-    KeyEntry,
-    KeyOrigin,
-    ScopeRef,
-    ServerKind,
-)
+from streamconsole.core.model import Application, Config, ScopeRef, ServerKind
 from streamconsole.core.secret import Secret
 from streamconsole.tui.app import StreamConsoleApp
 from tests.hygiene.canaries import Canaries, assert_clean, environment

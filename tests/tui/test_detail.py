@@ -10,16 +10,9 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Algorithm
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    KeyEntry,
-    KeyOrigin,
-    ScopeRef,
-    ScopeSettings,
-    ServerKind,
-)
+from streamconsole.core.model import Alias, Application, ScopeRef, ScopeSettings, ServerKind
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from tests.core.support import fixture_shared
 from tests.tui.screen_host import screen_text

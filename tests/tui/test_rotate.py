@@ -13,17 +13,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from streamconsole.core.key_import import public_key_from_text
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Algorithm, AsymmetricKey, Key, SharedKey, shared_key
-from streamconsole.core.model import (
-    HARD_CUTOVER,
-    Alias,
-    Application,
-    KeyEntry,
-    KeyOrigin,
-    ScopeSettings,
-    ServerKind,
-    check_key_for,
-)
+from streamconsole.core.model import HARD_CUTOVER, Alias, Application, ScopeSettings, ServerKind
+from streamconsole.core.policy import check_key_for
 from streamconsole.tui.rotate import RotateKeyScreen
 from streamconsole.tui.rotate_paste import KeyPasteBox
 from tests.core.support import NOW, fixture_shared, read_key_file

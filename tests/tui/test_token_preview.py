@@ -13,17 +13,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from streamconsole.core.explain import CheckStatus, Verdict
+from streamconsole.core.key_records import KeyEntry, KeyOrigin, RemoteKey
 from streamconsole.core.keys import Algorithm, Key
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Direction,
-    KeyEntry,
-    KeyOrigin,
-    RemoteKey,
-    ScopeSettings,
-    ServerKind,
-)
+from streamconsole.core.model import Alias, Application, Direction, ScopeSettings, ServerKind
 from streamconsole.core.tokens import build_claims, sign
 from streamconsole.tui.token_paste import TokenPasteArea
 from streamconsole.tui.token_preview import TokenPreviewScreen

@@ -45,6 +45,7 @@ from streamconsole.backends.remote import ItemLimit, RemoteSource, Step, run_ste
 from streamconsole.backends.wire_rules import check_name, name_refusal, segment
 from streamconsole.core.edits import Change, ScopeChange, SetKey
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import (
     ANTMEDIA_MIN_SECRET_CHARS,
     Algorithm,
@@ -58,8 +59,6 @@ from streamconsole.core.model import (
     Config,
     ConsoleSettings,
     Direction,
-    KeyEntry,
-    KeyOrigin,
     ScopeSettings,
     ServerKind,
     ServerProfile,

@@ -31,6 +31,7 @@ from streamconsole.backends.atomic import PRIVATE_MODE, write_new_file
 from streamconsole.backends.safe_files import file_name_part, make_private_dirs, refuse_symlink
 from streamconsole.backends.toml_schema import SERVER_CHOICES
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.key_records import KeyEntry
 from streamconsole.core.keys import AsymmetricKey, SharedKey, shared_key
 from streamconsole.core.model import (
     DEFAULT_CONCURRENCY,
@@ -38,7 +39,6 @@ from streamconsole.core.model import (
     Alias,
     Application,
     Config,
-    KeyEntry,
     ScopeSettings,
     ServerProfile,
 )

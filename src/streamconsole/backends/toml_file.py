@@ -34,8 +34,9 @@ from streamconsole.backends.toml_config import parse_config
 from streamconsole.backends.toml_reader import decode_config_bytes
 from streamconsole.backends.toml_schema import KEY_MATERIAL_FIELDS
 from streamconsole.core.key_age import age_warning
+from streamconsole.core.key_records import KeyOrigin
 from streamconsole.core.keys import AsymmetricKey, SecretEncoding, SharedKey
-from streamconsole.core.model import Application, Config, KeyOrigin, ScopeRef
+from streamconsole.core.model import Application, Config, ScopeRef
 from streamconsole.core.policy_warnings import one_time_token_warning
 from streamconsole.core.report import overdue_keys
 

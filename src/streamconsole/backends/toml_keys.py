@@ -1,4 +1,4 @@
-"""A config's ``key`` tables → :class:`~streamconsole.core.model.KeyEntry`.
+"""A config's ``key`` tables → :class:`~streamconsole.core.key_records.KeyEntry`.
 
 Key files are read relative to the config file with :func:`.key_files.read_key_file`; each
 file is read and each key parsed once per load, however many scopes reference it (parsing a
@@ -18,6 +18,7 @@ from streamconsole.backends.toml_reader import TomlReader
 from streamconsole.backends.toml_schema import KEY, KEY_SOURCES, PRIVATE_KEY_SOURCES
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import (
     Algorithm,
     AsymmetricKey,
@@ -29,7 +30,8 @@ from streamconsole.core.keys import (
     parse_algorithm,
     shared_key,
 )
-from streamconsole.core.model import Application, KeyEntry, KeyOrigin, check_key_for
+from streamconsole.core.model import Application
+from streamconsole.core.policy import check_key_for
 
 if TYPE_CHECKING:
     from streamconsole.backends.toml_scan import KeyPath

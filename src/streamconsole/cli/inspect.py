@@ -21,15 +21,8 @@ from streamconsole.cli.common import (
     safe,
     terminal_glyphs,
 )
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Config,
-    Direction,
-    ScopeRef,
-    ServerKind,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application, Config, Direction, ScopeRef, ServerKind
+from streamconsole.core.policy import effective_policy
 from streamconsole.core.report import (
     explanation_view,
     scope_report,

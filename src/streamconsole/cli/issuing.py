@@ -22,7 +22,8 @@ from streamconsole.cli.common import (
     load_scope,
 )
 from streamconsole.core.durations import parse_duration
-from streamconsole.core.model import Direction, effective_policy
+from streamconsole.core.model import Direction
+from streamconsole.core.policy import effective_policy
 from streamconsole.core.report import delivery_view, explanation_view, unreadable
 from streamconsole.core.tokens import build_claims, sign
 

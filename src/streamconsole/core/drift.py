@@ -21,14 +21,8 @@ from typing import Any
 
 from streamconsole.core.durations import format_duration
 from streamconsole.core.fleet import AliasChoice
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Config,
-    ScopeRef,
-    ServerKind,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application, Config, ScopeRef, ServerKind
+from streamconsole.core.policy import effective_policy
 from streamconsole.core.report import summary_row, unknown_row
 
 DRIFT_FIELDS = ("kind", "publish", "play", "algorithm", "fingerprint")

@@ -10,19 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from streamconsole.core.errors import PolicyError
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import Key
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Config,
-    Direction,
-    KeyEntry,
-    KeyOrigin,
-    ScopeRef,
-    ScopeSettings,
-    check_key_for,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application, Config, Direction, ScopeRef, ScopeSettings
+from streamconsole.core.policy import check_key_for, effective_policy
 from streamconsole.core.text import counted
 
 

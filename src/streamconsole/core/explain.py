@@ -18,7 +18,8 @@ from typing import Any
 from streamconsole.core.durations import format_duration
 from streamconsole.core.held_keys import HeldKey, held_keys
 from streamconsole.core.keys import KeyFamily
-from streamconsole.core.model import EffectivePolicy, ServerKind
+from streamconsole.core.model import ServerKind
+from streamconsole.core.policy import EffectivePolicy
 from streamconsole.core.text import brief_json
 from streamconsole.core.token_times import (
     MAX_EXP_AHEAD_SECONDS,

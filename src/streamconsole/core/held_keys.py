@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from jwt.algorithms import get_default_algorithms
 
-from streamconsole.core.model import EffectivePolicy, KeyEntry, RemoteKey
+from streamconsole.core.key_records import KeyEntry, RemoteKey
+from streamconsole.core.policy import EffectivePolicy
 from streamconsole.core.text import brief_json
 from streamconsole.core.tokens import DecodedToken
 

@@ -1,4 +1,5 @@
-"""The model: applications, aliases, per-direction policies, and how they resolve.
+"""The model: applications, aliases and what each sets per direction; the policy a server
+makes of it is :mod:`.policy`'s, a key's record :mod:`.key_records`'.
 
 Scope rules per server kind (why a policy is what it is):
 * Ant Media Server enforces JWT per *application*, one HS256 secret for both directions;
@@ -11,18 +12,12 @@ Scope rules per server kind (why a policy is what it is):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from streamconsole.core.errors import KeyValidationError, PolicyError
-from streamconsole.core.keys import (
-    ANTMEDIA_MIN_SECRET_CHARS,
-    Algorithm,
-    Key,
-    SecretEncoding,
-    SharedKey,
-)
+from streamconsole.core.errors import PolicyError
+from streamconsole.core.key_records import KeyEntry, RemoteKey
+from streamconsole.core.keys import ANTMEDIA_MIN_SECRET_CHARS, Algorithm, SecretEncoding
 
 # What a new key means where the server holds one key per scope (ServerKind.keeps_old_key is
 # False): the rotate dialog, `rotate`, `plan` and `apply` all say it in these words.
@@ -100,49 +95,6 @@ class Direction(StrEnum):
     PLAY = "play"
 
 
-class KeyOrigin(StrEnum):
-    """Where a key's material lives; decides how a rotation is saved."""
-
-    FILE = "file"
-    ENV = "env"
-    INLINE = "inline"
-    REMOTE = "remote"  # held by the server only (write-only THEOlive keys)
-    NEW = "new"  # made in this session, not saved yet
-
-
-@dataclass(slots=True)
-class KeyEntry:
-    """A configured key: the material plus where it came from. Never holds a path to print
-    secret text; ``location`` is a file path or an environment variable name."""
-
-    key: Key
-    origin: KeyOrigin
-    location: str = ""
-    private_location: str = ""
-    created: datetime | None = None
-
-    @property
-    def algorithm(self) -> Algorithm:
-        return self.key.algorithm
-
-    @property
-    def fingerprint(self) -> str:
-        return self.key.fingerprint
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteKey:
-    """A key a server holds but never returns (THEOlive): known by id and name, and by
-    fingerprint only where this console uploaded it."""
-
-    id: str
-    name: str = ""
-    fingerprint: str = ""
-    # The key itself, where this machine keeps its material (a local key record); None when
-    # the material is unknown here. Not part of the key's identity (id, name, fingerprint).
-    entry: KeyEntry | None = field(default=None, compare=False)
-
-
 @dataclass(slots=True)
 class ScopeSettings:
     """What one scope (application or alias) sets; ``None`` means "not set here"."""
@@ -213,101 +165,6 @@ class ScopeRef(NamedTuple):
     def parse(cls, text: str) -> ScopeRef:
         app, sep, alias = text.partition("/")
         return cls(app, alias if sep else None)
-
-
-class PolicySource(StrEnum):
-    APPLICATION = "application"
-    ALIAS = "alias"
-    DEFAULT = "default"
-    UNSUPPORTED = "unsupported"
-
-
-@dataclass(frozen=True, slots=True)
-class EffectivePolicy:
-    """The policy a server applies to one direction of one scope, and why."""
-
-    direction: Direction
-    kind: ServerKind
-    enforced: bool
-    enforced_from: PolicySource
-    key: KeyEntry | None
-    key_from: PolicySource
-    reason: str
-    # Every key the server holds for the scope, oldest first, where it holds several side by
-    # side (THEOlive); () where the model's one key is the server's (Ant Media, files).
-    held_keys: tuple[RemoteKey, ...] = ()
-
-    @property
-    def supported(self) -> bool:
-        return self.enforced_from is not PolicySource.UNSUPPORTED
-
-    @property
-    def allowed_algorithms(self) -> tuple[Algorithm, ...]:
-        """Token algorithms a server would accept with this key."""
-        return self.algorithms_for(self.key)
-
-    def algorithms_for(self, entry: KeyEntry | None) -> tuple[Algorithm, ...]:
-        """Token algorithms a server of this kind would accept with ``entry``."""
-        if entry is None:
-            return ()
-        if self.kind is ServerKind.GENERIC:
-            return (entry.algorithm,)
-        return tuple(a for a in self.kind.algorithms if a.family is entry.key.family)
-
-
-def effective_policy(
-    app: Application, alias: Alias | None, direction: Direction
-) -> EffectivePolicy:
-    if not app.kind.supports(direction):
-        return EffectivePolicy(
-            direction,
-            app.kind,
-            enforced=False,
-            enforced_from=PolicySource.UNSUPPORTED,
-            key=None,
-            key_from=PolicySource.UNSUPPORTED,
-            reason=app.kind.unsupported(direction),
-        )
-    # Ant Media ignores anything set on a stream: the application's policy is the server's.
-    own = alias.settings if alias is not None and app.kind.alias_overrides else None
-    enforced = own.enforcement(direction) if own is not None else None
-    if enforced is not None and alias is not None:
-        source, reason = PolicySource.ALIAS, f"set on {app.kind.alias_noun} {alias.name}"
-    else:
-        enforced = app.settings.enforcement(direction)
-        if enforced is not None:
-            source = PolicySource.APPLICATION
-            reason = (
-                f"set on application {app.name}"
-                if alias is None
-                else f"inherited from application {app.name}"
-            )
-        else:
-            enforced, source, reason = False, PolicySource.DEFAULT, "not set anywhere: off"
-    if own is not None and own.key is not None:
-        key, key_from, held = own.key, PolicySource.ALIAS, own.remote_keys
-    elif app.settings.key is not None:
-        key, key_from, held = app.settings.key, PolicySource.APPLICATION, app.settings.remote_keys
-    else:
-        key, key_from = None, PolicySource.DEFAULT
-        held = own.remote_keys if own is not None else app.settings.remote_keys
-    return EffectivePolicy(direction, app.kind, enforced, source, key, key_from, reason, held)
-
-
-def check_key_for(app: Application, key: Key) -> None:
-    """Refuse a key the application's server kind cannot use."""
-    kind = app.kind
-    if key.algorithm not in kind.algorithms:
-        allowed = ", ".join(kind.algorithms)
-        raise KeyValidationError(f"{kind.display_name} accepts {allowed}; not {key.algorithm}")
-    if isinstance(key, SharedKey):
-        if key.encoding not in kind.encodings:
-            raise KeyValidationError(f"{kind.display_name} uses the secret's UTF-8 text as the key")
-        if len(key.secret) < kind.min_secret_chars:
-            raise KeyValidationError(
-                f"{kind.display_name} refuses secrets shorter than {kind.min_secret_chars} "
-                f"characters (this one has {len(key.secret)})"
-            )
 
 
 @dataclass(slots=True)

@@ -18,15 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streamconsole.core.edits import Change, set_enforcement, set_key
-from streamconsole.core.model import (
-    HARD_CUTOVER,
-    Alias,
-    Application,
-    Config,
-    Direction,
-    ScopeRef,
-    effective_policy,
-)
+from streamconsole.core.model import HARD_CUTOVER, Alias, Application, Config, Direction, ScopeRef
+from streamconsole.core.policy import effective_policy
 
 STEP_ACTIONS = ("key", "enforce", "relax")
 

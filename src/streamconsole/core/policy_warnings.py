@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from streamconsole.core.key_age import age_warning
+from streamconsole.core.key_records import KeyOrigin
 from streamconsole.core.keys import KeyFamily
-from streamconsole.core.model import Alias, Application, Direction, KeyOrigin, effective_policy
+from streamconsole.core.model import Alias, Application, Direction
+from streamconsole.core.policy import effective_policy
 
 
 def one_time_token_warning(app: Application, alias: Alias | None, direction: Direction) -> str:

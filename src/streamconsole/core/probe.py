@@ -21,15 +21,8 @@ from enum import StrEnum
 from typing import Any
 
 from streamconsole.core.key_generation import generate_key
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Config,
-    Direction,
-    ScopeRef,
-    ServerKind,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application, Config, Direction, ScopeRef, ServerKind
+from streamconsole.core.policy import effective_policy
 from streamconsole.core.text import inert
 from streamconsole.core.tokens import build_claims, sign
 

@@ -11,16 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from streamconsole.core.durations import format_duration
 from streamconsole.core.key_age import is_overdue
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Config,
-    EffectivePolicy,
-    KeyEntry,
-    ScopeRef,
-    ServerKind,
-    effective_policy,
-)
+from streamconsole.core.key_records import KeyEntry
+from streamconsole.core.model import Alias, Application, Config, ScopeRef, ServerKind
+from streamconsole.core.policy import EffectivePolicy, effective_policy
 from streamconsole.core.policy_warnings import policy_warnings
 
 if TYPE_CHECKING:  # explain imports PyJWT, which list and show never need

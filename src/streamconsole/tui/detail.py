@@ -18,17 +18,10 @@ from streamconsole.backends.base import Problem
 from streamconsole.core.durations import format_duration
 from streamconsole.core.glyphs import Glyphs
 from streamconsole.core.key_age import is_overdue
+from streamconsole.core.key_records import KeyEntry, KeyOrigin
 from streamconsole.core.keys import SharedKey
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Direction,
-    EffectivePolicy,
-    KeyEntry,
-    KeyOrigin,
-    PolicySource,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application, Direction
+from streamconsole.core.policy import EffectivePolicy, PolicySource, effective_policy
 from streamconsole.core.text import counted, inert
 from streamconsole.tui.scope_warnings import ScopeWarnings
 from streamconsole.tui.terminal import glyphs_of

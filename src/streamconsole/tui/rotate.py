@@ -27,14 +27,9 @@ from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_generation import generate_key
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
 from streamconsole.core.keys import Algorithm, Key, KeyFamily, SharedKey, shared_key
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    EffectivePolicy,
-    check_key_for,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application
 from streamconsole.core.pem import pem_kind
+from streamconsole.core.policy import EffectivePolicy, check_key_for, effective_policy
 from streamconsole.core.text import inert
 from streamconsole.tui.bindings import ROTATE_BINDINGS
 from streamconsole.tui.rotate_paste import KeyPasteBox

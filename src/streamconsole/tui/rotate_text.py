@@ -9,15 +9,9 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from streamconsole.core.glyphs import Glyphs
-from streamconsole.core.model import (
-    HARD_CUTOVER,
-    Alias,
-    Application,
-    EffectivePolicy,
-    KeyEntry,
-    PolicySource,
-    ServerKind,
-)
+from streamconsole.core.key_records import KeyEntry
+from streamconsole.core.model import HARD_CUTOVER, Alias, Application, ServerKind
+from streamconsole.core.policy import EffectivePolicy, PolicySource
 from streamconsole.core.text import counted, inert
 
 

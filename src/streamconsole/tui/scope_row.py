@@ -17,15 +17,8 @@ from rich.style import Style
 from textual.strip import Strip
 
 from streamconsole.core.glyphs import Glyphs
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Direction,
-    EffectivePolicy,
-    PolicySource,
-    ServerKind,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application, Direction, ServerKind
+from streamconsole.core.policy import EffectivePolicy, PolicySource, effective_policy
 
 Cells = list[tuple[str, Style]]
 # A label is shown when this much of it fits (all of a shorter one): less says nothing.

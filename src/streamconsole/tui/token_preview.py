@@ -30,14 +30,8 @@ from textual.widgets import (
 from streamconsole.core.durations import format_duration, parse_duration
 from streamconsole.core.errors import DurationError, StreamconsoleError
 from streamconsole.core.keys import Key
-from streamconsole.core.model import (
-    Alias,
-    Application,
-    Direction,
-    EffectivePolicy,
-    ServerKind,
-    effective_policy,
-)
+from streamconsole.core.model import Alias, Application, Direction, ServerKind
+from streamconsole.core.policy import EffectivePolicy, effective_policy
 from streamconsole.core.text import inert
 from streamconsole.core.tokens import build_claims, sign
 from streamconsole.tui.bindings import TOKEN_PREVIEW_BINDINGS

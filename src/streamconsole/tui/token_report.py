@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from streamconsole.core.explain import Check, Explanation, Verdict, explain
-from streamconsole.core.model import EffectivePolicy
+from streamconsole.core.policy import EffectivePolicy
 from streamconsole.core.text import inert, inert_lines, pretty_json
 from streamconsole.core.token_times import expiry_reason, expiry_words
 from streamconsole.tui.terminal import glyphs_of

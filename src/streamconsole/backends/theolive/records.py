@@ -27,6 +27,7 @@ from streamconsole.backends.safe_files import file_name_part, make_private_dirs,
 from streamconsole.backends.theolive.rules import NOTHING_WRITTEN, AliasState
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
+from streamconsole.core.key_records import KeyEntry, KeyOrigin, RemoteKey
 from streamconsole.core.keys import (
     Algorithm,
     AsymmetricKey,
@@ -35,7 +36,7 @@ from streamconsole.core.keys import (
     SharedKey,
     parse_algorithm,
 )
-from streamconsole.core.model import KeyEntry, KeyOrigin, RemoteKey, ScopeSettings
+from streamconsole.core.model import ScopeSettings
 from streamconsole.core.secret import Secret
 
 RECORDS_VERSION = 1

@@ -16,18 +16,18 @@ from streamconsole.backends.wire_rules import check_name
 from streamconsole.core.durations import format_duration
 from streamconsole.core.edits import ScopeChange, SetEnforcement, SetKey
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.key_records import RemoteKey
 from streamconsole.core.keys import Key, SharedKey
 from streamconsole.core.model import (
     HARD_CUTOVER,
     Application,
     Direction,
-    RemoteKey,
     ScopeRef,
     ServerKind,
     ServerProfile,
-    check_key_for,
 )
 from streamconsole.core.pem import pem_kind
+from streamconsole.core.policy import check_key_for
 from streamconsole.core.text import counted, inert
 
 MAX_KEYS = 2  # v2 keys / v1 CDN keys per alias

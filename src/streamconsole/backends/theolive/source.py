@@ -48,12 +48,12 @@ from streamconsole.backends.theolive.v2 import V2Wire
 from streamconsole.backends.theolive.wire import Wire
 from streamconsole.backends.wire_rules import name_refusal
 from streamconsole.core.edits import Change, ScopeChange, SetKey
+from streamconsole.core.key_records import RemoteKey
 from streamconsole.core.model import (
     Alias,
     Application,
     Config,
     ConsoleSettings,
-    RemoteKey,
     ScopeRef,
     ScopeSettings,
     ServerKind,

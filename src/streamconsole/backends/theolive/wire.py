@@ -10,7 +10,7 @@ from streamconsole.backends.http import HttpClient, expect
 from streamconsole.backends.remote import ItemLimit
 from streamconsole.backends.theolive.rules import AliasState, Place
 from streamconsole.backends.wire_rules import name_refusal, segment
-from streamconsole.core.model import RemoteKey
+from streamconsole.core.key_records import RemoteKey
 
 MAX_PAGES = 10_000  # a server that never stops paging is a bug, not a big account
 
