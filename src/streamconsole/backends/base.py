@@ -4,12 +4,12 @@ errors (a remote save's steps are :mod:`.remote`'s)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from streamconsole.core.errors import StreamconsoleError
 from streamconsole.core.model import Application, Config, ScopeRef, ServerProfile
+from streamconsole.core.record import FrozenRecord
 from streamconsole.core.text import inert
 
 if TYPE_CHECKING:  # annotations only: a command that reads a source builds no edit classes
@@ -19,15 +19,30 @@ if TYPE_CHECKING:  # annotations only: a command that reads a source builds no e
 LineFinder = Callable[[], int | None]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Problem:
+class Problem(FrozenRecord):
     """One thing wrong (or worth a warning) in a config, with its place."""
 
+    __slots__ = ("at_line", "file", "message", "path", "warning")
     message: str
-    path: str = ""  # dotted key path, e.g. applications.LiveApp.key.key_file
-    file: Path | None = None
-    at_line: int | LineFinder | None = None  # the line, or what finds it (see `line`)
-    warning: bool = False
+    path: str  # dotted key path, e.g. applications.LiveApp.key.key_file
+    file: Path | None
+    at_line: int | LineFinder | None  # the line, or what finds it (see `line`)
+    warning: bool
+
+    def __init__(
+        self,
+        message: str,
+        path: str = "",
+        file: Path | None = None,
+        at_line: int | LineFinder | None = None,
+        warning: bool = False,
+    ) -> None:
+        set_field = object.__setattr__
+        set_field(self, "message", message)
+        set_field(self, "path", path)
+        set_field(self, "file", file)
+        set_field(self, "at_line", at_line)
+        set_field(self, "warning", warning)
 
     @property
     def line(self) -> int | None:
@@ -38,13 +53,12 @@ class Problem:
         return self.at_line() if callable(self.at_line) else self.at_line
 
     def _key(self) -> tuple[str, str, Path | None, int | None, bool]:
+        # The located line, not what finds it (each read hands out finders of its own).
         return (self.message, self.path, self.file, self.line, self.warning)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Problem) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
+    def as_warning(self) -> Problem:
+        """This problem, reported as a warning."""
+        return Problem(self.message, self.path, self.file, self.at_line, warning=True)
 
     def __str__(self) -> str:
         place = str(self.file) if self.file else ""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from streamconsole.backends.base import Source, SourceError
@@ -43,9 +43,8 @@ def open_server(
     credentials = load_credentials(profile, environ)
     read_only = read_only or profile.read_only or config.settings.read_only
     # The profile's key age policy, where it sets one, is the console's on this server.
-    console = replace(
-        config.settings, max_key_age=profile.max_key_age or config.settings.max_key_age
-    )
+    console = copy.copy(config.settings)
+    console.max_key_age = profile.max_key_age or config.settings.max_key_age
     if profile.kind is ServerKind.ANTMEDIA:
         # Here: the remote backends import httpx (~0.3 s), which a file's console never needs.
         from streamconsole.backends.antmedia import AntMediaSource

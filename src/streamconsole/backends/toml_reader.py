@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -114,19 +113,15 @@ class LineFinders:
         return lines.get(path)
 
 
-@dataclass
 class TomlReader:
     """One read of one file: the problems found, each with its key path (and its line,
     found when first asked: see :class:`LineFinders`)."""
 
-    file: Path
-    text: str
-    environ: Mapping[str, str]
-    problems: list[Problem] = field(default_factory=list)
-    _lines: LineFinders = field(init=False)
-
-    def __post_init__(self) -> None:
-        self._lines = LineFinders(self.text)
+    def __init__(self, file: Path, text: str, environ: Mapping[str, str]) -> None:
+        self.file = file
+        self.environ = environ
+        self.problems: list[Problem] = []
+        self._lines = LineFinders(text)
 
     # --- reporting ---------------------------------------------------------------------
 

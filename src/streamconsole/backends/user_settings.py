@@ -22,7 +22,6 @@ that names no binding or clashes (:func:`streamconsole.tui.keymap.with_own_keys`
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import stat
 from collections.abc import Mapping
@@ -92,7 +91,7 @@ class SettingsFile:
         keys = reader.keymap(data, SETTINGS, "keys", ())
         lines = locate_all(text, [("keys", binding_id) for binding_id in keys])
         key_lines = {path[-1]: line for path, line in lines.items()}
-        problems = tuple(_as_warning(p) for p in reader.problems)
+        problems = tuple(p.as_warning() for p in reader.problems)
         return UserSettings(self.path, theme, ascii, keys, key_lines, problems)
 
     def save_theme(self, theme: str) -> None:
@@ -128,11 +127,7 @@ class SettingsFile:
             raise SourceError(f"{reason(error)}; the settings were not saved") from None
 
 
-def _as_warning(problem: Problem) -> Problem:
-    return dataclasses.replace(problem, warning=True)
-
-
 def _warnings(error: SourceError) -> tuple[Problem, ...]:
     if isinstance(error, ConfigError):
-        return tuple(_as_warning(problem) for problem in error.problems)
+        return tuple(problem.as_warning() for problem in error.problems)
     return (Problem(str(error), warning=True),)

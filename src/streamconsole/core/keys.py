@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeAlias
@@ -29,6 +28,7 @@ from streamconsole.core.jwk import (
     public_jwk,
     thumbprint,
 )
+from streamconsole.core.record import FrozenRecord
 from streamconsole.core.secret import Secret
 
 if TYPE_CHECKING:
@@ -99,13 +99,25 @@ def parse_algorithm(text: str) -> Algorithm:
         raise KeyValidationError(f"unknown algorithm {text!r}; expected one of {names}") from None
 
 
-@dataclass(frozen=True, eq=False)
-class SharedKey:
-    """An HMAC secret. ``secret`` is the text as configured; see :class:`SecretEncoding`."""
+class SharedKey(FrozenRecord):
+    """An HMAC secret. ``secret`` is the text as configured; see :class:`SecretEncoding`.
+    A key is itself: two keys compare equal only when they are the same object (fingerprints
+    compare material). No slots: the cached properties below live in its ``__dict__``."""
 
     algorithm: Algorithm
     secret: Secret
-    encoding: SecretEncoding = SecretEncoding.UTF8
+    encoding: SecretEncoding
+
+    def __init__(
+        self, algorithm: Algorithm, secret: Secret, encoding: SecretEncoding = SecretEncoding.UTF8
+    ) -> None:
+        set_field = object.__setattr__
+        set_field(self, "algorithm", algorithm)
+        set_field(self, "secret", secret)
+        set_field(self, "encoding", encoding)
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     @cached_property
     def hmac_key(self) -> bytes:
@@ -162,16 +174,39 @@ def guessable(key: SharedKey, min_bits: int = MIN_NEW_SECRET_BITS) -> str:
 PrivateKeyObject: TypeAlias = "rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey"
 
 
-@dataclass(frozen=True, eq=False)
-class AsymmetricKey:
-    """A public key (what the server holds) and, optionally, its private key (to sign)."""
+class AsymmetricKey(FrozenRecord):
+    """A public key (what the server holds) and, optionally, its private key (to sign).
+    Compared by identity and unslotted, as :class:`SharedKey` is."""
 
     algorithm: Algorithm
     public_pem: str
-    private_pem: Secret | None = field(default=None)
+    private_pem: Secret | None
     # False for a configured key file whose public numbers matched the configured public key:
     # OpenSSL's RSA arithmetic checks cost ~40 ms a key (see private_key_from_pem).
-    check_private_math: bool = field(default=True, repr=False)
+    check_private_math: bool
+
+    def __init__(
+        self,
+        algorithm: Algorithm,
+        public_pem: str,
+        private_pem: Secret | None = None,
+        check_private_math: bool = True,
+    ) -> None:
+        set_field = object.__setattr__
+        set_field(self, "algorithm", algorithm)
+        set_field(self, "public_pem", public_pem)
+        set_field(self, "private_pem", private_pem)
+        set_field(self, "check_private_math", check_private_math)
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        # Not check_private_math: how the key was read, not which key it is.
+        return (
+            f"AsymmetricKey(algorithm={self.algorithm!r}, public_pem={self.public_pem!r}, "
+            f"private_pem={self.private_pem!r})"
+        )
 
     @cached_property
     def verifying_key(self) -> PublicKeyObject:

@@ -11,13 +11,13 @@ Scope rules per server kind (why a policy is what it is):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
 from streamconsole.core.errors import PolicyError
 from streamconsole.core.key_records import KeyEntry, RemoteKey
 from streamconsole.core.keys import ANTMEDIA_MIN_SECRET_CHARS, Algorithm, SecretEncoding
+from streamconsole.core.record import Record
 
 # What a new key means where the server holds one key per scope (ServerKind.keeps_old_key is
 # False): the rotate dialog, `rotate`, `plan` and `apply` all say it in these words.
@@ -95,15 +95,27 @@ class Direction(StrEnum):
     PLAY = "play"
 
 
-@dataclass(slots=True)
-class ScopeSettings:
+class ScopeSettings(Record):
     """What one scope (application or alias) sets; ``None`` means "not set here"."""
 
-    publish: bool | None = None
-    play: bool | None = None
-    key: KeyEntry | None = None
+    __slots__ = ("key", "play", "publish", "remote_keys")
+    publish: bool | None
+    play: bool | None
+    key: KeyEntry | None
     # Keys installed on the server for this scope (write-only APIs), oldest first.
-    remote_keys: tuple[RemoteKey, ...] = ()
+    remote_keys: tuple[RemoteKey, ...]
+
+    def __init__(
+        self,
+        publish: bool | None = None,
+        play: bool | None = None,
+        key: KeyEntry | None = None,
+        remote_keys: tuple[RemoteKey, ...] = (),
+    ) -> None:
+        self.publish = publish
+        self.play = play
+        self.key = key
+        self.remote_keys = remote_keys
 
     def enforcement(self, direction: Direction) -> bool | None:
         return self.publish if direction is Direction.PUBLISH else self.play
@@ -115,36 +127,79 @@ class ScopeSettings:
             self.play = enabled
 
 
-@dataclass(slots=True)
-class Alias:
+class Alias(Record):
     """A stream id (Ant Media) or channel alias / distribution (THEOlive)."""
 
+    __slots__ = ("label", "name", "settings")
     name: str
-    label: str = ""
-    settings: ScopeSettings | None = None
+    label: str
+    settings: ScopeSettings | None
+
+    def __init__(self, name: str, label: str = "", settings: ScopeSettings | None = None) -> None:
+        self.name = name
+        self.label = label
+        self.settings = settings
 
 
-@dataclass(slots=True)
-class Application:
+class Application(Record):
     """One application of a server, with its own settings and its aliases."""
 
+    __slots__ = (
+        "aliases",
+        "aliases_loaded",
+        "delivery_url",
+        "kind",
+        "label",
+        "max_key_age",
+        "name",
+        "one_time_token",
+        "problem",
+        "settings",
+        "settings_loaded",
+    )
     name: str
     kind: ServerKind
-    settings: ScopeSettings = field(default_factory=ScopeSettings)
-    aliases: dict[str, Alias] = field(default_factory=dict)
-    label: str = ""
+    settings: ScopeSettings
+    aliases: dict[str, Alias]
+    label: str
     # Directions with Ant Media's one-time tokens on (shown to warn about double control).
-    one_time_token: frozenset[Direction] = frozenset()
+    one_time_token: frozenset[Direction]
     # Why a remote source could not read this application (shown in its row); "" when fine.
-    problem: str = ""
+    problem: str
     # Remote sources list applications first and fetch aliases on demand; the console's
     # listing of a server may come before the settings too (read in the background).
-    aliases_loaded: bool = True
-    settings_loaded: bool = True
+    aliases_loaded: bool
+    settings_loaded: bool
     # Where players reach the server (core.delivery): a file's host, a profile's url/play_url.
-    delivery_url: str = ""
+    delivery_url: str
     # The key age policy (seconds): its own max_key_age, else its server's, else the console's.
-    max_key_age: int | None = None
+    max_key_age: int | None
+
+    def __init__(
+        self,
+        name: str,
+        kind: ServerKind,
+        settings: ScopeSettings | None = None,  # None: a new ScopeSettings() of its own
+        aliases: dict[str, Alias] | None = None,  # None: a new dict of its own
+        label: str = "",
+        one_time_token: frozenset[Direction] = frozenset(),
+        problem: str = "",
+        aliases_loaded: bool = True,
+        settings_loaded: bool = True,
+        delivery_url: str = "",
+        max_key_age: int | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.settings = ScopeSettings() if settings is None else settings
+        self.aliases = {} if aliases is None else aliases
+        self.label = label
+        self.one_time_token = one_time_token
+        self.problem = problem
+        self.aliases_loaded = aliases_loaded
+        self.settings_loaded = settings_loaded
+        self.delivery_url = delivery_url
+        self.max_key_age = max_key_age
 
     @property
     def policy_unknown(self) -> bool:
@@ -167,17 +222,35 @@ class ScopeRef(NamedTuple):
         return cls(app, alias if sep else None)
 
 
-@dataclass(slots=True)
-class ConsoleSettings:
+class ConsoleSettings(Record):
     """The config's ``[console]`` table: the console's and the commands' defaults."""
 
-    token_ttl: int = 600
-    save: str = "manual"  # or "immediate"
-    theme: str = "streamconsole-dark"
-    read_only: bool = False
-    audit_log: str = ""  # a path (absolute, or relative to the config); "" = the default
-    max_key_age: int | None = None  # seconds; servers and applications may set their own
-    keys: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. "ctrl+r,f5"
+    __slots__ = ("audit_log", "keys", "max_key_age", "read_only", "save", "theme", "token_ttl")
+    token_ttl: int
+    save: str  # "manual" or "immediate"
+    theme: str
+    read_only: bool
+    audit_log: str  # a path (absolute, or relative to the config); "" = the default
+    max_key_age: int | None  # seconds; servers and applications may set their own
+    keys: dict[str, str]  # binding id → keys, e.g. "ctrl+r,f5"
+
+    def __init__(
+        self,
+        token_ttl: int = 600,
+        save: str = "manual",
+        theme: str = "streamconsole-dark",
+        read_only: bool = False,
+        audit_log: str = "",
+        max_key_age: int | None = None,
+        keys: dict[str, str] | None = None,  # None: a new dict of its own
+    ) -> None:
+        self.token_ttl = token_ttl
+        self.save = save
+        self.theme = theme
+        self.read_only = read_only
+        self.audit_log = audit_log
+        self.max_key_age = max_key_age
+        self.keys = {} if keys is None else keys
 
 
 # Per server: the most entries a listing holds (past it, unread); requests in flight at once.
@@ -186,41 +259,104 @@ DEFAULT_MAX_ITEMS, DEFAULT_CONCURRENCY, MAX_CONCURRENCY = 20_000, 64, 256
 DEFAULT_JOBS = 4
 
 
-@dataclass(slots=True)
-class ServerProfile:
+class ServerProfile(Record):
     """A named remote admin API (``[servers.NAME]``); credentials are referenced, not held."""
 
+    __slots__ = (
+        "allow_insecure_http",
+        "api_version",
+        "auth",
+        "base_dir",
+        "ca_file",
+        "concurrency",
+        "credentials_env",
+        "credentials_file",
+        "kind",
+        "max_items",
+        "max_key_age",
+        "name",
+        "play_url",
+        "proxy",
+        "read_only",
+        "url",
+    )
     name: str
     kind: ServerKind
     url: str
-    credentials_env: str = ""
-    credentials_file: str = ""
-    ca_file: str = ""
-    read_only: bool = False
-    api_version: str = ""
+    credentials_env: str
+    credentials_file: str
+    ca_file: str
+    read_only: bool
+    api_version: str
     # antmedia: "password" (credentials "email:password") or "proxy-jwt" (credentials: the
     # server's jwtServerSecretKey); theolive: "basic" (credentials "tokenKey:tokenSecret").
-    auth: str = ""
+    auth: str
     # Where the config file lives, to resolve relative credentials_file / ca_file paths.
-    base_dir: str = ""
+    base_dir: str
     # Plain http to a host other than this machine: refused unless this says it is meant.
-    allow_insecure_http: bool = False
+    allow_insecure_http: bool
     # The proxy to reach the server through; never one from the environment (HTTP_PROXY).
-    proxy: str = ""
-    max_items: int = DEFAULT_MAX_ITEMS
-    concurrency: int = DEFAULT_CONCURRENCY
+    proxy: str
+    max_items: int
+    concurrency: int
     # theolive: where players fetch an alias's stream, "https://…/{alias}/…" (the probe's).
-    play_url: str = ""
-    max_key_age: int | None = None
+    play_url: str
+    max_key_age: int | None
+
+    def __init__(
+        self,
+        name: str,
+        kind: ServerKind,
+        url: str,
+        credentials_env: str = "",
+        credentials_file: str = "",
+        ca_file: str = "",
+        read_only: bool = False,
+        api_version: str = "",
+        auth: str = "",
+        base_dir: str = "",
+        allow_insecure_http: bool = False,
+        proxy: str = "",
+        max_items: int = DEFAULT_MAX_ITEMS,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        play_url: str = "",
+        max_key_age: int | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.url = url
+        self.credentials_env = credentials_env
+        self.credentials_file = credentials_file
+        self.ca_file = ca_file
+        self.read_only = read_only
+        self.api_version = api_version
+        self.auth = auth
+        self.base_dir = base_dir
+        self.allow_insecure_http = allow_insecure_http
+        self.proxy = proxy
+        self.max_items = max_items
+        self.concurrency = concurrency
+        self.play_url = play_url
+        self.max_key_age = max_key_age
 
 
-@dataclass(slots=True)
-class Config:
+class Config(Record):
     """A loaded config: its applications, its settings and its server profiles."""
 
-    applications: dict[str, Application] = field(default_factory=dict)
-    settings: ConsoleSettings = field(default_factory=ConsoleSettings)
-    servers: dict[str, ServerProfile] = field(default_factory=dict)
+    __slots__ = ("applications", "servers", "settings")
+    applications: dict[str, Application]
+    settings: ConsoleSettings
+    servers: dict[str, ServerProfile]
+
+    def __init__(
+        self,
+        applications: dict[str, Application] | None = None,  # None: new and empty, as below
+        settings: ConsoleSettings | None = None,
+        servers: dict[str, ServerProfile] | None = None,
+    ) -> None:
+        self.applications = {} if applications is None else applications
+        self.settings = ConsoleSettings() if settings is None else settings
+        self.servers = {} if servers is None else servers
 
     def resolve(self, ref: ScopeRef) -> tuple[Application, Alias | None]:
         app = self.applications.get(ref.application)

@@ -3,13 +3,13 @@ server kind are :mod:`.model`'s); which keys a server kind accepts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from streamconsole.core.errors import KeyValidationError
 from streamconsole.core.key_records import KeyEntry, RemoteKey
 from streamconsole.core.keys import Algorithm, Key, SharedKey
 from streamconsole.core.model import Alias, Application, Direction, ServerKind
+from streamconsole.core.record import FrozenRecord
 
 
 class PolicySource(StrEnum):
@@ -19,10 +19,19 @@ class PolicySource(StrEnum):
     UNSUPPORTED = "unsupported"
 
 
-@dataclass(frozen=True, slots=True)
-class EffectivePolicy:
+class EffectivePolicy(FrozenRecord):
     """The policy a server applies to one direction of one scope, and why."""
 
+    __slots__ = (
+        "direction",
+        "enforced",
+        "enforced_from",
+        "held_keys",
+        "key",
+        "key_from",
+        "kind",
+        "reason",
+    )
     direction: Direction
     kind: ServerKind
     enforced: bool
@@ -32,7 +41,28 @@ class EffectivePolicy:
     reason: str
     # Every key the server holds for the scope, oldest first, where it holds several side by
     # side (THEOlive); () where the model's one key is the server's (Ant Media, files).
-    held_keys: tuple[RemoteKey, ...] = ()
+    held_keys: tuple[RemoteKey, ...]
+
+    def __init__(
+        self,
+        direction: Direction,
+        kind: ServerKind,
+        enforced: bool,
+        enforced_from: PolicySource,
+        key: KeyEntry | None,
+        key_from: PolicySource,
+        reason: str,
+        held_keys: tuple[RemoteKey, ...] = (),
+    ) -> None:
+        set_field = object.__setattr__
+        set_field(self, "direction", direction)
+        set_field(self, "kind", kind)
+        set_field(self, "enforced", enforced)
+        set_field(self, "enforced_from", enforced_from)
+        set_field(self, "key", key)
+        set_field(self, "key_from", key_from)
+        set_field(self, "reason", reason)
+        set_field(self, "held_keys", held_keys)
 
     @property
     def supported(self) -> bool:
