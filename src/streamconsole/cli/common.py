@@ -115,10 +115,16 @@ def run_async(make: Callable[[], Awaitable[T]]) -> T:
     # asyncio alone costs more than Python's own start-up.
     import asyncio
 
-    async def runner() -> T:
-        return await make()
+    # Handed out of the task, not its result: on Python 3.11 asyncio.run formats its main task,
+    # result included, when it puts the SIGINT handler back (twice; a 100k-alias config's repr
+    # costs ~0.2 s).
+    results: list[T] = []
 
-    return asyncio.run(runner())
+    async def runner() -> None:
+        results.append(await make())
+
+    asyncio.run(runner())
+    return results[0]
 
 
 def read_file(args: argparse.Namespace) -> Config:
