@@ -7,6 +7,8 @@ import argparse
 import os
 from pathlib import Path
 
+from streamconsole.cli.command_parser import CommandParser, RawDescriptionTerminalHelpFormatter
+
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -103,7 +105,7 @@ def _switch_options(parser: argparse.ArgumentParser, saved_with: str = "") -> No
 
 
 def check_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Validate a config: TOML syntax, types, unknown keys, key files and key "
         "strength. Prints every problem with its place. Exit 0 when clean (warnings allowed), "
@@ -114,7 +116,7 @@ def check_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def list_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Applications and aliases with their effective publish/play policy, key "
         "algorithm and fingerprint (never a secret). With several servers, every row names "
@@ -135,7 +137,7 @@ def list_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def show_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="One application or alias: effective policies and where they come from, "
         "the key, and warnings; with several servers, on each of them.",
@@ -147,7 +149,7 @@ def show_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def token_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Issue a token for an alias with the claims its server expects, signed "
         "with the alias's effective key. Prints the token.",
@@ -178,7 +180,7 @@ def token_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def decode_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Decode a token without trusting it: its header, claims, and each time "
         "claim (exp, nbf, iat) as a date and an age. With --against, check it the way the "
@@ -201,7 +203,7 @@ def decode_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def toggle_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Switch publish and/or play JWT enforcement where the scope's server keeps "
         "it (an Ant Media stream edits its application), and save. Audited.",
@@ -216,7 +218,7 @@ def rotate_parser(prog: str) -> argparse.ArgumentParser:
     # Here, not at the top: only this help needs the model (costly), for one sentence.
     from streamconsole.core.model import HARD_CUTOVER
 
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Replace a scope's key and save; prints old → new fingerprint. Audited.\n"
         "Secrets are read from a file, an environment variable or stdin, never from an\n"
@@ -232,7 +234,7 @@ def rotate_parser(prog: str) -> argparse.ArgumentParser:
         "    streamconsole rotate news-channel/morning --generate HS256 --play on --server prod\n"
         "  a new Ant Media secret in an exported file (hard cut-over once applied)\n"
         "    streamconsole rotate LiveApp --generate HS256 -c prod.toml",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RawDescriptionTerminalHelpFormatter,
     )
     parser.add_argument("scope", metavar="APP[/ALIAS]")
     _switch_options(parser, ", in the same save as the key")
@@ -250,7 +252,7 @@ def rotate_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def plan_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Compare the desired state in --config with --server and print the "
         "steps that would make the server match; with several servers, for each of them. "
@@ -265,7 +267,7 @@ def plan_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def apply_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Make --server match --config: keys first, then enforcement; one "
         "scope at a time (its key and switches in one save), stopping at the first "
@@ -298,7 +300,7 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def probe_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Ask the server's delivery endpoint (where players fetch a stream) three "
         "times per direction: without a token, with a fresh valid token, and with one signed "
@@ -321,7 +323,7 @@ def probe_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def diff_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="The drift between two servers, or a server and the file (--file): per "
         "application, and per alias where aliases carry their own policy, the kind, publish "
@@ -346,7 +348,7 @@ def diff_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def export_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Write --server's current state to a TOML file that 'check' accepts; "
         "secrets go to 0600 key files beside it.",
@@ -360,7 +362,7 @@ def export_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def retire_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Delete one key by id from an alias on a server that holds two "
         "(THEOlive): the old key at the end of a rotation, once every token signed with "
@@ -376,7 +378,7 @@ def retire_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def serve_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description="Run the console in a web browser (textual-serve). It prints a URL "
         "holding a per-run token: without it, no page and no websocket. It listens on "

@@ -11,6 +11,7 @@ from typing import Any
 
 from streamconsole.cli import version_line
 from streamconsole.cli.arguments import server_options
+from streamconsole.cli.command_parser import CommandParser, RawDescriptionTerminalHelpFormatter
 from streamconsole.cli.table import COMMANDS, CONSOLE_RUN, epilog, load
 
 
@@ -26,12 +27,12 @@ class _Version(argparse.Action):
 
 
 def _console_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="streamconsole",
         description="Operator console for live-streaming JWT security "
         "(Ant Media Server, THEOlive).",
         epilog=epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RawDescriptionTerminalHelpFormatter,
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     parser.add_argument("config", type=Path, help="the TOML config to open (see README)")
