@@ -8,7 +8,6 @@ directories 0700) and only ever appended to, never through a symbolic link.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import socket
@@ -37,6 +36,8 @@ def audit_log_for(settings: ConsoleSettings) -> AuditLog:
 
 
 def _who() -> str:
+    import getpass  # here, with the first entry written: the console opens a log at start
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)

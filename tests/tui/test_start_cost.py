@@ -1,0 +1,62 @@
+"""What the console builds before its first frame with the list (issue 15: that frame within
+1.3x a bare Textual app's): a fresh interpreter runs it headless on the sample config, as
+benchmarks/tui_bench.py does, and reports what it had imported once the list was shown."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli.conftest import cli_environment, copy_sample
+
+FIRST_FRAME = """
+import sys
+from pathlib import Path
+from streamconsole.backends.toml_file import TomlSource
+from streamconsole.tui.app import StreamConsoleApp
+
+seen = []
+
+class FirstFrame(StreamConsoleApp):
+    # Textual calls every class's on_mount along the MRO: the console's runs as well.
+    def on_mount(self) -> None:
+        self._poll = self.set_interval(0.005, self._when_shown)
+
+    def _when_shown(self) -> None:
+        if self.session is not None and self.main_screen.scope_list.index is not None:
+            self._poll.stop()
+            self.call_after_refresh(self._shown)
+
+    def _shown(self) -> None:
+        seen.extend(sys.modules)
+        self.exit()
+
+FirstFrame(TomlSource(Path(sys.argv[1]))).run(headless=True)
+print("modules:", *sorted(seen), file=sys.stderr)
+"""
+
+
+def first_frame_report(tmp_path: Path, label: str) -> set[str]:
+    """What :data:`FIRST_FRAME` reports after ``label`` on the sample config."""
+    copy_sample(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, "streamconsole.toml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**cli_environment(), "TEXTUAL_ANIMATIONS": "none"},
+        timeout=60,
+        check=False,
+    )
+    assert label in result.stderr, result.stderr[-2000:]
+    return set(result.stderr.rsplit(label, 1)[1].split())
+
+
+def test_the_first_frame_imports_nothing_only_a_later_action_needs(tmp_path: Path) -> None:
+    modules = first_frame_report(tmp_path, "modules:")
+    assert "streamconsole.tui.scope_list" in modules  # the list was shown
+    # The themes are files on disk beside their package: importlib.resources would bring
+    # zipfile and its readers (~10 ms). The audit log's user name is read with its first
+    # entry (getpass).
+    assert not {"importlib.resources", "zipfile", "getpass"} & modules
