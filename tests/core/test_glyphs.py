@@ -3,8 +3,6 @@ apart what the Unicode ones tell apart."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 import pytest
 from rich.cells import cell_len
 
@@ -23,7 +21,7 @@ def test_other_terminals_get_unicode_unless_asked(term: str | None) -> None:
 
 
 def _symbols(glyphs: Glyphs) -> dict[str, str]:
-    return {f.name: getattr(glyphs, f.name) for f in fields(Glyphs) if f.name != "ascii"}
+    return {name: getattr(glyphs, name) for name in Glyphs._fields if name != "ascii"}
 
 
 def test_every_ascii_glyph_is_ascii_and_every_unicode_one_has_an_ascii_form() -> None:

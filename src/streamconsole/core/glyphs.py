@@ -10,12 +10,12 @@ instead, one cell for one cell, on their way to the screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Glyphs:
-    """Symbols by meaning; :data:`UNICODE` and :data:`ASCII` are the two sets."""
+class Glyphs(NamedTuple):
+    """Symbols by meaning; :data:`UNICODE` and :data:`ASCII` are the two sets. (A named
+    tuple: a frozen dataclass of so many fields cost ~5 ms of the console's start.)"""
 
     ascii: bool
     enforced: str  # a JWT check that is on
@@ -139,8 +139,8 @@ _TOOLKIT_CELLS = {
 
 def _cells() -> dict[int, str]:
     table = {ord(symbol): ascii for symbol, ascii in _TOOLKIT_CELLS.items()}
-    for field in fields(Glyphs):
-        symbol, ascii = getattr(UNICODE, field.name), getattr(ASCII, field.name)
+    for name in Glyphs._fields:
+        symbol, ascii = getattr(UNICODE, name), getattr(ASCII, name)
         if isinstance(symbol, str) and len(symbol) == 1 and not symbol.isascii():
             table[ord(symbol)] = ascii[0]
     return table

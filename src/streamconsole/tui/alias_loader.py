@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
@@ -54,13 +53,14 @@ _SELECTED = "aliases-selected"
 _BACKGROUND = "aliases-background"
 
 
-@dataclass
 class AliasesArrived(Message):
     """A fetch of ``application``'s settings or aliases ended: they are in, or it failed
     (posted to the loader's host)."""
 
-    loader: AliasLoader
-    application: Application
+    def __init__(self, loader: AliasLoader, application: Application) -> None:
+        self.loader = loader
+        self.application = application
+        super().__init__()
 
 
 class AliasLoader:

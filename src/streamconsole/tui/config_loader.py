@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -28,23 +27,32 @@ if TYPE_CHECKING:
 FREEZE_ALIASES = 10_000
 
 
-@dataclass
 class ConfigLoaded(Message):
     """The load of ``source`` ended with ``config``."""
 
-    source: Source
-    config: Config
-    keep: ScopeRef | None  # the scope to put the cursor on
-    expanded: frozenset[str]  # the applications to open
-    changes: ConfigChanges | None = None  # what a refresh changed (None: a first load)
+    def __init__(
+        self,
+        source: Source,
+        config: Config,
+        keep: ScopeRef | None,
+        expanded: frozenset[str],
+        changes: ConfigChanges | None = None,
+    ) -> None:
+        self.source = source
+        self.config = config
+        self.keep = keep  # the scope to put the cursor on
+        self.expanded = expanded  # the applications to open
+        self.changes = changes  # what a refresh changed (None: a first load)
+        super().__init__()
 
 
-@dataclass
 class LoadFailed(Message):
     """The load of ``source`` failed."""
 
-    source: Source
-    error: Exception
+    def __init__(self, source: Source, error: Exception) -> None:
+        self.source = source
+        self.error = error
+        super().__init__()
 
 
 async def _changes(previous: Config, config: Config) -> ConfigChanges:

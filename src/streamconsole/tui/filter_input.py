@@ -3,7 +3,6 @@ back to the list."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.binding import BindingType
@@ -18,11 +17,12 @@ class FilterInput(Input):
 
     BINDINGS: ClassVar[list[BindingType]] = FILTER_BINDINGS
 
-    @dataclass
     class Left(Message):
         """The operator is done with the filter (cleared or kept)."""
 
-        filter_input: FilterInput
+        def __init__(self, filter_input: FilterInput) -> None:
+            self.filter_input = filter_input
+            super().__init__()
 
     def action_clear(self) -> None:
         self.value = ""

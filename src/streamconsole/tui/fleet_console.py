@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -56,14 +55,15 @@ if TYPE_CHECKING:
 LISTING_HOLD = 3.0  # seconds from the start of the load
 
 
-@dataclass
 class MemberLoaded(Message):
     """One server of the tree was read, or could not be (``member.error``), after
     ``latency`` seconds; ``load`` tells a reload's from an older one's."""
 
-    load: int
-    member: Member
-    latency: float
+    def __init__(self, load: int, member: Member, latency: float) -> None:
+        self.load = load
+        self.member = member
+        self.latency = latency
+        super().__init__()
 
 
 class FleetConsole(App[None]):

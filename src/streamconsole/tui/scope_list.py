@@ -13,7 +13,6 @@ loses nothing (the cells of a row: :mod:`.scope_row`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -57,12 +56,13 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         "scope-list--marked",
     }
 
-    @dataclass
     class Highlighted(Message):
         """The cursor moved to another scope (``None``: the list is empty)."""
 
-        scope_list: ScopeList
-        ref: ScopeRef | None
+        def __init__(self, scope_list: ScopeList, ref: ScopeRef | None) -> None:
+            self.scope_list = scope_list
+            self.ref = ref
+            super().__init__()
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, ScopeList.Highlighted)
@@ -71,12 +71,13 @@ class ScopeList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> ScopeList:
             return self.scope_list
 
-    @dataclass
     class MarksChanged(Message):
         """Rows were marked or unmarked: ``count`` are marked now."""
 
-        scope_list: ScopeList
-        count: int
+        def __init__(self, scope_list: ScopeList, count: int) -> None:
+            self.scope_list = scope_list
+            self.count = count
+            super().__init__()
 
         @property
         def control(self) -> ScopeList:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,18 +69,20 @@ class SourceSwitcher:
     """Offers the sources the console is not on, and opens the one chosen; its host (the
     app) asks about unsaved edits in between, and reloads on the source opened."""
 
-    @dataclass
     class Chosen(Message):
         """The operator chose ``server`` (None: the file) in the palette or the picker."""
 
-        server: str | None
-        label: str
+        def __init__(self, server: str | None, label: str) -> None:
+            self.server = server
+            self.label = label
+            super().__init__()
 
-    @dataclass
     class Opened(Message):
         """The chosen source is open: the console reloads on it."""
 
-        source: Source
+        def __init__(self, source: Source) -> None:
+            self.source = source
+            super().__init__()
 
     def __init__(self, host: App[None], opener: SourceOpener, server: str | None):
         self._host = host

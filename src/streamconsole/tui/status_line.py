@@ -3,8 +3,7 @@ filter. The source comes first, so the operator always sees where edits go."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual.content import Content
 
@@ -18,8 +17,7 @@ if TYPE_CHECKING:  # at run time only the arguments' attributes are read: the ap
     from streamconsole.tui.row_index import RowIndex
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(NamedTuple):
     """A remote source's state beyond its list: aliases still coming, failures, staleness."""
 
     loading: int = 0  # applications whose aliases are still to come

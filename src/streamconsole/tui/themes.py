@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
@@ -57,8 +56,7 @@ class ThemeFileError(ValueError):
     """A theme file that cannot become a theme; the message names the file and field."""
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedThemes:
+class LoadedThemes(NamedTuple):
     themes: tuple[Theme, ...]
     problems: tuple[str, ...]
 
