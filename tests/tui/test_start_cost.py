@@ -13,10 +13,21 @@ from tests.cli.conftest import cli_environment, copy_sample
 FIRST_FRAME = """
 import dataclasses, sys
 from pathlib import Path
+from textual.css.stylesheet import Stylesheet
 from streamconsole.backends.toml_file import TomlSource
 from streamconsole.tui.app import StreamConsoleApp
 
 seen = []
+styled = []  # the type of each node Textual styles, in order
+apply = Stylesheet.apply
+
+
+def counted_apply(stylesheet, node, *args, **kwargs):
+    styled.append(type(node).__name__)
+    return apply(stylesheet, node, *args, **kwargs)
+
+
+Stylesheet.apply = counted_apply
 
 
 def dataclasses_of(module):
@@ -45,6 +56,7 @@ class FirstFrame(StreamConsoleApp):
         ours = [m for n, m in list(sys.modules.items()) if n.startswith("streamconsole.")]
         built = set().union(*map(dataclasses_of, ours))
         print("dataclasses:", *sorted(built), file=sys.stderr)
+        print("styled:", *styled, file=sys.stderr)
         self.exit()
 
 FirstFrame(TomlSource(Path(sys.argv[1]))).run(headless=True)
@@ -52,8 +64,8 @@ print("modules:", *sorted(seen), file=sys.stderr)
 """
 
 
-def first_frame_report(tmp_path: Path, label: str) -> set[str]:
-    """What :data:`FIRST_FRAME` reports after ``label`` on the sample config."""
+def first_frame_words(tmp_path: Path, label: str) -> list[str]:
+    """The words :data:`FIRST_FRAME` reports after ``label`` on the sample config."""
     copy_sample(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", FIRST_FRAME, "streamconsole.toml"],
@@ -66,11 +78,11 @@ def first_frame_report(tmp_path: Path, label: str) -> set[str]:
     )
     lines = [line for line in result.stderr.splitlines() if line.startswith(label)]
     assert lines, result.stderr[-2000:]
-    return set(lines[-1].removeprefix(label).split())
+    return lines[-1].removeprefix(label).split()
 
 
 def test_the_first_frame_imports_nothing_only_a_later_action_needs(tmp_path: Path) -> None:
-    modules = first_frame_report(tmp_path, "modules:")
+    modules = set(first_frame_words(tmp_path, "modules:"))
     assert "streamconsole.tui.scope_list" in modules  # the list was shown
     # The themes are files on disk beside their package: importlib.resources would bring
     # zipfile and its readers (~10 ms). The audit log's user name is read with its first
@@ -83,6 +95,14 @@ def test_the_first_frame_imports_nothing_only_a_later_action_needs(tmp_path: Pat
 # message sets its fields in its __init__ (Textual's idiom), a small frozen record is a
 # NamedTuple. Reading the file builds the backends' (tests/cli/test_table.py lists them).
 def test_the_first_frame_builds_no_dataclass_of_the_console(tmp_path: Path) -> None:
-    built = first_frame_report(tmp_path, "dataclasses:")
+    built = set(first_frame_words(tmp_path, "dataclasses:"))
     console = {name for name in built if name.startswith(("tui.", "core.glyphs.", "session."))}
     assert console == set()
+
+
+# Each styling of the list computes its 11 component styles too. The list is styled once,
+# focused already (the screen focuses it as soon as it is mounted), and the filter once, as
+# it is mounted (its compact class, set as it is built, would style it before).
+def test_the_first_frame_styles_the_list_and_the_filter_once(tmp_path: Path) -> None:
+    styled = first_frame_words(tmp_path, "styled:")
+    assert (styled.count("ScopeList"), styled.count("FilterInput")) == (1, 1)

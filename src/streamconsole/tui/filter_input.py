@@ -24,6 +24,12 @@ class FilterInput(Input):
             self.filter_input = filter_input
             super().__init__()
 
+    def update_node_styles(self, animate: bool = True) -> None:
+        # Not before it is mounted, where it is styled: Input's __init__ (compact=True) would
+        # style it for nothing.
+        if self.parent is not None:
+            super().update_node_styles(animate)
+
     def action_clear(self) -> None:
         self.value = ""
         self.post_message(self.Left(self))

@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from streamconsole.backends.base import ConfigError, Problem
@@ -68,7 +69,13 @@ class MainScreen(LeanScreen):
             yield Static(" READ-ONLY ", id="read-only-badge", markup=False)
         yield FilterInput(placeholder="/ filter by name or label", id="filter", compact=True)
         with Horizontal(id="body"):
-            yield self.LIST(id="scope-list")
+            scope_list = self.LIST(id="scope-list")
+            if self.app.app_focus:
+                # Focused as it is first styled: the screen focuses it (AUTO_FOCUS) just
+                # after mounting it, and the focus would style it and its 11 component
+                # styles a second time before the first frame.
+                scope_list.set_reactive(Widget.has_focus, True)
+            yield scope_list
             yield ScopeDetail(id="detail")
         yield KeyFooter(compact=True)
 
