@@ -122,8 +122,9 @@ def test_list_on_a_local_file_imports_its_command_only_and_no_http(tmp_path: Pat
     # The fleet form (several servers) is imported only when several servers are named.
     assert not {"streamconsole.cli.fleet", "streamconsole.fleet"} & modules
     assert "streamconsole.core.fleet" not in modules  # --jobs' default is the model's
-    # Nor shutil (with zlib, bz2, lzma), which argparse imports for the terminal's width.
-    assert "shutil" not in modules
+    # Nor shutil (with zlib, bz2, lzma), which argparse imports for the terminal's width, nor
+    # json, which only --json and a JWK read in need.
+    assert not {"shutil", "json"} & modules
 
 
 DATACLASSES_AFTER = """

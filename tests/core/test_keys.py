@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from streamconsole.core.errors import KeyValidationError
+from streamconsole.core.jwk import public_jwk, thumbprint
 from streamconsole.core.key_generation import generate_key, generate_key_pair, generate_shared_key
 from streamconsole.core.key_import import private_key_from_pem, public_key_from_text
 from streamconsole.core.keys import (
@@ -546,6 +547,20 @@ def test_rfc7638_thumbprint_of_the_example_key() -> None:
     assert key.jwk["e"] == "AQAB"
     # The same key given as PEM has the same thumbprint: it is of the key, not of the text.
     assert public_key_from_text(Algorithm.RS512, key.public_pem).fingerprint == RFC7638_THUMBPRINT
+
+
+@pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.SECP384R1(), ec.SECP521R1()])
+def test_the_thumbprint_hashes_the_json_rfc7638_asks_for(
+    rsa_key: AsymmetricKey, curve: ec.EllipticCurve
+) -> None:
+    """§3.2: the required members only, in lexicographic order, no whitespace (as json.dumps
+    writes them sorted and compact); the thumbprint writes that text without json."""
+    ec_public = ec.generate_private_key(curve).public_key()
+    for jwk in (rsa_key.jwk, {**public_jwk(ec_public), "kid": "not a required member"}):
+        required = {name: jwk[name] for name in ("crv", "e", "kty", "n", "x", "y") if name in jwk}
+        canonical = json.dumps(required, separators=(",", ":"), sort_keys=True)
+        expected = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest())
+        assert thumbprint(jwk) == expected.rstrip(b"=").decode()
 
 
 @pytest.mark.parametrize("which", ["rsa", "ec"])

@@ -4,7 +4,6 @@ exit code, JSON and inert text on stdout, running a coroutine, opening the named
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -41,6 +40,8 @@ def now_utc() -> datetime:
 
 
 def emit(data: Any) -> None:
+    import json  # --json only: a table needs none of it (issue 15)
+
     print(json.dumps(data, indent=2, ensure_ascii=True, default=str))
 
 

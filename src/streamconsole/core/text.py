@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from typing import Any
 
@@ -49,10 +48,14 @@ def counted(count: int, noun: str) -> str:
 def pretty_json(value: Any) -> str:
     """Indented JSON with every non-ASCII and control character escaped: safe to print
     as it is (escape sequences and bidi overrides inside strings become ``\\uXXXX``)."""
+    import json  # here, not at the top: `list` shows no JSON and imports this module
+
     return json.dumps(value, indent=2, ensure_ascii=True, sort_keys=False, default=str)
 
 
 def brief_json(value: Any) -> str:
     """``value`` as ASCII JSON, cut to 40 characters: untrusted values quoted in a message."""
+    import json
+
     text = json.dumps(value, ensure_ascii=True)
     return text if len(text) <= 40 else text[:37] + "..."
