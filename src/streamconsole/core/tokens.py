@@ -89,9 +89,9 @@ def sign(claims: Mapping[str, Any], key: Key, algorithm: Algorithm | None = None
     return f"{signing_input}.{b64url(jwa.sign(signing_input.encode('ascii'), signing_key))}"
 
 
-# The header jwt.encode writes ({"alg":…,"typ":"JWT"}, keys sorted), encoded once per algorithm.
 # jwt.encode's payload JSON, minus NaN and Infinity (not JSON: a verifier refuses the token).
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+# The header jwt.encode writes ({"alg":…,"typ":"JWT"}, keys sorted), encoded once per algorithm.
 _HEADER_SEGMENTS = {
     alg: b64url(_COMPACT_JSON.encode({"alg": alg.value, "typ": "JWT"}).encode()) + "."
     for alg in Algorithm
